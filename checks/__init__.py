@@ -1,0 +1,1 @@
+"""Does it run, and does it agree: numpy code compiled from proved formulas, and reference autodiff."""

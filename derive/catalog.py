@@ -1,0 +1,169 @@
+r"""The one registry: every activation, vector function and loss, declared once.
+
+An :class:`Entry` says what a function is (its SymPy class), what to differentiate and by what
+(:meth:`Entry.problem`), the assumptions the form backprop uses needs, the convention at kinks and
+where to sample it numerically.  Everything else -- derivations, proofs, CLI, tests, notes -- is
+driven by :data:`CATALOG`; a new entry needs no new code elsewhere.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import sympy as sp
+
+from derive import functions as fn
+from derive.prove import Assumption, index_in_range, sums_to_one
+
+#: The symbols every derivation uses.  Symbols are real unless a user says otherwise.
+x = sp.Symbol("x", real=True)
+z = sp.IndexedBase("z", real=True)
+y = sp.IndexedBase("y", real=True)
+y_scalar = sp.Symbol("y", real=True)
+i, k = sp.symbols("i k", integer=True, positive=True)
+K = sp.Symbol("K", integer=True, positive=True)
+
+
+@dataclass(frozen=True)
+class Problem:
+    """What to differentiate (``expr``), by what (``var``), and under which assumptions.
+
+    ``index``/``classes`` are set for the index-notation entries: the derivative is taken by
+    ``z[index]`` for a K of ``classes`` (a symbol, or an integer).
+    """
+
+    expr: sp.Expr
+    var: sp.Expr
+    canonical: sp.Expr
+    assumptions: tuple[Assumption, ...] = ()
+    index: sp.Symbol | None = None
+    classes: sp.Expr | None = None
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One catalog function.
+
+    ``kind`` is ``activation`` (elementwise, one real argument), ``vector`` (a vector function,
+    Jacobian in index notation) or ``loss`` (a scalar of logits and labels).  ``kinks`` lists the
+    points where the derivative jumps; ``kink_convention`` says which one-sided value is used there.
+    """
+
+    name: str
+    kind: str
+    function: type[sp.Function]
+    summary: str
+    build: Callable[[sp.Expr], Problem]
+    kink_convention: str = "smooth: no kink"
+    kinks: tuple[float, ...] = ()
+    domain: tuple[float, float] = (-4.0, 4.0)
+    notes: tuple[str, ...] = field(default=())
+
+    @property
+    def latex_name(self) -> str:
+        return getattr(self.function, "latex_name", "") or rf"\{self.name}"
+
+    def problem(self, classes: int | None = None) -> Problem:
+        """The differentiation problem; ``classes`` picks a concrete K for index-notation entries."""
+        return self.build(K if classes is None else sp.Integer(classes))
+
+    def definition(self) -> sp.Expr:
+        """The entry applied to its symbols, e.g. ``sigmoid(x)``."""
+        return self.problem().expr
+
+
+def _activation(function) -> Callable[[sp.Expr], Problem]:
+    def build(_classes) -> Problem:
+        expr = function(x)
+        return Problem(expr, x, sp.diff(expr, x))
+
+    return build
+
+
+def _vector(function) -> Callable[[sp.Expr], Problem]:
+    def build(classes) -> Problem:
+        expr = function(z, i, classes)
+        return Problem(expr, z[k], expr.diff(z[k]), (index_in_range([i, k], classes),), k, classes)
+
+    return build
+
+
+def _softmax_cce(classes) -> Problem:
+    expr = fn.softmax_cce(z, y, classes)
+    canonical = fn.softmax(z, k, classes) - y[k]
+    return Problem(expr, z[k], canonical, (index_in_range([k], classes), sums_to_one(y, classes)), k, classes)
+
+
+def _mse(classes) -> Problem:
+    expr = fn.mse(z, y, classes)
+    return Problem(expr, z[k], expr.diff(z[k]), (index_in_range([k], classes),), k, classes)
+
+
+def _sigmoid_bce(_classes) -> Problem:
+    expr = fn.sigmoid_bce(x, y_scalar)
+    return Problem(expr, x, sp.diff(expr, x))
+
+
+def _entries() -> dict[str, Entry]:
+    relu_kink = "at 0 the derivative of the x <= 0 piece: ReLU'(0) = 0 (PyTorch, JAX)"
+    entries = [
+        Entry("identity", "activation", fn.identity, "identity(x) = x", _activation(fn.identity)),
+        Entry("sigmoid", "activation", fn.sigmoid, "sigmoid(x) = 1/(1 + exp(-x))", _activation(fn.sigmoid)),
+        Entry("tanh", "activation", sp.tanh, "tanh(x) = (exp(x) - exp(-x))/(exp(x) + exp(-x))", _activation(sp.tanh)),
+        Entry("relu", "activation", fn.relu, "relu(x) = max(0, x)", _activation(fn.relu), relu_kink, (0.0,)),
+        Entry(
+            "leaky_relu", "activation", fn.leaky_relu, "leaky_relu(x) = x if x > 0 else 0.01*x",
+            _activation(fn.leaky_relu),
+            "at 0 the derivative of the x <= 0 piece: the slope 0.01 (PyTorch; JAX gives 1)", (0.0,),
+        ),
+        Entry(
+            "elu", "activation", fn.elu, "elu(x) = x if x > 0 else exp(x) - 1", _activation(fn.elu),
+            "at 0 the derivative of the x <= 0 piece: alpha = 1 (PyTorch)", (0.0,),
+        ),
+        Entry("softplus", "activation", fn.softplus, "softplus(x) = log(1 + exp(x))", _activation(fn.softplus)),
+        Entry("silu", "activation", fn.silu, "silu(x) = x*sigmoid(x)", _activation(fn.silu)),
+        Entry("gelu", "activation", fn.gelu, "gelu(x) = x*(1 + erf(x/sqrt(2)))/2", _activation(fn.gelu)),
+        Entry(
+            "softmax", "vector", fn.softmax, "softmax(z)_i = exp(z_i)/sum_j exp(z_j)", _vector(fn.softmax),
+            domain=(-3.0, 3.0),
+        ),
+        Entry(
+            "log_softmax", "vector", fn.log_softmax, "log_softmax(z)_i = z_i - log(sum_j exp(z_j))",
+            _vector(fn.log_softmax), domain=(-3.0, 3.0),
+        ),
+        Entry(
+            "softmax_cce", "loss", fn.softmax_cce, "softmax_cce(z, y) = -sum_i y_i*log(softmax(z)_i)",
+            _softmax_cce, domain=(-3.0, 3.0),
+        ),
+        Entry(
+            "sigmoid_bce", "loss", fn.sigmoid_bce,
+            "sigmoid_bce(z, y) = -(y*log(sigmoid(z)) + (1 - y)*log(1 - sigmoid(z)))", _sigmoid_bce,
+        ),
+        Entry("mse", "loss", fn.mse, "mse(z, y) = sum_i (z_i - y_i)**2/K", _mse, domain=(-3.0, 3.0)),
+    ]
+    return {entry.name: entry for entry in entries}
+
+
+#: name -> Entry, in the order they are listed.
+CATALOG: dict[str, Entry] = _entries()
+
+
+class UnknownEntry(KeyError):
+    """A name that is not in the catalog; the message lists the valid names."""
+
+    def __str__(self) -> str:
+        return str(self.args[0])
+
+
+def get(name: str) -> Entry:
+    """The entry called ``name``; :class:`UnknownEntry` (one line, listing valid names) otherwise."""
+    try:
+        return CATALOG[name]
+    except KeyError:
+        raise UnknownEntry(f"unknown catalog entry {name!r}; valid names: {', '.join(CATALOG)}") from None
+
+
+def activations() -> list[str]:
+    """Names of the elementwise activations (what a hidden layer may use)."""
+    return [name for name, entry in CATALOG.items() if entry.kind == "activation"]

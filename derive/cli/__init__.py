@@ -1,0 +1,55 @@
+"""The command line: the only place that prints and chooses exit codes.
+
+Each sub-command lives in its own module with ``register(subparsers)``; a module imports its heavy
+dependencies inside its handlers, so ``derive show NAME`` starts fast.  A handler returns the exit
+code; :class:`~derive.cli.common.UsageError` becomes a one-line error and exit 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+from derive.cli.common import OneLineParser, UsageError
+
+#: Sub-command modules, in the order ``--help`` lists them.
+COMMAND_MODULES = (
+    "derive.cli.catalog_cmd",
+)
+
+#: The module whose ``run_default(args)`` runs when ``derive`` is called with no sub-command.
+DEFAULT_MODULE = "derive.cli.catalog_cmd"
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = OneLineParser(
+        prog="derive",
+        description="Derive, prove and check neural-network backprop.",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=OneLineParser)
+    for name in COMMAND_MODULES:
+        importlib.import_module(name).register(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    handler = getattr(args, "handler", None)
+    try:
+        if handler is None:
+            return importlib.import_module(DEFAULT_MODULE).run_default(args)
+        return handler(args)
+    except UsageError as err:
+        print(f"derive: error: {err}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("derive: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
