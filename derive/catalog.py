@@ -149,7 +149,7 @@ def _entries() -> dict[str, Entry]:
 CATALOG: dict[str, Entry] = _entries()
 
 
-class UnknownEntry(KeyError):
+class UnknownEntryError(KeyError):
     """A name that is not in the catalog; the message lists the valid names."""
 
     def __str__(self) -> str:
@@ -157,11 +157,11 @@ class UnknownEntry(KeyError):
 
 
 def get(name: str) -> Entry:
-    """The entry called ``name``; :class:`UnknownEntry` (one line, listing valid names) otherwise."""
+    """The entry called ``name``; :class:`UnknownEntryError` (one line, listing valid names) otherwise."""
     try:
         return CATALOG[name]
     except KeyError:
-        raise UnknownEntry(f"unknown catalog entry {name!r}; valid names: {', '.join(CATALOG)}") from None
+        raise UnknownEntryError(f"unknown catalog entry {name!r}; valid names: {', '.join(CATALOG)}") from None
 
 
 def activations() -> list[str]:

@@ -280,7 +280,10 @@ def _power(expr, var, assumptions) -> Step:
 
 
 def _mul(expr, var, assumptions) -> Step:
-    constant, rest = expr.as_independent(var, as_Add=False) if not isinstance(var, sp.Indexed) else _split_indexed(expr, var)
+    if isinstance(var, sp.Indexed):
+        constant, rest = _split_indexed(expr, var)
+    else:
+        constant, rest = expr.as_independent(var, as_Add=False)
     if constant != 1:
         inner = differentiate(rest, var, assumptions)
         return ConstantMultiple(expr, var, constant * inner.result, constant=constant, inner=inner)

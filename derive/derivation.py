@@ -1,0 +1,64 @@
+r"""A catalog entry's derivation: the step tree, the canonical form and its proof, as one object.
+
+``derive_entry("sigmoid")`` differentiates :math:`\sigma(x)` step by step, ending in
+:math:`\sigma(x)(1-\sigma(x))` with the proof that it equals the derivative of the definition.
+A :class:`Derivation` shows itself as math in Jupyter (``_repr_latex_``, ``_repr_markdown_``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import sympy as sp
+
+from derive.catalog import Entry, Problem, get
+from derive.prove import Proof
+from derive.steps import CatalogRule, catalog_step
+
+
+@dataclass(frozen=True)
+class Derivation:
+    """``entry`` differentiated: ``tree`` ends in the canonical form when ``proof.proved``."""
+
+    entry: Entry
+    problem: Problem
+    tree: CatalogRule
+
+    @property
+    def definition(self) -> sp.Expr:
+        """The entry's definition in elementary functions (the right side of ``f(x) = ...``)."""
+        return self.tree.definition.result
+
+    @property
+    def raw(self) -> sp.Expr:
+        """The derivative of the definition, as the differentiation rules produce it."""
+        return self.tree.derivation.result
+
+    @property
+    def canonical(self) -> sp.Expr:
+        """The form backprop uses (``problem.canonical``)."""
+        return self.problem.canonical
+
+    @property
+    def proof(self) -> Proof:
+        if self.tree.canonical is None:
+            return Proof(False, "the canonical form was not proved equal to the raw derivative")
+        return self.tree.canonical.proof
+
+    def _repr_latex_(self) -> str:
+        from derive.render import LATEX
+
+        return "$\\begin{aligned}\n" + LATEX.render(self.tree).replace("&&", "&\\quad") + "\n\\end{aligned}$"
+
+    def _repr_markdown_(self) -> str:
+        from derive.render import MARKDOWN
+
+        return f"**{self.entry.name}**\n\n" + MARKDOWN.render(self.tree)
+
+
+def derive_entry(name: str, classes: int | None = None) -> Derivation:
+    """Derive catalog entry ``name``; ``classes`` picks a concrete K for index-notation entries."""
+    entry = get(name)
+    problem = entry.problem(classes)
+    tree = catalog_step(problem.expr, problem.var, problem.assumptions, problem.canonical)
+    return Derivation(entry, problem, tree)

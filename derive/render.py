@@ -1,0 +1,254 @@
+r"""Render step trees: one walker, several notations.
+
+:func:`lines` walks a step tree once and yields :class:`Line` records (depth, left side, right side,
+justification) -- still SymPy objects, not text.  A :class:`Notation` then decides only how math is
+written and how nesting is shown: :data:`TEXT` (Unicode, for a terminal), :data:`LATEX` (rows of an
+``align*``) and :data:`MARKDOWN` (``$$`` blocks that render on GitHub).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import ClassVar
+
+import sympy as sp
+from sympy.printing.latex import LatexPrinter
+from sympy.printing.str import StrPrinter
+
+from derive import steps as st
+
+# ------------------------------------------------------------------------------ the walker
+
+
+@dataclass(frozen=True)
+class Line:
+    """``lhs = rhs``, justified by ``rule`` (and ``note``: a proof method, an assumption)."""
+
+    depth: int
+    lhs: sp.Basic
+    rhs: sp.Basic
+    rule: str
+    note: str = ""
+    derivative_of: tuple[sp.Basic, sp.Basic] | None = None  # (expr, var) when lhs is d expr / d var
+    binding: tuple[sp.Basic, sp.Basic] | None = None  # (u, inner) for the chain rule: "with u = inner"
+
+
+def _derivative_line(step: st.Step, depth: int, rule: str, note: str = "") -> Line:
+    return Line(depth, step.expr, step.result, rule, note, derivative_of=(step.expr, step.var))
+
+
+def _describe(step: st.Step, depth: int) -> Line:
+    if isinstance(step, st.Rewrite):
+        note = ""
+        if step.proof is not None and step.proof.method not in ("definition", ""):
+            note = ("proved: " if step.proof.proved else "not proved: ") + step.proof.method
+            if step.proof.assumptions:
+                note += "; assuming " + ", ".join(step.proof.assumptions)
+        return Line(depth, step.expr, step.result, step.reason, note)
+    if isinstance(step, st.Chain):
+        line = _derivative_line(step, depth, "chain rule")
+        return Line(**{**line.__dict__, "binding": (step.u, step.inner.expr)})
+    if isinstance(step, st.CatalogRule) and step.canonical is None:
+        return _derivative_line(step, depth, "catalog function", "canonical form NOT proved")
+    if isinstance(step, st.Unknown):
+        return _derivative_line(step, depth, step.rule, "no rule applies; SymPy's own derivative")
+    return _derivative_line(step, depth, step.rule)
+
+
+def lines(step: st.Step, depth: int = 0) -> Iterator[Line]:
+    """Pre-order walk: each step's own line, then its sub-steps one level deeper."""
+    yield _describe(step, depth)
+    for sub in step.substeps:
+        yield from lines(sub, depth + 1)
+
+
+# ------------------------------------------------------------------------------ notations
+
+
+def _factors_first(expr: sp.Mul) -> list[sp.Basic] | None:
+    """Factors of a plain product with the sums last -- σ(x)(1 - σ(x)) -- or None if not plain."""
+    factors = expr.as_ordered_factors()
+    if not expr.is_commutative or any(f.is_Number or (f.is_Pow and f.exp.is_negative) for f in factors):
+        return None
+    return sorted(factors, key=lambda f: isinstance(f, sp.Add))
+
+
+class UnicodePrinter(StrPrinter):
+    """One-line Unicode math for a terminal: σ(x), x², a·b, δ(i,k), H(x), Σ_{j=1..K}."""
+
+    printmethod = "_unicode_text"  # not ``_sympystr``, which Indexed and others define for str()
+
+    names: ClassVar[dict[str, str]] = {
+        "sigmoid": "σ", "normal_cdf": "Φ", "normal_pdf": "φ", "relu": "ReLU", "leaky_relu": "LeakyReLU",
+        "elu": "ELU", "softplus": "softplus", "silu": "SiLU", "gelu": "GELU", "identity": "id",
+        "softmax_cce": "CCE", "sigmoid_bce": "BCE", "mse": "MSE",
+    }
+    superscripts = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
+
+    def _print_Function(self, expr):
+        name = type(expr).__name__
+        if name in ("softmax", "log_softmax"):
+            z, i, _ = expr.args
+            return f"{name}({self._print(z)})_{self._print(i)}"
+        shown = getattr(expr, "_shown_args", lambda: expr.args)()
+        return f"{self.names.get(name, name)}({', '.join(self._print(a) for a in shown)})"
+
+    def _print_Pow(self, expr, rational=False):
+        base, exponent = expr.args
+        if exponent.is_Integer and exponent > 1 and not isinstance(base, sp.Sum):
+            return self.parenthesize(base, sp.printing.precedence.PRECEDENCE["Pow"]) + str(exponent).translate(
+                self.superscripts
+            )
+        if exponent == sp.S.Half:
+            return f"√({self._print(base)})"
+        return super()._print_Pow(expr, rational).replace("**", "^")
+
+    def _print_Mul(self, expr):
+        factors = _factors_first(expr)
+        if factors is None:
+            return super()._print_Mul(expr).replace("*", "·")
+        return "·".join(self.parenthesize(f, sp.printing.precedence.PRECEDENCE["Mul"]) for f in factors)
+
+    def _print_exp(self, expr):
+        return f"exp({self._print(expr.args[0])})"
+
+    def parenthesize(self, item, level, strict=False):
+        if isinstance(item, sp.Sum) and level >= sp.printing.precedence.PRECEDENCE["Mul"]:
+            return f"({self._print(item)})"
+        return super().parenthesize(item, level, strict)
+
+    def _print_IndexedBase(self, expr):
+        return self._print(expr.label)
+
+    def _print_KroneckerDelta(self, expr):
+        return f"δ({self._print(expr.args[0])},{self._print(expr.args[1])})"
+
+    def _print_Heaviside(self, expr):
+        return f"H({self._print(expr.args[0])})"
+
+    def _print_Indexed(self, expr):
+        return f"{self._print(expr.base.label)}_{','.join(self._print(i) for i in expr.indices)}"
+
+    def _print_Sum(self, expr):
+        (j, lo, hi), = expr.limits[:1]
+        return f"Σ_{{{self._print(j)}={self._print(lo)}..{self._print(hi)}}} {self.parenthesize(expr.function, 45)}"
+
+    def _print_Piecewise(self, expr):
+        pieces = []
+        for piece in expr.args:
+            cond = "otherwise" if piece.cond is sp.true else f"if {self._print(piece.cond)}"
+            pieces.append(f"{self._print(piece.expr)} {cond}")
+        return "{" + "; ".join(pieces) + "}"
+
+    def _print_Relational(self, expr):
+        ops = {"<=": "≤", ">=": "≥", "!=": "≠"}
+        return f"{self._print(expr.lhs)} {ops.get(expr.rel_op, expr.rel_op)} {self._print(expr.rhs)}"
+
+    def _print_pi(self, expr):
+        return "π"
+
+
+class LatexMath(LatexPrinter):
+    """SymPy's LaTeX, with plain products written with their sums last: σ(x)(1 - σ(x))."""
+
+    def _print_Mul(self, expr):
+        factors = _factors_first(expr)
+        if factors is None:
+            return super()._print_Mul(expr)
+        return " ".join(self.parenthesize(f, sp.printing.precedence.PRECEDENCE["Mul"]) for f in factors)
+
+
+    def _print_Heaviside(self, expr, exp=None):
+        # H(0) = 0: the convention at the kink is stated with the catalog entry
+        tex = rf"H\left({self._print(expr.args[0])}\right)"
+        return tex if exp is None else rf"{tex}^{{{exp}}}"
+
+
+def latex(expr: sp.Basic) -> str:
+    """``expr`` in LaTeX."""
+    return LatexMath().doprint(expr)
+
+
+def unicode(expr: sp.Basic) -> str:
+    """``expr`` as one line of Unicode math."""
+    return UnicodePrinter().doprint(expr)
+
+
+@dataclass(frozen=True)
+class Notation:
+    """How math is written, how a derivative and a justification are written, how a line is laid out."""
+
+    name: str
+    math: Callable[[sp.Basic], str]
+    derivative: Callable[[str, str, bool], str]  # (expr, var, partial) -> "d/dvar expr"
+    words: Callable[[str], str]  # plain words of a justification, escaped for the notation
+    inline: Callable[[str], str]  # math inside a justification
+    layout: Callable[[int, str, str, str], str]  # (depth, lhs, rhs, justification) -> line
+
+    def justification(self, line: Line) -> str:
+        parts = [self.words(line.rule)]
+        if line.binding is not None:
+            u, inner = (self.math(e) for e in line.binding)
+            parts.append(self.words("with ") + self.inline(f"{u} = {inner}"))
+        if line.note:
+            parts.append(self.words(line.note))
+        return self.words("; ").join(parts)
+
+    def line(self, line: Line) -> str:
+        if line.derivative_of is None:
+            lhs = self.math(line.lhs)
+        else:
+            expr, var = line.derivative_of
+            lhs = self.derivative(self.math(expr), self.math(var), isinstance(var, sp.Indexed))
+        return self.layout(line.depth, lhs, self.math(line.rhs), self.justification(line))
+
+    def render(self, step: st.Step) -> str:
+        return "\n".join(self.line(line) for line in lines(step))
+
+
+def _text_derivative(expr: str, var: str, partial: bool) -> str:
+    d = "∂" if partial else "d"
+    return f"{d}/{d}{var} [{expr}]"
+
+
+def _text_layout(depth: int, lhs: str, rhs: str, why: str) -> str:
+    indent = "  " * depth + ("└ " if depth else "")
+    return f"{indent}{lhs} = {rhs}    [{why}]"
+
+
+def _latex_derivative(expr: str, var: str, partial: bool) -> str:
+    d = r"\partial" if partial else "d"
+    return rf"\frac{{{d}}}{{{d} {var}}}\left[{expr}\right]"
+
+
+def latex_text(words: str) -> str:
+    r"""Plain words as LaTeX text (for ``\text{...}``), with special characters escaped."""
+    specials = {"\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "$": r"\$", "&": r"\&", "#": r"\#",
+                "%": r"\%", "_": r"\_", "^": r"\^{}", "~": r"\~{}"}
+    return "".join(specials.get(ch, ch) for ch in words)
+
+
+def _latex_layout(depth: int, lhs: str, rhs: str, why: str) -> str:
+    indent = r"\quad " * depth
+    return rf"{indent}{lhs} &= {rhs} && \text{{{why}}} \\"
+
+
+def _markdown_layout(depth: int, lhs: str, rhs: str, why: str) -> str:
+    pad = "  " * depth
+    return f"{pad}- {why}\n\n{pad}  $$\n{pad}  {lhs} = {rhs}\n{pad}  $$\n"
+
+
+TEXT = Notation("text", unicode, _text_derivative, str, str, _text_layout)
+LATEX = Notation("latex", latex, _latex_derivative, latex_text, lambda m: f"${m}$", _latex_layout)
+MARKDOWN = Notation("markdown", latex, _latex_derivative, lambda w: w, lambda m: f"${m}$", _markdown_layout)
+
+
+def to_json(step: st.Step) -> dict:
+    """``{"rule", "expr", "result", "substeps"}`` with LaTeX math, recursively."""
+    line = _describe(step, 0)
+    data = {"rule": line.rule, "expr": latex(step.expr), "result": latex(step.result)}
+    if line.note:
+        data["note"] = line.note
+    data["substeps"] = [to_json(sub) for sub in step.substeps]
+    return data
