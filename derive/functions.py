@@ -229,6 +229,11 @@ class silu(CatalogFunction):
         return f"(({printer._print(self.args[0])})*{printer._print(sigmoid(self.args[0]))})"
 
 
+def _erf(printer, arg: str) -> str:
+    """numpy has no erf: the math module's, vectorised (exact to double precision)."""
+    return f"{_np(printer, 'vectorize')}({printer._module_format('math.erf')}, otypes=[float])({arg})"
+
+
 class normal_cdf(CatalogFunction):
     r"""Standard normal CDF: :math:`\Phi(x) = \tfrac12\,(1 + \operatorname{erf}(x/\sqrt2))`; :math:`\Phi' = \varphi`."""
 
@@ -240,6 +245,10 @@ class normal_cdf(CatalogFunction):
 
     def fdiff(self, argindex=1):
         return normal_pdf(self.args[0])
+
+    def _numpycode(self, printer):
+        scaled = f"({printer._print(self.args[0])})/{_np(printer, 'sqrt')}(2)"
+        return f"(0.5*(1 + {_erf(printer, scaled)}))"
 
 
 class normal_pdf(CatalogFunction):
@@ -255,6 +264,10 @@ class normal_pdf(CatalogFunction):
     def fdiff(self, argindex=1):
         return -self.args[0] * normal_pdf(self.args[0])
 
+    def _numpycode(self, printer):
+        x = printer._print(self.args[0])
+        return f"({_np(printer, 'exp')}(-({x})**2/2)/{_np(printer, 'sqrt')}(2*{_np(printer, 'pi')}))"
+
 
 class gelu(CatalogFunction):
     r"""GELU, exact (erf) form: :math:`x\,\Phi(x)`; :math:`f'(x) = \Phi(x) + x\,\varphi(x)`."""
@@ -269,6 +282,10 @@ class gelu(CatalogFunction):
     def fdiff(self, argindex=1):
         x = self.args[0]
         return normal_cdf(x) + x * normal_pdf(x)
+
+    def _numpycode(self, printer):
+        x = self.args[0]
+        return f"(({printer._print(x)})*{printer._print(normal_cdf(x))})"
 
 
 # ------------------------------------------------------------------- vector functions, losses

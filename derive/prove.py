@@ -111,6 +111,18 @@ def sums_to_one(y: sp.IndexedBase, K) -> Assumption:
 _SUM_INDEX = sp.Symbol("_j", integer=True, positive=True)
 
 
+def _rename_sum_indices(expr: sp.Expr) -> sp.Expr:
+    """Rename every single sum's index to one name (exact: a bound index is a dummy)."""
+
+    def rename(s: sp.Sum) -> sp.Expr:
+        if len(s.limits) != 1 or _SUM_INDEX in s.free_symbols:
+            return s
+        j = s.limits[0][0]
+        return sp.Sum(s.function.xreplace({j: _SUM_INDEX}), (_SUM_INDEX, *s.limits[0][1:]))
+
+    return expr.replace(lambda e: isinstance(e, sp.Sum), rename)
+
+
 def _doit_sums(expr: sp.Expr) -> sp.Expr:
     """Split single sums over their terms, pull out factors free of the index, and ``doit``.
 
@@ -125,10 +137,10 @@ def _doit_sums(expr: sp.Expr) -> sp.Expr:
         total = sp.S.Zero
         for term in sp.Add.make_args(sp.expand(s.function)):
             free, bound = term.as_independent(j, as_Add=False)
-            total += free * sp.Sum(bound.subs(j, _SUM_INDEX), (_SUM_INDEX, *s.limits[0][1:])).doit()
+            total += free * sp.Sum(bound, *s.limits).doit()
         return total
 
-    return expr.replace(lambda e: isinstance(e, sp.Sum), split)
+    return _rename_sum_indices(expr.replace(lambda e: isinstance(e, sp.Sum), split))
 
 
 def _is_zero_by(method: Callable[[sp.Expr], sp.Expr], expr: sp.Expr) -> bool:
@@ -171,6 +183,9 @@ def prove_equal(lhs: sp.Expr, rhs: sp.Expr, assumptions: Sequence[Assumption] = 
     diff = sp.sympify(lhs) - sp.sympify(rhs)
     if diff == 0:
         return Proof(True, "identical", ())
+    diff = _rename_sum_indices(diff)
+    if diff == 0:
+        return Proof(True, "identical up to the names of summation indices", ())
     tried = []
     stages = (("", diff, METHODS[:2]), ("unfold definitions + ", None, METHODS + LAST_RESORT))
     for stage, candidate, methods in stages:

@@ -1,0 +1,64 @@
+"""The house rules that keep the project livable: one test command, one direction of imports."""
+
+from __future__ import annotations
+
+import ast
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _readme_commands() -> list[str]:
+    readme = (ROOT / "README.md").read_text()
+    quick = readme.split("## Quick start", 1)[1]
+    block = re.search(r"```bash\n(.*?)```", quick, re.S).group(1)
+    return [line.strip() for line in block.strip().splitlines()]
+
+
+def test_ci_runs_exactly_the_readme_test_command():
+    main_job, test_command = _readme_commands()
+    assert main_job.endswith("&& derive")
+    ci = (ROOT / ".ci" / "run").read_text().splitlines()
+    assert test_command in [line.strip() for line in ci]
+    assert "pytest" in test_command
+
+
+def _imports(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text())
+    names = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names.update(alias.name.split(".")[0] for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names.add(node.module.split(".")[0])
+    return names
+
+
+def test_derive_depends_on_sympy_only():
+    """Arrows run one way: derive -> SymPy; only derive.cli (the application) may reach checks."""
+    forbidden = {"numpy", "torch", "jax", "autograd", "checks", "matplotlib"}
+    for path in (ROOT / "derive").rglob("*.py"):
+        if "cli" in path.relative_to(ROOT / "derive").parts:
+            continue
+        found = _imports(path) & forbidden
+        assert not found, f"{path.relative_to(ROOT)} imports {sorted(found)}"
+
+
+def test_checks_never_import_the_cli():
+    for path in (ROOT / "checks").rglob("*.py"):
+        assert not any(name == "derive.cli" for name in _module_imports(path)), path
+
+
+def _module_imports(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text())
+    return {node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom) and node.module}
+
+
+def test_console_script_answers_help():
+    result = subprocess.run([sys.executable, "-m", "derive", "--help"], capture_output=True, text=True,
+                            timeout=60, check=False)
+    assert result.returncode == 0
+    assert "show" in result.stdout
