@@ -1,0 +1,168 @@
+"""``derive verify FILE|-``: check each step of a person's derivation; name the first wrong one.
+
+Exit codes: 0 every step equal; 1 some step not equal; 2 the input could not be read at all
+(missing file, not text, bad option); 3 otherwise (unknown or unreadable steps, or no chain found).
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from derive.cli.common import UsageError, emit_json
+
+#: Input-size bound: the largest file read.
+MAX_INPUT_BYTES = 1_000_000
+MARKS = {"equal": "✓", "not_equal": "✗", "unknown": "?", "error": "!"}
+
+
+def register(subparsers) -> None:
+    parser = subparsers.add_parser(
+        "verify",
+        help="check each step of your own derivation (.md/.tex display math)",
+        description=(
+            "Read every chain a = b = c in the display math of FILE ($$…$$, \\[…\\], equation, align) and "
+            "judge each step: equal (proved, or numeric at high precision), not equal (with a counterexample), "
+            "unknown, or error (unreadable, with the column). Exit 0 if every step is equal, 1 if one is not, "
+            "2 if the input cannot be read, 3 otherwise."
+        ),
+    )
+    parser.add_argument("file", metavar="FILE", help="a .md or .tex file, or - for standard input")
+    parser.add_argument(
+        "--assume", action="append", default=[], metavar="LATEX",
+        help="an assumption for every chain, e.g. 'y_1+y_2+y_3=1' or 'K=3' (repeatable)",
+    )
+    parser.add_argument("--json", action="store_true", help="print the verdicts as JSON")
+    parser.add_argument(
+        "--timeout", type=float, default=5.0, metavar="S", help="seconds allowed per step (default 5)"
+    )
+    parser.set_defaults(handler=run)
+
+
+def read_input(name: str) -> str:
+    """The text of ``name`` (``-`` is standard input); :class:`UsageError` if it is not readable text."""
+    try:
+        if name == "-":
+            data = sys.stdin.buffer.read(MAX_INPUT_BYTES + 1)
+        else:
+            with Path(name).open("rb") as handle:
+                data = handle.read(MAX_INPUT_BYTES + 1)
+    except FileNotFoundError:
+        raise UsageError(f"cannot read {name}: no such file") from None
+    except IsADirectoryError:
+        raise UsageError(f"cannot read {name}: it is a directory") from None
+    except OSError as err:
+        raise UsageError(f"cannot read {name}: {err.strerror or err}") from None
+    if len(data) > MAX_INPUT_BYTES:
+        raise UsageError(f"{name} is larger than {MAX_INPUT_BYTES} bytes")
+    nul = data.find(b"\x00")
+    if nul >= 0:
+        raise UsageError(f"{name} is not text (a NUL byte at offset {nul})")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as err:
+        raise UsageError(f"{name} is not UTF-8 text (byte 0x{data[err.start]:02x} at offset {err.start})") from None
+
+
+def run(args) -> int:
+    from derive.verify import Options, read_assumption, verify_text
+
+    if not 0 < args.timeout <= 600:
+        raise UsageError(f"--timeout must be between 0 and 600 seconds, not {args.timeout:g}")
+    text = read_input(args.file)
+    for assumption in args.assume:
+        problem = read_assumption(assumption, args.timeout)
+        if problem is not None:
+            raise UsageError(f"--assume {assumption!r}: {problem}")
+    report = verify_text(text, args.assume, Options(timeout=args.timeout))
+    if args.json:
+        emit_json(as_json(report))
+    else:
+        print(as_text(report, args.file, color=sys.stdout.isatty()))
+    return exit_code(report)
+
+
+def exit_code(report) -> int:
+    summary = report.summary
+    if summary["not_equal"]:
+        return 1
+    if sum(summary.values()) and summary["equal"] == sum(summary.values()):
+        return 0
+    return 3
+
+
+def as_json(report) -> dict:
+    """The report as the documented JSON shape (plus ``lhs_read``/``rhs_read``/``assumptions``)."""
+    chains = []
+    for chain in report.chains:
+        steps = [
+            {
+                "lhs": step.lhs,
+                "rhs": step.rhs,
+                "verdict": step.verdict,
+                "method": step.method,
+                "detail": step.detail,
+                "counterexample": step.counterexample,
+                "lhs_read": step.lhs_read,
+                "rhs_read": step.rhs_read,
+                "assumptions": list(step.assumptions),
+            }
+            for step in chain.steps
+        ]
+        chains.append({"line": chain.line, "source": chain.source, "steps": steps})
+    return {"chains": chains, "summary": report.summary}
+
+
+def _shorten(text: str, width: int = 110) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def as_text(report, name: str, color: bool = False) -> str:
+    """The readable report: each chain, what each side was read as, each step marked ✓ ✗ ? !."""
+    summary = report.summary
+    steps = sum(summary.values())
+    lines = [
+        f"{name}: {len(report.chains)} chain(s), {steps} step(s): {summary['equal']} equal, "
+        f"{summary['not_equal']} not equal, {summary['unknown']} unknown, {summary['error']} error"
+    ]
+    if not report.chains:
+        lines.append("no chain a = b found in display math ($$…$$, \\[…\\], equation, align)")
+    for number, chain in enumerate(report.chains, 1):
+        lines += ["", f"chain {number} (line {chain.line}): {_shorten(chain.source)}"]
+        reads = _side_reads(chain)
+        for side, (source, read) in enumerate(reads, 1):
+            shown = read if read is not None else f"(not read) {_shorten(source, 80)}"
+            lines.append(f"  [{side}] {shown}")
+        first_wrong = chain.first_wrong
+        for n, step in enumerate(chain.steps):
+            label = {"equal": "equal", "not_equal": "NOT EQUAL", "unknown": "unknown", "error": "error"}[step.verdict]
+            how = f" ({step.method})" if step.verdict == "equal" else ""
+            if step.verdict == "equal" and step.method == "numeric":
+                how = " (numeric, not a proof)"
+            line = f"  {MARKS[step.verdict]} [{n + 1}] = [{n + 2}]  {label}{how}"
+            if n == first_wrong:
+                line += "   <-- first wrong step"
+                if color:
+                    line = f"\x1b[1;31m{line}\x1b[0m"
+            lines.append(line)
+            if step.verdict != "equal" or step.method == "numeric":
+                lines.append(f"        {step.detail}")
+            if step.assumptions:
+                lines.append(f"        assuming: {'; '.join(step.assumptions)}")
+    return "\n".join(lines)
+
+
+def _side_reads(chain) -> list[tuple[str, str | None]]:
+    """(LaTeX, what it was read as) for each side of the chain, from its steps."""
+    if not chain.steps:
+        return []
+    sides = [(chain.steps[0].lhs, chain.steps[0].lhs_read)]
+    for n, step in enumerate(chain.steps):
+        if n + 1 < len(chain.steps) and step.rhs_read is None:
+            sides.append((step.rhs, chain.steps[n + 1].lhs_read))
+        else:
+            sides.append((step.rhs, step.rhs_read))
+        if sides[n][1] is None and step.lhs_read is not None:
+            sides[n] = (step.lhs, step.lhs_read)
+    return sides if chain.steps[0].rhs or len(chain.steps) > 1 else sides[:1]

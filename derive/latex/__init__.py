@@ -1,0 +1,7 @@
+r"""Reading a person's LaTeX: display-math blocks and chains (:mod:`~derive.latex.blocks`), and one
+side of an equation into SymPy (:mod:`~derive.latex.parser`), with errors that name their column.
+"""
+
+from derive.latex.tokens import LatexError
+
+__all__ = ["LatexError"]

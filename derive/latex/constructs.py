@@ -1,0 +1,391 @@
+r"""The named constructs of :mod:`derive.latex.parser`: symbols with subscripts, functions, ``\frac``
+(and the derivative operators written with it), ``\sqrt``, powers, sums, ``cases``.
+
+Each reader takes the parser positioned at the construct's first token and returns a SymPy
+expression, or an :class:`~derive.latex.parser.Operator` for a prefix that applies to the rest
+of its term.
+"""
+
+from __future__ import annotations
+
+import sympy as sp
+
+from derive.latex import names
+from derive.latex.parser import (
+    MAX_DIGITS_BUILT,
+    MAX_EXPONENT,
+    MAX_FINITE_TERMS,
+    Operator,
+    Parser,
+    describe,
+    exponent_digits,
+)
+from derive.latex.tokens import LatexError, Token
+
+FRACS = (r"\frac", r"\dfrac", r"\tfrac")
+
+
+def starts_primary(cmd: str) -> bool:
+    """Whether the command ``cmd`` can begin a factor (for implicit multiplication)."""
+    return (
+        cmd[1:] in names.GREEK
+        or cmd in names.FUNCTION_COMMANDS
+        or cmd in names.DECORATIONS
+        or cmd in FRACS
+        or cmd in (r"\sqrt", r"\sum", r"\prod", r"\pi", r"\begin{cases}", r"\lvert", r"\{")
+    )
+
+
+def named(p: Parser, tok: Token):
+    """A letter, word or command at the start of a factor."""
+    text = tok.text
+    if tok.kind == "letter":
+        word = _bare_function_word(p)
+        if word is not None:
+            return _function(p, word, tok)
+        p.take()
+        if text == "e" and not p.peek().is_("_"):
+            return sp.E
+        return _with_subscript(p, text, tok)
+    if tok.kind == "word":
+        p.take()
+        key = names.normalise(text)
+        if key in names.FUNCTIONS or key in names.VECTOR_FUNCTIONS:
+            return _function(p, key, tok, taken=True)
+        raise LatexError(f"unknown name '{text}' (not a function the reader knows)", tok.column)
+    if text in FRACS:
+        return _frac(p)
+    if text == r"\sqrt":
+        p.take()
+        index = None
+        if p.peek().is_("["):
+            opener = p.take()
+            index = p.group_until("]", opener)
+        radicand = p.sub(p.argument()).parse_all()
+        return sp.sqrt(radicand) if index is None else sp.root(radicand, index)
+    if text in (r"\sum", r"\prod"):
+        return _big_operator(p)
+    if text == r"\begin{cases}":
+        return _cases(p)
+    if text == r"\pi":
+        p.take()
+        return sp.pi
+    if text == r"\lvert":
+        p.take()
+        inner = p.expr()
+        p.expect(r"\rvert", tok)
+        return sp.Abs(inner)
+    if text in names.DECORATIONS:
+        p.take()
+        group = p.argument()
+        if len(group) != 1 or group[0].kind not in ("letter", "cmd") or (group[0].kind == "cmd" and (
+            group[0].text[1:] not in names.GREEK
+        )):
+            raise LatexError(f"{text} must decorate one letter", tok.column)
+        return _with_subscript(p, group[0].text.lstrip("\\") + names.DECORATIONS[text], tok)
+    if text in names.APPLIED_ONLY:
+        p.take()
+        if p.peek().is_("(", "'", r"\{", "^") or p.peek().is_("{"):
+            return _function(p, names.APPLIED_ONLY[text], tok, taken=True)
+        return _with_subscript(p, text[1:], tok)
+    if text in names.FUNCTION_COMMANDS:
+        return _function(p, text[1:], tok)
+    if text[1:] in names.GREEK:
+        p.take()
+        if text == r"\delta" and p.peek().is_("_"):
+            return _kronecker(p, tok)
+        return _with_subscript(p, text[1:], tok)
+    if text in names.UNSUPPORTED:
+        raise LatexError(names.UNSUPPORTED[text], tok.column)
+    if text.startswith(r"\begin"):
+        raise LatexError(f"environment {text[6:]} is not supported (only cases)", tok.column)
+    raise LatexError(f"unknown command {text}", tok.column)
+
+
+def _bare_function_word(p: Parser) -> str | None:
+    """``ReLU(`` or ``softmax(`` written without a backslash: the normalised name, else None."""
+    run, col = [], p.peek().column
+    ahead = 0
+    while p.peek(ahead).kind == "letter" and p.peek(ahead).column == col + ahead:
+        run.append(p.peek(ahead).text)
+        ahead += 1
+    key = "".join(run).lower()
+    if len(run) < 2 or not p.peek(ahead).is_("(") or (key not in names.FUNCTIONS and key not in names.VECTOR_FUNCTIONS):
+        return None
+    p.pos += ahead - 1  # leave the last letter for _function to take
+    return key
+
+
+def _with_subscript(p: Parser, name: str, tok: Token) -> sp.Expr:
+    """``name``, or ``name_{…}``: an element of the vector ``name`` (or ``name_text`` for a word)."""
+    if p.peek().is_("'"):
+        raise LatexError(f"a prime on the symbol {name} (only functions take primes)", p.peek().column)
+    if not p.peek().is_("_"):
+        return names.real_symbol(name)
+    p.take()
+    group = p.argument()
+    if len(group) == 1 and group[0].kind == "word":
+        return names.real_symbol(f"{name}_{names.normalise(group[0].text)}")
+    indices = _indices(p, group)
+    return names.vector(name)[tuple(indices)]
+
+
+def _indices(p: Parser, group: list[Token]) -> list[sp.Expr]:
+    """``ij`` → (i, j); ``i,j`` → (i, j); ``12`` → (12,); ``l-1`` → (l - 1,)."""
+    if not group:
+        raise LatexError("an empty subscript", p.peek().column)
+    indices: list[sp.Expr] = []
+    pos = 0
+    while pos < len(group):
+        tok = group[pos]
+        if tok.is_(","):
+            pos += 1
+            continue
+        value = _index_atom(tok)
+        pos += 1
+        while pos + 1 < len(group) and group[pos].is_("+", "-"):
+            other = _index_atom(group[pos + 1])
+            value = value + other if group[pos].text == "+" else value - other
+            pos += 2
+        indices.append(value)
+    return indices
+
+
+def _index_atom(tok: Token) -> sp.Expr:
+    if tok.kind == "number" and "." not in tok.text:
+        return sp.Integer(int(tok.text))
+    if tok.kind == "letter":
+        return names.index_symbol(tok.text)
+    if tok.kind == "cmd" and tok.text[1:] in names.GREEK:
+        return names.index_symbol(tok.text[1:])
+    raise LatexError(f"a subscript must be indices (letters, numbers), found {describe(tok)}", tok.column)
+
+
+def _kronecker(p: Parser, tok: Token) -> sp.Expr:
+    p.take()
+    indices = _indices(p, p.argument())
+    if len(indices) != 2:
+        raise LatexError("\\delta_{ij} takes two indices", tok.column)
+    return sp.KroneckerDelta(*indices)
+
+
+def _function(p: Parser, key: str, tok: Token, taken: bool = False):
+    """A function application: name, primes, an optional power, then the argument(s)."""
+    if not taken:
+        p.take()
+    primes = 0
+    while p.peek().is_("'"):
+        p.take()
+        primes += 1
+    power = None
+    if p.peek().is_("^"):
+        caret = p.take()
+        power = p.sub(p.argument()).parse_all()
+        if power == -1:
+            raise LatexError("inverse-function notation ^{-1} is not supported", caret.column)
+    opener = p.peek()
+    if opener.is_("(", "[", r"\{"):
+        p.take()
+        args = p.arguments(opener)
+    elif opener.is_("{"):
+        args = [p.sub(p.argument()).parse_all()]
+    elif p.starts_factor(opener):
+        args = [p.apply_if_operator(p.power())]
+    else:
+        raise LatexError(f"the function {tok.text} has no argument", tok.column)
+    if key in names.VECTOR_FUNCTIONS:
+        result = _vector_function(p, key, args, tok)
+    else:
+        known = names.FUNCTIONS[key]
+        if len(args) not in known.arity:
+            raise LatexError(f"{known.name} takes {known.arity[0]} argument(s), got {len(args)}", tok.column)
+        result = known.build(*args) if primes == 0 else _prime(known, args, primes, tok)
+    if power is not None:
+        result = result**power
+    return result
+
+
+def _prime(known: names.FunctionName, args: list[sp.Expr], primes: int, tok: Token) -> sp.Expr:
+    """``f'(a)``: the derivative of f, evaluated at a."""
+    if len(args) != 1:
+        raise LatexError(f"a prime on {known.name}, which takes several arguments", tok.column)
+    t = sp.Dummy("t", real=True)
+    return sp.diff(known.build(t), t, primes).subs(t, args[0])
+
+
+def _vector_function(p: Parser, key: str, args: list[sp.Expr], tok: Token) -> sp.Expr:
+    """``\\operatorname{softmax}(z)_i``: the i-th output, over ``K`` classes."""
+    if len(args) != 1 or not isinstance(args[0], sp.Symbol):
+        raise LatexError(f"{key} takes one vector name, e.g. {key}(z)_i", tok.column)
+    if not p.peek().is_("_"):
+        raise LatexError(f"{key}(…) needs an output index, e.g. {key}(z)_i", tok.column)
+    p.take()
+    (index,) = _indices(p, p.argument()) or [None]
+    return names.VECTOR_FUNCTIONS[key](names.vector(args[0].name), index, names.CLASSES)
+
+
+def raise_to(p: Parser, base: sp.Expr, caret: Token) -> sp.Expr:
+    """``base^{…}``; a transpose, a label such as ``x^{(i)}``, or a number too large is an error."""
+    group = p.argument()
+    if len(group) == 1 and group[0].text in ("T", r"\top", r"\intercal", r"\prime", "*", "'"):
+        raise LatexError(f"'^{group[0].text}' (transpose/prime) is not supported: symbols are scalars", caret.column)
+    exponent = p.sub(group).parse_all()
+    if exponent.is_Integer and abs(exponent) > MAX_EXPONENT and not base.is_Number:
+        raise LatexError(f"exponent {exponent} is larger than {MAX_EXPONENT}", caret.column)
+    if exponent_digits(base, exponent) > MAX_DIGITS_BUILT:
+        raise LatexError(f"the number {base}^{exponent} has more than {MAX_DIGITS_BUILT} digits", caret.column)
+    if base.is_Number and exponent.is_Number and exponent.is_Integer is False and abs(exponent) > MAX_EXPONENT:
+        raise LatexError(f"exponent {exponent} is larger than {MAX_EXPONENT}", caret.column)
+    return base**exponent
+
+
+def _frac(p: Parser):
+    """``\\frac{a}{b}``, or a derivative operator ``\\frac{d}{dx}`` / Leibniz ``\\frac{\\partial f}{\\partial x}``."""
+    tok = p.take()
+    numerator, denominator = p.argument(), p.argument()
+    if numerator and _is_d(numerator[0]) and denominator and _is_d(denominator[0]):
+        return _derivative(p, numerator, denominator, tok)
+    num = p.sub(numerator).parse_all() if numerator else None
+    den = p.sub(denominator).parse_all() if denominator else None
+    if num is None or den is None:
+        raise LatexError("\\frac with an empty part", tok.column)
+    return num / den
+
+
+def _is_d(tok: Token) -> bool:
+    return tok.is_("d", r"\partial") and tok.kind in ("letter", "cmd")
+
+
+def _derivative(p: Parser, numerator: list[Token], denominator: list[Token], tok: Token):
+    order, rest = 1, numerator[1:]
+    if rest and rest[0].is_("^"):
+        order, used = _order(rest[1:], tok)
+        rest = rest[1 + used :]
+    variables = _differentials(p, denominator)
+    if len(variables) != order:
+        raise LatexError(f"derivative of order {order} by {len(variables)} variable(s)", tok.column)
+    what = "d/d" + ",".join(_name(v) for v in variables)
+
+    def apply(operand: sp.Expr, column: int) -> sp.Expr:
+        if isinstance(operand, (sp.Symbol, sp.Indexed)) and operand not in variables:
+            raise LatexError(f"derivative of the name {_name(operand)}: write the expression it stands for", column)
+        return sp.Derivative(operand, *variables)
+
+    if rest:
+        return apply(p.sub(rest).parse_all(), rest[0].column)
+    return Operator(apply, what, tok.column)
+
+
+def _name(var: sp.Expr) -> str:
+    """``z_i`` for the element ``z[i]``, the name otherwise (for messages)."""
+    if isinstance(var, sp.Indexed):
+        return f"{var.base.label}_{','.join(str(i) for i in var.indices)}"
+    return str(var)
+
+
+def _order(tokens: list[Token], tok: Token) -> tuple[int, int]:
+    """The order in ``d^2`` or ``d^{2}`` from the tokens after ``^``: (order, tokens used)."""
+    braced = bool(tokens) and tokens[0].is_("{")
+    digits = tokens[1:2] if braced else tokens[:1]
+    if not digits or digits[0].kind != "number" or "." in digits[0].text or not 1 <= int(digits[0].text[0]) <= 4:
+        raise LatexError("the order of a derivative must be 1 to 4", tok.column)
+    if braced and (len(tokens) < 3 or not tokens[2].is_("}")):
+        raise LatexError("the order of a derivative must be 1 to 4", tok.column)
+    return int(digits[0].text[0]), 3 if braced else 1
+
+
+def _differentials(p: Parser, tokens: list[Token]) -> list[sp.Expr]:
+    """``dx``, ``\\partial z_i``, ``dx^2``, ``\\partial x \\partial y`` → the variables, with repeats."""
+    sub = p.sub(tokens)
+    variables: list[sp.Expr] = []
+    while sub.peek().kind != "end":
+        d = sub.take()
+        if not _is_d(d):
+            raise LatexError(f"expected d or \\partial in a derivative's denominator, found {describe(d)}", d.column)
+        var = sub.primary()
+        if not isinstance(var, (sp.Symbol, sp.Indexed)):
+            raise LatexError("a derivative is taken by a variable (x, z_i, W_3)", d.column)
+        times = 1
+        if sub.peek().is_("^"):
+            sub.take()
+            times, used = _order(sub.tokens[sub.pos :], d)
+            sub.pos += used
+        variables.extend([var] * times)
+    return variables
+
+
+def _big_operator(p: Parser) -> Operator:
+    """``\\sum_{i=1}^{K}`` (``\\sum_i`` means i = 1..K) as an operator on the rest of the term."""
+    tok = p.take()
+    lower_tokens = upper_tokens = None
+    for _ in range(2):
+        if p.peek().is_("_") and lower_tokens is None:
+            p.take()
+            lower_tokens = p.argument()
+        elif p.peek().is_("^") and upper_tokens is None:
+            p.take()
+            upper_tokens = p.argument()
+    if not lower_tokens or lower_tokens[0].kind not in ("letter", "cmd"):
+        raise LatexError(f"{tok.text} needs an index, e.g. {tok.text}_{{i=1}}^{{K}}", tok.column)
+    index = _index_atom(lower_tokens[0])
+    if len(lower_tokens) > 1:
+        if not lower_tokens[1].is_("="):
+            raise LatexError(f"expected '=' after the index of {tok.text}", lower_tokens[1].column)
+        lower = _as_count(p.sub(lower_tokens[2:]).parse_all())
+    else:
+        lower = sp.Integer(1)
+    upper = _as_count(p.sub(upper_tokens).parse_all()) if upper_tokens else names.CLASSES
+    if (upper - lower).is_Integer and not 0 <= upper - lower < MAX_FINITE_TERMS:
+        raise LatexError(f"{tok.text} from {lower} to {upper}: at most {MAX_FINITE_TERMS} terms", tok.column)
+    kind = sp.Sum if tok.text == r"\sum" else sp.Product
+
+    def apply(operand: sp.Expr, column: int) -> sp.Expr:
+        operand = operand.xreplace({names.real_symbol(index.name): index})
+        return kind(operand, (index, lower, upper))
+
+    return Operator(apply, f"{tok.text}_{index}", tok.column)
+
+
+def _as_count(expr: sp.Expr) -> sp.Expr:
+    """A bound of a sum: its symbols are positive integers (``K``, ``n``)."""
+    return expr.xreplace({s: names.index_symbol(s.name) for s in expr.free_symbols if isinstance(s, sp.Symbol)})
+
+
+def _cases(p: Parser) -> sp.Piecewise:
+    """``\\begin{cases} v_1 & \\text{if } c_1 \\\\ … \\end{cases}`` → ``Piecewise((v_1, c_1), …)``."""
+    tok = p.take()
+    pieces = []
+    while True:
+        value = p.expr()
+        while p.peek().is_(",", "&"):
+            p.take()
+        condition = _condition(p)
+        pieces.append((value, condition))
+        while p.peek().is_(",", ".", ";"):
+            p.take()
+        if p.peek().is_(r"\\"):
+            p.take()
+            if p.peek().is_(r"\end{cases}"):
+                break
+            continue
+        break
+    p.expect(r"\end{cases}", tok)
+    return sp.Piecewise(*pieces)
+
+
+def _condition(p: Parser):
+    while p.peek().kind == "word" and names.normalise(p.peek().text) in ("if", "for", "when", ""):
+        p.take()
+    if p.peek().kind == "word" and names.normalise(p.peek().text) in ("otherwise", "else", "elsewhere"):
+        p.take()
+        return sp.true
+    left = p.expr()
+    condition = sp.true
+    while p.peek().text in names.RELATIONS and p.peek().kind != "word":
+        relation = names.RELATIONS[p.take().text]
+        right = p.expr()
+        condition = sp.And(condition, relation(left, right))
+        left = right
+    if condition is sp.true:
+        raise LatexError(f"expected a condition such as x > 0, found {describe(p.peek())}", p.peek().column)
+    return condition

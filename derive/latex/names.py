@@ -1,0 +1,147 @@
+r"""What the names in a formula mean: Greek letters, constants, and the functions the reader knows.
+
+A function name (``\tanh``, ``\operatorname{ReLU}``, ``\mathrm{softplus}``, bare ``ReLU(``) is
+normalised -- lower case, no ``\``, ``_``, spaces -- and looked up in :data:`FUNCTIONS`.  The
+catalog's activations are found by their catalog name and by their LaTeX name, so a new catalog
+entry is readable without a change here.  ``\sigma``, ``\Phi`` and ``\varphi`` are functions only
+when an argument follows them; alone they are symbols.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import sympy as sp
+
+from derive import functions as fn
+from derive.catalog import CATALOG
+from derive.latex.tokens import words
+
+GREEK = frozenset(
+    words(
+        "alpha beta gamma delta epsilon varepsilon zeta eta theta vartheta iota kappa lambda mu nu xi rho sigma "
+        "tau upsilon phi varphi chi psi omega ell Gamma Delta Theta Lambda Xi Sigma Phi Psi Omega"
+    )
+)
+
+#: Commands that decorate a letter; the symbol's name gets the suffix (``\hat{y}`` is ``yhat``).
+DECORATIONS = {r"\hat": "hat", r"\bar": "bar", r"\tilde": "tilde", r"\vec": "vec", r"\widehat": "hat"}
+#: Font commands that do not change which symbol a letter is (``\mathbf{z}`` is ``z``).
+FONTS = frozenset([r"\mathbf", r"\boldsymbol", r"\bm", r"\mathit", r"\mathsf", r"\mathnormal"])
+#: Commands whose braced argument is a word (a function name, or prose in ``cases``).
+WORD_COMMANDS = frozenset([r"\operatorname", r"\mathrm", r"\text", r"\textrm", r"\textit", r"\textnormal", r"\mbox"])
+
+RELATIONS = {
+    "<": sp.StrictLessThan, ">": sp.StrictGreaterThan, r"\lt": sp.StrictLessThan, r"\gt": sp.StrictGreaterThan,
+    r"\le": sp.LessThan, r"\leq": sp.LessThan, r"\leqslant": sp.LessThan,
+    r"\ge": sp.GreaterThan, r"\geq": sp.GreaterThan, r"\geqslant": sp.GreaterThan,
+    "=": sp.Eq, r"\ne": sp.Ne, r"\neq": sp.Ne,
+}
+
+#: Commands the reader knows but will not read, with the reason given to the user.
+UNSUPPORTED = {
+    r"\partial": "'\\partial' is read only in \\frac{\\partial}{\\partial x}",
+    r"\infty": "infinity is not supported",
+    r"\int": "integrals are not supported",
+    r"\nabla": "gradients of vectors are not supported; write one partial derivative",
+    r"\odot": "matrix and elementwise products are not supported (symbols are scalars)",
+    r"\otimes": "tensor products are not supported (symbols are scalars)",
+    r"\approx": "'\\approx' is not an equality that can be checked",
+    r"\to": "limits are not supported",
+    r"\lim": "limits are not supported",
+    r"\in": "set membership is not supported",
+}
+
+
+@dataclass(frozen=True)
+class FunctionName:
+    """A function the reader knows: ``build(*args)`` makes the application; ``arity`` its argument count."""
+
+    name: str
+    build: Callable[..., sp.Expr]
+    arity: tuple[int, ...] = (1,)
+
+
+def normalise(name: str) -> str:
+    """``\\operatorname{Leaky\\,ReLU}`` and ``leaky_relu`` both give ``leakyrelu``."""
+    name = name.replace(r"\operatorname", "").replace(r"\,", "").replace(r"\mathrm", "")
+    return "".join(ch for ch in name.lower() if ch.isalnum())
+
+
+def _catalog_functions() -> dict[str, FunctionName]:
+    table = {}
+    for entry in CATALOG.values():
+        if entry.kind != "activation":
+            continue
+        function = entry.function
+        for name in (entry.name, entry.latex_name):
+            table[normalise(name)] = FunctionName(entry.name, function)
+    return table
+
+
+def _max(*args):
+    return sp.Max(*args)
+
+
+def _min(*args):
+    return sp.Min(*args)
+
+
+FUNCTIONS: dict[str, FunctionName] = {
+    **_catalog_functions(),
+    "sigma": FunctionName("sigmoid", fn.sigmoid),
+    "exp": FunctionName("exp", sp.exp),
+    "log": FunctionName("log", sp.log),
+    "ln": FunctionName("log", sp.log),
+    "sqrt": FunctionName("sqrt", sp.sqrt),
+    "tanh": FunctionName("tanh", sp.tanh),
+    "sinh": FunctionName("sinh", sp.sinh),
+    "cosh": FunctionName("cosh", sp.cosh),
+    "sin": FunctionName("sin", sp.sin),
+    "cos": FunctionName("cos", sp.cos),
+    "tan": FunctionName("tan", sp.tan),
+    "arctan": FunctionName("atan", sp.atan),
+    "erf": FunctionName("erf", sp.erf),
+    "phi": FunctionName("normal_cdf", fn.normal_cdf),
+    "varphi": FunctionName("normal_pdf", fn.normal_pdf),
+    "max": FunctionName("max", _max, (2, 3, 4)),
+    "min": FunctionName("min", _min, (2, 3, 4)),
+    "swish": FunctionName("silu", fn.silu),
+}
+
+#: ``softmax(z)_i``: a vector function, read with its output index (see the parser).
+VECTOR_FUNCTIONS = {"softmax": fn.softmax, "logsoftmax": fn.log_softmax}
+
+#: Commands that are function names (``\tanh``); ``\sigma``, ``\Phi``, ``\varphi`` need an argument.
+FUNCTION_COMMANDS = frozenset(
+    [r"\exp", r"\log", r"\ln", r"\tanh", r"\sinh", r"\cosh", r"\sin", r"\cos", r"\tan", r"\arctan", r"\max", r"\min"]
+)
+APPLIED_ONLY = {r"\sigma": "sigma", r"\Phi": "phi", r"\varphi": "varphi"}
+
+#: The number of classes when ``softmax(z)_i`` does not say; ``% assume: K = 3`` makes it concrete.
+CLASSES = sp.Symbol("K", integer=True, positive=True)
+
+
+def real_symbol(name: str) -> sp.Symbol:
+    return sp.Symbol(name, real=True)
+
+
+def index_symbol(name: str) -> sp.Symbol:
+    """An index (``i`` in ``z_i``) or a count (``K`` in ``\\sum_{i=1}^K``): a positive integer."""
+    return sp.Symbol(name, integer=True, positive=True)
+
+
+class VectorName(sp.Symbol):
+    """The label of a vector: a real symbol of its own class, so never equal to the scalar of that name."""
+
+
+def vector(name: str) -> sp.IndexedBase:
+    """The vector ``z`` whose elements ``z_1``, ``z_i`` are real.
+
+    The label is a :class:`VectorName`: substituting a value for a scalar ``z`` must not touch
+    ``z_1``, and the label's ``real`` assumption survives every rebuild of the expression (an
+    ``IndexedBase``'s own assumptions are lost when SymPy rebuilds it, and ``z_1`` would then be two
+    different symbols).
+    """
+    return sp.IndexedBase(VectorName(name, real=True))

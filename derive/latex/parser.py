@@ -1,0 +1,308 @@
+r"""A reader of our own for the LaTeX that people write in backprop derivations.
+
+It turns one side of an equation into a SymPy expression, building SymPy objects directly from
+tokens -- input text is never handed to ``sympify``, ``parse_expr`` or ``eval``.  The grammar
+(recursive descent, one method per rule)::
+
+    expr    := [+|-] term {(+|-) term}
+    term    := unary {[\cdot|\times|*|/] factor}       implicit product when a factor follows
+    unary   := -unary | +unary | power
+    power   := primary {^ script}
+    primary := number | symbol[_script] | (expr) | [expr] | {expr} | \{expr\} | |expr|
+             | \frac{a}{b} | \sqrt[n]{a} | function['..][^script] argument | cases | operator
+    operator:= \frac{d}{dx} | \frac{\partial^2}{\partial x \partial y} | \sum_{i=1}^{K} | \prod_{i=1}^{K}
+
+An *operator* applies to the rest of its term: ``\frac{d}{dx} x^2 \sigma(x) + 1`` is
+``d/dx (x^2 σ(x)) + 1``.  Symbols are real; a letter subscript makes an element of a vector
+(``z_i`` is ``z[i]`` with ``i`` a positive integer; ``z_{1}`` and ``z_1`` are the same ``z[1]``);
+``\hat{y}_i`` is ``yhat[i]``.  Sizes are bounded: nesting, exponents and numbers too large to
+build are errors, not hangs.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import sympy as sp
+
+from derive.latex import names
+from derive.latex.tokens import LatexError, Token, tokenize
+
+MAX_DEPTH = 40
+MAX_EXPONENT = 1000
+MAX_DIGITS_BUILT = 10_000
+MAX_FINITE_TERMS = 1000
+
+
+@dataclass(frozen=True)
+class Operator:
+    """A prefix that applies to the rest of its term (a derivative, a sum)."""
+
+    apply: Callable[[sp.Expr, int], sp.Expr]
+    what: str
+    column: int
+
+
+def merge_words(tokens: list[Token]) -> list[Token]:
+    r"""Fold ``\text{…}``-like groups into ``word`` tokens and ``\begin{env}`` into one command.
+
+    ``\mathrm{d}``/``\mathrm{e}`` become the letters d and e; font commands are dropped with their
+    braces around a single letter (``\mathbf{z}`` is ``z``).
+    """
+    out: list[Token] = []
+    pos = 0
+    while pos < len(tokens):
+        tok = tokens[pos]
+        wants_word = tok.text in names.WORD_COMMANDS or tok.text in (r"\begin", r"\end")
+        if tok.kind == "cmd" and wants_word:
+            if not tokens[pos + 1].is_("{"):
+                raise LatexError(f"{tok.text} needs a braced argument", tok.column)
+            close = pos + 2
+            while not tokens[close].is_("}"):
+                if tokens[close].kind == "end" or tokens[close].is_("{"):
+                    raise LatexError(f"{tok.text}{{…}} is not closed by a simple '}}'", tok.column)
+                close += 1
+            word = "".join(t.text for t in tokens[pos + 2 : close])
+            if tok.text in (r"\begin", r"\end"):
+                out.append(Token("cmd", f"{tok.text}{{{word}}}", tok.column))
+            elif tok.text == r"\mathrm" and word in ("d", "e"):
+                out.append(Token("letter", word, tok.column))
+            else:
+                out.append(Token("word", word, tok.column))
+            pos = close + 1
+        elif tok.kind == "cmd" and tok.text in names.FONTS:
+            pos += 1
+            if tokens[pos].is_("{") and tokens[pos + 2].is_("}") and tokens[pos + 1].kind in ("letter", "cmd"):
+                out.append(tokens[pos + 1])
+                pos += 3
+        else:
+            out.append(tok)
+            pos += 1
+    return out
+
+
+def parse_expression(text: str) -> sp.Expr:
+    """The SymPy expression ``text`` means; :class:`LatexError` with a column otherwise."""
+    tokens = merge_words(tokenize(text))
+    if tokens[0].kind == "end":
+        raise LatexError("empty expression", 1)
+    parser = Parser(tokens)
+    try:
+        expr = parser.parse_all()
+    except LatexError:
+        raise
+    except RecursionError:
+        raise LatexError("nested too deeply", parser.peek().column) from None
+    except (TypeError, ValueError, AttributeError, IndexError, ArithmeticError, sp.SympifyError) as err:
+        raise LatexError(f"cannot build this expression ({type(err).__name__}: {err})", parser.peek().column) from None
+    if not isinstance(expr, sp.Expr):
+        raise LatexError("not an expression", 1)
+    if expr.has(sp.zoo, sp.nan, sp.oo, -sp.oo):
+        raise LatexError("the expression is undefined (division by zero?)", 1)
+    return expr
+
+
+def _number(text: str) -> sp.Rational:
+    whole, _, frac = text.partition(".")
+    return sp.Rational(int(whole or "0") * 10 ** len(frac) + int(frac or "0"), 10 ** len(frac))
+
+
+class Parser:
+    """Recursive descent over a token list (see the module docstring for the grammar)."""
+
+    def __init__(self, tokens: list[Token], depth: int = 0):
+        self.tokens, self.pos, self.depth, self.in_abs = tokens, 0, depth, 0
+        from derive.latex import constructs
+
+        self.constructs = constructs
+
+    # ---------------------------------------------------------------- token helpers
+    def peek(self, ahead: int = 0) -> Token:
+        return self.tokens[min(self.pos + ahead, len(self.tokens) - 1)]
+
+    def take(self) -> Token:
+        tok = self.peek()
+        self.pos += 1
+        return tok
+
+    def expect(self, text: str, opened: Token | None = None) -> Token:
+        tok = self.peek()
+        if not tok.is_(text):
+            where = f" to close {opened.text!r} at column {opened.column}" if opened else ""
+            raise LatexError(f"expected {text!r}{where}, found {describe(tok)}", tok.column)
+        return self.take()
+
+    def error(self, message: str, tok: Token | None = None) -> LatexError:
+        return LatexError(message, (tok or self.peek()).column)
+
+    def sub(self, tokens: list[Token]) -> Parser:
+        """A parser for a group's tokens, one level deeper."""
+        if self.depth + 1 > MAX_DEPTH:
+            raise self.error(f"nested more than {MAX_DEPTH} levels deep", tokens[0] if tokens else None)
+        end = Token("end", "", (tokens[-1].column + len(tokens[-1].text)) if tokens else self.peek().column)
+        return Parser([*tokens, end], self.depth + 1)
+
+    def argument(self) -> list[Token]:
+        """A TeX argument: a braced group's tokens, or one token (``\\frac12``, ``x^2``)."""
+        tok = self.peek()
+        if tok.is_("{"):
+            start = self.pos + 1
+            depth = 0
+            while True:
+                t = self.take()
+                if t.kind == "end":
+                    raise LatexError("'{' is never closed", tok.column)
+                depth += t.is_("{") - t.is_("}")
+                if depth == 0:
+                    return self.tokens[start : self.pos - 1]
+        if tok.kind == "end" or tok.is_("}", ")", "]", "^", "_", "=", "&", ","):
+            raise self.error(f"expected an argument, found {describe(tok)}")
+        self.take()
+        if tok.kind == "number" and len(tok.text) > 1:  # x^23 is x^2 * 3 in TeX
+            self.pos -= 1
+            self.tokens[self.pos] = Token("number", tok.text[1:], tok.column + 1)
+            return [Token("number", tok.text[0], tok.column)]
+        return [tok]
+
+    def parse_all(self) -> sp.Expr:
+        result = self.expr()
+        if self.peek().kind != "end":
+            raise self.error(f"unexpected {describe(self.peek())}")
+        return result
+
+    # ---------------------------------------------------------------- grammar rules
+    def expr(self) -> sp.Expr:
+        self.depth += 1
+        if self.depth > MAX_DEPTH:
+            raise self.error(f"nested more than {MAX_DEPTH} levels deep")
+        try:
+            total = self.term()
+            while self.peek().is_("+", "-"):
+                sign = self.take().text
+                term = self.term()
+                total = total + term if sign == "+" else total - term
+            return total
+        finally:
+            self.depth -= 1
+
+    def term(self) -> sp.Expr:
+        product = self.apply_if_operator(self.unary())
+        while True:
+            tok = self.peek()
+            if tok.is_(r"\cdot", r"\times", "*", r"\ast"):
+                self.take()
+                product = product * self.apply_if_operator(self.unary())
+            elif tok.is_("/", r"\div"):
+                self.take()
+                product = product / self.apply_if_operator(self.unary())
+            elif self.starts_factor(tok):
+                product = product * self.apply_if_operator(self.power())
+            else:
+                return product
+
+    def apply_if_operator(self, factor):
+        if not isinstance(factor, Operator):
+            return factor
+        if not self.starts_factor(self.peek()) and not self.peek().is_("-", "+"):
+            raise self.error(f"{factor.what} is applied to nothing")
+        return factor.apply(self.term(), factor.column)
+
+    def unary(self):
+        tok = self.peek()
+        if tok.is_("-", "+"):
+            self.take()
+            self.depth += 1
+            if self.depth > MAX_DEPTH:
+                raise self.error(f"more than {MAX_DEPTH} signs in a row", tok)
+            try:
+                inner = self.unary()
+            finally:
+                self.depth -= 1
+            if isinstance(inner, Operator):
+                if tok.text == "+":
+                    return inner
+                return Operator(lambda e, col, op=inner: -op.apply(e, col), inner.what, inner.column)
+            return -inner if tok.text == "-" else inner
+        return self.power()
+
+    def power(self):
+        base = self.primary()
+        while self.peek().is_("^"):
+            caret = self.take()
+            if isinstance(base, Operator):
+                raise self.error(f"a power of the operator {base.what}", caret)
+            base = self.constructs.raise_to(self, base, caret)
+        return base
+
+    def starts_factor(self, tok: Token) -> bool:
+        if tok.kind in ("number", "letter", "word"):
+            return True
+        if tok.is_("|"):
+            return self.in_abs == 0
+        if tok.kind == "punct":
+            return tok.text in "([{"
+        return tok.kind == "cmd" and self.constructs.starts_primary(tok.text)
+
+    def primary(self):
+        tok = self.peek()
+        if tok.kind == "number":
+            self.take()
+            return _number(tok.text)
+        if tok.is_("(", "[", "{", r"\{"):
+            self.take()
+            closer = {"(": ")", "[": "]", "{": "}", r"\{": r"\}"}[tok.text]
+            inner = self.group_until(closer, tok)
+            if inner is None:
+                raise self.error("a tuple or list (','-separated) is not an expression", tok)
+            return inner
+        if tok.is_("|"):
+            self.take()
+            self.in_abs += 1
+            inner = self.expr()
+            self.in_abs -= 1
+            self.expect("|", tok)
+            return sp.Abs(inner)
+        if tok.kind in ("letter", "word", "cmd"):
+            return self.constructs.named(self, tok)
+        if tok.kind == "end":
+            raise self.error("expected an expression, found the end")
+        raise self.error(f"expected an expression, found {describe(tok)}")
+
+    def group_until(self, closer: str, opener: Token) -> sp.Expr | None:
+        """The expression up to ``closer``; ``None`` if it is a comma-separated tuple."""
+        saved = self.in_abs
+        self.in_abs = 0
+        inner = self.expr()
+        self.in_abs = saved
+        if self.peek().is_(","):
+            return None
+        self.expect(closer, opener)
+        return inner
+
+    def arguments(self, opener: Token) -> list[sp.Expr]:
+        """``(a, b, …)`` after a function name, the ``(`` already taken."""
+        closer = {"(": ")", "[": "]", "{": "}", r"\{": r"\}"}[opener.text]
+        args = [self.expr()]
+        while self.peek().is_(","):
+            self.take()
+            args.append(self.expr())
+        self.expect(closer, opener)
+        return args
+
+
+def describe(tok: Token) -> str:
+    if tok.kind == "end":
+        return "the end"
+    if tok.kind == "word":
+        return f"'{tok.text}'"
+    return repr(tok.text)
+
+
+def exponent_digits(base: sp.Expr, exponent: sp.Expr) -> float:
+    """How many decimal digits ``base**exponent`` has, for numbers (0 when cheap or symbolic)."""
+    if not (base.is_Rational and exponent.is_Integer) or base == 0:
+        return 0.0
+    magnitude = max(abs(math.log10(abs(base.p))), abs(math.log10(abs(base.q))))
+    return magnitude * abs(int(exponent))

@@ -1,0 +1,116 @@
+r"""Tokens of the LaTeX math subset that :mod:`derive.latex.parser` reads.
+
+A token is a command (``\frac``, ``\,``), a letter, a number, or one punctuation character; each
+carries its 1-based column in the text it came from, so every error can point at its place.
+Spacing commands and the sizing prefixes ``\left``/``\right``/``\big…`` are dropped here: they
+change how a formula looks, never what it means.  Anything outside printable ASCII (and a few
+common Unicode math signs, mapped to their commands) is an error at its column.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+#: Longest side, in characters, that the reader accepts (input-size bound).
+MAX_SIDE_CHARS = 4000
+#: Longest run of digits in one number.
+MAX_DIGITS = 60
+
+
+class LatexError(ValueError):
+    """Text that cannot be read: ``message`` says what, ``column`` (1-based) says where."""
+
+    def __init__(self, message: str, column: int):
+        super().__init__(f"column {column}: {message}")
+        self.message = message
+        self.column = column
+
+
+@dataclass(frozen=True)
+class Token:
+    """``kind`` is ``cmd`` (text ``\\name``), ``letter``, ``number``, ``punct`` or ``end``."""
+
+    kind: str
+    text: str
+    column: int
+
+    def is_(self, *texts: str) -> bool:
+        return self.text in texts and self.kind != "end"
+
+
+def words(text: str) -> list[str]:
+    """The blank-separated words of ``text`` (for tables of command names)."""
+    return text.split()
+
+
+#: Commands that only change spacing or size: dropped.
+DROPPED = frozenset(
+    (
+        *words(r"\left \right \big \Big \bigg \Bigg \bigl \bigr \Bigl \Bigr \biggl \biggr \Biggl \Biggr"),
+        *words(r"\, \; \: \! \quad \qquad \displaystyle \textstyle \limits \nolimits \nonumber \notag"),
+        "\\ ",
+    )
+)
+
+#: Unicode signs that people paste into LaTeX, read as the command they stand for.
+UNICODE = {
+    "·": r"\cdot", "×": r"\times", "−": "-", "≤": r"\le", "≥": r"\ge", "∂": r"\partial",
+    "σ": r"\sigma", "∑": r"\sum", "√": r"\sqrt", "π": r"\pi",
+}
+
+_PUNCT = set("{}()[]^_+-*/=,|&'<>!.:;")
+
+
+def tokenize(text: str) -> list[Token]:
+    """Split ``text`` into tokens, ending with an ``end`` token; :class:`LatexError` on junk."""
+    if len(text) > MAX_SIDE_CHARS:
+        raise LatexError(f"expression longer than {MAX_SIDE_CHARS} characters", 1)
+    tokens: list[Token] = []
+    pos, n = 0, len(text)
+    while pos < n:
+        ch, col = text[pos], pos + 1
+        if ch in " \t\r\n":
+            pos += 1
+        elif ch == "\\":
+            end = pos + 1
+            while end < n and text[end].isascii() and text[end].isalpha():
+                end += 1
+            if end == pos + 1:
+                end = min(pos + 2, n)
+            name = text[pos:end]
+            if name == "\\":
+                raise LatexError("a lone backslash at the end", col)
+            pos = end
+            if name in (r"\left", r"\right") and pos < n and text[pos] == ".":
+                pos += 1  # \left. and \right. are invisible delimiters
+            if name not in DROPPED:
+                tokens.append(Token("cmd", name, col))
+        elif (ch.isascii() and ch.isdigit()) or (ch == "." and pos + 1 < n and text[pos + 1].isdigit()):
+            end = pos
+            while end < n and text[end].isascii() and text[end].isdigit():
+                end += 1
+            if end < n and text[end] == "." and end + 1 < n and text[end + 1].isdigit():
+                end += 1
+                while end < n and text[end].isascii() and text[end].isdigit():
+                    end += 1
+            if end - pos > MAX_DIGITS:
+                raise LatexError(f"number with more than {MAX_DIGITS} digits", col)
+            tokens.append(Token("number", text[pos:end], col))
+            pos = end
+        elif ch.isascii() and ch.isalpha():
+            tokens.append(Token("letter", ch, col))
+            pos += 1
+        elif ch in _PUNCT:
+            tokens.append(Token("punct", ch, col))
+            pos += 1
+        elif ch in UNICODE:
+            mapped = UNICODE[ch]
+            tokens.append(Token("cmd" if mapped.startswith("\\") else "punct", mapped, col))
+            pos += 1
+        elif ch == "%":
+            raise LatexError("a '%' comment inside math", col)
+        else:
+            shown = ch if ch.isprintable() else f"\\x{ord(ch):02x}" if ord(ch) < 256 else f"U+{ord(ch):04X}"
+            raise LatexError(f"unexpected character {shown!r}", col)
+    tokens.append(Token("end", "", n + 1))
+    return tokens
