@@ -46,14 +46,21 @@ class Derivation:
         return self.tree.canonical.proof
 
     def _repr_latex_(self) -> str:
-        from derive.render import LATEX
+        r"""Jupyter's math: ``$$\begin{aligned}`` with one row per step (sub-steps indented, the rule
+        beside each), then the canonical form and its proof -- LaTeX that MathJax and nbconvert both read.
+        """
+        from derive.export import proof_words, result_tex
+        from derive.render import LATEX_TREE, text_for_mathjax
 
-        return "$\\begin{aligned}\n" + LATEX.render(self.tree).replace("&&", "&\\quad") + "\n\\end{aligned}$"
+        rows = LATEX_TREE.render(self.tree)
+        result = rf"&{result_tex(self)} &&\text{{{text_for_mathjax('canonical form, ' + proof_words(self))}}}"
+        return f"$$\\begin{{aligned}}\n{rows} \\\\[1ex]\n{result}\n\\end{{aligned}}$$"
 
     def _repr_markdown_(self) -> str:
-        from derive.render import MARKDOWN
+        """Jupyter's Markdown: the note of ``derive export`` without its plot, headed at level 3."""
+        from derive.export import entry_markdown_body
 
-        return f"**{self.entry.name}**\n\n" + MARKDOWN.render(self.tree)
+        return entry_markdown_body(self, plot=None, level=3)
 
 
 def derive_entry(name: str, classes: int | None = None) -> Derivation:

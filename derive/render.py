@@ -8,6 +8,7 @@ written and how nesting is shown: :data:`TEXT` (Unicode, for a terminal), :data:
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import ClassVar
@@ -158,11 +159,16 @@ class LatexMath(LatexPrinter):
             return super()._print_Mul(expr)
         return " ".join(self.parenthesize(f, sp.printing.precedence.PRECEDENCE["Mul"]) for f in factors)
 
-
     def _print_Heaviside(self, expr, exp=None):
         # H(0) = 0: the convention at the kink is stated with the catalog entry
         tex = rf"H\left({self._print(expr.args[0])}\right)"
         return tex if exp is None else rf"{tex}^{{{exp}}}"
+
+    def _print_Symbol(self, expr, style="plain"):
+        # SymPy renames a bound summation index j to ``_j``; printed raw, that is a stray subscript.
+        if expr.name.startswith("_") and len(expr.name) > 1:
+            expr = sp.Symbol(expr.name.lstrip("_"), **expr.assumptions0)
+        return super()._print_Symbol(expr, style)
 
 
 def latex(expr: sp.Basic) -> str:
@@ -185,6 +191,7 @@ class Notation:
     words: Callable[[str], str]  # plain words of a justification, escaped for the notation
     inline: Callable[[str], str]  # math inside a justification
     layout: Callable[[int, str, str, str], str]  # (depth, lhs, rhs, justification) -> line
+    separator: str = "\n"  # between lines
 
     def justification(self, line: Line) -> str:
         parts = [self.words(line.rule)]
@@ -204,7 +211,7 @@ class Notation:
         return self.layout(line.depth, lhs, self.math(line.rhs), self.justification(line))
 
     def render(self, step: st.Step) -> str:
-        return "\n".join(self.line(line) for line in lines(step))
+        return self.separator.join(self.line(line) for line in lines(step))
 
 
 def _text_derivative(expr: str, var: str, partial: bool) -> str:
@@ -222,11 +229,55 @@ def _latex_derivative(expr: str, var: str, partial: bool) -> str:
     return rf"\frac{{{d}}}{{{d} {var}}}\left[{expr}\right]"
 
 
+#: Text-mode LaTeX for characters that are special in LaTeX, or that pdfLaTeX's default OT1 font
+#: prints as something else (``<`` as ¡), or that need a package when written as Unicode.
+_LATEX_TEXT = {
+    "\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "$": r"\$", "&": r"\&", "#": r"\#", "%": r"\%",
+    "_": r"\_", "^": r"\textasciicircum{}", "~": r"\textasciitilde{}", "<": r"\textless{}", ">": r"\textgreater{}",
+    "|": r"\textbar{}", '"': "''", "≤": r"\ensuremath{\le}", "≥": r"\ensuremath{\ge}", "≠": r"\ensuremath{\ne}",
+    "·": r"\ensuremath{\cdot}", "−": "-", "→": r"\ensuremath{\to}", "∂": r"\ensuremath{\partial}",
+    "Σ": r"\ensuremath{\Sigma}", "σ": r"\ensuremath{\sigma}", "δ": r"\ensuremath{\delta}", "…": r"\dots{}",
+}
+
+
 def latex_text(words: str) -> str:
-    r"""Plain words as LaTeX text (for ``\text{...}``), with special characters escaped."""
-    specials = {"\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "$": r"\$", "&": r"\&", "#": r"\#",
-                "%": r"\%", "_": r"\_", "^": r"\^{}", "~": r"\~{}"}
-    return "".join(specials.get(ch, ch) for ch in words)
+    r"""Plain words as LaTeX text (for ``\text{...}``, ``\section{...}``), escaped for pdfLaTeX.
+
+    Every character LaTeX treats specially is written as a command that prints it; any other
+    character outside ASCII becomes ``?`` rather than an error (pdfLaTeX knows few of them).
+    """
+    return "".join(_LATEX_TEXT.get(ch, ch if ch.isascii() else "?") for ch in words)
+
+
+def latex_typewriter(words: str) -> str:
+    r"""Plain words for ``\texttt{...}``: the typewriter font has every ASCII glyph, so a special
+    character is its code (``\char92{}`` for ``\``) and ``<``, ``>``, ``|``, ``"`` stay as they are.
+    """
+    return "".join(
+        rf"\char{ord(ch)}{{}}" if ch in "\\{}$&#%_^~" else ch if ch.isascii() else "?" for ch in words
+    )
+
+
+#: Math-mode LaTeX (which MathJax reads too) for the characters :func:`text_for_mathjax` escapes.
+_MATH_ESCAPES = {
+    "\\": r"\backslash", "{": r"\{", "}": r"\}", "$": r"\$", "&": r"\&", "#": r"\#", "%": r"\%", "_": r"\_",
+    "^": r"\hat{}", "~": r"\sim", "<": "<", ">": ">", "|": "|", "≤": r"\le", "≥": r"\ge", "≠": r"\ne",
+    "·": r"\cdot", "−": "-", "→": r"\to", "∂": r"\partial", "Σ": r"\Sigma", "σ": r"\sigma", "δ": r"\delta",
+}
+
+
+def text_for_mathjax(words: str) -> str:
+    r"""Plain words for ``\text{...}`` that LaTeX and MathJax both read: specials as ``$\_$``.
+
+    MathJax takes the inside of ``\text`` literally (``\_`` would show its backslash) but reads
+    ``$...$`` in it as math, as LaTeX does.
+    """
+    return "".join(f"${_MATH_ESCAPES[ch]}$" if ch in _MATH_ESCAPES else ch if ch.isascii() else "?" for ch in words)
+
+
+def markdown_text(words: str) -> str:
+    r"""Plain words as Markdown, with the characters Markdown (and ``$`` math) would act on escaped."""
+    return "".join("\\" + ch if ch in "\\`*_[]<>$#|" else ch for ch in words)
 
 
 def _latex_layout(depth: int, lhs: str, rhs: str, why: str) -> str:
@@ -241,7 +292,96 @@ def _markdown_layout(depth: int, lhs: str, rhs: str, why: str) -> str:
 
 TEXT = Notation("text", unicode, _text_derivative, str, str, _text_layout)
 LATEX = Notation("latex", latex, _latex_derivative, latex_text, lambda m: f"${m}$", _latex_layout)
-MARKDOWN = Notation("markdown", latex, _latex_derivative, lambda w: w, lambda m: f"${m}$", _markdown_layout)
+MARKDOWN = Notation("markdown", latex, _latex_derivative, markdown_text, lambda m: f"${m}$", _markdown_layout)
+
+
+_NAMED_OPERATORS = {"log", "exp", "tanh", "sinh", "cosh", "sin", "cos", "tan", "max", "min", "det", "ln"}
+
+
+def printed_width(tex: str) -> float:
+    r"""Roughly how many characters wide ``tex`` prints: a letter is one, a sub- or superscript half.
+
+    ``\log`` counts its letters, ``\text{...}`` its words, a fraction its wider part, a ``cases``
+    block its widest row; ``\left``/``\right`` and braces count nothing.  Used only to decide where
+    a displayed line is split (a test compiles every note and finds no overfull line).
+    """
+    tex = re.sub(r"\\(left|right)\b|\\[,;:!]|\s", "", tex)
+
+    def sequence(pos: int, stop: str) -> tuple[float, int]:
+        width = 0.0
+        while pos < len(tex) and not tex.startswith(stop, pos):
+            w, pos = atom(pos)
+            width += w
+        return width, pos
+
+    def group(pos: int) -> tuple[float, int]:  # tex[pos] == "{"
+        width, pos = sequence(pos + 1, "}")
+        return width, pos + 1
+
+    def cases(pos: int) -> tuple[float, int]:  # after \begin{cases}
+        body_end = tex.find(r"\end{cases}", pos)
+        body_end = len(tex) if body_end < 0 else body_end
+        rows = tex[pos:body_end].split(r"\\")
+        widest = max(sum(printed_width(cell) + 1 for cell in row.split("&")) for row in rows)
+        return 1 + widest, body_end + len(r"\end{cases}")
+
+    def atom(pos: int) -> tuple[float, int]:
+        if tex[pos] == "{":
+            return group(pos)
+        if tex[pos] in "_^":
+            w, end = atom(pos + 1) if pos + 1 < len(tex) else (0.0, pos + 1)
+            return w / 2, end
+        if tex[pos] in "+-=<>":
+            return 2.0, pos + 1
+        command = re.match(r"\\([A-Za-z]+|.)", tex[pos:])
+        if command is None:
+            return 1.0, pos + 1
+        name, end = command.group(1), pos + len(command.group(0))
+        if name == "frac":
+            top, end = group(end) if tex.startswith("{", end) else (0.0, end)
+            bottom, end = group(end) if tex.startswith("{", end) else (0.0, end)
+            return max(top, bottom), end
+        if name == "begin" and tex.startswith("{cases}", end):
+            return cases(end + len("{cases}"))
+        if name in ("text", "operatorname", "mathrm") and tex.startswith("{", end):
+            close = tex.find("}", end)
+            return float(close - end - 1), close + 1
+        if name in ("quad", "qquad"):
+            return 1.5 * len(name) / 4, end
+        if name in ("le", "leq", "ge", "geq", "ne", "cdot", "to"):
+            return 2.0, end
+        return float(len(name)) if name in _NAMED_OPERATORS else 1.0, end
+
+    return sequence(0, "\0")[0]
+
+
+#: Above this many printed characters (with 1.2 for each level of indentation), a document line
+#: puts its right side on a row of its own.  On A4 with 2 cm margins at 11 pt, beside a rule column
+#: of 0.3 of the line, about 330 pt are left; a printed character is 5.4 to 7.6 pt.
+DOCUMENT_LINE_WIDTH = 42
+
+
+def _tree_layout(depth: int, lhs: str, rhs: str, why: str) -> str:
+    indent = r"\quad " * depth
+    return rf"&{indent}{lhs} = {rhs} &&\text{{{why}}}"
+
+
+def _document_layout(depth: int, lhs: str, rhs: str, why: str) -> str:
+    indent = rf"\hspace{{{depth * 0.8:g}em}}" if depth else ""
+    rule = rf"\parbox[t]{{0.3\linewidth}}{{\raggedright\small {why}}}"
+    if printed_width(lhs) + 2 + printed_width(rhs) + 1.2 * depth <= DOCUMENT_LINE_WIDTH:
+        return rf"&{indent}{lhs} = {rhs} && {rule}"
+    return rf"&{indent}{lhs} && {rule} \\*" "\n" rf"&{indent}\qquad = {rhs}"
+
+
+#: Rows of an ``aligned``/``align*`` whose nesting shows (left-aligned, indented); the LaTeX that
+#: MathJax also reads, for Jupyter.
+LATEX_TREE = Notation("latex-tree", latex, _latex_derivative, text_for_mathjax, lambda m: f"${m}$", _tree_layout,
+                      " \\\\\n")
+#: Rows of an ``align*`` in a printed document: nesting indented, the justification a ragged paragraph
+#: beside the step, a long step's right side on its own row.  Needs only ``amsmath``.
+LATEX_DOCUMENT = Notation("latex-document", latex, _latex_derivative, latex_text, lambda m: f"${m}$",
+                          _document_layout, " \\\\\n")
 
 
 def to_json(step: st.Step) -> dict:

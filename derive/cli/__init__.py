@@ -16,6 +16,7 @@ from derive.cli.common import OneLineParser, UsageError
 #: Sub-command modules, in the order ``--help`` lists them.
 COMMAND_MODULES = (
     "derive.cli.catalog_cmd",
+    "derive.cli.export_cmd",
 )
 
 #: The module whose ``run_default(args)`` runs when ``derive`` is called with no sub-command.
