@@ -176,10 +176,11 @@ def compare(
             break
     if agreed >= min(3, wanted):
         ks = f", each count in {{{', '.join(str(c) for c in COUNTS)}}}" if counts else ""
+        skipped = f"; {failures} point(s) skipped: near a kink, or a side not real there" if failures else ""
         return NumericOutcome(
             "equal",
             f"agree at {agreed} random points ({DIGITS} digits{ks}); largest relative difference "
-            f"{sp.Float(largest, 3)}",
+            f"{sp.Float(largest, 3)}{skipped}",
             agreed,
             largest_difference=str(sp.Float(largest, 3)),
         )

@@ -13,7 +13,6 @@ whatever the start method (``fork`` where available, ``spawn`` otherwise).
 from __future__ import annotations
 
 import multiprocessing
-import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -106,7 +105,3 @@ def run_bounded(target: Callable, args: tuple, timeout: float) -> Outcome:
             child.close()
     return Outcome(tuple(messages), finished, timed_out, crash)
 
-
-def pid() -> int:
-    """This process's id (lets tests see that a check ran in a child)."""
-    return os.getpid()

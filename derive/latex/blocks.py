@@ -143,21 +143,21 @@ def read_chains(text: str) -> list[Chain]:
     ]
     chains: list[Chain] = []
     current: list[Side] | None = None
-    current_line = 0
+    current_line = current_start = 0
 
     def in_force(offset: int) -> tuple[Side, ...]:
         return tuple(side for start, side in assumptions if start < offset)
 
-    def close(offset: int) -> None:
+    def close() -> None:
         nonlocal current
         if current is not None and len(current) > 1:
-            chains.append(Chain(current_line, tuple(current), in_force(offset)))
+            chains.append(Chain(current_line, tuple(current), in_force(current_start)))
         current = None
 
     for start, end, problem in _block_spans(text):
         line = where(start)[0]
         if problem is not None:
-            close(start)
+            close()
             chains.append(Chain(line, (Side(text[start:end].strip()[:200], *where(start)),), (), problem))
             continue
         body = _BLANKED.sub(lambda m: " " * len(m.group()), _strip_comments(text[start:end]))
@@ -178,7 +178,7 @@ def read_chains(text: str) -> list[Chain]:
                     continue
                 current.extend(sides[1:])
             else:
-                close(start)
-                current, current_line = sides, sides[0].line
-    close(len(text))
+                close()
+                current, current_line, current_start = sides, sides[0].line, start
+    close()
     return chains

@@ -206,7 +206,7 @@ class Parser:
         if not isinstance(factor, Operator):
             return factor
         if not self.starts_factor(self.peek()) and not self.peek().is_("-", "+"):
-            raise self.error(f"{factor.what} is applied to nothing")
+            raise LatexError(f"{factor.what} is applied to nothing", factor.column)
         return factor.apply(self.term(), factor.column)
 
     def unary(self):

@@ -1,0 +1,112 @@
+"""pytest plugin: ``pytest --derivations PATH`` checks every chain in the ``.md``/``.tex`` files under PATH.
+
+Each chain ``a = b = c`` in display math becomes one test item (marked ``derivation``, named after
+its file and line).  It passes when every step is ``equal``; a wrong step fails with its
+counterexample, and an unreadable or undecided step fails with its reason.  Without
+``--derivations`` the plugin adds nothing, so it cannot disturb any other test run; to run only the
+derivations, add ``-m derivation``.  Registered through the ``pytest11`` entry point; this module
+imports nothing heavy until a derivation is actually checked.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+SUFFIXES = (".md", ".tex")
+
+
+def pytest_addoption(parser) -> None:
+    group = parser.getgroup("derive", "backprop-derive: check derivations")
+    group.addoption(
+        "--derivations", action="append", default=[], metavar="PATH",
+        help="check every chain a = b = c in the .md/.tex files under PATH (repeatable)",
+    )
+    group.addoption(
+        "--derivations-timeout", type=float, default=5.0, metavar="S",
+        help="seconds allowed per step of a derivation (default 5)",
+    )
+
+
+def pytest_configure(config) -> None:
+    config.addinivalue_line("markers", "derivation: a chain of equalities checked by derive verify")
+
+
+def derivation_files(paths: list[str]) -> list[Path]:
+    """The ``.md``/``.tex`` files named by ``paths`` (files, or directories searched recursively)."""
+    found: list[Path] = []
+    for name in paths:
+        path = Path(name)
+        if path.is_file():
+            found.append(path)
+        elif path.is_dir():
+            found.extend(sorted(p for p in path.rglob("*") if p.suffix in SUFFIXES and p.is_file()))
+        else:
+            raise pytest.UsageError(f"--derivations {name}: no such file or directory")
+    return list(dict.fromkeys(found))
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(session, config, items) -> None:
+    paths = config.getoption("derivations")
+    if not paths:
+        return
+    for path in derivation_files(paths):
+        items.extend(DerivationFile.from_parent(session, path=path.resolve()).collect())
+
+
+class DerivationFile(pytest.File):
+    """A Markdown/LaTeX file; one item per chain."""
+
+    def collect(self):
+        from derive.latex.blocks import read_chains
+
+        try:
+            text = self.path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as err:
+            raise self.CollectError(f"cannot read {self.path}: {err}") from None
+        for chain in read_chains(text):
+            item = DerivationItem.from_parent(self, name=f"line {chain.line}", chain=chain)
+            item.add_marker("derivation")
+            yield item
+
+
+class DerivationError(Exception):
+    """A chain with a step that is not ``equal``; the message is the chain's report."""
+
+
+class DerivationItem(pytest.Item):
+    def __init__(self, *, chain, **kwargs):
+        super().__init__(**kwargs)
+        self.chain = chain
+
+    def runtest(self) -> None:
+        from derive.verify import Options, verify_chain
+
+        timeout = self.config.getoption("derivations_timeout")
+        verdict = verify_chain(self.chain, (), Options(timeout=timeout))
+        bad = [(n, step) for n, step in enumerate(verdict.steps) if step.verdict != "equal"]
+        if bad:
+            raise DerivationError(_describe(verdict, bad))
+
+    def repr_failure(self, excinfo, style=None):
+        if isinstance(excinfo.value, DerivationError):
+            return str(excinfo.value)
+        return super().repr_failure(excinfo, style)
+
+    def reportinfo(self):
+        return self.path, self.chain.line - 1, f"derivation at line {self.chain.line}"
+
+
+def _describe(verdict, bad) -> str:
+    lines = [f"chain at line {verdict.line}: {verdict.source}"]
+    for n, step in bad:
+        first = " (first wrong step)" if n == verdict.first_wrong else ""
+        lines.append(f"step {n + 1}: {step.lhs}  =  {step.rhs}")
+        lines.append(f"  {step.verdict}{first}: {step.detail}")
+        if step.lhs_read is not None:
+            lines.append(f"  read as: {step.lhs_read}  =  {step.rhs_read}")
+        if step.counterexample:
+            lines.append(f"  counterexample: {step.counterexample}")
+    return "\n".join(lines)
