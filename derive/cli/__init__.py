@@ -17,6 +17,7 @@ from derive.cli.common import OneLineParser, UsageError
 COMMAND_MODULES = (
     "derive.cli.catalog_cmd",
     "derive.cli.export_cmd",
+    "derive.cli.verify_cmd",
 )
 
 #: The module whose ``run_default(args)`` runs when ``derive`` is called with no sub-command.
