@@ -18,10 +18,11 @@ COMMAND_MODULES = (
     "derive.cli.catalog_cmd",
     "derive.cli.export_cmd",
     "derive.cli.verify_cmd",
+    "derive.cli.network_cmd",
 )
 
 #: The module whose ``run_default(args)`` runs when ``derive`` is called with no sub-command.
-DEFAULT_MODULE = "derive.cli.catalog_cmd"
+DEFAULT_MODULE = "derive.cli.network_cmd"
 
 
 def build_parser() -> argparse.ArgumentParser:

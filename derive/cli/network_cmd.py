@@ -1,0 +1,216 @@
+"""``derive network``, ``derive codegen`` and plain ``derive``: a network derived, proved, compiled, checked.
+
+``derive`` with no sub-command runs the note's network (70 → 10 → 10 → 3, ReLU, ReLU, softmax
+cross-entropy, mean) end to end and exits 0 only if the proof holds and every reference agrees.
+Exit codes: 0 everything holds, 1 a proof or a check failed, 2 bad input (one line on stderr).
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+from pathlib import Path
+
+from derive.cli.common import UsageError, emit_json
+
+CHECKS = ("autograd", "torch", "jax", "fd")
+DTYPES = ("float64", "float32")
+
+
+def _network_flags(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--layers", default="70,10,10,3", metavar="N,N,...",
+                        help="layer sizes: inputs, hidden..., outputs (default: 70,10,10,3)")
+    parser.add_argument("--activations", default="relu,relu", metavar="NAME,...",
+                        help="one catalog activation per hidden layer (default: relu,relu)")
+    parser.add_argument("--loss", default="softmax_cce", help="softmax_cce, sigmoid_bce or mse (default: softmax_cce)")
+    parser.add_argument("--reduction", default="mean", help="mean (PyTorch's default) or sum")
+
+
+def register(sub) -> None:
+    network = sub.add_parser(
+        "network", help="a network's matrix-form backprop: equations, proof, autodiff comparison",
+        description="Derive the matrix-form backprop of an MLP, prove it equal to the derivative of the "
+                    "scalar loss, compile it to numpy and compare its gradients with reference autodiff.")
+    _network_flags(network)
+    network.add_argument("--check", metavar="NAME,...",
+                         help=f"references to compare with, from {','.join(CHECKS)} (default: all; "
+                              "one that is not installed is skipped with a note unless named here)")
+    network.add_argument("--dtype", default="float64", help="float64 (default) or float32")
+    network.add_argument("--batch", default="64", metavar="N", help="samples in the random batch (default: 64)")
+    network.add_argument("--seed", default="0", metavar="S", help="seed of the random point (default: 0)")
+    network.add_argument("--json", action="store_true", help="machine-readable output")
+    network.set_defaults(handler=run_network)
+
+    codegen = sub.add_parser(
+        "codegen", help="write a standalone numpy module with forward, loss and gradients",
+        description="Prove a network's backprop, then write a readable Python module that imports only numpy: "
+                    "forward(params, X), loss(params, X, Y), gradients(params, X, Y).")
+    _network_flags(codegen)
+    codegen.add_argument("-o", "--output", required=True, metavar="FILE", help="where to write the module")
+    codegen.set_defaults(handler=run_codegen)
+
+
+# ---------------------------------------------------------------------------- parsing input
+
+
+def _names(text: str) -> tuple[str, ...]:
+    return tuple(part.strip() for part in text.split(",") if part.strip())
+
+
+def _integer(flag: str, text: str, minimum: int) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise UsageError(f"{flag}: {text!r} is not an integer") from None
+    if value < minimum:
+        raise UsageError(f"{flag}: {value} is too small (at least {minimum})")
+    return value
+
+
+def parse_spec(args: argparse.Namespace):
+    """The :class:`~derive.network_spec.NetworkSpec` the flags describe, or a one-line UsageError."""
+    from derive.network_spec import NetworkSpec
+
+    sizes = []
+    for part in args.layers.split(","):
+        try:
+            sizes.append(int(part))
+        except ValueError:
+            raise UsageError(f"--layers: {part.strip()!r} is not an integer (give sizes like 70,10,10,3)") from None
+    try:
+        return NetworkSpec(tuple(sizes), _names(args.activations), args.loss, args.reduction)
+    except ValueError as err:
+        raise UsageError(str(err)) from None
+
+
+def _checks(args: argparse.Namespace) -> tuple[list[str], dict[str, str]]:
+    """(references to run, {skipped reference: why}); a named reference that cannot run is an error."""
+    from checks.references import unavailable
+
+    named = args.check is not None
+    wanted = _names(args.check) if named else CHECKS
+    unknown = [name for name in wanted if name not in CHECKS]
+    if unknown:
+        raise UsageError(f"--check: unknown reference {unknown[0]!r}; choose from {', '.join(CHECKS)}")
+    run, skipped = [], {}
+    for name in dict.fromkeys(wanted):
+        why = unavailable(name)
+        if why and named:
+            raise UsageError(f"--check {name}: {why}")
+        if why:
+            skipped[name] = why
+        else:
+            run.append(name)
+    return run, skipped
+
+
+# ------------------------------------------------------------------------------ the report
+
+
+def network_report(spec, checks: list[str], dtype: str, batch: int, seed: int) -> dict:
+    """Everything ``derive network`` reports, as JSON-ready data (proof, equations, checks)."""
+    from checks.compare import compare_gradients
+    from checks.compile import compile_network
+    from checks.points import sample_point
+    from checks.references import REFERENCES
+    from derive.network import backprop
+    from derive.network_proof import prove_network
+
+    start = time.perf_counter()
+    bp = backprop(spec)
+    proof = prove_network(spec)
+    compiled = compile_network(spec)
+    point = sample_point(spec, batch, seed, dtype)
+    grads = compiled.gradients(point.params, point.X, point.Y)
+    comparisons = [compare_gradients(grads, REFERENCES[name](spec, point.params, point.X, point.Y), dtype, name)
+                   for name in checks]
+    return {
+        "network": {**spec.to_json(), "dtype": dtype, "batch": batch, "seed": seed},
+        "forward": [eq.to_json() for eq in bp.forward],
+        "equations": [eq.to_json() for eq in bp.backward],
+        "proof": proof.to_json(),
+        "loss": compiled.loss(point.params, point.X, point.Y),
+        "checks": {c.reference: c.to_json() for c in comparisons},
+        "tolerances": {c.reference: c.tolerance for c in comparisons},
+        "holds": proof.proved and all(c.passed for c in comparisons),
+        "seconds": round(time.perf_counter() - start, 3),
+        "_comparisons": comparisons,
+    }
+
+
+def _print_report(spec, report: dict, skipped: dict[str, str]) -> None:
+    from checks.compare import format_table
+
+    net = report["network"]
+    print(f"Network: {spec.summary()}")
+    print("\nForward (rows are samples):")
+    for eq in report["forward"]:
+        print(f"  {eq['text']}")
+    print("\nBackward, matrix form:")
+    for eq in report["equations"]:
+        print(f"  {eq['text']}\n      because {eq['rule']}")
+    proof = report["proof"]
+    print(f"\nProof: {'PROVED' if proof['proved'] else 'NOT PROVED'} ({proof['seconds']:.2f} s)")
+    for part in proof["parts"]:
+        mark = "✓" if part["proved"] else "✗"
+        print(f"  {mark} {part['claim']}\n      on {'; '.join(part['instances'])}: {part['method']}")
+        if part["assumptions"]:
+            print(f"      assuming {'; '.join(part['assumptions'])}")
+    comparisons = report["_comparisons"]
+    print(f"\nGradients of the compiled numpy code against references ({net['dtype']}, batch {net['batch']}, "
+          f"seed {net['seed']}; max rel = max abs / largest reference entry):")
+    if comparisons:
+        print(format_table(comparisons, spec.parameter_shapes()))
+    for name, why in skipped.items():
+        print(f"{name}: skipped, {why}")
+    if not comparisons:
+        print("  (no reference run)")
+    verdict = "Everything holds." if report["holds"] else "NOT everything holds: see the ✗ and FAIL lines above."
+    print(f"\n{verdict}  ({report['seconds']:.1f} s)")
+
+
+def run_network(args: argparse.Namespace) -> int:
+    spec = parse_spec(args)
+    if args.dtype not in DTYPES:
+        raise UsageError(f"--dtype: {args.dtype!r} is not supported; choose from {', '.join(DTYPES)}")
+    batch = _integer("--batch", str(args.batch), 1)
+    seed = _integer("--seed", str(args.seed), 0)
+    checks, skipped = _checks(args)
+    report = network_report(spec, checks, args.dtype, batch, seed)
+    if args.json:
+        data = {k: v for k, v in report.items() if not k.startswith("_")}
+        data["skipped"] = skipped
+        emit_json(data)
+    else:
+        _print_report(spec, report, skipped)
+    return 0 if report["holds"] else 1
+
+
+def run_default(args: argparse.Namespace) -> int:
+    """``derive`` with no sub-command: the note's network, end to end."""
+    defaults = argparse.Namespace(layers="70,10,10,3", activations="relu,relu", loss="softmax_cce",
+                                  reduction="mean", check=None, dtype="float64", batch="64", seed="0", json=False)
+    return run_network(defaults)
+
+
+def run_codegen(args: argparse.Namespace) -> int:
+    import sys
+
+    from checks.codegen import module_text
+    from derive.network_proof import prove_network
+
+    spec = parse_spec(args)
+    target = Path(args.output)
+    if not target.parent.is_dir():
+        raise UsageError(f"-o {args.output}: directory {str(target.parent)!r} does not exist")
+    proof = prove_network(spec)
+    if not proof.proved:
+        print(f"derive: not writing {args.output}: the backprop of {spec.summary()} is not proved: {proof.method}",
+              file=sys.stderr)
+        return 1
+    try:
+        target.write_text(module_text(spec, proof))
+    except OSError as err:
+        raise UsageError(f"-o {args.output}: {err.strerror}") from None
+    print(f"wrote {args.output}: forward, loss, gradients for {spec.summary()} (proved in {proof.seconds:.2f} s)")
+    return 0

@@ -1,0 +1,322 @@
+r"""Matrix-form backprop of an MLP, as data: each equation with its LaTeX, its text and its rule.
+
+For a :class:`~derive.network_spec.NetworkSpec` with L dense layers (rows are samples):
+
+.. math::
+
+    \delta_L &= \partial L/\partial Z_L
+        \quad\text{(softmax\_cce, mean: } (\hat Y - Y)/n\text{)} \\
+    \partial L/\partial W_l &= A_{l-1}^T \delta_l, \qquad
+    \partial L/\partial b_l = \mathbf 1^T \delta_l \ \text{(column sums)} \\
+    \partial L/\partial A_{l-1} &= \delta_l W_l^T, \qquad
+    \delta_{l-1} = \partial L/\partial A_{l-1} \odot f_{l-1}'(Z_{l-1})
+
+with :math:`f'` the catalog's canonical derivative, ``sympy.diff(entry.function(x), x)``.
+
+The matrix formulas are plain functions (:class:`MatrixFormulas`) that work on explicit
+``sympy.Matrix`` objects -- what :mod:`derive.network_proof` proves entry by entry -- and on
+``MatrixSymbol`` objects -- what the equations display and what ``checks.compile`` prints as numpy.
+The elementwise parts (activations, δ_L, the loss's stable form) are scalar SymPy expressions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import sympy as sp
+from sympy.printing.latex import LatexPrinter
+from sympy.printing.precedence import PRECEDENCE
+from sympy.printing.str import StrPrinter
+
+from derive import catalog
+from derive import functions as fn
+from derive.network_spec import NetworkSpec
+from derive.render import LatexMath, UnicodePrinter
+
+#: Scalar symbols of the elementwise formulas: a logit, a label, the output probability ŷ, log ŷ.
+z, y, p, q = sp.symbols("z y p q", real=True)
+#: Batch size n and number of outputs K.
+n, K = sp.symbols("n K", integer=True, positive=True)
+#: The activation's argument.
+x = catalog.x
+
+
+# ----------------------------------------------------------------------------- matrix formulas
+
+
+def _ones(rows, cols, like):
+    """A matrix of ones: explicit for explicit ``like``, ``OneMatrix`` for symbolic."""
+    return sp.ones(rows, cols) if isinstance(like, sp.MatrixBase) else sp.OneMatrix(rows, cols)
+
+
+def pre_activation(a_prev, w, b):
+    r""":math:`Z_l = A_{l-1} W_l + \mathbf 1 b_l` (the bias row added to every sample)."""
+    return a_prev * w + _ones(a_prev.shape[0], 1, a_prev) * b
+
+
+def weight_gradient(a_prev, delta):
+    r""":math:`\partial L/\partial W_l = A_{l-1}^T \delta_l` (shape fan_in × fan_out)."""
+    return a_prev.T * delta
+
+
+def bias_gradient(delta):
+    r""":math:`\partial L/\partial b_l = \mathbf 1^T \delta_l`: the column sums of δ_l over the batch."""
+    return _ones(1, delta.shape[0], delta) * delta
+
+
+def input_gradient(delta, w):
+    r""":math:`\partial L/\partial A_{l-1} = \delta_l W_l^T` (shape n × fan_in)."""
+    return delta * w.T
+
+
+def hidden_delta(upstream, derivative):
+    r""":math:`\delta_{l-1} = \partial L/\partial A_{l-1} \odot f'(Z_{l-1})`, elementwise."""
+    if isinstance(upstream, sp.MatrixBase):
+        return upstream.multiply_elementwise(derivative)
+    return sp.HadamardProduct(upstream, derivative)
+
+
+@dataclass(frozen=True)
+class MatrixFormulas:
+    """The four backward formulas; a test may swap one for a wrong one and watch the proof fail."""
+
+    weight_gradient: Callable = weight_gradient
+    bias_gradient: Callable = bias_gradient
+    input_gradient: Callable = input_gradient
+    hidden_delta: Callable = hidden_delta
+
+
+MATRIX_FORMULAS = MatrixFormulas()
+
+
+# ------------------------------------------------------------------------- elementwise parts
+
+
+@dataclass(frozen=True)
+class HiddenActivation:
+    """Hidden layer ``layer``'s activation: ``value`` = f(x), ``derivative`` = f'(x) in canonical form."""
+
+    layer: int
+    name: str
+    value: sp.Expr
+    derivative: sp.Expr
+
+
+def hidden_activation(layer: int, name: str) -> HiddenActivation:
+    entry = catalog.get(name)
+    value = entry.function(x)
+    return HiddenActivation(layer, name, value, sp.diff(value, x))
+
+
+@dataclass(frozen=True)
+class OutputLoss:
+    r"""The loss on the logits and its gradient, elementwise.
+
+    :math:`L = s \sum_{r,c} t(z_{rc}, y_{rc})` with ``scale`` s and ``term`` t (in z, y and
+    q = log ŷ for softmax_cce), and :math:`(\delta_L)_{rc}` = ``delta`` (in z, y, p = ŷ, n, K).
+    ``output`` is what the network's forward pass returns: ``softmax``, ``sigmoid`` or ``identity``.
+    """
+
+    loss: str
+    reduction: str
+    output: str
+    scale: sp.Expr
+    term: sp.Expr
+    delta: sp.Expr
+    conditions: tuple[str, ...] = field(default=())
+
+
+def output_loss(loss: str, reduction: str) -> OutputLoss:
+    """δ_L and the stable elementwise loss for ``loss`` with ``reduction`` (PyTorch's conventions)."""
+    per_sample = loss == "softmax_cce"  # cross_entropy averages over samples, the others over elements
+    scale = sp.S.One if reduction == "sum" else (1 / n if per_sample else 1 / (n * K))
+    if loss == "softmax_cce":
+        return OutputLoss(loss, reduction, "softmax", scale, -y * q, scale * (p - y),
+                          ("each row of Y sums to 1 (one-hot labels or a distribution)",))
+    if loss == "sigmoid_bce":
+        # softplus(z) - y z is the definition -(y log σ(z) + (1 - y) log(1 - σ(z))), without overflow.
+        return OutputLoss(loss, reduction, "sigmoid", scale, fn.softplus(z) - y * z, scale * (fn.sigmoid(z) - y))
+    if loss == "mse":
+        return OutputLoss(loss, reduction, "identity", scale, (z - y) ** 2, scale * 2 * (z - y))
+    raise ValueError(f"loss {loss!r} is not an output loss")
+
+
+# -------------------------------------------------------------------------------- equations
+
+
+@dataclass(frozen=True)
+class Equation:
+    """``name = value``: ``value`` is a matrix expression over :attr:`Backprop.symbols`, or ``None``
+    for an elementwise equation (its math is in :class:`HiddenActivation` / :class:`OutputLoss`)."""
+
+    name: str
+    latex: str
+    text: str
+    rule: str
+    value: sp.MatrixExpr | None = None
+
+    def to_json(self) -> dict[str, str]:
+        return {"name": self.name, "latex": self.latex, "text": self.text, "rule": self.rule}
+
+
+@dataclass(frozen=True)
+class Backprop:
+    """A network's forward and backward equations, with the elementwise math they use."""
+
+    spec: NetworkSpec
+    forward: tuple[Equation, ...]
+    backward: tuple[Equation, ...]
+    activations: tuple[HiddenActivation, ...]
+    output: OutputLoss
+    symbols: dict[str, sp.MatrixSymbol]
+
+
+class _Names:
+    """Matrix symbols named as in code (``W2``, ``delta3``) with their LaTeX and text names."""
+
+    def __init__(self, spec: NetworkSpec):
+        self.spec = spec
+        self.symbols: dict[str, sp.MatrixSymbol] = {}
+        self.latex: dict[sp.MatrixSymbol, str] = {}
+        self.text: dict[sp.MatrixSymbol, str] = {}
+
+    def add(self, name: str, cols: int, tex: str, text: str, rows=n) -> sp.MatrixSymbol:
+        symbol = sp.MatrixSymbol(name, rows, cols)
+        self.symbols[name], self.latex[symbol], self.text[symbol] = symbol, tex, text
+        return symbol
+
+    def show_latex(self, expr) -> str:
+        return _MatrixLatex({"symbol_names": self.latex}).doprint(expr)
+
+    def show_text(self, expr) -> str:
+        return _MatrixText(self.text).doprint(expr)
+
+
+class _MatrixLatex(LatexPrinter):
+    def _print_OneMatrix(self, expr):
+        return r"\mathbf{1}^{T}" if expr.shape[0] == 1 else r"\mathbf{1}"
+
+    def _print_HadamardProduct(self, expr):
+        return r" \odot ".join(self._print(a) for a in expr.args)
+
+
+class _MatrixText(StrPrinter):
+    def __init__(self, names):
+        super().__init__()
+        self.names = names
+
+    def _print_MatrixSymbol(self, expr):
+        return self.names.get(expr, expr.name)
+
+    def _print_MatMul(self, expr):
+        ones, *rest = expr.args
+        if isinstance(ones, sp.OneMatrix) and ones.shape[1] == 1:
+            return " ".join(self._print(a) for a in rest)  # the bias row, added to every sample
+        return " ".join(self.parenthesize(a, PRECEDENCE["Mul"]) for a in expr.args)
+
+    def _print_Transpose(self, expr):
+        return f"{self._print(expr.arg)}ᵀ"
+
+    def _print_OneMatrix(self, expr):
+        return "1ᵀ" if expr.shape[0] == 1 else "1"
+
+    def _print_HadamardProduct(self, expr):
+        return " ⊙ ".join(self.parenthesize(a, PRECEDENCE["Mul"]) for a in expr.args)
+
+
+def _scalar(expr: sp.Expr, names: dict[sp.Symbol, tuple[str, str]]) -> tuple[str, str]:
+    """LaTeX and text of an elementwise formula, its scalar symbols shown as matrices."""
+    tex = {s: sp.Symbol(v[0]) for s, v in names.items()}
+    text = {s: sp.Symbol(v[1]) for s, v in names.items()}
+    # rev-lex order writes (Ŷ - Y)/n and σ(Z) - Y the way a person does
+    return (LatexMath({"order": "rev-lex"}).doprint(expr.xreplace(tex)),
+            UnicodePrinter({"order": "rev-lex"}).doprint(expr.xreplace(text)))
+
+
+def backprop(spec: NetworkSpec, formulas: MatrixFormulas = MATRIX_FORMULAS) -> Backprop:
+    """The forward and backward equations of ``spec``, built from ``formulas``."""
+    names, L = _Names(spec), spec.depth
+    sizes = spec.layers
+    a_prev = names.add("X", sizes[0], "X", "X")
+    names.add("Y", sizes[-1], "Y", "Y")
+    activations = tuple(hidden_activation(layer, name) for layer, name in enumerate(spec.activations, start=1))
+    forward, backward = [], []
+    zs, as_ = {}, {0: a_prev}
+    for layer in range(1, L + 1):
+        w = names.add(f"W{layer}", sizes[layer], f"W_{{{layer}}}", f"W{layer}", rows=sizes[layer - 1])
+        b = names.add(f"b{layer}", sizes[layer], f"b_{{{layer}}}", f"b{layer}", rows=1)
+        zs[layer] = names.add(f"Z{layer}", sizes[layer], f"Z_{{{layer}}}", f"Z{layer}")
+        value = pre_activation(as_[layer - 1], w, b)
+        forward.append(_equation(names, zs[layer], value, "dense layer: rows are samples, the bias row "
+                                 "is added to every sample"))
+        if layer < L:
+            act = activations[layer - 1]
+            as_[layer] = names.add(f"A{layer}", sizes[layer], f"A_{{{layer}}}", f"A{layer}")
+            names.add(f"dA{layer}_dZ{layer}", sizes[layer], _prime_latex(act, layer), f"{act.name}'(Z{layer})")
+            tex, text = _scalar(act.value, {x: (f"Z_{{{layer}}}", f"Z{layer}")})
+            forward.append(Equation(f"A{layer}", f"A_{{{layer}}} = {tex}", f"A{layer} = {text}",
+                                    f"{act.name}, elementwise"))
+    out = output_loss(spec.loss, spec.reduction)
+    backward.append(_output_equation(names, spec, out))
+    delta = names.add(f"delta{L}", sizes[L], rf"\delta_{{{L}}}", f"δ{L}")
+    for layer in range(L, 0, -1):
+        w = names.symbols[f"W{layer}"]
+        inputs = "X" if layer == 1 else f"A{layer - 1}"
+        d_w = names.add(f"dW{layer}", sizes[layer], _partial_latex(f"W_{{{layer}}}"), f"∂L/∂W{layer}",
+                        rows=sizes[layer - 1])
+        d_b = names.add(f"db{layer}", sizes[layer], _partial_latex(f"b_{{{layer}}}"), f"∂L/∂b{layer}", rows=1)
+        backward.append(_equation(names, d_w, formulas.weight_gradient(as_[layer - 1], delta),
+                                  f"Z{layer} = {inputs} W{layer} + b{layer} is linear in W{layer}: "
+                                  f"∂Z{layer}[r,j]/∂W{layer}[i,j] = {inputs}[r,i], summed over the batch"))
+        backward.append(_equation(names, d_b, formulas.bias_gradient(delta),
+                                  f"b{layer} is added to every row of Z{layer}: the gradient sums δ{layer} "
+                                  "over the batch (column sums)"))
+        if layer == 1:
+            break
+        act = activations[layer - 2]
+        upstream = names.add(f"dL_dA{layer - 1}", sizes[layer - 1], _partial_latex(f"A_{{{layer - 1}}}"),
+                             f"∂L/∂A{layer - 1}")
+        backward.append(_equation(names, upstream, formulas.input_gradient(delta, w),
+                                  f"Z{layer} = A{layer - 1} W{layer} + b{layer} is linear in A{layer - 1}: "
+                                  f"∂Z{layer}[r,j]/∂A{layer - 1}[r,i] = W{layer}[i,j]"))
+        previous = names.add(f"delta{layer - 1}", sizes[layer - 1], rf"\delta_{{{layer - 1}}}", f"δ{layer - 1}")
+        derivative = names.symbols[f"dA{layer - 1}_dZ{layer - 1}"]
+        tex, text = _scalar(act.derivative, {})
+        backward.append(_equation(names, previous, formulas.hidden_delta(upstream, derivative),
+                                  f"chain rule through A{layer - 1} = {act.name}(Z{layer - 1}), elementwise; "
+                                  f"{act.name}'(x) = {text} (the catalog's canonical derivative)"))
+        delta = previous
+    return Backprop(spec, tuple(forward), tuple(backward), activations, out, dict(names.symbols))
+
+
+def _partial_latex(of: str) -> str:
+    return rf"\frac{{\partial L}}{{\partial {of}}}"
+
+
+def _prime_latex(act: HiddenActivation, layer: int) -> str:
+    name = catalog.get(act.name).latex_name
+    return rf"{name}'\left(Z_{{{layer}}}\right)"
+
+
+def _equation(names: _Names, target: sp.MatrixSymbol, value, rule: str) -> Equation:
+    return Equation(target.name, f"{names.latex[target]} = {names.show_latex(value)}",
+                    f"{names.text[target]} = {names.show_text(value)}", rule, value)
+
+
+def _output_equation(names: _Names, spec: NetworkSpec, out: OutputLoss) -> Equation:
+    L = spec.depth
+    shown = {z: (f"Z_{{{L}}}", f"Z{L}"), y: ("Y", "Y"), p: (r"\hat{Y}", "Ŷ")}
+    tex, text = _scalar(out.delta, shown)
+    where_tex, where_text = {
+        "softmax": (rf",\ \hat{{Y}} = \operatorname{{softmax}}(Z_{{{L}}}) \text{{ row by row}}",
+                    f", Ŷ = softmax(Z{L}) row by row"),
+        "sigmoid": (r" \text{ (elementwise)}", " (elementwise)"),
+        "identity": (r" \text{ (elementwise)}", " (elementwise)"),
+    }[out.output]
+    averaged = {"mean": "averaged over the batch" if out.loss == "softmax_cce" else "averaged over all n·K elements",
+                "sum": "summed"}[out.reduction]
+    rule = f"∂L/∂Z{L} of {out.loss}, {averaged}"
+    if out.conditions:
+        rule += "; " + "; ".join(out.conditions)
+    return Equation(f"delta{L}", rf"\delta_{{{L}}} = {tex}{where_tex}", f"δ{L} = {text}{where_text}", rule)

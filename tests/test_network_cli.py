@@ -1,0 +1,96 @@
+"""``derive network`` and plain ``derive``: the JSON contract, exit codes, one-line errors."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from checks.references import unavailable
+from derive.cli import main
+
+
+def _json(capsys, argv):
+    code = main(argv)
+    return code, json.loads(capsys.readouterr().out)
+
+
+def test_network_json_contract(capsys):
+    code, data = _json(capsys, ["network", "--layers", "5,4,3", "--activations", "tanh", "--batch", "6",
+                                "--check", "autograd,fd", "--json"])
+    assert code == 0
+    assert data["network"]["layers"] == [5, 4, 3] and data["network"]["activations"] == ["tanh"]
+    assert data["network"]["loss"] == "softmax_cce" and data["network"]["reduction"] == "mean"
+    assert all(set(eq) >= {"latex", "text"} for eq in data["equations"])
+    assert data["proof"]["proved"] is True and isinstance(data["proof"]["method"], str)
+    assert set(data["checks"]) == {"autograd", "fd"}
+    for reference in data["checks"].values():
+        assert set(reference) == {"W1", "b1", "W2", "b2"}
+        for error in reference.values():
+            assert isinstance(error["max_abs"], float) and isinstance(error["max_rel"], float)
+    assert data["holds"] is True
+
+
+def test_plain_derive_runs_the_default_network_end_to_end(capsys):
+    assert main([]) == 0
+    out = capsys.readouterr().out
+    for words in ("70 → 10 → 10 → 3", "δ3 = (Ŷ - Y)/n", "∂L/∂W3 = A2ᵀ δ3", "Proof: PROVED", "autograd", "fd",
+                  "Everything holds."):
+        assert words in out
+    if unavailable("torch") is None:
+        assert "torch      W1" in out
+
+
+def test_float32_network_reports_float32_tolerances(capsys):
+    code, data = _json(capsys, ["network", "--layers", "4,3,2", "--activations", "sigmoid", "--loss", "mse",
+                                "--reduction", "sum", "--dtype", "float32", "--check", "autograd", "--json"])
+    assert code == 0
+    assert data["tolerances"] == {"autograd": 1e-4}
+
+
+@pytest.mark.parametrize(("argv", "words"), [
+    (["network", "--activations", "relu,swish"], "'swish' is not an elementwise catalog activation"),
+    (["network", "--loss", "hinge"], "loss 'hinge'"),
+    (["network", "--reduction", "max"], "reduction 'max'"),
+    (["network", "--layers", "70,10,3"], "2 given"),
+    (["network", "--layers", "70,0,10,3"], "size 2 is 0"),
+    (["network", "--layers", "70,-3,10,3"], "size 2 is -3"),
+    (["network", "--layers", "70,ten,3", "--activations", "relu"], "'ten' is not an integer"),
+    (["network", "--batch", "0"], "--batch: 0 is too small"),
+    (["network", "--batch", "many"], "--batch: 'many' is not an integer"),
+    (["network", "--seed", "-1"], "--seed"),
+    (["network", "--dtype", "float16"], "--dtype: 'float16'"),
+    (["network", "--check", "autograd,tensorflow"], "unknown reference 'tensorflow'"),
+    (["codegen", "--activations", "relu", "-o", "x.py"], "1 given"),
+])
+def test_bad_input_is_a_one_line_error_with_exit_2(capsys, argv, words):
+    assert main(argv) == 2
+    captured = capsys.readouterr()
+    assert captured.err.count("\n") == 1, captured.err
+    assert words in captured.err
+    assert "Traceback" not in captured.err
+
+
+@pytest.mark.skipif(unavailable("jax") is None, reason="jax is installed here")
+def test_naming_a_reference_that_is_not_installed_is_an_error(capsys):
+    assert main(["network", "--check", "jax"]) == 2
+    assert "jax is not installed" in capsys.readouterr().err
+
+
+def test_a_wrong_gradient_makes_network_exit_1(capsys, monkeypatch):
+    import checks.compile as compile_module
+
+    original = compile_module.compile_network
+
+    def off_by_a_tenth_of_a_percent(spec, *args):
+        compiled = original(spec, *args)
+
+        def gradients(params, X, Y):
+            grads = compiled.gradients(params, X, Y)
+            return {**grads, "W1": grads["W1"] * 1.001}
+
+        return compile_module.CompiledNetwork(spec, compiled.source, compiled.forward, compiled.loss, gradients)
+
+    monkeypatch.setattr(compile_module, "compile_network", off_by_a_tenth_of_a_percent)
+    assert main(["network", "--layers", "4,3,2", "--activations", "relu", "--check", "autograd"]) == 1
+    assert "FAIL" in capsys.readouterr().out
