@@ -40,7 +40,7 @@ class Options:
     """How hard to try: ``timeout`` seconds per step, ``points`` numeric points, ``seed`` for sampling."""
 
     timeout: float = DEFAULT_TIMEOUT
-    points: int = 6
+    points: int = 8
     seed: int = 0
 
 

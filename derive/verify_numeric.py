@@ -33,8 +33,11 @@ ABSOLUTE_TOLERANCE = sp.Float("1e-40", DIGITS)
 KINK_CLEARANCE = 1e-6
 #: Concrete values tried for a symbolic count such as K.
 COUNTS = (2, 3, 4)
-#: Where coordinates are drawn: a symmetric range first, positive ones when that leaves a side undefined.
+#: Where coordinates are drawn, in thousandths: a symmetric range first, positive ones when that
+#: leaves a side undefined.  Each range is stretched by a scale from :data:`SCALES` in turn, so a
+#: claim that fails only far out (``max(0, x - 5) = 0``) is caught too.
 STRATEGIES = ((-3000, 3000), (1, 3000), (1, 999))
+SCALES = (1, 1, 4, 1, 12, 1, 40, 1)
 
 
 @dataclass(frozen=True)
@@ -110,12 +113,34 @@ def _agree(a: sp.Float, b: sp.Float) -> bool:
 
 
 def show_value(number: sp.Float) -> str:
-    return sp.Float(number, 30).__str__() if number != 0 else "0"
+    """30 significant digits, without trailing zeros."""
+    if number == 0:
+        return "0"
+    mantissa, _, exponent = str(sp.Float(number, 30)).partition("e")
+    if "." in mantissa:
+        mantissa = mantissa.rstrip("0").rstrip(".")
+    return f"{mantissa}e{exponent}" if exponent else mantissa
 
 
 def _coordinate(rng: random.Random, low: int, high: int) -> sp.Rational:
     """A random exact decimal in [low/1000, high/1000], never 0."""
     return sp.Rational(rng.randint(low, high) or 1, 1000)
+
+
+def _kink_probes(kinks: list[sp.Expr]) -> list[tuple[sp.Symbol, sp.Rational]]:
+    """(symbol, where) for each kink linear in one symbol with a rational root: ``x - 5`` gives (x, 5)."""
+    probes = []
+    for kink in kinks:
+        symbols = kink.free_symbols
+        if len(symbols) != 1:
+            continue
+        (symbol,) = symbols
+        slope = kink.diff(symbol)
+        if slope.is_Rational and slope != 0:
+            root = -kink.xreplace({symbol: 0}) / slope
+            if root.is_Rational and root != 0:
+                probes.append((symbol, root))
+    return probes
 
 
 def _instance(lhs, rhs, values, rewrites):
@@ -125,7 +150,8 @@ def _instance(lhs, rhs, values, rewrites):
         left, right = rewrite(left, right, values)
     labels = {node.base.label for node in left.atoms(sp.Indexed) | right.atoms(sp.Indexed)}
     reals = sorted((left.free_symbols | right.free_symbols) - labels, key=str)
-    return left, right, reals, _kinks(left) + _kinks(right)
+    kinks = _kinks(left) + _kinks(right)
+    return left, right, reals, kinks, _kink_probes(kinks)
 
 
 def compare(
@@ -134,7 +160,7 @@ def compare(
     rewrites: Sequence[Callable[[sp.Expr, sp.Expr, dict], tuple[sp.Expr, sp.Expr]]],
     rng: random.Random,
     namer: Callable[[sp.Expr], str],
-    wanted: int = 6,
+    wanted: int = 8,
     attempts: int = 60,
 ) -> NumericOutcome:
     """Evaluate ``lhs`` and ``rhs`` at ``wanted`` random points; see the module docstring.
@@ -152,9 +178,14 @@ def compare(
         key = tuple(sorted((str(k), int(v)) for k, v in values.items()))
         if key not in instances:
             instances[key] = _instance(lhs, rhs, values, rewrites)
-        left, right, reals, kinks = instances[key]
+        left, right, reals, kinks, probes = instances[key]
         low, high = STRATEGIES[min(failures // 10, len(STRATEGIES) - 1)]
-        point = {s: _coordinate(rng, low, high) for s in reals}
+        scale = SCALES[attempt % len(SCALES)]
+        point = {s: _coordinate(rng, low * scale, high * scale) for s in reals}
+        if probes and attempt % 3 == 2:  # just beside a kink away from 0, one side then the other
+            turn = attempt // 3
+            symbol, root = probes[(turn // 2) % len(probes)]
+            point[symbol] = root + (1 if turn % 2 == 0 else -1) * _coordinate(rng, 1, 1000)
         if any(_near_zero(k, point) for k in kinks):
             failures += 1
             continue
