@@ -229,40 +229,58 @@ def _latex_derivative(expr: str, var: str, partial: bool) -> str:
     return rf"\frac{{{d}}}{{{d} {var}}}\left[{expr}\right]"
 
 
+_GREEK = [
+    "alpha", "beta", "gamma", "delta", "epsilon", "zeta", "eta", "theta", "iota", "kappa", "lambda", "mu", "nu", "xi",
+    "omicron", "pi", "rho", "varsigma", "sigma", "tau", "upsilon", "phi", "chi", "psi", "omega",
+]
+#: Capital Greek letters that look like Latin ones have no command of their own.
+_GREEK_CAPITAL_AS_LATIN = dict(zip("ΑΒΕΖΗΙΚΜΝΟΡΤΧ", "ABEZHIKMNOPTX", strict=True))
+#: Math-mode LaTeX (which MathJax reads too) for the non-ASCII characters that rules and notes use.
+UNICODE_MATH: dict[str, str] = {
+    **{chr(0x3B1 + n): "o" if name == "omicron" else "\\" + name for n, name in enumerate(_GREEK)},
+    **{chr(0x391 + n): _GREEK_CAPITAL_AS_LATIN.get(chr(0x391 + n), "\\" + name.capitalize())
+       for n, name in enumerate(_GREEK) if name != "varsigma"},
+    "≤": r"\le", "≥": r"\ge", "≠": r"\ne", "≈": r"\approx", "·": r"\cdot", "×": r"\times", "−": "-",
+    "→": r"\to", "∂": r"\partial", "∑": r"\sum", "√": r"\surd", "∞": r"\infty", "∈": r"\in", "⊙": r"\odot",
+    "ℓ": r"\ell", "′": "'", "ᵀ": "^{T}", "¹": "^{1}", "²": "^{2}", "³": "^{3}", "⁻": "^{-}", "ϕ": r"\phi",
+    "Ŷ": r"\hat{Y}", "ŷ": r"\hat{y}", **{chr(0x2080 + d): f"_{{{d}}}" for d in range(10)},
+}
 #: Text-mode LaTeX for characters that are special in LaTeX, or that pdfLaTeX's default OT1 font
-#: prints as something else (``<`` as ¡), or that need a package when written as Unicode.
+#: prints as something else (``<`` as ¡).
 _LATEX_TEXT = {
     "\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "$": r"\$", "&": r"\&", "#": r"\#", "%": r"\%",
     "_": r"\_", "^": r"\textasciicircum{}", "~": r"\textasciitilde{}", "<": r"\textless{}", ">": r"\textgreater{}",
-    "|": r"\textbar{}", '"': "''", "≤": r"\ensuremath{\le}", "≥": r"\ensuremath{\ge}", "≠": r"\ensuremath{\ne}",
-    "·": r"\ensuremath{\cdot}", "−": "-", "→": r"\ensuremath{\to}", "∂": r"\ensuremath{\partial}",
-    "Σ": r"\ensuremath{\Sigma}", "σ": r"\ensuremath{\sigma}", "δ": r"\ensuremath{\delta}", "…": r"\dots{}",
+    "|": r"\textbar{}", '"': "''", "…": r"\dots{}",
+    **{ch: rf"\ensuremath{{{tex}}}" for ch, tex in UNICODE_MATH.items()},
 }
 
 
 def latex_text(words: str) -> str:
     r"""Plain words as LaTeX text (for ``\text{...}``, ``\section{...}``), escaped for pdfLaTeX.
 
-    Every character LaTeX treats specially is written as a command that prints it; any other
-    character outside ASCII becomes ``?`` rather than an error (pdfLaTeX knows few of them).
+    Every character LaTeX treats specially is written as a command that prints it, Greek letters and
+    the math signs of :data:`UNICODE_MATH` as math; any other character outside ASCII becomes ``?``
+    rather than an error (pdfLaTeX knows few of them).
     """
     return "".join(_LATEX_TEXT.get(ch, ch if ch.isascii() else "?") for ch in words)
 
 
 def latex_typewriter(words: str) -> str:
     r"""Plain words for ``\texttt{...}``: the typewriter font has every ASCII glyph, so a special
-    character is its code (``\char92{}`` for ``\``) and ``<``, ``>``, ``|``, ``"`` stay as they are.
+    character is its code (``\char92{}`` for ``\``) and ``<``, ``>``, ``|``, ``"`` stay as they are;
+    :data:`UNICODE_MATH` as math, as in :func:`latex_text`.
     """
     return "".join(
-        rf"\char{ord(ch)}{{}}" if ch in "\\{}$&#%_^~" else ch if ch.isascii() else "?" for ch in words
+        rf"\char{ord(ch)}{{}}" if ch in "\\{}$&#%_^~" else ch if ch.isascii()
+        else rf"\ensuremath{{{UNICODE_MATH[ch]}}}" if ch in UNICODE_MATH else "?"
+        for ch in words
     )
 
 
 #: Math-mode LaTeX (which MathJax reads too) for the characters :func:`text_for_mathjax` escapes.
 _MATH_ESCAPES = {
     "\\": r"\backslash", "{": r"\{", "}": r"\}", "$": r"\$", "&": r"\&", "#": r"\#", "%": r"\%", "_": r"\_",
-    "^": r"\hat{}", "~": r"\sim", "<": "<", ">": ">", "|": "|", "≤": r"\le", "≥": r"\ge", "≠": r"\ne",
-    "·": r"\cdot", "−": "-", "→": r"\to", "∂": r"\partial", "Σ": r"\Sigma", "σ": r"\sigma", "δ": r"\delta",
+    "^": r"\hat{}", "~": r"\sim", "<": "<", ">": ">", "|": "|", **UNICODE_MATH,
 }
 
 

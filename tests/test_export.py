@@ -52,6 +52,7 @@ def test_latex_note_has_one_align_row_per_step_with_its_rule_then_the_result(all
     ending = tex.split("\\end{align*}", 1)[1]
     assert export.result_tex(derivation) in ending
     assert latex_text(derivation.proof.method) in ending
+    assert tex.isascii() and "?" not in tex, "every character written for pdfLaTeX, none replaced"
     assert tex.startswith("% " + export.GENERATED)
     assert tex.rstrip().endswith("\\end{document}")
 
