@@ -29,6 +29,7 @@ from sympy.printing.precedence import PRECEDENCE
 from derive.functions import CatalogFunction, sigmoid, unfold
 from derive.network import MATRIX_FORMULAS, Backprop, K, MatrixFormulas, backprop, n, p, q, x, y, z
 from derive.network_spec import NetworkSpec
+from derive.render import unicode
 
 
 class CodePrinter(NumPyPrinter):
@@ -58,7 +59,11 @@ class CodePrinter(NumPyPrinter):
         return " + ".join(self.parenthesize(a, PRECEDENCE["Add"]) for a in expr.args)
 
     def _print_Heaviside(self, expr):
+        # H(x) with H(0) = 0 is the mask x > 0 (H(0) = 1: x >= 0); numpy promotes a mask to the dtype it
+        # multiplies, and a mask costs a byte per entry where heaviside's float result costs eight.
         arg, at_zero = expr.args if len(expr.args) == 2 else (expr.args[0], sp.S.Half)
+        if at_zero in (0, 1):
+            return f"({self._print(arg)} {'>' if at_zero == 0 else '>='} 0)"
         return f"{self._module_format('numpy.heaviside')}({self._print(arg)}, {self._print(at_zero)})"
 
     def _print_Piecewise(self, expr):
@@ -74,7 +79,8 @@ class CodePrinter(NumPyPrinter):
 
 @dataclass(frozen=True)
 class Kernel:
-    """An elementwise function ``name(arguments) -> outputs``; results keep the first argument's dtype."""
+    """An elementwise function ``name(arguments) -> outputs``; results keep the first argument's dtype
+    (a step function's 0/1 mask stays boolean: multiplying by it keeps the other operand's dtype)."""
 
     name: str
     arguments: tuple[sp.Symbol, ...]
@@ -88,7 +94,8 @@ class Kernel:
         lines = [f"def {self.name}({', '.join(names)}):", f'    """{self.doc}"""']
         lines += [f"    {t} = {printer.doprint(e)}" for t, e in replacements]
         dtype = f"{names[0]}.dtype"
-        results = [f"numpy.asarray({printer.doprint(e)}, dtype={dtype})" for e in reduced]
+        results = [printer.doprint(e) if _is_mask(e) else f"numpy.asarray({printer.doprint(e)}, dtype={dtype})"
+                   for e in reduced]
         lines.append(f"    return {', '.join(results)}")
         return "\n".join(lines)
 
@@ -115,6 +122,11 @@ def scale_source(scale: sp.Expr, printer: CodePrinter) -> str:
     return f"{printer.doprint(numerator)}/{below if denominator.is_Atom else f'({below})'}"
 
 
+def _is_mask(expr: sp.Expr) -> bool:
+    """A Heaviside step printed as a comparison: a 0/1 mask, left boolean (see ``_print_Heaviside``)."""
+    return isinstance(expr, sp.Heaviside) and len(expr.args) == 2 and expr.args[1] in (0, 1)
+
+
 def _arguments(expr: sp.Expr, order: tuple[sp.Symbol, ...]) -> tuple[sp.Symbol, ...]:
     free = expr.free_symbols
     return tuple(s for s in order if s in free) or order[:1]
@@ -124,18 +136,18 @@ def kernels(bp: Backprop) -> dict[str, Kernel]:
     """The elementwise kernels of ``bp``: activations (alone and with f'), δ_L, the loss terms, the output."""
     found: dict[str, Kernel] = {}
     for act in bp.activations:
-        shown = f"{act.name}(x) = {_definition(act.value)}"
+        shown = f"{act.name}(x) = {unicode(_definition(act.value))}"
         found[act.name] = Kernel(act.name, (x,), (act.value,), _described(shown, (x,)))
         found[f"{act.name}_and_derivative"] = Kernel(
             f"{act.name}_and_derivative", (x,), (act.value, act.derivative),
-            _described(f"{shown} and its canonical derivative {act.derivative}", (x,)))
+            _described(f"{shown}, and its canonical derivative {unicode(act.derivative)}", (x,)))
     out = bp.output
     arguments = _arguments(out.delta, (p, z, y, n, K))
     found["output_delta"] = Kernel("output_delta", arguments, (out.delta,),
-                                   _described(f"delta_L = dL/dZ_L = {out.delta}", arguments))
+                                   _described(f"δ_L = ∂L/∂Z_L = {unicode(out.delta)}", arguments))
     arguments = _arguments(out.term, (q, z, y))
     found["loss_terms"] = Kernel("loss_terms", arguments, (out.term,),
-                                 _described(f"{out.loss} before the reduction: {out.term}", arguments))
+                                 _described(f"{out.loss} before the reduction: {unicode(out.term)}", arguments))
     if out.output == "sigmoid":
         found["sigmoid_output"] = Kernel("sigmoid_output", (z,), (sigmoid(z),),
                                          _described("sigmoid(z), without overflow", (z,)))
