@@ -20,7 +20,7 @@ from collections.abc import Iterable, Sequence
 
 import sympy as sp
 
-from derive.catalog import CATALOG, Entry, get
+from derive.catalog import CATALOG, Entry, UnknownEntryError
 from derive.derivation import Derivation, derive_entry
 from derive.functions import unfold
 from derive.render import LATEX_DOCUMENT, latex, latex_text, latex_typewriter, markdown_text
@@ -126,13 +126,13 @@ def entry_latex_body(derivation: Derivation, heading: str = "section*", plot: st
     )
 
 
-def _latex_document(title: str, body: str) -> str:
+def _latex_document(body: str) -> str:
     return f"% {GENERATED}\n{_PREAMBLE}\\begin{{document}}\n{body}\\end{{document}}\n"
 
 
 def entry_latex(derivation: Derivation, plot: str | None = None) -> str:
     """A standalone LaTeX document for one entry."""
-    return _latex_document(derivation.entry.name, entry_latex_body(derivation, "section*", plot))
+    return _latex_document(entry_latex_body(derivation, "section*", plot))
 
 
 def combined_latex(derivations: Sequence[Derivation], plots: bool = True, extra: Sequence[str] = ()) -> str:
@@ -145,7 +145,7 @@ def combined_latex(derivations: Sequence[Derivation], plots: bool = True, extra:
         )
         + "".join("\\clearpage\n" + section for section in extra)
     )
-    return _latex_document("Backprop derivations", body)
+    return _latex_document(body)
 
 
 # ------------------------------------------------------------------------------ Markdown
@@ -184,19 +184,23 @@ def entry_markdown_body(derivation: Derivation, plot: str | None = None, level: 
     return "\n".join(parts)
 
 
+def _markdown_note(body: str) -> str:
+    return f"<!-- {GENERATED} -->\n\n[All notes]({INDEX_MARKDOWN})\n\n{body}"
+
+
 def entry_markdown(derivation: Derivation, plot: str | None = None) -> str:
     """A Markdown note for one entry, linking back to the index."""
-    return f"<!-- {GENERATED} -->\n\n[All notes]({INDEX_MARKDOWN})\n\n" + entry_markdown_body(derivation, plot)
+    return _markdown_note(entry_markdown_body(derivation, plot))
 
 
-def index_markdown(derivations: Sequence[Derivation], formats: Sequence[str], extra: Sequence[tuple[str, str]] = ()
-                   ) -> str:
+def index_markdown(derivations: Sequence[Derivation], formats: Sequence[str], extra: Sequence[str] = ()) -> str:
     """``notes/README.md``: one line per entry (its canonical derivative, links to its files)."""
     lines = [
         f"<!-- {GENERATED} -->\n",
         "# Notes: backprop derivations\n",
         "Every catalog entry differentiated step by step, each step with the rule that justifies it, ending in "
-        "the form backprop uses and the method that proved it equal to the derivative of the definition.",
+        "the form backprop uses and the method that proved it equal to the derivative of the definition; "
+        "and the default network's backprop equations with their proof.",
     ]
     if "latex" in formats:
         lines.append(f"Each note is also a LaTeX document (`NAME.tex`); [`{COMBINED_LATEX}`]({COMBINED_LATEX}) "
@@ -204,42 +208,54 @@ def index_markdown(derivations: Sequence[Derivation], formats: Sequence[str], ex
     lines.append("Regenerate with `derive export`; `derive export --check` says whether these files are in sync.\n")
     lines.append("| entry | kind | derivative | files |\n|---|---|---|---|")
     for d in derivations:
-        files = [f"[{ext}]({d.entry.name}.{ext})" for fmt, ext in (("markdown", "md"), ("latex", "tex"))
-                 if fmt in formats]
+        files = _links(d.entry.name, formats)
         plot = plot_file(d.entry)
         if plot is not None:
             files.append(f"[plot]({plot})")
         lines.append(f"| {markdown_text(d.entry.name)} | {d.entry.kind} | ${result_tex(d)}$ | {' · '.join(files)} |")
-    for name, line in extra:
-        lines.append(f"| {markdown_text(name)} | {line} |")
+    lines.extend(extra)
     return "\n".join(lines) + "\n"
+
+
+def _links(name: str, formats: Sequence[str]) -> list[str]:
+    return [f"[{ext}]({name}.{ext})" for fmt, ext in (("markdown", "md"), ("latex", "tex")) if fmt in formats]
 
 
 # ------------------------------------------------------------------------------ the notes
 
 
-def entry_names(names: Iterable[str] | None = None) -> list[str]:
-    """``names`` checked against the catalog (in catalog order, without repeats); all when None.
+def entry_names(names: Iterable[str] | None = None) -> tuple[list[str], bool]:
+    """``(catalog names, whether the network is asked for)``: all of both when ``names`` is None.
 
+    Catalog names come in catalog order, without repeats; ``network`` names the default network.
     An unknown name raises :class:`~derive.catalog.UnknownEntryError` (one line, listing valid names).
     """
+    from derive.export_network import NAME
+
     if names is None:
-        return list(CATALOG)
-    wanted = {get(name).name for name in names}
-    return [name for name in CATALOG if name in wanted]
+        return list(CATALOG), True
+    wanted = set(names)
+    unknown = sorted(wanted - set(CATALOG) - {NAME})
+    if unknown:
+        raise UnknownEntryError(f"unknown name {unknown[0]!r}; valid names: {', '.join(CATALOG)}, {NAME}")
+    return [name for name in CATALOG if name in wanted], NAME in wanted
 
 
 def notes(names: Iterable[str] | None = None, formats: Sequence[str] = FORMATS, plots: bool = True
           ) -> dict[str, str]:
-    """File name -> text for ``names`` (all entries when None) in ``formats``, in a fixed order.
+    """File name -> text for ``names`` (every entry and the default network when None) in ``formats``.
 
-    With ``plots``, the documents of activations include ``NAME.png`` (see :func:`plot_file`); the
-    caller draws those files.
+    The order is fixed.  With ``plots``, the documents of activations include ``NAME.png`` (see
+    :func:`plot_file`); the caller draws those files.
     """
+    from derive import export_network as net
+
     unknown = set(formats) - set(FORMATS)
     if unknown:
         raise ValueError(f"unknown format(s) {sorted(unknown)}; known: {', '.join(FORMATS)}")
-    derivations = [derive_entry(name) for name in entry_names(names)]
+    entries, with_network = entry_names(names)
+    derivations = [derive_entry(name) for name in entries]
+    network = net.network_note() if with_network else None
     files: dict[str, str] = {}
     for d in derivations:
         plot = plot_file(d.entry) if plots else None
@@ -247,8 +263,15 @@ def notes(names: Iterable[str] | None = None, formats: Sequence[str] = FORMATS, 
             files[f"{d.entry.name}.tex"] = entry_latex(d, plot)
         if "markdown" in formats:
             files[f"{d.entry.name}.md"] = entry_markdown(d, plot)
+    if network is not None:
+        if "latex" in formats:
+            files[f"{net.NAME}.tex"] = _latex_document(net.network_latex_body(network))
+        if "markdown" in formats:
+            files[f"{net.NAME}.md"] = _markdown_note(net.network_markdown_body(network))
     if "latex" in formats:
-        files[COMBINED_LATEX] = combined_latex(derivations, plots)
+        extra = [net.network_latex_body(network, "section")] if network is not None else []
+        files[COMBINED_LATEX] = combined_latex(derivations, plots, extra)
     if "markdown" in formats:
-        files[INDEX_MARKDOWN] = index_markdown(derivations, formats)
+        rows = [net.index_row(network, _links(net.NAME, formats))] if network is not None else []
+        files[INDEX_MARKDOWN] = index_markdown(derivations, formats, rows)
     return files

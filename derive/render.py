@@ -294,8 +294,12 @@ def text_for_mathjax(words: str) -> str:
 
 
 def markdown_text(words: str) -> str:
-    r"""Plain words as Markdown, with the characters Markdown (and ``$`` math) would act on escaped."""
-    return "".join("\\" + ch if ch in "\\`*_[]<>$#|" else ch for ch in words)
+    r"""Plain words as Markdown, with the characters Markdown (and ``$`` math) would act on escaped.
+
+    Brackets become character references: ``\[`` would start display math in Jupyter (MathJax).
+    """
+    return "".join("&#91;" if ch == "[" else "&#93;" if ch == "]" else "\\" + ch if ch in "\\`*_<>$#|" else ch
+                   for ch in words)
 
 
 def _latex_layout(depth: int, lhs: str, rhs: str, why: str) -> str:

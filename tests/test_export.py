@@ -15,10 +15,11 @@ from pathlib import Path
 import pytest
 
 from derive import export
+from derive import export_network as net
 from derive.catalog import CATALOG
 from derive.cli import main
 from derive.derivation import derive_entry
-from derive.render import latex_text, lines
+from derive.render import latex_text, lines, markdown_text
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTES = ROOT / "notes"
@@ -73,9 +74,29 @@ def test_index_lists_every_entry_with_links_and_the_combined_document_has_a_cont
     index = all_notes[export.INDEX_MARKDOWN]
     combined = all_notes[export.COMBINED_LATEX]
     assert "\\tableofcontents" in combined
-    for name in CATALOG:
+    for name in [*CATALOG, net.NAME]:
         assert f"]({name}.md)" in index and f"]({name}.tex)" in index
+    for name in CATALOG:
         assert f"\\section{{{latex_text(name)}}}" in combined
+    assert f"\\section{{{net.TITLE}}}" in combined
+
+
+def test_network_note_has_each_equation_of_the_default_network_with_its_rule_and_the_proof(all_notes):
+    note = net.network_note()
+    tex, md = all_notes[f"{net.NAME}.tex"], all_notes[f"{net.NAME}.md"]
+    equations = note.equations.forward + note.equations.backward
+    assert len(equations) == (2 * note.spec.depth - 1) + (4 * note.spec.depth - 1)  # forward, backward
+    box = "\\parbox[t]{0.3\\linewidth}{\\raggedright\\small "
+    assert tex.count(box) == len(equations)
+    for equation in equations:
+        lhs, _, rhs = equation.latex.partition(" = ")
+        assert lhs in tex and rhs in tex
+        assert f"{box}{latex_text(equation.rule)}" in tex
+        assert f"- {markdown_text(equation.rule)}\n\n  $$\n  {equation.latex}\n  $$" in md
+    assert note.proof.proved
+    for part in note.proof.parts:
+        assert latex_text(part.proof.method) in tex.split("Proof", 1)[1]
+        assert markdown_text(part.proof.method) in md.split("# Proof", 1)[1]
 
 
 def test_notes_are_byte_identical_on_rerun_and_under_another_hash_seed(all_notes):
@@ -148,6 +169,21 @@ def test_check_fails_naming_every_file_of_each_changed_derivation(tmp_path, caps
     assert len(err.strip().splitlines()) == 1
 
 
+def test_check_fails_when_the_networks_backprop_changes(tmp_path, capsys, monkeypatch):
+    from derive.network import MATRIX_FORMULAS, MatrixFormulas, backprop
+    from derive.network_proof import prove_network
+
+    notes = tmp_path / "notes"
+    shutil.copytree(NOTES, notes)
+    wrong = MatrixFormulas(weight_gradient=lambda a, delta: 2 * MATRIX_FORMULAS.weight_gradient(a, delta))
+    monkeypatch.setattr(net, "backprop", lambda spec: backprop(spec, wrong))
+    monkeypatch.setattr(net, "prove_network", lambda spec: prove_network(spec, wrong))
+    code, out, _ = run(capsys, "export", "--check", "-o", str(notes))
+    assert code == 1
+    named = sorted(Path(line.split(":", 1)[0]).name for line in out.splitlines())
+    assert named == sorted([export.COMBINED_LATEX, export.INDEX_MARKDOWN, "network.md", "network.tex"])
+
+
 def test_check_names_a_missing_an_edited_and_a_stray_file(tmp_path, capsys):
     notes = tmp_path / "notes"
     shutil.copytree(NOTES, notes)
@@ -176,11 +212,11 @@ def test_export_then_check_round_trips_and_prunes_a_removed_entrys_files(tmp_pat
 
 
 def test_export_of_names_writes_only_their_files_in_the_format_asked(tmp_path, capsys):
-    code, out, _ = run(capsys, "export", "relu", "softmax", "--format", "markdown", "--no-plots",
+    code, out, _ = run(capsys, "export", "relu", "softmax", "network", "--format", "markdown", "--no-plots",
                        "-o", str(tmp_path))
     assert code == 0
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["README.md", "relu.md", "softmax.md"]
-    assert "wrote 3 files" in out
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["README.md", "network.md", "relu.md", "softmax.md"]
+    assert "wrote 4 files" in out
 
 
 def test_export_without_matplotlib_skips_plots_with_a_message(tmp_path, capsys, monkeypatch):
@@ -193,7 +229,7 @@ def test_export_without_matplotlib_skips_plots_with_a_message(tmp_path, capsys, 
 
 
 @pytest.mark.parametrize("argv, message", [
-    (["export", "no_such_entry"], "unknown catalog entry 'no_such_entry'"),
+    (["export", "relu", "no_such_entry"], "unknown name 'no_such_entry'; valid names: identity,"),
     (["export", "--check", "relu"], "--check compares the whole directory"),
     (["export", "--format", "html"], "invalid choice"),
     (["export", "--check", "-o", "/no/such/dir"], "is not a directory"),

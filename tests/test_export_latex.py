@@ -21,6 +21,7 @@ from derive import export
 from derive.catalog import CATALOG
 from derive.cli import main
 from derive.derivation import derive_entry
+from derive.export_network import NAME as NETWORK
 from derive.render import UNICODE_MATH
 
 LATEXMK = shutil.which("latexmk")
@@ -32,8 +33,8 @@ pytestmark = pytest.mark.skipif(
 #: An overfull line wider than this (in pt) runs visibly into the margin.
 OVERFULL_PT = 10.0
 #: A name and texts with every character LaTeX treats specially.
-WEIRD = " ".join("a_b %c &d #e $f ^g ~h \\i {j} <k> |l \"m\"".split() + list(UNICODE_MATH))
-DOCUMENTS = [f"{name}.tex" for name in CATALOG] + [export.COMBINED_LATEX, "escaping.tex"]
+WEIRD = " ".join(["a_b", "%c", "&d", "#e", "$f", "^g", "~h", "\\i", "{j}", "<k>", "|l", '"m"', *UNICODE_MATH])
+DOCUMENTS = [f"{name}.tex" for name in CATALOG] + [f"{NETWORK}.tex", export.COMBINED_LATEX, "escaping.tex"]
 
 
 def _latexmk(directory: Path, source: str) -> subprocess.CompletedProcess:

@@ -55,9 +55,10 @@ def run_export(args: argparse.Namespace) -> int:
             raise UsageError("--check compares the whole directory; give it no NAME, --format or --no-plots")
         return _check(Path(args.output), args.json)
     try:
-        names = entry_names(args.names) if args.names else None
+        entry_names(args.names)
     except UnknownEntryError as err:
         raise UsageError(str(err)) from None
+    names = args.names or None
     formats = set(args.formats or ("latex", "markdown"))
     compiler = _latex_compiler() if "pdf" in formats else None
     plots = not args.no_plots and _have_matplotlib()
@@ -90,20 +91,14 @@ def _have_matplotlib() -> bool:
 
 def _expected(names, formats, plots: bool) -> tuple[dict[str, bytes], dict[str, object]]:
     """``(text files as bytes, plot file -> catalog entry)`` that the generator writes."""
-    from derive.catalog import get
-    from derive.export import notes, plot_file
+    from derive.catalog import CATALOG
+    from derive.export import entry_names, notes, plot_file
 
     wanted = set(formats) | ({"latex"} if "pdf" in formats else set())
     texts = notes(names, [f for f in ("latex", "markdown") if f in wanted], plots)
-    entries = [get(name) for name in (names if names is not None else _all_names())]
+    entries = [CATALOG[name] for name in entry_names(names)[0]]
     figures = {plot_file(e): e for e in entries if plots and plot_file(e) is not None}
     return {name: text.encode("utf-8") for name, text in texts.items()}, figures
-
-
-def _all_names() -> list[str]:
-    from derive.catalog import CATALOG
-
-    return list(CATALOG)
 
 
 def _write(out: Path, names, formats, plots: bool) -> list[str]:

@@ -1,0 +1,120 @@
+r"""The default network's notes: its forward and backward equations and their proof, as LaTeX and Markdown.
+
+The network is :class:`~derive.network_spec.NetworkSpec`'s default (the note's classifier,
+70 → 10 → 10 → 3, ReLU, ReLU, softmax cross-entropy averaged over the batch).  Its equations come
+from :func:`derive.network.backprop` -- rows are samples, :math:`Z_l = A_{l-1} W_l + \mathbf 1 b_l`,
+
+.. math::
+
+    \delta_L = \partial L/\partial Z_L, \quad \partial L/\partial W_l = A_{l-1}^T \delta_l, \quad
+    \partial L/\partial b_l = \mathbf 1^T \delta_l, \quad
+    \delta_{l-1} = \delta_l W_l^T \odot f_{l-1}'(Z_{l-1})
+
+-- each written as one row with the rule that justifies it beside it, and the proof from
+:func:`derive.network_proof.prove_network` (claim by claim, with the instances and the method) at the end.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from derive.network import Backprop, Equation, backprop
+from derive.network_proof import NetworkProof, prove_network
+from derive.network_spec import NetworkSpec
+from derive.render import LATEX_DOCUMENT, latex_text, markdown_text
+
+#: The name that stands for the default network among catalog names (``derive export network``).
+NAME = "network"
+TITLE = "The default network"
+
+
+@dataclass(frozen=True)
+class NetworkNote:
+    """What the notes show of a network: its spec, its equations and their proof."""
+
+    spec: NetworkSpec
+    equations: Backprop
+    proof: NetworkProof
+
+
+def network_note(spec: NetworkSpec | None = None) -> NetworkNote:
+    """The default network (or ``spec``) derived and proved."""
+    spec = NetworkSpec() if spec is None else spec
+    return NetworkNote(spec, backprop(spec), prove_network(spec))
+
+
+def _sides(equation: Equation) -> tuple[str, str]:
+    lhs, _, rhs = equation.latex.partition(" = ")
+    return lhs, rhs
+
+
+def _verdict(note: NetworkNote) -> str:
+    return "proved" if note.proof.proved else "NOT proved"
+
+
+# ------------------------------------------------------------------------------ LaTeX
+
+
+def _latex_rows(equations: tuple[Equation, ...]) -> str:
+    rows = (LATEX_DOCUMENT.layout(0, *_sides(eq), LATEX_DOCUMENT.words(eq.rule)) for eq in equations)
+    return "\\begin{align*}\n" + LATEX_DOCUMENT.separator.join(rows) + "\n\\end{align*}\n"
+
+
+def network_latex_body(note: NetworkNote, heading: str = "section*") -> str:
+    r"""The network's section: spec and shapes, forward rows, backward rows, proof claim by claim."""
+    sub = "subsection" + ("*" if heading.endswith("*") else "")
+    times = r" \texttimes{} "
+    shapes = ", ".join(f"${name[0]}_{{{name[1:]}}}$: {times.join(map(str, shape))}"
+                       for name, shape in note.spec.parameter_shapes().items())
+    parts = "\n".join(
+        f"\\item {latex_text(part.claim)} (on {latex_text('; '.join(part.instances))}): "
+        f"{'proved' if part.proof.proved else 'NOT proved'} by {latex_text(part.proof.method)}"
+        + (f"; assuming {latex_text(', '.join(part.proof.assumptions))}" if part.proof.assumptions else "")
+        for part in note.proof.parts
+    )
+    return (
+        f"\\{heading}{{{TITLE}}}\n"
+        f"{latex_text(note.spec.summary())}. Rows are samples ($n$ of them); shapes: {shapes}.\n"
+        f"\\{sub}{{Forward pass}}\n{_latex_rows(note.equations.forward)}"
+        f"\\{sub}{{Backward pass}}\n"
+        "Each row is one equation, with the rule that justifies it beside it.\n"
+        f"{_latex_rows(note.equations.backward)}"
+        f"\\{sub}{{Proof}}\n"
+        f"The backward pass is {_verdict(note)} equal to the derivative of the scalar loss:\n"
+        f"\\begin{{itemize}}\n{parts}\n\\end{{itemize}}\n"
+    )
+
+
+# ------------------------------------------------------------------------------ Markdown
+
+
+def _markdown_rows(equations: tuple[Equation, ...]) -> str:
+    return "\n".join(f"- {markdown_text(eq.rule)}\n\n  $$\n  {eq.latex}\n  $$\n" for eq in equations)
+
+
+def network_markdown_body(note: NetworkNote, level: int = 1) -> str:
+    """The network in Markdown: the same sections as :func:`network_latex_body`."""
+    h = "#" * level
+    shapes = ", ".join(f"`{name}` {' × '.join(map(str, shape))}"
+                       for name, shape in note.spec.parameter_shapes().items())
+    parts = "\n".join(
+        f"- {markdown_text(part.claim)} (on {markdown_text('; '.join(part.instances))}): "
+        f"{'proved' if part.proof.proved else 'NOT proved'} by {markdown_text(part.proof.method)}"
+        + (f"; assuming {markdown_text(', '.join(part.proof.assumptions))}" if part.proof.assumptions else "")
+        for part in note.proof.parts
+    )
+    return "\n".join([
+        f"{h} {TITLE}\n",
+        f"{markdown_text(note.spec.summary())}. Rows are samples ($n$ of them); shapes: {shapes}.\n",
+        f"{h}# Forward pass\n", _markdown_rows(note.equations.forward),
+        f"{h}# Backward pass\n", "Each equation under the rule that justifies it.\n",
+        _markdown_rows(note.equations.backward),
+        f"{h}# Proof\n", f"The backward pass is {_verdict(note)} equal to the derivative of the scalar loss:\n",
+        parts + "\n",
+    ])
+
+
+def index_row(note: NetworkNote, files: list[str]) -> str:
+    """The network's row of the Markdown index (entry, kind, what it shows, links)."""
+    return (f"| {NAME} | network | {markdown_text(note.spec.summary())}: forward and backward equations, "
+            f"{_verdict(note)} | {' · '.join(files)} |")
