@@ -57,10 +57,12 @@ class Derivation:
         return f"$$\\begin{{aligned}}\n{rows} \\\\[1ex]\n{result}\n\\end{{aligned}}$$"
 
     def _repr_markdown_(self) -> str:
-        """Jupyter's Markdown: the note of ``derive export`` without its plot, headed at level 3."""
+        """Jupyter's Markdown: the note of ``derive export`` without its plot, headed at level 3, its
+        math in ``$`` and ``$$`` (which Jupyter reads; the notes use GitHub's math fences)."""
         from derive.export import entry_markdown_body
+        from derive.render import MARKDOWN
 
-        return entry_markdown_body(self, plot=None, level=3)
+        return entry_markdown_body(self, plot=None, level=3, notation=MARKDOWN)
 
 
 def derive_entry(name: str, classes: int | None = None) -> Derivation:

@@ -5,8 +5,8 @@ definition :math:`f(x) = \dots`, the assumptions and the convention at kinks, th
 rows of an ``align*`` (one step a row, the rule that justifies it beside it, sub-steps indented),
 and at the end the canonical form :math:`\partial f/\partial x = \dots` with the method that proved
 it, and a plot of :math:`f` and :math:`f'` for an activation.  :func:`entry_markdown` is the same as
-``$$`` blocks that render on GitHub.  :func:`combined_latex` holds every entry behind a table of
-contents and :func:`index_markdown` lists them.
+Markdown that renders on GitHub (math in ```` ```math ```` blocks, which GitHub reads verbatim).
+:func:`combined_latex` holds every entry behind a table of contents and :func:`index_markdown` lists them.
 
 :func:`notes` maps each file name to its text.  Everything is a pure function of the catalog: no
 dates, no paths, no dictionary order that could change, so the same catalog gives byte-identical
@@ -23,7 +23,15 @@ import sympy as sp
 from derive.catalog import CATALOG, Entry, UnknownEntryError
 from derive.derivation import Derivation, derive_entry
 from derive.functions import unfold
-from derive.render import LATEX_DOCUMENT, latex, latex_text, latex_typewriter, markdown_text
+from derive.render import (
+    GITHUB_MARKDOWN,
+    LATEX_DOCUMENT,
+    Notation,
+    latex,
+    latex_text,
+    latex_typewriter,
+    markdown_text,
+)
 
 FORMATS = ("latex", "markdown")
 COMBINED_LATEX = "backprop-notes.tex"
@@ -151,32 +159,31 @@ def combined_latex(derivations: Sequence[Derivation], plots: bool = True, extra:
 # ------------------------------------------------------------------------------ Markdown
 
 
-def _display(tex: str) -> str:
-    return f"$$\n{tex}\n$$\n"
+def entry_markdown_body(derivation: Derivation, plot: str | None = None, level: int = 1,
+                        notation: Notation = GITHUB_MARKDOWN) -> str:
+    """An entry in Markdown: definition, steps as display blocks, result, proof, plot.
 
-
-def entry_markdown_body(derivation: Derivation, plot: str | None = None, level: int = 1) -> str:
-    """An entry in Markdown: definition, steps as ``$$`` blocks, result, proof, plot."""
-    from derive.render import MARKDOWN
-
-    entry = derivation.entry
+    ``notation`` is :data:`~derive.render.GITHUB_MARKDOWN` (math fences, for the notes) or
+    :data:`~derive.render.MARKDOWN` (``$$``, for Jupyter).
+    """
+    entry, show, display = derivation.entry, notation.inline, notation.display
     h = "#" * level
-    found = [f"${a.latex}$" for a in derivation.problem.assumptions]
+    found = [show(a.latex) for a in derivation.problem.assumptions]
     parts = [
         f"{h} {markdown_text(entry.name)}\n",
         f"A{'n' if entry.kind[0] in 'aeiou' else ''} {entry.kind}: `{entry.summary}`.\n",
-        _display(definition_tex(derivation)),
+        display(definition_tex(derivation)) + "\n",
         "Symbols are real" + ("; assuming " + ", ".join(found) if found else "") + ".\n",
     ]
     if entry.kinks:
-        values = "; ".join(f"at ${at}$ the derivative is ${value}$" for at, value in kinks(derivation))
+        values = "; ".join(f"at {show(at)} the derivative is {show(value)}" for at, value in kinks(derivation))
         parts.append(f"Kinks: {values} ({markdown_text(entry.kink_convention)}).\n")
     parts += [
         f"{h}# Derivation\n",
         "Each step: the rule that justifies it, then the step; indented steps are its sub-steps.\n",
-        MARKDOWN.render(derivation.tree),
+        notation.render(derivation.tree),
         f"{h}# Result\n",
-        _display(result_tex(derivation)),
+        display(result_tex(derivation)) + "\n",
         f"Canonical form {markdown_text(proof_words(derivation))}.\n",
     ]
     if plot is not None:
@@ -189,11 +196,12 @@ def _markdown_note(body: str) -> str:
 
 
 def entry_markdown(derivation: Derivation, plot: str | None = None) -> str:
-    """A Markdown note for one entry, linking back to the index."""
+    """A Markdown note for one entry as GitHub renders it, linking back to the index."""
     return _markdown_note(entry_markdown_body(derivation, plot))
 
 
-def index_markdown(derivations: Sequence[Derivation], formats: Sequence[str], extra: Sequence[str] = ()) -> str:
+def index_markdown(derivations: Sequence[Derivation], formats: Sequence[str], plots: bool = True,
+                   extra: Sequence[str] = ()) -> str:
     """``notes/README.md``: one line per entry (its canonical derivative, links to its files)."""
     lines = [
         f"<!-- {GENERATED} -->\n",
@@ -209,10 +217,11 @@ def index_markdown(derivations: Sequence[Derivation], formats: Sequence[str], ex
     lines.append("| entry | kind | derivative | files |\n|---|---|---|---|")
     for d in derivations:
         files = _links(d.entry.name, formats)
-        plot = plot_file(d.entry)
+        plot = plot_file(d.entry) if plots else None
         if plot is not None:
             files.append(f"[plot]({plot})")
-        lines.append(f"| {markdown_text(d.entry.name)} | {d.entry.kind} | ${result_tex(d)}$ | {' · '.join(files)} |")
+        math = GITHUB_MARKDOWN.inline(result_tex(d))
+        lines.append(f"| {markdown_text(d.entry.name)} | {d.entry.kind} | {math} | {' · '.join(files)} |")
     lines.extend(extra)
     return "\n".join(lines) + "\n"
 
@@ -273,5 +282,5 @@ def notes(names: Iterable[str] | None = None, formats: Sequence[str] = FORMATS, 
         files[COMBINED_LATEX] = combined_latex(derivations, plots, extra)
     if "markdown" in formats:
         rows = [net.index_row(network, _links(net.NAME, formats))] if network is not None else []
-        files[INDEX_MARKDOWN] = index_markdown(derivations, formats, rows)
+        files[INDEX_MARKDOWN] = index_markdown(derivations, formats, plots, rows)
     return files

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from derive.network import Backprop, Equation, backprop
 from derive.network_proof import NetworkProof, prove_network
 from derive.network_spec import NetworkSpec
-from derive.render import LATEX_DOCUMENT, latex_text, markdown_text
+from derive.render import GITHUB_MARKDOWN, LATEX_DOCUMENT, latex_text, markdown_text
 
 #: The name that stands for the default network among catalog names (``derive export network``).
 NAME = "network"
@@ -89,7 +89,7 @@ def network_latex_body(note: NetworkNote, heading: str = "section*") -> str:
 
 
 def _markdown_rows(equations: tuple[Equation, ...]) -> str:
-    return "\n".join(f"- {markdown_text(eq.rule)}\n\n  $$\n  {eq.latex}\n  $$\n" for eq in equations)
+    return "\n".join(GITHUB_MARKDOWN.layout(0, *_sides(eq), markdown_text(eq.rule)) for eq in equations)
 
 
 def network_markdown_body(note: NetworkNote, level: int = 1) -> str:
@@ -105,7 +105,8 @@ def network_markdown_body(note: NetworkNote, level: int = 1) -> str:
     )
     return "\n".join([
         f"{h} {TITLE}\n",
-        f"{markdown_text(note.spec.summary())}. Rows are samples ($n$ of them); shapes: {shapes}.\n",
+        f"{markdown_text(note.spec.summary())}. Rows are samples ({GITHUB_MARKDOWN.inline('n')} of them); "
+        f"shapes: {shapes}.\n",
         f"{h}# Forward pass\n", _markdown_rows(note.equations.forward),
         f"{h}# Backward pass\n", "Each equation under the rule that justifies it.\n",
         _markdown_rows(note.equations.backward),

@@ -3,7 +3,8 @@ r"""Render step trees: one walker, several notations.
 :func:`lines` walks a step tree once and yields :class:`Line` records (depth, left side, right side,
 justification) -- still SymPy objects, not text.  A :class:`Notation` then decides only how math is
 written and how nesting is shown: :data:`TEXT` (Unicode, for a terminal), :data:`LATEX` (rows of an
-``align*``) and :data:`MARKDOWN` (``$$`` blocks that render on GitHub).
+``align*``), :data:`MARKDOWN` (``$$`` blocks, for Jupyter) and :data:`GITHUB_MARKDOWN` (math
+fences, verbatim on GitHub).
 """
 
 from __future__ import annotations
@@ -181,6 +182,19 @@ def unicode(expr: sp.Basic) -> str:
     return UnicodePrinter().doprint(expr)
 
 
+def _dollar_display(math: str) -> str:
+    return f"$$\n{math}\n$$"
+
+
+def _github_display(math: str) -> str:
+    # GitHub runs Markdown over a $$ block first (\\ becomes \, \: becomes :); a math fence is verbatim.
+    return f"```math\n{math}\n```"
+
+
+def _github_inline(math: str) -> str:
+    return f"$`{math}`$"
+
+
 @dataclass(frozen=True)
 class Notation:
     """How math is written, how a derivative and a justification are written, how a line is laid out."""
@@ -192,6 +206,7 @@ class Notation:
     inline: Callable[[str], str]  # math inside a justification
     layout: Callable[[int, str, str, str], str]  # (depth, lhs, rhs, justification) -> line
     separator: str = "\n"  # between lines
+    display: Callable[[str], str] = _dollar_display  # a displayed equation (Markdown)
 
     def justification(self, line: Line) -> str:
         parts = [self.words(line.rule)]
@@ -307,14 +322,24 @@ def _latex_layout(depth: int, lhs: str, rhs: str, why: str) -> str:
     return rf"{indent}{lhs} &= {rhs} && \text{{{why}}} \\"
 
 
-def _markdown_layout(depth: int, lhs: str, rhs: str, why: str) -> str:
-    pad = "  " * depth
-    return f"{pad}- {why}\n\n{pad}  $$\n{pad}  {lhs} = {rhs}\n{pad}  $$\n"
+def _markdown_layout(display: Callable[[str], str]) -> Callable[[int, str, str, str], str]:
+    def layout(depth: int, lhs: str, rhs: str, why: str) -> str:
+        pad = "  " * depth
+        block = "\n".join(f"{pad}  {row}" for row in display(f"{lhs} = {rhs}").splitlines())
+        return f"{pad}- {why}\n\n{block}\n"
+
+    return layout
 
 
 TEXT = Notation("text", unicode, _text_derivative, str, str, _text_layout)
 LATEX = Notation("latex", latex, _latex_derivative, latex_text, lambda m: f"${m}$", _latex_layout)
-MARKDOWN = Notation("markdown", latex, _latex_derivative, markdown_text, lambda m: f"${m}$", _markdown_layout)
+#: Markdown with ``$...$`` and ``$$`` blocks: what Jupyter and MathJax-based renderers read.
+MARKDOWN = Notation("markdown", latex, _latex_derivative, markdown_text, lambda m: f"${m}$",
+                    _markdown_layout(_dollar_display))
+#: Markdown as GitHub renders it: ```` ```math ```` blocks and ``$`...`$`` inline, which GitHub passes
+#: to its math renderer verbatim (inside ``$$`` it would first apply Markdown's backslash escapes).
+GITHUB_MARKDOWN = Notation("github-markdown", latex, _latex_derivative, markdown_text, _github_inline,
+                           _markdown_layout(_github_display), display=_github_display)
 
 
 _NAMED_OPERATORS = {"log", "exp", "tanh", "sinh", "cosh", "sin", "cos", "tan", "max", "min", "det", "ln"}

@@ -59,12 +59,12 @@ def test_latex_note_has_one_align_row_per_step_with_its_rule_then_the_result(all
 
 
 @pytest.mark.parametrize("name", list(CATALOG))
-def test_markdown_note_has_a_display_block_per_step_the_definition_and_the_result(all_notes, name):
+def test_markdown_note_has_a_math_block_per_step_the_definition_and_the_result(all_notes, name):
     md = all_notes[f"{name}.md"]
     derivation = derive_entry(name)
-    fences = [line for line in md.splitlines() if line.strip().startswith("$$")]
-    assert all(line.strip() == "$$" for line in fences), "a $$ block opens and closes on a line of its own"
-    assert len(fences) == 2 * (len(list(lines(derivation.tree))) + 2)
+    fences = [line.strip() for line in md.splitlines() if line.strip().startswith("```")]
+    assert fences == ["```math", "```"] * (len(list(lines(derivation.tree))) + 2)
+    assert "$$" not in md, "GitHub applies Markdown escapes inside $$ (\\\\ -> \\); math fences are verbatim"
     assert export.result_tex(derivation) in md.split("Result", 1)[1]
     plot = export.plot_file(derivation.entry)
     assert (f"]({plot})" in md) == (plot is not None)
@@ -92,7 +92,7 @@ def test_network_note_has_each_equation_of_the_default_network_with_its_rule_and
         lhs, _, rhs = equation.latex.partition(" = ")
         assert lhs in tex and rhs in tex
         assert f"{box}{latex_text(equation.rule)}" in tex
-        assert f"- {markdown_text(equation.rule)}\n\n  $$\n  {equation.latex}\n  $$" in md
+        assert f"- {markdown_text(equation.rule)}\n\n  ```math\n  {equation.latex}\n  ```" in md
     assert note.proof.proved
     for part in note.proof.parts:
         assert latex_text(part.proof.method) in tex.split("Proof", 1)[1]
