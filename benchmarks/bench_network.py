@@ -14,30 +14,37 @@ and prints ratios.  Targets (issue 3): generated <= 1.1 x hand at every size, <=
 the note's network, <= 1.3 x the GEMM-only time at the largest size.  The symbolic side: time to
 derive and prove the default network, ``derive`` end to end, and ``derive show NAME`` per catalog entry
 (whole processes).  Each time is the best of several timed loops, the implementations taken in turns.
+Every implementation runs on BENCH_THREADS threads (default 1: BLAS, OpenMP and PyTorch alike), which
+keeps the ratios steady on a machine shared with other jobs; set BENCH_THREADS to compare multi-threaded.
 
     python benchmarks/bench_network.py [--quick] [--no-show]
 """
 
 from __future__ import annotations
 
-import argparse
-import importlib.util
 import os
-import platform
-import subprocess
-import sys
-import time
-from functools import partial
 
-import numpy as np
+THREADS = os.environ.setdefault("BENCH_THREADS", "1")
+for _variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ[_variable] = THREADS  # before numpy loads its BLAS
 
-from checks.compile import compile_network
-from checks.points import sample_point
-from checks.references import autograd_loss
-from derive.catalog import CATALOG
-from derive.network import backprop
-from derive.network_proof import prove_network
-from derive.network_spec import NetworkSpec
+import argparse  # noqa: E402 - after the thread settings
+import importlib.util  # noqa: E402
+import platform  # noqa: E402
+import subprocess  # noqa: E402
+import sys  # noqa: E402
+import time  # noqa: E402
+from functools import partial  # noqa: E402
+
+import numpy as np  # noqa: E402
+
+from checks.compile import compile_network  # noqa: E402
+from checks.points import sample_point  # noqa: E402
+from checks.references import autograd_loss  # noqa: E402
+from derive.catalog import CATALOG  # noqa: E402
+from derive.network import backprop  # noqa: E402
+from derive.network_proof import prove_network  # noqa: E402
+from derive.network_spec import NetworkSpec  # noqa: E402
 
 SIZES = (((70, 10, 10, 3), 64), ((784, 256, 256, 10), 256), ((784, 1024, 1024, 10), 1024))
 
@@ -95,6 +102,7 @@ def torch_step(params, X, Y):
     import torch
     import torch.nn.functional as F  # noqa: N812
 
+    torch.set_num_threads(int(THREADS))
     tensors = {k: torch.tensor(v, requires_grad=True) for k, v in params.items()}
     inputs, labels = torch.tensor(X), torch.tensor(Y)
 
@@ -211,7 +219,7 @@ def main() -> None:
     parser.add_argument("--no-show", action="store_true", help="skip timing `derive show` per catalog entry")
     args = parser.parse_args()
     print(f"python {platform.python_version()}, numpy {np.__version__}, {os.cpu_count()} CPU(s), "
-          f"{platform.machine()}")
+          f"{platform.machine()}, {THREADS} thread(s) per implementation")
     print("\nSymbolic side:")
     print_symbolic(not args.no_show)
     print("\nOne gradient evaluation (forward + backward), ReLU, ReLU, softmax_cce (mean):\n")

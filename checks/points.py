@@ -59,7 +59,7 @@ def parameters(spec: NetworkSpec, rng: np.random.Generator) -> dict[str, np.ndar
     return params
 
 
-def _rows_near_kinks(spec: NetworkSpec, params, X, margin: float) -> np.ndarray:
+def _rows_near_kinks(spec: NetworkSpec, activations, params, X, margin: float) -> np.ndarray:
     """A boolean mask of the rows of X with a pre-activation within ``margin`` of a kink."""
     near = np.zeros(X.shape[0], dtype=bool)
     a = X
@@ -67,7 +67,7 @@ def _rows_near_kinks(spec: NetworkSpec, params, X, margin: float) -> np.ndarray:
         z = a @ params[f"W{layer}"] + params[f"b{layer}"]
         for kink in catalog.get(name).kinks:
             near |= (np.abs(z - kink) < margin).any(axis=1)
-        a = _activation_numpy(name)(z)
+        a = activations[layer - 1](z)
     return near
 
 
@@ -85,8 +85,9 @@ def sample_point(spec: NetworkSpec, batch: int, seed: int = 0, dtype: str = "flo
     X = rng.standard_normal((batch, spec.inputs))
     Y = labels(spec, batch, rng)
     if kink_margin > 0 and any(catalog.get(name).kinks for name in spec.activations):
+        activations = [_activation_numpy(name) for name in spec.activations]
         for _ in range(MAX_REDRAWS):
-            near = _rows_near_kinks(spec, params, X, kink_margin)
+            near = _rows_near_kinks(spec, activations, params, X, kink_margin)
             if not near.any():
                 break
             X[near] = rng.standard_normal((int(near.sum()), spec.inputs))

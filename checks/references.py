@@ -25,8 +25,12 @@ from derive.network_spec import NetworkSpec
 LEAKY_SLOPE = float(fn.LEAKY_RELU_SLOPE)
 ELU_ALPHA = float(fn.ELU_ALPHA)
 
-#: Finite differences look at no more than this many entries of each parameter (chosen at random).
-FD_MAX_ENTRIES = 400
+#: Finite differences look at every entry while that costs under this many multiply-adds in all
+#: (two loss evaluations per entry, each ``batch · Σ fan_in·fan_out`` plus a fixed overhead), and
+#: otherwise at a random sample of each parameter's entries, never fewer than FD_MIN_ENTRIES.
+FD_BUDGET = 2e9
+FD_MIN_ENTRIES = 20
+FD_OVERHEAD = 20_000
 
 INSTALL_HINT = {"torch": 'pip install -e ".[torch]"  (torch==2.13.0)', "jax": 'pip install -e ".[jax]"'}
 
@@ -34,7 +38,13 @@ INSTALL_HINT = {"torch": 'pip install -e ".[torch]"  (torch==2.13.0)', "jax": 'p
 def unavailable(name: str) -> str | None:
     """Why the reference ``name`` cannot run here (a missing package), or None."""
     package = {"autograd": "autograd", "torch": "torch", "jax": "jax"}.get(name)
-    if package and importlib.util.find_spec(package) is None:
+    if package is None:
+        return None
+    try:
+        found = importlib.util.find_spec(package) is not None
+    except (ImportError, ValueError):  # ValueError: blocked in sys.modules
+        found = False
+    if not found:
         hint = INSTALL_HINT.get(name, f"pip install {package}")
         return f"{package} is not installed ({hint})"
     return None
@@ -51,59 +61,64 @@ def _autograd_erf():
     """
     from autograd.extend import defvjp, primitive
 
-    vectorised = np.vectorize(math.erf, otypes=[float])
-
-    @primitive
-    def erf(x):
-        return vectorised(x).astype(np.result_type(x, np.float32))
-
+    erf = primitive(_numpy_erf)
     defvjp(erf, lambda ans, x: lambda g: g * (2 / math.sqrt(math.pi)) * np.exp(-(x**2)))
     return erf
 
 
-def _autograd_activations(anp) -> dict[str, Callable]:
-    erf = _autograd_erf()
+def _numpy_erf(x):
+    """erf of an array, entry by entry with ``math.erf`` (numpy has none), in the array's float dtype."""
+    return np.vectorize(math.erf, otypes=[float])(x).astype(np.result_type(x, np.float32))
+
+
+def _activations(xnp, erf) -> dict[str, Callable]:
+    """The activations written with ``xnp`` (numpy or ``autograd.numpy``) and an ``erf`` for it."""
 
     def sigmoid(x):
-        return anp.exp(-anp.logaddexp(0, -x))
+        return xnp.exp(-xnp.logaddexp(0, -x))
 
     return {
         "identity": lambda x: x,
         "sigmoid": sigmoid,
-        "tanh": anp.tanh,
-        "relu": lambda x: anp.maximum(x, 0.0),
-        "leaky_relu": lambda x: anp.where(x > 0, x, LEAKY_SLOPE * x),
-        "elu": lambda x: anp.where(x > 0, x, ELU_ALPHA * (anp.exp(anp.minimum(x, 0.0)) - 1)),
-        "softplus": lambda x: anp.logaddexp(0, x),
+        "tanh": xnp.tanh,
+        "relu": lambda x: xnp.maximum(x, 0.0),
+        "leaky_relu": lambda x: xnp.where(x > 0, x, LEAKY_SLOPE * x),
+        "elu": lambda x: xnp.where(x > 0, x, ELU_ALPHA * (xnp.exp(xnp.minimum(x, 0.0)) - 1)),
+        "softplus": lambda x: xnp.logaddexp(0, x),
         "silu": lambda x: x * sigmoid(x),
         "gelu": lambda x: 0.5 * x * (1 + erf(x / math.sqrt(2))),
     }
 
 
-def autograd_loss(spec: NetworkSpec) -> Callable:
-    """The network's scalar loss ``(params, X, Y) -> L`` in ``autograd.numpy`` (also plain numpy values)."""
-    import autograd.numpy as anp
-
-    table = _autograd_activations(anp)
+def numpy_loss(spec: NetworkSpec, xnp=np, erf=_numpy_erf) -> Callable:
+    """The network's scalar loss ``(params, X, Y) -> L`` written with ``xnp`` (plain numpy by default)."""
+    table = _activations(xnp, erf)
     activations = [table[name] for name in spec.activations]
 
     def loss(params, X, Y):
         a = X
         for layer in range(1, spec.depth + 1):
-            z = anp.dot(a, params[f"W{layer}"]) + params[f"b{layer}"]
+            z = xnp.dot(a, params[f"W{layer}"]) + params[f"b{layer}"]
             a = activations[layer - 1](z) if layer < spec.depth else z
         n, K = Y.shape
         if spec.loss == "softmax_cce":
-            shifted = a - anp.max(a, axis=1, keepdims=True)
-            log_probabilities = shifted - anp.log(anp.sum(anp.exp(shifted), axis=1, keepdims=True))
-            total, count = -anp.sum(Y * log_probabilities), n
+            shifted = a - xnp.max(a, axis=1, keepdims=True)
+            log_probabilities = shifted - xnp.log(xnp.sum(xnp.exp(shifted), axis=1, keepdims=True))
+            total, count = -xnp.sum(Y * log_probabilities), n
         elif spec.loss == "sigmoid_bce":
-            total, count = anp.sum(anp.logaddexp(0, a) - Y * a), n * K
+            total, count = xnp.sum(xnp.logaddexp(0, a) - Y * a), n * K
         else:
-            total, count = anp.sum((a - Y) ** 2), n * K
+            total, count = xnp.sum((a - Y) ** 2), n * K
         return total / count if spec.reduction == "mean" else total
 
     return loss
+
+
+def autograd_loss(spec: NetworkSpec) -> Callable:
+    """:func:`numpy_loss` in ``autograd.numpy``, with erf as an autograd primitive."""
+    import autograd.numpy as anp
+
+    return numpy_loss(spec, anp, _autograd_erf())
 
 
 def autograd_gradients(spec: NetworkSpec, params, X, Y) -> dict[str, np.ndarray]:
@@ -185,16 +200,25 @@ def jax_gradients(spec: NetworkSpec, params, X, Y) -> dict[str, np.ndarray]:
 # ------------------------------------------------------------------ finite differences
 
 
-def finite_difference_gradients(spec: NetworkSpec, params, X, Y, max_entries: int = FD_MAX_ENTRIES,
+def fd_entries_per_parameter(spec: NetworkSpec, batch: int) -> int:
+    """How many entries of each parameter finite differences look at (see :data:`FD_BUDGET`)."""
+    per_loss = batch * sum(a * b for a, b in zip(spec.layers[:-1], spec.layers[1:], strict=True)) + FD_OVERHEAD
+    return max(FD_MIN_ENTRIES, int(FD_BUDGET / (2 * 2 * spec.depth * per_loss)))
+
+
+def finite_difference_gradients(spec: NetworkSpec, params, X, Y, max_entries: int | None = None,
                                 seed: int = 0) -> dict[str, np.ndarray]:
-    r"""Central differences of :func:`autograd_loss` evaluated in float64, whatever the inputs' dtype.
+    r"""Central differences of :func:`numpy_loss` (plain numpy) in float64, whatever the inputs' dtype.
 
     :math:`\partial L/\partial\theta \approx (L(\theta + h) - L(\theta - h))/(2h)` with
     :math:`h = \epsilon^{1/3}\max(1, |\theta|)` (truncation and rounding error both near
-    :math:`\epsilon^{2/3} \approx 10^{-11}`).  A parameter with more than ``max_entries`` entries is
-    sampled: the entries not looked at are NaN, which ``checks.compare`` skips.
+    :math:`\epsilon^{2/3} \approx 10^{-11}`).  A parameter with more than ``max_entries`` entries
+    (default: :func:`fd_entries_per_parameter`) is sampled at random: the entries not looked at are
+    NaN, which ``checks.compare`` skips.
     """
-    loss = autograd_loss(spec)
+    if max_entries is None:
+        max_entries = fd_entries_per_parameter(spec, len(X))
+    loss = numpy_loss(spec)
     point = {k: np.array(v, dtype=np.float64) for k, v in params.items()}
     inputs, labels = np.asarray(X, dtype=np.float64), np.asarray(Y, dtype=np.float64)
     rng = np.random.default_rng(seed)

@@ -94,3 +94,18 @@ def test_a_wrong_gradient_makes_network_exit_1(capsys, monkeypatch):
     monkeypatch.setattr(compile_module, "compile_network", off_by_a_tenth_of_a_percent)
     assert main(["network", "--layers", "4,3,2", "--activations", "relu", "--check", "autograd"]) == 1
     assert "FAIL" in capsys.readouterr().out
+
+
+def test_without_autograd_and_torch_the_network_runs_with_finite_differences():
+    """``pip install -e . && derive`` has neither: they are skipped with a note, fd still runs."""
+    import subprocess
+    import sys
+
+    script = ("import sys; sys.modules['autograd'] = None; sys.modules['torch'] = None; sys.modules['jax'] = None\n"
+              "from derive.cli import main\n"
+              "sys.exit(main(['network', '--layers', '4,3,2', '--activations', 'gelu', '--batch', '5']))")
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120, check=False)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "autograd: skipped, autograd is not installed" in result.stdout
+    assert "torch: skipped" in result.stdout
+    assert "fd         W1" in result.stdout and "Everything holds." in result.stdout
