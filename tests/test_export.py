@@ -6,6 +6,7 @@ Driven by the registry: every catalog entry is exported and checked without code
 from __future__ import annotations
 
 import dataclasses
+import json
 import os
 import shutil
 import subprocess
@@ -209,6 +210,28 @@ def test_export_then_check_round_trips_and_prunes_a_removed_entrys_files(tmp_pat
     assert not stale.exists() and keep.exists()
     assert "removed" in err
     assert sorted(p.name for p in out_dir.iterdir()) == sorted([*export.notes(plots=False), "mine.md"])
+
+
+def test_export_keeps_a_plot_that_shows_the_same_curves_and_redraws_one_that_does_not(tmp_path, capsys):
+    pytest.importorskip("matplotlib")
+    same = (NOTES / "relu.png").read_bytes() + b"other pixels"  # the same curves, drawn by another matplotlib
+    (tmp_path / "relu.png").write_bytes(same)
+    (tmp_path / "elu.png").write_bytes((NOTES / "relu.png").read_bytes())  # other curves
+    assert main(["export", "relu", "elu", "-o", str(tmp_path)]) == 0
+    capsys.readouterr()
+    assert (tmp_path / "relu.png").read_bytes() == same
+    assert (tmp_path / "elu.png").read_bytes() == (NOTES / "elu.png").read_bytes()
+
+
+def test_json_output_of_export_and_check(tmp_path, capsys):
+    code, out, _ = run(capsys, "export", "mse", "--no-plots", "--json", "-o", str(tmp_path))
+    assert code == 0
+    assert json.loads(out) == {"directory": str(tmp_path), "files": ["mse.tex", "mse.md", export.COMBINED_LATEX,
+                                                                      export.INDEX_MARKDOWN], "plots": False}
+    code, out, _ = run(capsys, "export", "--check", "--json", "-o", str(tmp_path))
+    report = json.loads(out)
+    assert code == 1 and report["in_sync"] is False
+    assert {Path(d["file"]).name for d in report["differing"]} >= {"relu.md", "relu.png", "network.tex"}
 
 
 def test_export_of_names_writes_only_their_files_in_the_format_asked(tmp_path, capsys):

@@ -102,7 +102,9 @@ def _expected(names, formats, plots: bool) -> tuple[dict[str, bytes], dict[str, 
 
 
 def _write(out: Path, names, formats, plots: bool) -> list[str]:
-    from derive.cli.plots import render_png
+    """Write the files; a plot that already shows the same curves (same fingerprint) is kept as it is,
+    so another matplotlib, which draws them a pixel differently, does not rewrite committed PNGs."""
+    from derive.cli.plots import fingerprint, png_fingerprint, render_png
 
     texts, figures = _expected(names, formats, plots)
     try:
@@ -110,7 +112,9 @@ def _write(out: Path, names, formats, plots: bool) -> list[str]:
         for name, data in texts.items():
             (out / name).write_bytes(data)
         for name, entry in figures.items():
-            (out / name).write_bytes(render_png(entry))
+            path = out / name
+            if not (path.is_file() and png_fingerprint(path.read_bytes()) == fingerprint(entry)):
+                path.write_bytes(render_png(entry))
     except OSError as err:
         raise UsageError(f"cannot write to {out}: {err.strerror or err}") from None
     return [*texts, *figures]
