@@ -11,7 +11,7 @@ from __future__ import annotations
 import textwrap
 
 from checks.compile import program_source
-from derive import __version__
+from derive import __version__, catalog
 from derive.network import backprop
 from derive.network_spec import NetworkSpec
 
@@ -60,6 +60,8 @@ def header(spec: NetworkSpec, proof=None) -> str:
         "Equations (δ_l = ∂L/∂Z_l, ⊙ elementwise):",
         *(f"    {eq.text}" for eq in bp.forward + bp.backward),
         "",
+        *(f"At a kink of {name}: {catalog.get(name).kink_convention}." for name in dict.fromkeys(spec.activations)
+          if catalog.get(name).kinks),
         f"Proof that these equal the derivative of the scalar loss: {verdict}.",
         "Numerics: softmax shifted by the row maximum, cross-entropy through log-softmax, binary",
         "cross-entropy through logaddexp (softplus), sigmoid as exp(-logaddexp(0, -z)); logits of",

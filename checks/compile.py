@@ -26,6 +26,7 @@ import sympy as sp
 from sympy.printing.numpy import NumPyPrinter
 from sympy.printing.precedence import PRECEDENCE
 
+from derive import catalog
 from derive.functions import CatalogFunction, sigmoid, unfold
 from derive.network import MATRIX_FORMULAS, Backprop, K, MatrixFormulas, backprop, n, p, q, x, y, z
 from derive.network_spec import NetworkSpec
@@ -138,9 +139,11 @@ def kernels(bp: Backprop) -> dict[str, Kernel]:
     for act in bp.activations:
         shown = f"{act.name}(x) = {unicode(_definition(act.value))}"
         found[act.name] = Kernel(act.name, (x,), (act.value,), _described(shown, (x,)))
+        entry = catalog.get(act.name)
+        kink = f"; {entry.kink_convention}" if entry.kinks else ""
         found[f"{act.name}_and_derivative"] = Kernel(
             f"{act.name}_and_derivative", (x,), (act.value, act.derivative),
-            _described(f"{shown}, and its canonical derivative {unicode(act.derivative)}", (x,)))
+            _described(f"{shown}, and its canonical derivative {unicode(act.derivative)}{kink}", (x,)))
     out = bp.output
     arguments = _arguments(out.delta, (p, z, y, n, K))
     found["output_delta"] = Kernel("output_delta", arguments, (out.delta,),

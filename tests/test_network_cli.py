@@ -109,3 +109,13 @@ def test_without_autograd_and_torch_the_network_runs_with_finite_differences():
     assert "autograd: skipped, autograd is not installed" in result.stdout
     assert "torch: skipped" in result.stdout
     assert "fd         W1" in result.stdout and "Everything holds." in result.stdout
+
+
+def test_network_prints_its_equations_as_latex_on_request(capsys):
+    assert main(["network", "--layers", "4,3,2", "--activations", "relu", "--check", "fd", "--latex"]) == 0
+    out = capsys.readouterr().out
+    assert "\\begin{align*}" in out and "\\frac{\\partial L}{\\partial W_{2}} &= A_{1}^{T} \\delta_{2}" in out
+    with pytest.raises(SystemExit) as exit_info:  # argparse: one line, exit 2
+        main(["network", "--json", "--latex"])
+    assert exit_info.value.code == 2
+    assert capsys.readouterr().err.count("\n") == 1

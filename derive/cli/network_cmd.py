@@ -38,7 +38,9 @@ def register(sub) -> None:
     network.add_argument("--dtype", default="float64", help="float64 (default) or float32")
     network.add_argument("--batch", default="64", metavar="N", help="samples in the random batch (default: 64)")
     network.add_argument("--seed", default="0", metavar="S", help="seed of the random point (default: 0)")
-    network.add_argument("--json", action="store_true", help="machine-readable output")
+    form = network.add_mutually_exclusive_group()
+    form.add_argument("--json", action="store_true", help="machine-readable output")
+    form.add_argument("--latex", action="store_true", help="the equations as LaTeX (align* rows) instead of text")
     network.set_defaults(handler=run_network)
 
     codegen = sub.add_parser(
@@ -138,17 +140,32 @@ def network_report(spec, checks: list[str], dtype: str, batch: int, seed: int) -
     }
 
 
-def _print_report(spec, report: dict, skipped: dict[str, str]) -> None:
+def _align(equations: list[dict]) -> str:
+    r"""LaTeX ``align*`` rows ``lhs &= rhs`` with the rule beside each as ``\text{...}``."""
+    from derive.render import latex_text
+
+    rows = []
+    for eq in equations:
+        lhs, _, rhs = eq["latex"].partition(" = ")
+        rows.append(f"  {lhs} &= {rhs} && \\text{{{latex_text(eq['rule'])}}}")
+    return "\\begin{align*}\n" + " \\\\\n".join(rows) + "\n\\end{align*}"
+
+
+def _print_report(spec, report: dict, skipped: dict[str, str], latex: bool = False) -> None:
     from checks.compare import format_table
 
     net = report["network"]
     print(f"Network: {spec.summary()}")
-    print("\nForward (rows are samples):")
-    for eq in report["forward"]:
-        print(f"  {eq['text']}")
-    print("\nBackward, matrix form:")
-    for eq in report["equations"]:
-        print(f"  {eq['text']}\n      because {eq['rule']}")
+    if latex:
+        print("\nForward and backward, LaTeX:")
+        print(_align(report["forward"] + report["equations"]))
+    else:
+        print("\nForward (rows are samples):")
+        for eq in report["forward"]:
+            print(f"  {eq['text']}")
+        print("\nBackward, matrix form:")
+        for eq in report["equations"]:
+            print(f"  {eq['text']}\n      because {eq['rule']}")
     proof = report["proof"]
     print(f"\nProof: {'PROVED' if proof['proved'] else 'NOT PROVED'} ({proof['seconds']:.2f} s)")
     for part in proof["parts"]:
@@ -182,14 +199,15 @@ def run_network(args: argparse.Namespace) -> int:
         data["skipped"] = skipped
         emit_json(data)
     else:
-        _print_report(spec, report, skipped)
+        _print_report(spec, report, skipped, getattr(args, "latex", False))
     return 0 if report["holds"] else 1
 
 
 def run_default(args: argparse.Namespace) -> int:
     """``derive`` with no sub-command: the note's network, end to end."""
     defaults = argparse.Namespace(layers="70,10,10,3", activations="relu,relu", loss="softmax_cce",
-                                  reduction="mean", check=None, dtype="float64", batch="64", seed="0", json=False)
+                                  reduction="mean", check=None, dtype="float64", batch="64", seed="0", json=False,
+                                  latex=False)
     return run_network(defaults)
 
 
