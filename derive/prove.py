@@ -108,7 +108,8 @@ def sums_to_one(y: sp.IndexedBase, K) -> Assumption:
 
 
 #: The name every single sum's index gets, so that sums equal up to renaming compare equal.
-_SUM_INDEX = sp.Symbol("_j", integer=True, positive=True)
+#: A sum in which this name already occurs free keeps its own index (renaming would capture it).
+_SUM_INDEX = sp.Symbol("i", integer=True, positive=True)
 
 
 def _rename_sum_indices(expr: sp.Expr) -> sp.Expr:
