@@ -109,8 +109,8 @@ def _checks(args: argparse.Namespace) -> tuple[list[str], dict[str, str]]:
 # ------------------------------------------------------------------------------ the report
 
 
-def network_report(spec, checks: list[str], dtype: str, batch: int, seed: int) -> dict:
-    """Everything ``derive network`` reports, as JSON-ready data (proof, equations, checks)."""
+def network_report(spec, checks: list[str], dtype: str, batch: int, seed: int) -> tuple[dict, list]:
+    """Everything ``derive network`` reports: JSON-ready data, and the comparisons for the table."""
     from checks.compare import compare_gradients
     from checks.compile import compile_network
     from checks.points import sample_point
@@ -126,7 +126,7 @@ def network_report(spec, checks: list[str], dtype: str, batch: int, seed: int) -
     grads = compiled.gradients(point.params, point.X, point.Y)
     comparisons = [compare_gradients(grads, REFERENCES[name](spec, point.params, point.X, point.Y), dtype, name)
                    for name in checks]
-    return {
+    data = {
         "network": {**spec.to_json(), "dtype": dtype, "batch": batch, "seed": seed},
         "forward": [eq.to_json() for eq in bp.forward],
         "equations": [eq.to_json() for eq in bp.backward],
@@ -136,8 +136,8 @@ def network_report(spec, checks: list[str], dtype: str, batch: int, seed: int) -
         "tolerances": {c.reference: c.tolerance for c in comparisons},
         "holds": proof.proved and all(c.passed for c in comparisons),
         "seconds": round(time.perf_counter() - start, 3),
-        "_comparisons": comparisons,
     }
+    return data, comparisons
 
 
 def _align(equations: list[dict]) -> str:
@@ -151,7 +151,7 @@ def _align(equations: list[dict]) -> str:
     return "\\begin{align*}\n" + " \\\\\n".join(rows) + "\n\\end{align*}"
 
 
-def _print_report(spec, report: dict, skipped: dict[str, str], latex: bool = False) -> None:
+def _print_report(spec, report: dict, comparisons: list, skipped: dict[str, str], latex: bool = False) -> None:
     from checks.compare import format_table
 
     net = report["network"]
@@ -173,7 +173,6 @@ def _print_report(spec, report: dict, skipped: dict[str, str], latex: bool = Fal
         print(f"  {mark} {part['claim']}\n      on {'; '.join(part['instances'])}: {part['method']}")
         if part["assumptions"]:
             print(f"      assuming {'; '.join(part['assumptions'])}")
-    comparisons = report["_comparisons"]
     print(f"\nGradients of the compiled numpy code against references ({net['dtype']}, batch {net['batch']}, "
           f"seed {net['seed']}; max rel = max abs / largest reference entry):")
     if comparisons:
@@ -193,13 +192,11 @@ def run_network(args: argparse.Namespace) -> int:
     batch = _integer("--batch", str(args.batch), 1)
     seed = _integer("--seed", str(args.seed), 0)
     checks, skipped = _checks(args)
-    report = network_report(spec, checks, args.dtype, batch, seed)
+    report, comparisons = network_report(spec, checks, args.dtype, batch, seed)
     if args.json:
-        data = {k: v for k, v in report.items() if not k.startswith("_")}
-        data["skipped"] = skipped
-        emit_json(data)
+        emit_json({**report, "skipped": skipped})
     else:
-        _print_report(spec, report, skipped, getattr(args, "latex", False))
+        _print_report(spec, report, comparisons, skipped, getattr(args, "latex", False))
     return 0 if report["holds"] else 1
 
 
