@@ -3,8 +3,9 @@ r"""Verdicts on a person's own derivation: each ``=`` of each chain is a step, j
 A step ``a = b`` gets one verdict (see "What a verdict means" in the design):
 
 * ``equal`` -- method ``symbolic: …`` when :func:`derive.prove.prove_equal` reduced ``a - b`` to 0,
-  or ``numeric`` when the two sides agree to 25 significant digits at several random points
-  (:mod:`derive.verify_numeric`); a numeric agreement is never called a proof;
+  or ``numeric`` when the two sides agree at several random points and their difference is not
+  distinguishable from 0 there at up to 500 digits (:mod:`derive.verify_numeric`); a numeric
+  agreement is never called a proof;
 * ``not_equal`` -- a point where the sides differ, with both values;
 * ``unknown`` -- nothing decided within the time bound; ``detail`` says what was tried;
 * ``error`` -- a side could not be read; ``detail`` names the side, line and column.
@@ -13,7 +14,8 @@ Numbers are tried first (they are fast and give counterexamples), then a proof. 
 a child process with a time bound (:mod:`derive.verify_worker`), so no input can hang the checker.
 Assumptions (``--assume``, ``% assume:``) are equations; each licenses one exact rewrite:
 ``K = 3`` substitutes, ``\sum_{i=1}^K y_i = 1`` replaces that sum, and a linear equation such as
-``y_1 + y_2 + y_3 = 1`` is solved for its last unknown (``y_3 = 1 - y_1 - y_2``).
+``y_1 + y_2 + y_3 = 1`` is solved for its last unknown (``y_3 = 1 - y_1 - y_2``).  Assumptions
+that contradict each other (``x = 1`` and ``x = 2``) make the step an ``error``.
 """
 
 from __future__ import annotations
@@ -112,6 +114,13 @@ class _Echo(StrPrinter):
 
             return str(Decimal(expr.p) / Decimal(expr.q))
         return super()._print_Rational(expr)
+
+    def _print_Subs(self, expr):
+        """``f'(a)`` for the derivative of an unknown function f evaluated at a."""
+        inner, (t,), (at,) = expr.args
+        if isinstance(inner, sp.Derivative) and len(inner.variables) == 1 and inner.expr.args == (t,):
+            return f"{type(inner.expr).__name__}{chr(39) * inner.derivative_count}({self._print(at)})"
+        return super()._print_Subs(expr)
 
     def _print_Derivative(self, expr):
         by = "".join(f"d{self._print(v)}" if n == 1 else f"d{self._print(v)}^{n}" for v, n in expr.variable_count)
@@ -223,7 +232,7 @@ def evaluate_derivatives(expr: sp.Expr) -> sp.Expr:
 def decide_step(send: Callable[[tuple], None], lhs_text: str, rhs_text: str, assumption_texts: tuple[str, ...],
                 points: int, seed: str) -> None:
     """Read both sides, compare them numerically, then try a proof; ``send`` each finding as it comes."""
-    from derive.verify_numeric import compare
+    from derive.verify_numeric import EVALUATION_ERRORS, NumericOutcome, compare
 
     exprs = []
     for which, text in (("lhs", lhs_text), ("rhs", rhs_text)):
@@ -241,6 +250,10 @@ def decide_step(send: Callable[[tuple], None], lhs_text: str, rhs_text: str, ass
             return
     lhs, rhs, *sides = unify_symbols(*exprs, *(e for h in hypotheses for e in (h.lhs, h.rhs)))
     hypotheses = [Hypothesis(h.text, a, b) for h, a, b in zip(hypotheses, sides[::2], sides[1::2], strict=True)]
+    clash = _contradiction(hypotheses)
+    if clash is not None:
+        send(("error", *clash))
+        return
     send(("read", echo(lhs), echo(rhs)))
     lhs, rhs = evaluate_derivatives(lhs), evaluate_derivatives(rhs)
     used: set[str] = set()
@@ -251,12 +264,34 @@ def decide_step(send: Callable[[tuple], None], lhs_text: str, rhs_text: str, ass
             used.add(hypothesis.text)
     hypotheses = [h for h in hypotheses if h.substitution() is None and h.mentions(lhs - rhs)]
     rewrites = [_tracked(h, used) for h in hypotheses]
-    numeric = compare(lhs, rhs, rewrites, random.Random(seed), echo, wanted=points)
+    try:
+        numeric = compare(lhs, rhs, rewrites, random.Random(seed), echo, wanted=points)
+    except EVALUATION_ERRORS as err:  # the proof below may still decide
+        numeric = NumericOutcome("unknown", f"could not evaluate ({type(err).__name__}: {err})"[:200])
     send(("numeric", numeric.verdict, numeric.detail, numeric.counterexample, tuple(sorted(used))))
     if numeric.verdict == "not_equal":
         return
     proof = _prove(lhs, rhs, hypotheses)
     send(("proof", proof.proved, proof.method, tuple(sorted(used | set(proof.assumptions)))))
+
+
+def _contradiction(hypotheses: Sequence[Hypothesis]) -> tuple[str, str, int] | None:
+    """(which, message, column) for the first assumption that the values named before it make false.
+
+    ``x = 1`` then ``x = 2``: the second reads ``1 = 2``.  Under contradictory assumptions every step
+    would be vacuously true, so they are an error rather than silently half-used.
+    """
+    values: dict = {}
+    for number, hypothesis in enumerate(hypotheses):
+        lhs, rhs = hypothesis.lhs.xreplace(values), hypothesis.rhs.xreplace(values)
+        gap = sp.expand(lhs - rhs)
+        if gap.is_Number and gap != 0:
+            return (f"assumption {number}", f"contradicts the assumptions before it: with them it reads "
+                    f"{echo(lhs)} = {echo(rhs)}", 1)
+        substitution = Hypothesis(hypothesis.text, lhs, rhs).substitution()
+        if substitution:
+            values = {k: v.xreplace(substitution) for k, v in values.items()} | substitution
+    return None
 
 
 def _tracked(hypothesis: Hypothesis, used: set[str]) -> Callable[[sp.Expr, sp.Expr, dict], tuple]:
@@ -275,7 +310,7 @@ def _prove(lhs: sp.Expr, rhs: sp.Expr, hypotheses: Sequence[Hypothesis]):
     import itertools
 
     from derive.prove import Assumption, Proof, index_in_range, prove_equal
-    from derive.verify_numeric import counts_and_indices, expand_finite_sums
+    from derive.verify_numeric import bound_apart, counts_and_indices, expand_finite_sums, index_top
 
     assumptions = [Assumption(h.text, h.text, h.rewrite) for h in hypotheses]
     counts, indices = counts_and_indices(lhs, rhs)
@@ -283,11 +318,10 @@ def _prove(lhs: sp.Expr, rhs: sp.Expr, hypotheses: Sequence[Hypothesis]):
         if indices:
             assumptions.insert(0, index_in_range(sorted(indices, key=str), sorted(counts, key=str)[0]))
         return prove_equal(lhs, rhs, assumptions)
-    lhs, rhs = expand_finite_sums(lhs), expand_finite_sums(rhs)
+    top = index_top(lhs, rhs)  # a free index ranges up to the largest index written (as when sampling)
+    lhs, rhs = expand_finite_sums(bound_apart(lhs)), expand_finite_sums(bound_apart(rhs))
     if not indices:
         return prove_equal(lhs, rhs, assumptions)
-    top = max((int(i) for node in (lhs.atoms(sp.Indexed) | rhs.atoms(sp.Indexed))
-               for i in node.indices if i.is_Integer), default=3)
     ordered = sorted(indices, key=str)
     methods = []
     for values in itertools.product(range(1, top + 1), repeat=len(ordered)):
@@ -318,7 +352,8 @@ def check_step(lhs: Side, rhs: Side, assumptions: Sequence[Side], options: Optio
         side = {"lhs": lhs, "rhs": rhs}.get(which) or assumptions[int(which.split()[1])]
         line, col = side.position(column)
         label = which if which in ("lhs", "rhs") else f"the assumption '{side.text}'"
-        detail = f"{label}: line {line}, column {col}: {message}"
+        where = f"line {line}, column {col}" if line else f"--assume, column {col}"
+        detail = f"{label}: {where}: {message}"
         return StepVerdict(**base, verdict="error", method="read", detail=detail)
     if "read" in found:
         base.update(lhs_read=found["read"][0], rhs_read=found["read"][1])

@@ -9,11 +9,24 @@ The two sides are evaluated with SymPy's ``evalf`` (mpmath underneath, adaptive 
 a threshold sixteen orders of magnitude below a difference of :math:`10^{-9}`, which is a mistake.
 A disagreement is confirmed at twice the precision before it is reported.
 
-Points are kept only where both sides are real and finite and no kink is near (the argument of
-``|·|``, ``sign``, ``Heaviside``, ``max``/``min`` differences, a ``Piecewise`` condition's two
-sides are all at least :math:`10^{-6}` away from 0): piecewise derivatives are compared away from
-their kinks.  Sums over a symbolic count ``K`` are checked for several concrete K, with every free
-index drawn from ``1..K``.
+No fixed threshold is safe on its own: ``e^x = e^x (1 + 10^{-30})`` or ``10^{30} x = 10^{30} x + 1``
+agree to 25 digits.  So where the sides agree, the difference :math:`a - b` itself is evaluated
+as one expression at the exact point, with adaptive precision up to :data:`RESIDUAL_DIGITS`
+digits (``evalf(strict=True)``): when it comes out as a definite non-zero number (the same at 15
+and at 30 digits), the sides differ there, however little.  Only a difference that stays below
+what that precision can see (about :math:`10^{-500}` of the terms) is reported as agreement.
+
+Points are kept only where both sides are finite and no kink is near (the argument of ``|·|``,
+``sign``, ``Heaviside``, ``max``/``min`` differences, a ``Piecewise`` condition's two sides are
+all at least :math:`10^{-6}` away from 0): piecewise derivatives are compared away from their
+kinks.  Coordinates are drawn at several scales (up to :math:`\pm 120`) and just beside every
+real root of a kink that is a polynomial in one coordinate (``x^2 < 10^6`` is probed at 1000).
+A point where one side is real and the other is not is skipped too, but named in the verdict:
+``log(x^2) = 2 log x`` agrees only for x > 0, and ``equal`` says "holds only where both sides are
+real" with such a point.  Sums over a symbolic count ``K`` are
+checked for several concrete K (:data:`COUNTS`, and one more than the largest index written),
+with every free index drawn from ``1..K``; without a count, a free index is drawn from 1 to the
+largest index written anywhere (:func:`index_top`).
 """
 
 from __future__ import annotations
@@ -24,6 +37,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import sympy as sp
+from sympy.core.evalf import PrecisionExhausted
+from sympy.core.function import AppliedUndef
 
 from derive.functions import unfold
 
@@ -31,8 +46,14 @@ DIGITS = 50
 RELATIVE_TOLERANCE = sp.Float("1e-25", DIGITS)
 ABSOLUTE_TOLERANCE = sp.Float("1e-40", DIGITS)
 KINK_CLEARANCE = 1e-6
-#: Concrete values tried for a symbolic count such as K.
-COUNTS = (2, 3, 4)
+#: Precision (digits) up to which the difference of two agreeing sides is resolved.
+RESIDUAL_DIGITS = 500
+#: Concrete values tried for a symbolic count such as K (plus one above the largest index written).
+COUNTS = (2, 3, 4, 5, 7)
+#: Highest degree of a polynomial kink whose real roots are probed.
+MAX_PROBE_DEGREE = 8
+#: Errors that SymPy/mpmath raise on a point they cannot evaluate (huge exact powers among them).
+EVALUATION_ERRORS = (TypeError, ValueError, ArithmeticError, RecursionError, MemoryError, AttributeError)
 #: Where coordinates are drawn, in thousandths: a symmetric range first, positive ones when that
 #: leaves a side undefined.  Each range is stretched by a scale from :data:`SCALES` in turn, so a
 #: claim that fails only far out (``max(0, x - 5) = 0``) is caught too.
@@ -69,6 +90,28 @@ def counts_and_indices(*exprs: sp.Expr) -> tuple[set[sp.Symbol], set[sp.Symbol]]
     return counts, indices
 
 
+def index_top(*exprs: sp.Expr) -> int:
+    r"""The largest index written: in an element ``z_5``, a ``\delta_{i4}``, a sum's bounds; 3 if none.
+
+    A free index without a count ranges over ``1..index_top``: a claim such as ``\delta_{i4} = 0``
+    must be tried at ``i = 4``, and ``\sum_{j=1}^{5} \delta_{jk} x_j = x_k`` for k up to 5.
+    """
+    found = [3] if not any(_index_integers(e) for e in exprs) else []
+    for expr in exprs:
+        found.extend(_index_integers(expr))
+    return max(found)
+
+
+def _index_integers(expr: sp.Expr) -> list[int]:
+    numbers = []
+    for node in expr.atoms(sp.Indexed, sp.KroneckerDelta, sp.Sum, sp.Product):
+        parts = node.indices if isinstance(node, sp.Indexed) else node.args
+        if isinstance(node, (sp.Sum, sp.Product)):
+            parts = [bound for _, low, high in node.limits for bound in (low, high)]
+        numbers.extend(int(n) for part in parts for n in sp.sympify(part).atoms(sp.Integer) if n > 0)
+    return numbers
+
+
 def expand_finite_sums(expr: sp.Expr) -> sp.Expr:
     """Evaluate every sum and product whose bounds are numbers (``doit``), innermost first."""
 
@@ -80,8 +123,25 @@ def expand_finite_sums(expr: sp.Expr) -> sp.Expr:
     return expr.replace(finite, lambda node: node.doit())
 
 
+def bound_apart(expr: sp.Expr) -> sp.Expr:
+    r"""Give every sum's and product's own index a fresh name (exact: a bound index is a dummy).
+
+    In ``y_i + \sum_{i=1}^{3} x_i`` the ``i`` of ``y_i`` is free and the sum's is bound; setting
+    the free ``i`` to 2 must not touch the sum (``xreplace`` would, and build a sum from 2 to 3
+    over 2).
+    """
+
+    def fresh(node):
+        renames = {v: sp.Dummy(v.name, integer=True, positive=True) for v, *_ in node.limits}
+        return node.xreplace(renames)
+
+    return expr.replace(lambda e: isinstance(e, (sp.Sum, sp.Product)), fresh)
+
+
 def concrete(expr: sp.Expr, values: dict) -> sp.Expr:
     """``expr`` with counts and indices set to numbers, finite sums expanded, catalog functions unfolded."""
+    if values:
+        expr = bound_apart(expr)
     return expand_finite_sums(unfold(expand_finite_sums(expr.xreplace(values))))
 
 
@@ -101,22 +161,56 @@ def value(expr: sp.Expr, point: dict, digits: int) -> sp.Float | None:
     """``expr`` at ``point`` to ``digits`` digits; ``None`` where it is not a finite real number."""
     try:
         result = expr.xreplace(point).evalf(digits)
-    except (TypeError, ValueError, ZeroDivisionError, ArithmeticError):
+    except EVALUATION_ERRORS:
         return None
     if not result.is_Number or result.is_finite is False or result is sp.nan:
         return None
     return sp.Float(result, digits)
 
 
+def non_real(expr: sp.Expr, point: dict) -> sp.Expr | None:
+    """``expr`` at ``point`` (15 digits) when it is a finite number that is certainly not real, else None."""
+    try:
+        at = expr.xreplace(point)
+        imaginary = sp.im(at).evalf(15, strict=True)
+        if not imaginary.is_Number or imaginary == 0 or imaginary.is_finite is False:
+            return None
+        shown = at.evalf(15)
+    except (PrecisionExhausted, *EVALUATION_ERRORS):
+        return None
+    return shown if shown.is_finite else None
+
+
+def residual(left: sp.Expr, right: sp.Expr, point: dict) -> sp.Float | None:
+    """``left - right`` at ``point`` when it is certainly not 0 (15 digits, confirmed at 30), else None.
+
+    ``evalf(strict=True)`` raises when the requested digits cannot be had below
+    :data:`RESIDUAL_DIGITS` of working precision, which is what a true identity does.
+    """
+    try:
+        difference = (left - right).xreplace(point)
+        if difference == 0:
+            return None
+        first = difference.evalf(15, strict=True, maxn=RESIDUAL_DIGITS)
+        if not first.is_Number or first == 0:
+            return None
+        second = difference.evalf(30, strict=True, maxn=RESIDUAL_DIGITS)
+    except (PrecisionExhausted, *EVALUATION_ERRORS):
+        return None
+    if not second.is_Number or abs(first - second) > abs(second) * sp.Float("1e-12"):
+        return None
+    return sp.Float(second, 30)
+
+
 def _agree(a: sp.Float, b: sp.Float) -> bool:
     return abs(a - b) <= RELATIVE_TOLERANCE * max(abs(a), abs(b)) + ABSOLUTE_TOLERANCE
 
 
-def show_value(number: sp.Float) -> str:
-    """30 significant digits, without trailing zeros."""
+def show_value(number: sp.Float, digits: int = 30) -> str:
+    """``digits`` significant digits (30 unless more are needed to tell two values apart), no trailing zeros."""
     if number == 0:
         return "0"
-    mantissa, _, exponent = str(sp.Float(number, 30)).partition("e")
+    mantissa, _, exponent = str(sp.Float(number, digits)).partition("e")
     if "." in mantissa:
         mantissa = mantissa.rstrip("0").rstrip(".")
     return f"{mantissa}e{exponent}" if exponent else mantissa
@@ -127,20 +221,24 @@ def _coordinate(rng: random.Random, low: int, high: int) -> sp.Rational:
     return sp.Rational(rng.randint(low, high) or 1, 1000)
 
 
-def _kink_probes(kinks: list[sp.Expr]) -> list[tuple[sp.Symbol, sp.Rational]]:
-    """(symbol, where) for each kink linear in one symbol with a rational root: ``x - 5`` gives (x, 5)."""
-    probes = []
-    for kink in kinks:
-        symbols = kink.free_symbols
-        if len(symbols) != 1:
-            continue
-        (symbol,) = symbols
-        slope = kink.diff(symbol)
-        if slope.is_Rational and slope != 0:
-            root = -kink.xreplace({symbol: 0}) / slope
-            if root.is_Rational and root != 0:
-                probes.append((symbol, root))
-    return probes
+def _probe(kink: sp.Expr, symbol: sp.Symbol, point: dict, turn: int, rng: random.Random) -> sp.Rational | None:
+    """A coordinate for ``symbol`` just beside a real root of ``kink`` (the other coordinates as in
+    ``point``), on one side or the other by ``turn``; None unless the kink is a polynomial in it."""
+    try:
+        at = kink.xreplace({s: v for s, v in point.items() if s != symbol})
+        if at.free_symbols != {symbol}:
+            return None
+        poly = sp.Poly(at, symbol)
+        if not 1 <= poly.degree() <= MAX_PROBE_DEGREE or not all(c.is_Rational for c in poly.coeffs()):
+            return None
+        roots = poly.real_roots()
+    except (sp.PolynomialError, *EVALUATION_ERRORS):
+        return None
+    if not roots:
+        return None
+    root = roots[(turn // 2) % len(roots)]
+    near = sp.Rational(round(float(root) * 1000), 1000)  # within 0.0005; the step is at least 0.001
+    return near + (1 if turn % 2 == 0 else -1) * _coordinate(rng, 1, 1000)
 
 
 def _instance(lhs, rhs, values, rewrites):
@@ -151,7 +249,22 @@ def _instance(lhs, rhs, values, rewrites):
     labels = {node.base.label for node in left.atoms(sp.Indexed) | right.atoms(sp.Indexed)}
     reals = sorted((left.free_symbols | right.free_symbols) - labels, key=str)
     kinks = _kinks(left) + _kinks(right)
-    return left, right, reals, kinks, _kink_probes(kinks)
+    probes = [(k, s) for k in kinks for s in sorted(k.free_symbols & set(reals), key=str)]
+    return left, right, reals, kinks, probes
+
+
+def _point(rng, reals, probes, attempt, failures) -> dict:
+    """Coordinates at one of the scales, or (every third attempt) beside a kink."""
+    low, high = STRATEGIES[min(failures // 10, len(STRATEGIES) - 1)]
+    scale = SCALES[attempt % len(SCALES)]
+    point = {s: _coordinate(rng, low * scale, high * scale) for s in reals}
+    if probes and attempt % 3 == 2:  # just beside a kink, one side then the other
+        turn = attempt // 3
+        kink, symbol = probes[(turn // 2) % len(probes)]
+        beside = _probe(kink, symbol, point, turn, rng)
+        if beside is not None:
+            point[symbol] = beside
+    return point
 
 
 def compare(
@@ -168,50 +281,66 @@ def compare(
     ``rewrites`` apply the assumptions to a concrete instance (given the count/index values used),
     so the sampled points satisfy them.  ``namer`` names a symbol in a counterexample.
     """
+    unknown = sorted({str(type(f)) for f in (lhs + rhs).atoms(AppliedUndef)})
+    if unknown:
+        return NumericOutcome("unknown", f"no numbers to compare: functions the reader does not know "
+                              f"({', '.join(unknown)})")
     counts, indices = counts_and_indices(lhs, rhs)
+    written = index_top(lhs, rhs)
+    tried_counts = tuple(sorted({*COUNTS, written + 1})) if counts else ()
     instances: dict[tuple, tuple] = {}
-    agreed, failures, largest, unevaluable = 0, 0, sp.Float(0), None
+    agreed, failures, largest, unevaluable, partly = 0, 0, sp.Float(0), None, None
     for attempt in range(attempts):
-        values = {c: sp.Integer(COUNTS[(attempt + n) % len(COUNTS)]) for n, c in enumerate(sorted(counts, key=str))}
-        top = min((int(v) for v in values.values()), default=3)
+        values = {c: sp.Integer(tried_counts[(attempt + n) % len(tried_counts)])
+                  for n, c in enumerate(sorted(counts, key=str))}
+        top = min((int(v) for v in values.values()), default=written)
         values.update({i: sp.Integer(rng.randint(1, top)) for i in sorted(indices, key=str)})
         key = tuple(sorted((str(k), int(v)) for k, v in values.items()))
         if key not in instances:
             instances[key] = _instance(lhs, rhs, values, rewrites)
         left, right, reals, kinks, probes = instances[key]
-        low, high = STRATEGIES[min(failures // 10, len(STRATEGIES) - 1)]
-        scale = SCALES[attempt % len(SCALES)]
-        point = {s: _coordinate(rng, low * scale, high * scale) for s in reals}
-        if probes and attempt % 3 == 2:  # just beside a kink away from 0, one side then the other
-            turn = attempt // 3
-            symbol, root = probes[(turn // 2) % len(probes)]
-            point[symbol] = root + (1 if turn % 2 == 0 else -1) * _coordinate(rng, 1, 1000)
+        point = _point(rng, reals, probes, attempt, failures)
         if any(_near_zero(k, point) for k in kinks):
             failures += 1
             continue
         a, b = value(left, point, DIGITS), value(right, point, DIGITS)
         if a is None or b is None:
             failures += 1
-            leftover = (left if a is None else right).xreplace(point).evalf(15)
-            if not leftover.is_Number and not leftover.has(sp.I, sp.nan, sp.zoo):
+            if (a is None) != (b is None) and partly is None:  # one side real, the other perhaps not
+                other = non_real(left if a is None else right, point)
+                if other is not None:
+                    where = ", ".join(f"{namer(s)} = {namer(v)}" for s, v in {**values, **point}.items())
+                    real_side, other_side = ("rhs", "lhs") if a is None else ("lhs", "rhs")
+                    partly = (f"; holds only where both sides are real: at {where} the {real_side} is "
+                              f"{show_value(a if b is None else b)} but the {other_side} is {namer(other)}")
+            leftover = _leftover(left if a is None else right, point)
+            if leftover is not None:
                 unevaluable = leftover
             continue
         if not _agree(a, b):
             a2, b2 = value(left, point, 2 * DIGITS), value(right, point, 2 * DIGITS)
-            if a2 is not None and b2 is not None and not _agree(a2, b2):
+            if a2 is None or b2 is None:
+                failures += 1
+                continue
+            if not _agree(a2, b2):
                 return _counterexample(point, values, a2, b2, agreed, namer)
+        tiny = residual(left, right, point)
+        if tiny is not None:
+            return _tiny_counterexample(left, right, point, values, tiny, agreed, namer)
         scale = max(abs(a), abs(b))
         largest = max(largest, abs(a - b) / scale if scale else abs(a - b))
         agreed += 1
         if agreed >= wanted:
             break
     if agreed >= min(3, wanted):
-        ks = f", each count in {{{', '.join(str(c) for c in COUNTS)}}}" if counts else ""
+        ks = f", each count in {{{', '.join(map(str, tried_counts))}}}" if counts else ""
+        ks += f", free indices in 1..{written}" if indices and not counts else ""
         skipped = f"; {failures} point(s) skipped: near a kink, or a side not real there" if failures else ""
         return NumericOutcome(
             "equal",
-            f"agree at {agreed} random points ({DIGITS} digits{ks}); largest relative difference "
-            f"{sp.Float(largest, 3)}{skipped}",
+            f"agree at {agreed} random points ({DIGITS} digits{ks}; lhs - rhs not distinguishable from 0 "
+            f"at up to {RESIDUAL_DIGITS} digits); largest relative difference {sp.Float(largest, 3)}{skipped}"
+            f"{partly or ''}",
             agreed,
             largest_difference=str(sp.Float(largest, 3)),
         )
@@ -222,18 +351,44 @@ def compare(
     )
 
 
-def _counterexample(point, values, a, b, agreed, namer) -> NumericOutcome:
+def _leftover(expr: sp.Expr, point: dict) -> sp.Expr | None:
+    """What is left of ``expr`` at ``point`` when it is not a number (an unknown function), else None."""
+    try:
+        leftover = expr.xreplace(point).evalf(15)
+    except EVALUATION_ERRORS:
+        return None
+    if leftover.is_Number or leftover.has(sp.I, sp.nan, sp.zoo):
+        return None
+    return leftover
+
+
+def _tiny_counterexample(left, right, point, values, difference, agreed, namer) -> NumericOutcome:
+    """Both sides with enough digits to see a difference that agreed to 25 digits."""
+    scale = max(abs(value(left, point, 15) or 0), abs(value(right, point, 15) or 0), abs(difference))
+    orders = sp.ceiling(sp.log(scale / abs(difference), 10).evalf(15))
+    digits = int(min(30 + max(0, orders), RESIDUAL_DIGITS + 30))
+    a, b = value(left, point, digits + 10), value(right, point, digits + 10)
+    if a is None or b is None:
+        a, b = value(left, point, DIGITS), value(right, point, DIGITS)
+    return _counterexample(point, values, a, b, agreed, namer, digits=digits, difference=difference)
+
+
+def _counterexample(point, values, a, b, agreed, namer, digits=30, difference=None) -> NumericOutcome:
     shown = {namer(s): namer(v) for s, v in {**values, **point}.items()}
-    example = {"point": shown, "lhs": show_value(a), "rhs": show_value(b),
-               "difference": str(sp.Float(abs(a - b), 3))}
+    gap = difference if difference is not None else abs(a - b)
+    example = {"point": shown, "lhs": show_value(a, digits), "rhs": show_value(b, digits),
+               "difference": str(sp.Float(abs(gap), 3))}
     where = ", ".join(f"{k} = {v}" for k, v in shown.items()) or "every point"
     detail = f"at {where}: lhs = {example['lhs']}, rhs = {example['rhs']} (difference {example['difference']})"
     return NumericOutcome("not_equal", detail, agreed, example)
 
 
 def _near_zero(kink: sp.Expr, point: dict) -> bool:
-    at = kink.xreplace(point)
-    if not at.is_number:
-        return False
-    magnitude = abs(at.evalf(15))
+    try:
+        at = kink.xreplace(point)
+        if not at.is_number:
+            return False
+        magnitude = abs(at.evalf(15))
+    except EVALUATION_ERRORS:
+        return True
     return magnitude.is_Number and magnitude < KINK_CLEARANCE

@@ -46,6 +46,8 @@ def named(p: Parser, tok: Token):
         p.take()
         if text == "e" and not p.peek().is_("_"):
             return sp.E
+        if text in names.UNKNOWN_FUNCTIONS and p.peek().is_("(", "'"):
+            return _unknown_function(p, text, tok)
         return _with_subscript(p, text, tok)
     if tok.kind == "word":
         p.take()
@@ -94,6 +96,8 @@ def named(p: Parser, tok: Token):
         p.take()
         if text == r"\delta" and p.peek().is_("_"):
             return _kronecker(p, tok)
+        if text[1:] in names.UNKNOWN_FUNCTIONS and p.peek().is_("(", "'"):
+            return _unknown_function(p, text[1:], tok)
         return _with_subscript(p, text[1:], tok)
     if text in names.UNSUPPORTED:
         raise LatexError(names.UNSUPPORTED[text], tok.column)
@@ -203,6 +207,32 @@ def _function(p: Parser, key: str, tok: Token, taken: bool = False):
     if power is not None:
         result = result**power
     return result
+
+
+def _unknown_function(p: Parser, name: str, tok: Token) -> sp.Expr:
+    r"""``f(x)``, ``g'(z)``, ``\phi(a, b)``: an application of a function the reader does not know.
+
+    Never the product ``f \cdot (x)``: read so, ``f(x + y) = f(x) + f(y)`` would be "proved" by
+    expanding.  An unknown function cannot be evaluated, so a step with one is decided by a proof
+    (the chain rule ``\frac{d}{dx} f(g(x)) = f'(g(x)) g'(x)`` is) or stays ``unknown``.
+    ``f'(a)`` is :math:`\frac{d}{dt} f(t)` at :math:`t = a`.
+    """
+    primes = 0
+    while p.peek().is_("'"):
+        p.take()
+        primes += 1
+    opener = p.peek()
+    if not opener.is_("("):
+        raise LatexError(f"the function {tok.text} needs its argument in parentheses", tok.column)
+    p.take()
+    args = p.arguments(opener)
+    function = sp.Function(name, real=True)
+    if primes == 0:
+        return function(*args)
+    if len(args) != 1:
+        raise LatexError(f"a prime on {tok.text}, which takes several arguments", tok.column)
+    t = sp.Dummy("t", real=True)
+    return sp.Derivative(function(t), (t, primes)).subs(t, args[0])
 
 
 def _prime(known: names.FunctionName, args: list[sp.Expr], primes: int, tok: Token) -> sp.Expr:

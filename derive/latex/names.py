@@ -118,6 +118,9 @@ FUNCTION_COMMANDS = frozenset(
     [r"\exp", r"\log", r"\ln", r"\tanh", r"\sinh", r"\cosh", r"\sin", r"\cos", r"\tan", r"\arctan", r"\max", r"\min"]
 )
 APPLIED_ONLY = {r"\sigma": "sigma", r"\Phi": "phi", r"\varphi": "varphi"}
+#: Letters that stand for a function the reader does not know when ``(`` or ``'`` follows them:
+#: ``f(x)`` is f applied to x, never the product f·x (``x(1-x)`` stays a product).
+UNKNOWN_FUNCTIONS = frozenset(["f", "g", "h", "phi", "psi"])
 
 #: The number of classes when ``softmax(z)_i`` does not say; ``% assume: K = 3`` makes it concrete.
 CLASSES = sp.Symbol("K", integer=True, positive=True)
