@@ -7,13 +7,7 @@ import json
 import pytest
 
 from derive.catalog import CATALOG
-from derive.cli import main
-
-
-def run(capsys, *argv):
-    code = main(list(argv))
-    out, err = capsys.readouterr()
-    return code, out, err
+from tests.cli import assert_usage_error, run
 
 
 def test_list_json_has_one_row_per_entry(capsys):
@@ -104,12 +98,4 @@ def test_show_latex_is_an_align_environment(capsys):
     ],
 )
 def test_bad_input_is_one_line_and_exit_2(capsys, argv, message):
-    try:
-        code = main(argv)
-    except SystemExit as exit_:  # argparse's own usage errors
-        code = exit_.code
-    _, err = capsys.readouterr()
-    assert code == 2
-    assert message in err
-    assert len(err.strip().splitlines()) == 1
-    assert "Traceback" not in err
+    assert_usage_error(capsys, argv, message)

@@ -21,15 +21,10 @@ from derive.catalog import CATALOG
 from derive.cli import main
 from derive.derivation import derive_entry
 from derive.render import latex_text, lines, markdown_text
+from tests.cli import assert_usage_error, run
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTES = ROOT / "notes"
-
-
-def run(capsys, *argv):
-    code = main(list(argv))
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 @pytest.fixture(scope="module")
@@ -258,15 +253,7 @@ def test_export_without_matplotlib_skips_plots_with_a_message(tmp_path, capsys, 
     (["export", "--check", "-o", "/no/such/dir"], "is not a directory"),
 ])
 def test_bad_input_is_a_one_line_error_with_exit_2(capsys, argv, message):
-    try:
-        code = main(argv)
-    except SystemExit as exit_:  # argparse's own errors
-        code = exit_.code
-    _, err = capsys.readouterr()
-    assert code == 2
-    assert message in err
-    assert len(err.strip().splitlines()) == 1
-    assert "Traceback" not in err
+    assert_usage_error(capsys, argv, message)
 
 
 def test_pdf_without_a_latex_engine_is_a_one_line_error(tmp_path, capsys, monkeypatch):
