@@ -12,10 +12,12 @@ A step ``a = b`` gets one verdict (see "What a verdict means" in the design):
 
 Numbers are tried first (they are fast and give counterexamples), then a proof.  Each step runs in
 a child process with a time bound (:mod:`derive.verify_worker`), so no input can hang the checker.
-Assumptions (``--assume``, ``% assume:``) are equations; each licenses one exact rewrite:
-``K = 3`` substitutes, ``\sum_{i=1}^K y_i = 1`` replaces that sum, and a linear equation such as
-``y_1 + y_2 + y_3 = 1`` is solved for its last unknown (``y_3 = 1 - y_1 - y_2``).  Assumptions
-that contradict each other (``x = 1`` and ``x = 2``) make the step an ``error``.
+Assumptions (``--assume``, ``% assume:``) are equations, solved together
+(:mod:`derive.verify_assumptions`): ``K = 3`` substitutes, the linear ones are one linear system
+(``y_1 + y_2 + y_3 = 1`` gives ``y_3 = 1 - y_1 - y_2``), ``\sum_{i=1}^K y_i = 1`` replaces that
+sum, and every sampled point satisfies every assumption in force -- a counterexample included.
+Assumptions that contradict each other (``x = 1`` and ``x = 2``; ``x + y = 1``, ``x - y = 1``,
+``x = 3``) make the step an ``error``.
 """
 
 from __future__ import annotations
@@ -27,9 +29,10 @@ from dataclasses import dataclass, field
 import sympy as sp
 from sympy.printing.str import StrPrinter
 
-from derive.latex.blocks import Chain, Side, read_chains, top_level_splits
+from derive.latex.blocks import Chain, Side, read_chains
 from derive.latex.parser import parse_expression
 from derive.latex.tokens import LatexError
+from derive.verify_assumptions import Hypothesis, System, contradiction, unknowns
 
 VERDICTS = ("equal", "not_equal", "unknown", "error")
 DEFAULT_TIMEOUT = 5.0
@@ -134,77 +137,6 @@ def echo(expr: sp.Basic) -> str:
     return _Echo({"order": "none"}).doprint(expr)
 
 
-def split_equation(text: str) -> tuple[str, str]:
-    """``lhs = rhs`` as two texts; :class:`LatexError` unless there is exactly one top-level ``=``."""
-    pieces = top_level_splits(text, ("=",))
-    if len(pieces) != 2:
-        raise LatexError("an assumption is one equation 'lhs = rhs'", 1)
-    return text[pieces[0][0] : pieces[0][1]], text[pieces[1][0] : pieces[1][1]]
-
-
-@dataclass(frozen=True)
-class Hypothesis:
-    """An assumption ``lhs = rhs`` as written (``text``) and read."""
-
-    text: str
-    lhs: sp.Expr
-    rhs: sp.Expr
-
-    @classmethod
-    def read(cls, text: str) -> Hypothesis:
-        left, right = split_equation(text)
-        return cls(" ".join(text.split()), parse_expression(left), parse_expression(right))
-
-    def substitution(self) -> dict | None:
-        """``{K: 3}`` for an assumption that names a value for one symbol, else None."""
-        for name, val in ((self.lhs, self.rhs), (self.rhs, self.lhs)):
-            if isinstance(name, (sp.Symbol, sp.Indexed)) and not val.has(name):
-                return {name: val}
-        return None
-
-    def rewrite(self, expr: sp.Expr, values: dict | None = None, among: sp.Expr | None = None) -> sp.Expr:
-        """``expr`` rewritten by this assumption, made concrete with ``values`` first if given.
-
-        A linear assumption is solved for the last of its unknowns that occurs in ``among``
-        (default ``expr``): pass both sides of a step so that both get the same substitution.
-        """
-        from derive.verify_numeric import concrete
-
-        lhs, rhs = (concrete(self.lhs, values), concrete(self.rhs, values)) if values else (self.lhs, self.rhs)
-        if isinstance(lhs, sp.Sum) and not lhs.limits[0][2].is_Integer:
-            return expr.replace(lambda e: _same_sum(e, lhs), lambda e: rhs)
-        difference = sp.expand(lhs - rhs)
-        present = _unknowns(expr if among is None else among)
-        for unknown in sorted(difference.atoms(sp.Symbol, sp.Indexed) & present, key=str, reverse=True):
-            if isinstance(unknown, sp.Symbol) and unknown.is_integer:
-                continue
-            coefficient = difference.coeff(unknown)
-            if coefficient.is_Number and coefficient != 0 and not (difference - coefficient * unknown).has(unknown):
-                return expr.xreplace({unknown: sp.expand(unknown - difference / coefficient)})
-        return expr
-
-    def mentions(self, expr: sp.Expr) -> bool:
-        """Whether this assumption is about any name in ``expr`` (a scalar or a vector)."""
-        return bool(_names(self.lhs - self.rhs) & _names(expr))
-
-
-def _names(expr: sp.Expr) -> set[str]:
-    found = {s.name for s in expr.free_symbols if isinstance(s, sp.Symbol) and not s.is_integer}
-    return found | {str(node.base.label) for node in expr.atoms(sp.Indexed)}
-
-
-def _unknowns(expr: sp.Expr) -> set:
-    return set(expr.atoms(sp.Symbol, sp.Indexed))
-
-
-def _same_sum(node, pattern: sp.Sum) -> bool:
-    """Whether ``node`` is ``pattern`` up to the name of its index."""
-    if not isinstance(node, sp.Sum) or len(node.limits) != 1 or len(pattern.limits) != 1:
-        return False
-    (j, low, high), (i, plow, phigh) = node.limits[0], pattern.limits[0]
-    return (low, high) == (plow, phigh) and node.function.xreplace({j: i}) == pattern.function
-
-
 def unify_symbols(*exprs: sp.Expr) -> list[sp.Expr]:
     """One symbol per name: a real ``K`` becomes the integer ``K`` that bounds a sum elsewhere."""
     integers = {s.name: s for e in exprs for s in e.free_symbols if isinstance(s, sp.Symbol) and s.is_integer}
@@ -250,69 +182,41 @@ def decide_step(send: Callable[[tuple], None], lhs_text: str, rhs_text: str, ass
             return
     lhs, rhs, *sides = unify_symbols(*exprs, *(e for h in hypotheses for e in (h.lhs, h.rhs)))
     hypotheses = [Hypothesis(h.text, a, b) for h, a, b in zip(hypotheses, sides[::2], sides[1::2], strict=True)]
-    clash = _contradiction(hypotheses)
+    clash = contradiction(hypotheses)
     if clash is not None:
         send(("error", *clash))
         return
     send(("read", echo(lhs), echo(rhs)))
     lhs, rhs = evaluate_derivatives(lhs), evaluate_derivatives(rhs)
-    used: set[str] = set()
-    for hypothesis in hypotheses:
-        substitution = hypothesis.substitution()
-        if substitution and (lhs.has(*substitution) or rhs.has(*substitution)):
-            lhs, rhs = lhs.xreplace(substitution), rhs.xreplace(substitution)
-            used.add(hypothesis.text)
-    hypotheses = [h for h in hypotheses if h.substitution() is None and h.mentions(lhs - rhs)]
-    rewrites = [_tracked(h, used) for h in hypotheses]
+    system = System.of(hypotheses)
+    lhs, rhs, valued = system.substitute(lhs, rhs)
+    system = system.relevant(lhs - rhs)
+    used = set(valued) | {h.text for h in system.equations}
+    context = [e for h in system.equations for e in (h.lhs, h.rhs)]
     try:
-        numeric = compare(lhs, rhs, rewrites, random.Random(seed), echo, wanted=points)
+        numeric = compare(lhs, rhs, system.constraints, random.Random(seed), echo, wanted=points, context=context)
     except EVALUATION_ERRORS as err:  # the proof below may still decide
         numeric = NumericOutcome("unknown", f"could not evaluate ({type(err).__name__}: {err})"[:200])
     send(("numeric", numeric.verdict, numeric.detail, numeric.counterexample, tuple(sorted(used))))
     if numeric.verdict == "not_equal":
         return
-    proof = _prove(lhs, rhs, hypotheses)
+    proof = _prove(lhs, rhs, system)
     send(("proof", proof.proved, proof.method, tuple(sorted(used | set(proof.assumptions)))))
 
 
-def _contradiction(hypotheses: Sequence[Hypothesis]) -> tuple[str, str, int] | None:
-    """(which, message, column) for the first assumption that the values named before it make false.
+def _prove(lhs: sp.Expr, rhs: sp.Expr, system: System):
+    """:func:`derive.prove.prove_equal`, with index ranges for sums and a case split for a concrete K.
 
-    ``x = 1`` then ``x = 2``: the second reads ``1 = 2``.  Under contradictory assumptions every step
-    would be vacuously true, so they are an error rather than silently half-used.
+    The assumptions license one joint rewrite (:meth:`System.rewrite`); it is named after all of them.
     """
-    values: dict = {}
-    for number, hypothesis in enumerate(hypotheses):
-        lhs, rhs = hypothesis.lhs.xreplace(values), hypothesis.rhs.xreplace(values)
-        gap = sp.expand(lhs - rhs)
-        if gap.is_Number and gap != 0:
-            return (f"assumption {number}", f"contradicts the assumptions before it: with them it reads "
-                    f"{echo(lhs)} = {echo(rhs)}", 1)
-        substitution = Hypothesis(hypothesis.text, lhs, rhs).substitution()
-        if substitution:
-            values = {k: v.xreplace(substitution) for k, v in values.items()} | substitution
-    return None
-
-
-def _tracked(hypothesis: Hypothesis, used: set[str]) -> Callable[[sp.Expr, sp.Expr, dict], tuple]:
-    def rewrite(lhs: sp.Expr, rhs: sp.Expr, values: dict) -> tuple[sp.Expr, sp.Expr]:
-        both = lhs + rhs
-        new = hypothesis.rewrite(lhs, values, both), hypothesis.rewrite(rhs, values, both)
-        if new != (lhs, rhs):
-            used.add(hypothesis.text)
-        return new
-
-    return rewrite
-
-
-def _prove(lhs: sp.Expr, rhs: sp.Expr, hypotheses: Sequence[Hypothesis]):
-    """:func:`derive.prove.prove_equal`, with index ranges for sums and a case split for a concrete K."""
     import itertools
 
     from derive.prove import Assumption, Proof, index_in_range, prove_equal
     from derive.verify_numeric import bound_apart, counts_and_indices, expand_finite_sums, index_top
 
-    assumptions = [Assumption(h.text, h.text, h.rewrite) for h in hypotheses]
+    joint = system.rewrite(unknowns(lhs - rhs)) if system.equations else None
+    assumptions = [Assumption(h.text, h.text, joint if n == 0 else (lambda e: e))
+                   for n, h in enumerate(system.equations)]
     counts, indices = counts_and_indices(lhs, rhs)
     if counts:
         if indices:

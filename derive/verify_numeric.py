@@ -202,7 +202,8 @@ def residual(left: sp.Expr, right: sp.Expr, point: dict) -> sp.Float | None:
     return sp.Float(second, 30)
 
 
-def _agree(a: sp.Float, b: sp.Float) -> bool:
+def agree(a: sp.Float, b: sp.Float) -> bool:
+    """Whether ``a`` and ``b`` agree to :data:`RELATIVE_TOLERANCE` (or both are below the absolute one)."""
     return abs(a - b) <= RELATIVE_TOLERANCE * max(abs(a), abs(b)) + ABSOLUTE_TOLERANCE
 
 
@@ -241,22 +242,36 @@ def _probe(kink: sp.Expr, symbol: sp.Symbol, point: dict, turn: int, rng: random
     return near + (1 if turn % 2 == 0 else -1) * _coordinate(rng, 1, 1000)
 
 
-def _instance(lhs, rhs, values, rewrites):
-    """The concrete sides for ``values``, their real unknowns, and their kinks."""
+def _instance(lhs, rhs, values, constraints):
+    """The concrete sides for ``values``, the unknowns to draw, the kinks, and the solved assumptions.
+
+    The linear assumptions' pivots are put into the sides; the unknowns drawn are the sides' and
+    the assumptions' own, less those the assumptions compute (:mod:`derive.verify_assumptions`).
+    """
+    solved = constraints(values) if constraints else None
     left, right = concrete(lhs, values), concrete(rhs, values)
-    for rewrite in rewrites:
-        left, right = rewrite(left, right, values)
+    if solved is not None:
+        left, right = left.xreplace(solved.pivots), right.xreplace(solved.pivots)
     labels = {node.base.label for node in left.atoms(sp.Indexed) | right.atoms(sp.Indexed)}
-    reals = sorted((left.free_symbols | right.free_symbols) - labels, key=str)
+    free = (left.free_symbols | right.free_symbols) - labels
+    if solved is not None:
+        free = (free | solved.parameters()) - solved.solved()
+    reals = sorted(free, key=str)
     kinks = _kinks(left) + _kinks(right)
     probes = [(k, s) for k in kinks for s in sorted(k.free_symbols & set(reals), key=str)]
-    return left, right, reals, kinks, probes
+    return left, right, reals, kinks, probes, solved
 
 
-def _point(rng, reals, probes, attempt, failures) -> dict:
-    """Coordinates at one of the scales, or (every third attempt) beside a kink."""
+def _point(rng, reals, probes, attempt, failures, misses=0) -> dict:
+    """Coordinates at one of the scales, or (every third attempt) beside a kink.
+
+    After ten points where an assumption had no real solution (``x^2 + y^2 = 1`` for ``|x| > 1``),
+    every other point is drawn in [-1, 1], both signs still.
+    """
     low, high = STRATEGIES[min(failures // 10, len(STRATEGIES) - 1)]
     scale = SCALES[attempt % len(SCALES)]
+    if misses >= 10 and attempt % 2:
+        low, high, scale = -999, 999, 1
     point = {s: _coordinate(rng, low * scale, high * scale) for s in reals}
     if probes and attempt % 3 == 2:  # just beside a kink, one side then the other
         turn = attempt // 3
@@ -270,26 +285,30 @@ def _point(rng, reals, probes, attempt, failures) -> dict:
 def compare(
     lhs: sp.Expr,
     rhs: sp.Expr,
-    rewrites: Sequence[Callable[[sp.Expr, sp.Expr, dict], tuple[sp.Expr, sp.Expr]]],
+    constraints: Callable[[dict], object] | None,
     rng: random.Random,
     namer: Callable[[sp.Expr], str],
     wanted: int = 8,
     attempts: int = 60,
+    context: Sequence[sp.Expr] = (),
 ) -> NumericOutcome:
     """Evaluate ``lhs`` and ``rhs`` at ``wanted`` random points; see the module docstring.
 
-    ``rewrites`` apply the assumptions to a concrete instance (given the count/index values used),
-    so the sampled points satisfy them.  ``namer`` names a symbol in a counterexample.
+    ``constraints(values)`` solves the assumptions for the count/index values used
+    (:class:`derive.verify_assumptions.Constraints`): each drawn point is completed by it and kept
+    only where every assumption holds, and a counterexample is reported only where every
+    assumption in force holds, declined ones included.  ``context`` (the assumptions' sides) adds
+    counts and indices to draw.  ``namer`` names a symbol in a counterexample.
     """
     unknown = sorted({str(type(f)) for f in (lhs + rhs).atoms(AppliedUndef)})
     if unknown:
         return NumericOutcome("unknown", f"no numbers to compare: functions the reader does not know "
                               f"({', '.join(unknown)})")
-    counts, indices = counts_and_indices(lhs, rhs)
-    written = index_top(lhs, rhs)
+    counts, indices = counts_and_indices(lhs, rhs, *context)
+    written = index_top(lhs, rhs, *context)
     tried_counts = tuple(sorted({*COUNTS, written + 1})) if counts else ()
     instances: dict[tuple, tuple] = {}
-    agreed, failures, largest, unevaluable, partly = 0, 0, sp.Float(0), None, None
+    agreed, failures, misses, largest, unevaluable, partly, clash, declined = 0, 0, 0, sp.Float(0), None, None, None, ()
     for attempt in range(attempts):
         values = {c: sp.Integer(tried_counts[(attempt + n) % len(tried_counts)])
                   for n, c in enumerate(sorted(counts, key=str))}
@@ -297,9 +316,18 @@ def compare(
         values.update({i: sp.Integer(rng.randint(1, top)) for i in sorted(indices, key=str)})
         key = tuple(sorted((str(k), int(v)) for k, v in values.items()))
         if key not in instances:
-            instances[key] = _instance(lhs, rhs, values, rewrites)
-        left, right, reals, kinks, probes = instances[key]
-        point = _point(rng, reals, probes, attempt, failures)
+            instances[key] = _instance(lhs, rhs, values, constraints)
+        left, right, reals, kinks, probes, solved = instances[key]
+        point = _point(rng, reals, probes, attempt, failures, misses)
+        if solved is not None:
+            if solved.clash:
+                clash, misses = solved.clash, misses + 1
+                continue
+            declined = solved.declined
+            point = solved.fill(point, agreed)
+            if point is None or solved.violated(point) is not None:
+                misses += 1
+                continue
         if any(_near_zero(k, point) for k in kinks):
             failures += 1
             continue
@@ -317,16 +345,16 @@ def compare(
             if leftover is not None:
                 unevaluable = leftover
             continue
-        if not _agree(a, b):
+        if not agree(a, b):
             a2, b2 = value(left, point, 2 * DIGITS), value(right, point, 2 * DIGITS)
             if a2 is None or b2 is None:
                 failures += 1
                 continue
-            if not _agree(a2, b2):
-                return _counterexample(point, values, a2, b2, agreed, namer)
+            if not agree(a2, b2):
+                return _valid(_counterexample(point, values, a2, b2, agreed, namer), solved, point)
         tiny = residual(left, right, point)
         if tiny is not None:
-            return _tiny_counterexample(left, right, point, values, tiny, agreed, namer)
+            return _valid(_tiny_counterexample(left, right, point, values, tiny, agreed, namer), solved, point)
         scale = max(abs(a), abs(b))
         largest = max(largest, abs(a - b) / scale if scale else abs(a - b))
         agreed += 1
@@ -336,19 +364,37 @@ def compare(
         ks = f", each count in {{{', '.join(map(str, tried_counts))}}}" if counts else ""
         ks += f", free indices in 1..{written}" if indices and not counts else ""
         skipped = f"; {failures} point(s) skipped: near a kink, or a side not real there" if failures else ""
+        skipped += f"; {misses} point(s) where the assumptions have no real solution" if misses else ""
+        without = "".join(f"; holds without the assumption '{text}' (no complete real solution of it to draw "
+                          f"points from), so under it too" for text in declined)
         return NumericOutcome(
             "equal",
             f"agree at {agreed} random points ({DIGITS} digits{ks}; lhs - rhs not distinguishable from 0 "
             f"at up to {RESIDUAL_DIGITS} digits); largest relative difference {sp.Float(largest, 3)}{skipped}"
-            f"{partly or ''}",
+            f"{partly or ''}{without}",
             agreed,
             largest_difference=str(sp.Float(largest, 3)),
         )
     if unevaluable is not None:
         return NumericOutcome("unknown", f"cannot evaluate {namer(unevaluable)}", agreed)
+    if clash is not None and agreed == 0:
+        return NumericOutcome("unknown", f"no point satisfies the assumptions for the counts tried: {clash}", agreed)
     return NumericOutcome(
-        "unknown", f"found only {agreed} of {attempts} random points where both sides are real and finite", agreed
+        "unknown", f"found only {agreed} of {attempts} random points where both sides are real and finite"
+        f"{' and every assumption holds' if constraints else ''}", agreed
     )
+
+
+def _valid(outcome: NumericOutcome, solved, point: dict) -> NumericOutcome:
+    """``outcome`` (a counterexample at ``point``) if every assumption in force holds there, else
+    ``unknown``: a difference where an assumption fails says nothing about the step under it."""
+    broken = solved.violated(point, declined_too=True) if solved is not None else None
+    if broken is None:
+        return outcome
+    why = (" and points satisfying it could not be drawn (no complete real solution of it)"
+           if broken in solved.declined else "")
+    return NumericOutcome("unknown", f"the sides differ {outcome.detail}, but the assumption '{broken}' does not "
+                          f"hold there{why}", outcome.points)
 
 
 def _leftover(expr: sp.Expr, point: dict) -> sp.Expr | None:
