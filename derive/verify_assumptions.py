@@ -234,7 +234,10 @@ class System:
                     left.remove(equation)
                     grew = True
         order = {h.text: n for n, h in enumerate(self.equations)}
-        return System(self.hypotheses, self.values, self.valued, tuple(sorted(kept, key=lambda h: order[h.text])),
+        written = {h.text: h for h in self.hypotheses}
+        about = about.union(*(written[h.text].names() for h in kept))
+        valued = tuple(h for h in self.valued if h.names() & about)
+        return System(self.hypotheses, self.values, valued, tuple(sorted(kept, key=lambda h: order[h.text])),
                       self.clash)
 
     def substitute(self, lhs: sp.Expr, rhs: sp.Expr) -> tuple[sp.Expr, sp.Expr, tuple[str, ...]]:
@@ -288,7 +291,8 @@ class System:
                 declined.append(text)
         kept = {h.text for h in (*self.valued, *self.equations)}
         checks = tuple((h.text, made(h.lhs), made(h.rhs)) for h in self.hypotheses if h.text in kept)
-        derived = {k: made(v) for k, v in self.values.items()}
+        named = set().union(*(h.names() for h in self.valued))
+        derived = {k: made(v) for k, v in self.values.items() if names(k) & named}
         return Constraints(pivots, tuple(branches), derived, checks, tuple(declined))
 
     def rewrite(self, among: set):

@@ -53,6 +53,8 @@ READINGS = [
     (r"\begin{cases} 1, & \text{if } x \ge 0 \\ 0, & x < 0 \end{cases}", sp.Piecewise((1, x >= 0), (0, x < 0))),
     (r"- - x", x),
     (r"\mathbf{z}_1", z[1]),
+    (r"2e + 1.5e^{x} + 2e - 1", 4 * sp.E + sp.Rational(3, 2) * sp.exp(x) - 1),
+    (r"2 e3 + 2ex", 6 * sp.E + 2 * sp.E * x),
 ]
 
 
@@ -88,6 +90,9 @@ ERRORS = [
     ("{" * 60 + "x" + "}" * 60, 41, "nested"),
     ("-" * 3000 + "x", 40, "signs"),
     ("x" * 5000, 1, "longer than"),
+    (r"x + 1.0e3", 5, r"'1.0e3' looks like scientific notation, which LaTeX does not have: write 1.0 \cdot 10^{3}"),
+    (r"\frac{1}{2E-5}", 10, r"write 2 \cdot 10^{-5}"),
+    (r"x_1e+3", 3, r"write 1 \cdot 10^{3}"),
 ]
 
 

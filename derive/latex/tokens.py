@@ -61,6 +61,27 @@ UNICODE = {
 _PUNCT = set("{}()[]^_+-*/=,|&'<>!.:;")
 
 
+def _refuse_scientific(text: str, start: int, end: int) -> None:
+    r"""Refuse ``1.0e3``, ``2E-5``: a number followed at once by ``e``/``E``, a sign or not, and a digit.
+
+    TeX would typeset ``1.0e3`` as :math:`1.0 \cdot e \cdot 3 = 3e`, but whoever writes it means
+    :math:`1.0 \cdot 10^{3}`, or made a typo: either silent reading may be wrong, so it is an error
+    at the number's column.  ``2e``, ``2e^{x}``, ``2 e3`` and ``2e - 1`` still read e as Euler's number.
+    """
+    letter = end
+    if letter >= len(text) or text[letter] not in "eE":
+        return
+    digits = letter + 1 + (letter + 1 < len(text) and text[letter + 1] in "+-")
+    stop = digits
+    while stop < len(text) and text[stop].isascii() and text[stop].isdigit():
+        stop += 1
+    if stop == digits:
+        return
+    mantissa, exponent = text[start:end], text[letter + 1 : stop].lstrip("+")
+    raise LatexError(f"'{text[start:stop]}' looks like scientific notation, which LaTeX does not have: "
+                     f"write {mantissa} \\cdot 10^{{{exponent}}}", start + 1)
+
+
 def tokenize(text: str) -> list[Token]:
     """Split ``text`` into tokens, ending with an ``end`` token; :class:`LatexError` on junk."""
     if len(text) > MAX_SIDE_CHARS:
@@ -95,6 +116,7 @@ def tokenize(text: str) -> list[Token]:
                     end += 1
             if end - pos > MAX_DIGITS:
                 raise LatexError(f"number with more than {MAX_DIGITS} digits", col)
+            _refuse_scientific(text, pos, end)
             tokens.append(Token("number", text[pos:end], col))
             pos = end
         elif ch.isascii() and ch.isalpha():
