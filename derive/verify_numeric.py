@@ -16,11 +16,9 @@ digits (``evalf(strict=True)``): when it comes out as a definite non-zero number
 and at 30 digits), the sides differ there, however little.  Only a difference that stays below
 what that precision can see (about :math:`10^{-500}` of the terms) is reported as agreement.
 
-Points are kept only where both sides are finite and no kink is near (the argument of ``|·|``,
-``sign``, ``Heaviside``, ``max``/``min`` differences, a ``Piecewise`` condition's two sides are
-all at least :math:`10^{-6}` away from 0): piecewise derivatives are compared away from their
-kinks.  Coordinates are drawn at several scales (up to :math:`\pm 120`) and just beside every
-real root of a kink that is a polynomial in one coordinate (``x^2 < 10^6`` is probed at 1000).
+Points are drawn by :mod:`derive.verify_points` (several scales, beside kinks) and kept only
+where both sides are finite, no kink is near, and every assumption holds
+(:mod:`derive.verify_assumptions` completes each point so that it does).
 A point where one side is real and the other is not is skipped too, but named in the verdict:
 ``log(x^2) = 2 log x`` agrees only for x > 0, and ``equal`` says "holds only where both sides are
 real" with such a point.  Sums over a symbolic count ``K`` are
@@ -31,7 +29,6 @@ largest index written anywhere (:func:`index_top`).
 
 from __future__ import annotations
 
-import itertools
 import random
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -41,25 +38,15 @@ from sympy.core.evalf import PrecisionExhausted
 from sympy.core.function import AppliedUndef
 
 from derive.functions import unfold
+from derive.verify_points import EVALUATION_ERRORS, draw_point, kinks_of, near_kink
 
 DIGITS = 50
 RELATIVE_TOLERANCE = sp.Float("1e-25", DIGITS)
 ABSOLUTE_TOLERANCE = sp.Float("1e-40", DIGITS)
-KINK_CLEARANCE = 1e-6
 #: Precision (digits) up to which the difference of two agreeing sides is resolved.
 RESIDUAL_DIGITS = 500
 #: Concrete values tried for a symbolic count such as K (plus one above the largest index written).
 COUNTS = (2, 3, 4, 5, 7)
-#: Highest degree of a polynomial kink whose real roots are probed.
-MAX_PROBE_DEGREE = 8
-#: Errors that SymPy/mpmath raise on a point they cannot evaluate (huge exact powers among them).
-EVALUATION_ERRORS = (TypeError, ValueError, ArithmeticError, RecursionError, MemoryError, AttributeError)
-#: Where coordinates are drawn, in thousandths: a symmetric range first, positive ones when that
-#: leaves a side undefined.  Each range is stretched by a scale from :data:`SCALES` in turn, so a
-#: claim that fails only far out (``max(0, x - 5) = 0``) is caught too.
-STRATEGIES = ((-3000, 3000), (1, 3000), (1, 999))
-SCALES = (1, 1, 4, 1, 12, 1, 40, 1)
-
 
 @dataclass(frozen=True)
 class NumericOutcome:
@@ -145,18 +132,6 @@ def concrete(expr: sp.Expr, values: dict) -> sp.Expr:
     return expand_finite_sums(unfold(expand_finite_sums(expr.xreplace(values))))
 
 
-def _kinks(expr: sp.Expr) -> list[sp.Expr]:
-    found: list[sp.Expr] = []
-    for node in expr.atoms(sp.Abs, sp.sign, sp.Heaviside):
-        found.append(node.args[0])
-    for node in expr.atoms(sp.Max, sp.Min):
-        found.extend(a - b for a, b in itertools.combinations(node.args, 2))
-    for node in expr.atoms(sp.Piecewise):
-        for piece in node.args:
-            found.extend(rel.lhs - rel.rhs for rel in piece.cond.atoms(sp.core.relational.Relational))
-    return found
-
-
 def value(expr: sp.Expr, point: dict, digits: int) -> sp.Float | None:
     """``expr`` at ``point`` to ``digits`` digits; ``None`` where it is not a finite real number."""
     try:
@@ -217,31 +192,6 @@ def show_value(number: sp.Float, digits: int = 30) -> str:
     return f"{mantissa}e{exponent}" if exponent else mantissa
 
 
-def _coordinate(rng: random.Random, low: int, high: int) -> sp.Rational:
-    """A random exact decimal in [low/1000, high/1000], never 0."""
-    return sp.Rational(rng.randint(low, high) or 1, 1000)
-
-
-def _probe(kink: sp.Expr, symbol: sp.Symbol, point: dict, turn: int, rng: random.Random) -> sp.Rational | None:
-    """A coordinate for ``symbol`` just beside a real root of ``kink`` (the other coordinates as in
-    ``point``), on one side or the other by ``turn``; None unless the kink is a polynomial in it."""
-    try:
-        at = kink.xreplace({s: v for s, v in point.items() if s != symbol})
-        if at.free_symbols != {symbol}:
-            return None
-        poly = sp.Poly(at, symbol)
-        if not 1 <= poly.degree() <= MAX_PROBE_DEGREE or not all(c.is_Rational for c in poly.coeffs()):
-            return None
-        roots = poly.real_roots()
-    except (sp.PolynomialError, *EVALUATION_ERRORS):
-        return None
-    if not roots:
-        return None
-    root = roots[(turn // 2) % len(roots)]
-    near = sp.Rational(round(float(root) * 1000), 1000)  # within 0.0005; the step is at least 0.001
-    return near + (1 if turn % 2 == 0 else -1) * _coordinate(rng, 1, 1000)
-
-
 def _instance(lhs, rhs, values, constraints):
     """The concrete sides for ``values``, the unknowns to draw, the kinks, and the solved assumptions.
 
@@ -257,29 +207,9 @@ def _instance(lhs, rhs, values, constraints):
     if solved is not None:
         free = (free | solved.parameters()) - solved.solved()
     reals = sorted(free, key=str)
-    kinks = _kinks(left) + _kinks(right)
+    kinks = kinks_of(left) + kinks_of(right)
     probes = [(k, s) for k in kinks for s in sorted(k.free_symbols & set(reals), key=str)]
     return left, right, reals, kinks, probes, solved
-
-
-def _point(rng, reals, probes, attempt, failures, misses=0) -> dict:
-    """Coordinates at one of the scales, or (every third attempt) beside a kink.
-
-    After ten points where an assumption had no real solution (``x^2 + y^2 = 1`` for ``|x| > 1``),
-    every other point is drawn in [-1, 1], both signs still.
-    """
-    low, high = STRATEGIES[min(failures // 10, len(STRATEGIES) - 1)]
-    scale = SCALES[attempt % len(SCALES)]
-    if misses >= 10 and attempt % 2:
-        low, high, scale = -999, 999, 1
-    point = {s: _coordinate(rng, low * scale, high * scale) for s in reals}
-    if probes and attempt % 3 == 2:  # just beside a kink, one side then the other
-        turn = attempt // 3
-        kink, symbol = probes[(turn // 2) % len(probes)]
-        beside = _probe(kink, symbol, point, turn, rng)
-        if beside is not None:
-            point[symbol] = beside
-    return point
 
 
 def compare(
@@ -318,7 +248,7 @@ def compare(
         if key not in instances:
             instances[key] = _instance(lhs, rhs, values, constraints)
         left, right, reals, kinks, probes, solved = instances[key]
-        point = _point(rng, reals, probes, attempt, failures, misses)
+        point = draw_point(rng, reals, probes, attempt, failures, misses)
         if solved is not None:
             if solved.clash:
                 clash, misses = solved.clash, misses + 1
@@ -328,7 +258,7 @@ def compare(
             if point is None or solved.violated(point) is not None:
                 misses += 1
                 continue
-        if any(_near_zero(k, point) for k in kinks):
+        if any(near_kink(k, point) for k in kinks):
             failures += 1
             continue
         a, b = value(left, point, DIGITS), value(right, point, DIGITS)
@@ -427,14 +357,3 @@ def _counterexample(point, values, a, b, agreed, namer, digits=30, difference=No
     where = ", ".join(f"{k} = {v}" for k, v in shown.items()) or "every point"
     detail = f"at {where}: lhs = {example['lhs']}, rhs = {example['rhs']} (difference {example['difference']})"
     return NumericOutcome("not_equal", detail, agreed, example)
-
-
-def _near_zero(kink: sp.Expr, point: dict) -> bool:
-    try:
-        at = kink.xreplace(point)
-        if not at.is_number:
-            return False
-        magnitude = abs(at.evalf(15))
-    except EVALUATION_ERRORS:
-        return True
-    return magnitude.is_Number and magnitude < KINK_CLEARANCE
