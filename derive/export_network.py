@@ -60,18 +60,23 @@ def _latex_rows(equations: tuple[Equation, ...]) -> str:
     return "\\begin{align*}\n" + LATEX_DOCUMENT.separator.join(rows) + "\n\\end{align*}\n"
 
 
+def _proof_items(note: NetworkNote, words, bullet: str) -> str:
+    """One list item per part of the proof: claim, instances, verdict, method, assumptions."""
+    return "\n".join(
+        f"{bullet} {words(part.claim)} (on {words('; '.join(part.instances))}): "
+        f"{'proved' if part.proof.proved else 'NOT proved'} by {words(part.proof.method)}"
+        + (f"; assuming {words(', '.join(part.proof.assumptions))}" if part.proof.assumptions else "")
+        for part in note.proof.parts
+    )
+
+
 def network_latex_body(note: NetworkNote, heading: str = "section*") -> str:
     r"""The network's section: spec and shapes, forward rows, backward rows, proof claim by claim."""
     sub = "subsection" + ("*" if heading.endswith("*") else "")
     times = r" \texttimes{} "
     shapes = ", ".join(f"${name[0]}_{{{name[1:]}}}$: {times.join(map(str, shape))}"
                        for name, shape in note.spec.parameter_shapes().items())
-    parts = "\n".join(
-        f"\\item {latex_text(part.claim)} (on {latex_text('; '.join(part.instances))}): "
-        f"{'proved' if part.proof.proved else 'NOT proved'} by {latex_text(part.proof.method)}"
-        + (f"; assuming {latex_text(', '.join(part.proof.assumptions))}" if part.proof.assumptions else "")
-        for part in note.proof.parts
-    )
+    parts = _proof_items(note, latex_text, "\\item")
     return (
         f"\\{heading}{{{TITLE}}}\n"
         f"{latex_text(note.spec.summary())}. Rows are samples ($n$ of them); shapes: {shapes}.\n"
@@ -97,12 +102,7 @@ def network_markdown_body(note: NetworkNote, level: int = 1) -> str:
     h = "#" * level
     shapes = ", ".join(f"`{name}` {' × '.join(map(str, shape))}"
                        for name, shape in note.spec.parameter_shapes().items())
-    parts = "\n".join(
-        f"- {markdown_text(part.claim)} (on {markdown_text('; '.join(part.instances))}): "
-        f"{'proved' if part.proof.proved else 'NOT proved'} by {markdown_text(part.proof.method)}"
-        + (f"; assuming {markdown_text(', '.join(part.proof.assumptions))}" if part.proof.assumptions else "")
-        for part in note.proof.parts
-    )
+    parts = _proof_items(note, markdown_text, "-")
     return "\n".join([
         f"{h} {TITLE}\n",
         f"{markdown_text(note.spec.summary())}. Rows are samples ({GITHUB_MARKDOWN.inline('n')} of them); "
