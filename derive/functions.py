@@ -18,6 +18,8 @@ Vector functions and losses use SymPy's index notation: ``z`` is an :class:`~sym
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import sympy as sp
 
 LEAKY_RELU_SLOPE = sp.Rational(1, 100)
@@ -297,14 +299,20 @@ def _index_sum(body, j: sp.Symbol, K) -> sp.Expr:
     return total.doit() if getattr(K, "is_Integer", False) else total
 
 
-def _sum_index(*taken) -> sp.Symbol:
-    """A summation index that clashes with none of ``taken``'s free symbols."""
+def fresh_symbol(names: Sequence[str], taken, **assumptions) -> sp.Symbol:
+    """The first of ``names`` (a symbol with ``assumptions``) free in none of ``taken``, else a Dummy
+    named ``names[0]``: a new variable that clashes with nothing already written."""
     used = set().union(*(sp.sympify(t).free_symbols for t in taken))
-    for name in ("j", "l", "m", "p", "q"):
-        candidate = sp.Symbol(name, integer=True, positive=True)
+    for name in names:
+        candidate = sp.Symbol(name, **assumptions)
         if candidate not in used:
             return candidate
-    return sp.Dummy("j", integer=True, positive=True)
+    return sp.Dummy(names[0], **assumptions)
+
+
+def _sum_index(*taken) -> sp.Symbol:
+    """A summation index that clashes with none of ``taken``'s free symbols."""
+    return fresh_symbol(("j", "l", "m", "p", "q"), taken, integer=True, positive=True)
 
 
 def _derivative_index(s, base):

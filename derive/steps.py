@@ -33,7 +33,7 @@ from typing import ClassVar
 
 import sympy as sp
 
-from derive.functions import CatalogFunction, IndexedFunction
+from derive.functions import CatalogFunction, IndexedFunction, fresh_symbol
 from derive.prove import Assumption, Proof, prove_equal, prove_for_each_index
 
 
@@ -236,12 +236,8 @@ def depends(expr: sp.Expr, var: sp.Expr) -> bool:
 
 
 def _placeholder(*exprs: sp.Expr) -> sp.Symbol:
-    used = set().union(*(e.free_symbols for e in exprs))
-    for name in ("u", "v", "w", "s", "t"):
-        candidate = sp.Symbol(name, real=True)
-        if candidate not in used:
-            return candidate
-    return sp.Dummy("u", real=True)
+    """The inner variable of the chain rule (``u``), clashing with nothing in ``exprs``."""
+    return fresh_symbol(("u", "v", "w", "s", "t"), exprs, real=True)
 
 
 def _chain(expr, var, inner_expr, outer_of, assumptions) -> Step:
