@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import sympy as sp
 
 from derive.catalog import Entry, Problem, get
+from derive.functions import unfold
 from derive.prove import Proof
 from derive.steps import CatalogRule, catalog_step
 
@@ -38,6 +39,11 @@ class Derivation:
     def canonical(self) -> sp.Expr:
         """The form backprop uses (``problem.canonical``)."""
         return self.problem.canonical
+
+    def kink_values(self) -> list[tuple[float, sp.Expr]]:
+        """``(at, value)`` for each kink of the entry: the canonical derivative there (the convention)."""
+        var, body = self.problem.var, unfold(self.canonical)
+        return [(at, body.subs(var, sp.nsimplify(at))) for at in self.entry.kinks]
 
     @property
     def proof(self) -> Proof:

@@ -22,7 +22,6 @@ import sympy as sp
 
 from derive.catalog import CATALOG, Entry, UnknownEntryError
 from derive.derivation import Derivation, derive_entry
-from derive.functions import unfold
 from derive.render import (
     GITHUB_MARKDOWN,
     LATEX_DOCUMENT,
@@ -75,12 +74,8 @@ def result_tex(derivation: Derivation) -> str:
 
 def kinks(derivation: Derivation) -> list[tuple[str, str]]:
     r"""``(x = 0, value)`` in LaTeX for each kink: the canonical derivative evaluated there."""
-    var, canonical = derivation.problem.var, derivation.canonical
-    out = []
-    for at in derivation.entry.kinks:
-        point = sp.nsimplify(at)
-        out.append((f"{latex(var)} = {latex(point)}", latex(unfold(canonical).subs(var, point))))
-    return out
+    var = derivation.problem.var
+    return [(f"{latex(var)} = {latex(sp.nsimplify(at))}", latex(value)) for at, value in derivation.kink_values()]
 
 
 def proof_words(derivation: Derivation) -> str:

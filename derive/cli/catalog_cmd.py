@@ -63,16 +63,6 @@ def run_default(args: argparse.Namespace) -> int:
     return run_list(argparse.Namespace(json=False))
 
 
-def _kink_values(derivation) -> list[tuple[float, object]]:
-    """The canonical derivative's value at each kink (the convention, evaluated)."""
-    import sympy as sp
-
-    from derive.functions import unfold
-
-    var, canonical = derivation.problem.var, derivation.canonical
-    return [(at, unfold(canonical).subs(var, sp.nsimplify(at))) for at in derivation.entry.kinks]
-
-
 def run_show(args: argparse.Namespace) -> int:
     from derive.catalog import UnknownEntryError, get
 
@@ -102,7 +92,7 @@ def run_show(args: argparse.Namespace) -> int:
             "assumptions": assumptions,
             "proof": {"proved": proof.proved, "method": proof.method},
             "kinks": [{"at": at, "value": math_json(value), "convention": entry.kink_convention}
-                      for at, value in _kink_values(derivation)],
+                      for at, value in derivation.kink_values()],
             "steps": [to_json(derivation.tree)],
         })
         return 0 if proof.proved else 1
@@ -118,7 +108,7 @@ def run_show(args: argparse.Namespace) -> int:
     print()
     print(TEXT.render(derivation.tree))
     print()
-    for at, value in _kink_values(derivation):
+    for at, value in derivation.kink_values():
         print(f"at the kink {derivation.problem.var} = {at:g}: {unicode(value)}  ({entry.kink_convention})")
     verdict = "proved" if proof.proved else "NOT PROVED"
     print(f"proof: {verdict} ({proof.method})")
