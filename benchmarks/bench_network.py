@@ -31,12 +31,12 @@ for _variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
 import argparse  # noqa: E402 - after the thread settings
 import importlib.util  # noqa: E402
 import platform  # noqa: E402
-import subprocess  # noqa: E402
 import sys  # noqa: E402
 import time  # noqa: E402
 from functools import partial  # noqa: E402
 
 import numpy as np  # noqa: E402
+from wall_clock import wall  # noqa: E402
 
 from checks.compile import compile_network  # noqa: E402
 from checks.points import sample_point  # noqa: E402
@@ -191,12 +191,6 @@ def _per_dtype(rows: list[dict], against: str) -> str:
     return ", ".join("{} {:.2f}".format(r["dtype"], r["generated"] / r[against]) for r in rows)
 
 
-def wall(argv: list[str]) -> float:
-    start = time.perf_counter()
-    subprocess.run(argv, check=True, capture_output=True)
-    return time.perf_counter() - start
-
-
 def print_symbolic(show: bool) -> None:
     spec = NetworkSpec()
     start = time.perf_counter()
@@ -205,11 +199,11 @@ def print_symbolic(show: bool) -> None:
     derive_and_prove = time.perf_counter() - start
     print(f"- derive and prove the default network (in process, first call): {derive_and_prove:.2f} s "
           f"(proof {proof.seconds:.2f} s, target < 2 s; proved: {proof.proved})")
-    end_to_end = wall([sys.executable, "-m", "derive"])
+    end_to_end, _ = wall([sys.executable, "-m", "derive"])
     print(f"- `derive` end to end (whole process: equations, proof, autograd/torch/fd comparison): "
           f"{end_to_end:.2f} s (target < 10 s)")
     if show:
-        times = {name: wall([sys.executable, "-m", "derive", "show", name]) for name in CATALOG}
+        times = {name: wall([sys.executable, "-m", "derive", "show", name])[0] for name in CATALOG}
         print("- `derive show NAME` (whole process, s): " + ", ".join(f"{k} {v:.2f}" for k, v in times.items()))
 
 

@@ -9,33 +9,23 @@ Target (issue 2): under 1 s each.  Times are medians of a few runs; the ratio to
 from __future__ import annotations
 
 import argparse
-import statistics
-import subprocess
 import sys
-import time
+
+from wall_clock import wall
 
 from derive.catalog import CATALOG
-
-
-def wall(argv: list[str], repeat: int) -> float:
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        subprocess.run(argv, check=True, capture_output=True)
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
-    baseline = wall([sys.executable, "-c", "import sympy"], args.repeat)
+    baseline, _ = wall([sys.executable, "-c", "import sympy"], args.repeat)
     print(f"{'entry':<14} {'seconds':>8} {'x import sympy':>15}")
     print(f"{'(import sympy)':<14} {baseline:8.3f} {1.0:15.2f}")
     worst = 0.0
     for name in CATALOG:
-        seconds = wall([sys.executable, "-m", "derive", "show", name], args.repeat)
+        seconds, _ = wall([sys.executable, "-m", "derive", "show", name], args.repeat)
         worst = max(worst, seconds)
         print(f"{name:<14} {seconds:8.3f} {seconds / baseline:15.2f}")
     print(f"slowest: {worst:.3f} s (target < 1 s): {'met' if worst < 1 else 'NOT met'}")
