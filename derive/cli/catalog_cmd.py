@@ -58,11 +58,6 @@ def run_list(args: argparse.Namespace) -> int:
     return 0
 
 
-def run_default(args: argparse.Namespace) -> int:
-    """``derive`` with no sub-command: the catalog."""
-    return run_list(argparse.Namespace(json=False))
-
-
 def run_show(args: argparse.Namespace) -> int:
     from derive.catalog import UnknownEntryError, get
 

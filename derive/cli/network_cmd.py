@@ -196,16 +196,15 @@ def run_network(args: argparse.Namespace) -> int:
     if args.json:
         emit_json({**report, "skipped": skipped})
     else:
-        _print_report(spec, report, comparisons, skipped, getattr(args, "latex", False))
+        _print_report(spec, report, comparisons, skipped, args.latex)
     return 0 if report["holds"] else 1
 
 
 def run_default(args: argparse.Namespace) -> int:
-    """``derive`` with no sub-command: the note's network, end to end."""
-    defaults = argparse.Namespace(layers="70,10,10,3", activations="relu,relu", loss="softmax_cce",
-                                  reduction="mean", check=None, dtype="float64", batch="64", seed="0", json=False,
-                                  latex=False)
-    return run_network(defaults)
+    """``derive`` with no sub-command: the note's network, end to end (``derive network``'s defaults)."""
+    from derive.cli import build_parser
+
+    return run_network(build_parser().parse_args(["network"]))
 
 
 def run_codegen(args: argparse.Namespace) -> int:
