@@ -40,6 +40,11 @@ class Derivation:
         """The form backprop uses (``problem.canonical``)."""
         return self.problem.canonical
 
+    @property
+    def partial(self) -> bool:
+        """Whether the derivative is by one element of a vector (written with ∂)."""
+        return isinstance(self.problem.var, sp.Indexed)
+
     def kink_values(self) -> list[tuple[float, sp.Expr]]:
         """``(at, value)`` for each kink of the entry: the canonical derivative there (the convention)."""
         var, body = self.problem.var, unfold(self.canonical)

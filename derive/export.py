@@ -56,10 +56,6 @@ def plot_file(entry: Entry) -> str | None:
 # ------------------------------------------------------------------------------ the facts
 
 
-def _partial(derivation: Derivation) -> bool:
-    return isinstance(derivation.problem.var, sp.Indexed)
-
-
 def definition_tex(derivation: Derivation) -> str:
     r"""``f(x) = definition`` in LaTeX, e.g. ``\sigma\left(x\right) = \frac{1}{1 + e^{- x}}``."""
     return f"{latex(derivation.problem.expr)} = {latex(derivation.definition)}"
@@ -68,7 +64,7 @@ def definition_tex(derivation: Derivation) -> str:
 def result_tex(derivation: Derivation) -> str:
     r"""The canonical derivative, ``\frac{d}{dx}[f(x)] = canonical``, in LaTeX."""
     problem = derivation.problem
-    lhs = LATEX_DOCUMENT.derivative(latex(problem.expr), latex(problem.var), _partial(derivation))
+    lhs = LATEX_DOCUMENT.derivative(latex(problem.expr), latex(problem.var), derivation.partial)
     return f"{lhs} = {latex(derivation.canonical)}"
 
 

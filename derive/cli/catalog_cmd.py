@@ -107,7 +107,7 @@ def run_show(args: argparse.Namespace) -> int:
         print(f"at the kink {derivation.problem.var} = {at:g}: {unicode(value)}  ({entry.kink_convention})")
     verdict = "proved" if proof.proved else "NOT PROVED"
     print(f"proof: {verdict} ({proof.method})")
-    d = "∂" if entry.kind != "activation" and entry.name != "sigmoid_bce" else "d"
+    d = "∂" if derivation.partial else "d"
     lhs = f"{d}/{d}{unicode(derivation.problem.var)} {unicode(derivation.problem.expr)}"
     print(f"result: {lhs} = {unicode(derivation.canonical)}")
     return 0 if proof.proved else 1
