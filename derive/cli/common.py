@@ -25,7 +25,8 @@ def emit_json(data) -> None:
 
 
 def math_json(expr) -> dict[str, str]:
-    """``{"latex": ..., "text": ...}`` for a SymPy expression (``text`` is ``str()``)."""
-    import sympy as sp
+    """``{"latex": ..., "text": ...}`` for a SymPy expression: the project's LaTeX (as in the steps
+    and the notes), and ``str()`` for ``text``."""
+    from derive.render import latex
 
-    return {"latex": sp.latex(expr), "text": str(expr)}
+    return {"latex": latex(expr), "text": str(expr)}
