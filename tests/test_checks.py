@@ -197,3 +197,13 @@ def test_parameter_error_reports_shape_and_non_finite_problems():
     assert parameter_error("W1", np.array([np.nan]), np.array([1.0]), limit).passed is False
     sampled = np.array([1.0, np.nan, 3.0])
     assert parameter_error("b1", np.array([1.0, 99.0, 3.0]), sampled, limit).passed  # unsampled entry skipped
+
+
+def test_comparison_rows_follow_the_networks_parameter_order_whatever_the_reference_order():
+    """JAX returns its gradient dict with sorted keys (W1, W2, ..., b1, ...); rows stay W1, b1, W2, ..."""
+    import numpy as np
+
+    computed = {name: np.ones(2) for name in ("W1", "b1", "W2", "b2")}
+    reference = {name: np.ones(2) for name in sorted(computed)}
+    comparison = compare_gradients(computed, reference, "float64", "jax")
+    assert [error.name for error in comparison.errors] == ["W1", "b1", "W2", "b2"]

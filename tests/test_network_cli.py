@@ -8,6 +8,7 @@ import pytest
 
 from checks.references import unavailable
 from derive.cli import main
+from tests.cli import assert_usage_error
 
 
 def _json(capsys, argv):
@@ -64,11 +65,7 @@ def test_float32_network_reports_float32_tolerances(capsys):
     (["codegen", "--activations", "relu", "-o", "x.py"], "1 given"),
 ])
 def test_bad_input_is_a_one_line_error_with_exit_2(capsys, argv, words):
-    assert main(argv) == 2
-    captured = capsys.readouterr()
-    assert captured.err.count("\n") == 1, captured.err
-    assert words in captured.err
-    assert "Traceback" not in captured.err
+    assert_usage_error(capsys, argv, words)
 
 
 @pytest.mark.skipif(unavailable("jax") is None, reason="jax is installed here")
