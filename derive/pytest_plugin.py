@@ -60,7 +60,7 @@ class DerivationFile(pytest.File):
     """A Markdown/LaTeX file; one item per chain."""
 
     def collect(self):
-        from derive.latex.blocks import read_chains
+        from derive.verify.document import read_chains
 
         try:
             text = self.path.read_text(encoding="utf-8")

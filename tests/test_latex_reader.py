@@ -8,10 +8,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from derive import functions as fn
-from derive.latex.blocks import read_chains
 from derive.latex.names import index_symbol, real_symbol, vector
 from derive.latex.parser import parse_expression
 from derive.latex.tokens import LatexError
+from derive.verify.document import read_chains
 
 x, y, a, b = (real_symbol(n) for n in "xyab")
 i, j, k, K = (index_symbol(n) for n in "ijkK")

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from derive.latex.blocks import Chain, Side, read_chains
 from derive.verify import Options, check_step, verify_chain, verify_text
-from derive.verify_worker import run_bounded
+from derive.verify.document import Chain, Side, read_chains
+from derive.verify.worker import run_bounded
 
 CORPUS = Path(__file__).parent / "corpus" / "verify"
 EXPECT = re.compile(r"<!-- expect: (?P<verdicts>.*?) -->")

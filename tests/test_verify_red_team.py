@@ -64,8 +64,8 @@ def holds_at(assumption: str, point: dict[str, str]) -> bool:
     """Whether ``assumption`` holds at a counterexample's point (values as the report prints them)."""
     import sympy as sp
 
-    from derive.verify_assumptions import Hypothesis, unknowns
-    from derive.verify_numeric import expand_finite_sums
+    from derive.verify.assumptions import Hypothesis, unknowns
+    from derive.verify.numeric import expand_finite_sums
 
     hypothesis = Hypothesis.read(assumption)
     difference = expand_finite_sums(hypothesis.lhs - hypothesis.rhs)

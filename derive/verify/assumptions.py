@@ -34,10 +34,10 @@ from dataclasses import dataclass, field
 
 import sympy as sp
 
-from derive.latex.blocks import top_level_splits
 from derive.latex.parser import parse_expression
 from derive.latex.tokens import LatexError
-from derive.verify_numeric import DIGITS, EVALUATION_ERRORS, agree, concrete, value
+from derive.verify.document import top_level_splits
+from derive.verify.numeric import DIGITS, EVALUATION_ERRORS, agree, concrete, value
 
 #: Most candidates kept for one unknown of a non-linear assumption.
 MAX_BRANCHES = 6
@@ -107,7 +107,7 @@ def _is_linear(difference: sp.Expr, gens: set) -> bool:
 
 
 def _reads(lhs: sp.Expr, rhs: sp.Expr, substitution: dict) -> str:
-    from derive.verify import echo
+    from derive.verify.reading import echo
 
     return f"{echo(sp.expand(lhs.xreplace(substitution)))} = {echo(sp.expand(rhs.xreplace(substitution)))}"
 

@@ -16,9 +16,9 @@ digits (``evalf(strict=True)``): when it comes out as a definite non-zero number
 and at 30 digits), the sides differ there, however little.  Only a difference that stays below
 what that precision can see (about :math:`10^{-500}` of the terms) is reported as agreement.
 
-Points are drawn by :mod:`derive.verify_points` (several scales, beside kinks) and kept only
+Points are drawn by :mod:`derive.verify.points` (several scales, beside kinks) and kept only
 where both sides are finite, no kink is near, and every assumption holds
-(:mod:`derive.verify_assumptions` completes each point so that it does).
+(:mod:`derive.verify.assumptions` completes each point so that it does).
 A point where one side is real and the other is not is skipped too, but named in the verdict:
 ``log(x^2) = 2 log x`` agrees only for x > 0, and ``equal`` says "holds only where both sides are
 real" with such a point.  Sums over a symbolic count ``K`` are
@@ -38,7 +38,7 @@ from sympy.core.evalf import PrecisionExhausted
 from sympy.core.function import AppliedUndef
 
 from derive.functions import unfold
-from derive.verify_points import EVALUATION_ERRORS, draw_point, kinks_of, near_kink
+from derive.verify.points import EVALUATION_ERRORS, draw_point, kinks_of, near_kink
 
 DIGITS = 50
 RELATIVE_TOLERANCE = sp.Float("1e-25", DIGITS)
@@ -196,7 +196,7 @@ def _instance(lhs, rhs, values, constraints):
     """The concrete sides for ``values``, the unknowns to draw, the kinks, and the solved assumptions.
 
     The linear assumptions' pivots are put into the sides; the unknowns drawn are the sides' and
-    the assumptions' own, less those the assumptions compute (:mod:`derive.verify_assumptions`).
+    the assumptions' own, less those the assumptions compute (:mod:`derive.verify.assumptions`).
     """
     solved = constraints(values) if constraints else None
     left, right = concrete(lhs, values), concrete(rhs, values)
@@ -225,7 +225,7 @@ def compare(
     """Evaluate ``lhs`` and ``rhs`` at ``wanted`` random points; see the module docstring.
 
     ``constraints(values)`` solves the assumptions for the count/index values used
-    (:class:`derive.verify_assumptions.Constraints`): each drawn point is completed by it and kept
+    (:class:`derive.verify.assumptions.Constraints`): each drawn point is completed by it and kept
     only where every assumption holds, and a counterexample is reported only where every
     assumption in force holds, declined ones included.  ``context`` (the assumptions' sides) adds
     counts and indices to draw.  ``namer`` names a symbol in a counterexample.

@@ -1,0 +1,30 @@
+r"""Verdicts on a person's own derivation: each ``=`` of each chain is a step, judged on its own.
+
+A step ``a = b`` gets one verdict (see "What a verdict means" in the design):
+
+* ``equal`` -- method ``symbolic: …`` when :func:`derive.prove.prove_equal` reduced ``a - b`` to 0,
+  or ``numeric`` when the two sides agree at several random points and their difference is not
+  distinguishable from 0 there at up to 500 digits (:mod:`derive.verify.numeric`); a numeric
+  agreement is never called a proof;
+* ``not_equal`` -- a point where the sides differ, with both values;
+* ``unknown`` -- nothing decided within the time bound; ``detail`` says what was tried;
+* ``error`` -- a side could not be read; ``detail`` names the side, line and column.
+
+Numbers are tried first (they are fast and give counterexamples), then a proof.  Each step runs in
+a child process with a time bound (:mod:`derive.verify.worker`), so no input can hang the checker.
+Assumptions (``--assume``, ``% assume:``) are equations, solved together
+(:mod:`derive.verify.assumptions`): ``K = 3`` substitutes, the linear ones are one linear system
+(``y_1 + y_2 + y_3 = 1`` gives ``y_3 = 1 - y_1 - y_2``), ``\sum_{i=1}^K y_i = 1`` replaces that
+sum, and every sampled point satisfies every assumption in force -- a counterexample included.
+Assumptions that contradict each other (``x = 1`` and ``x = 2``; ``x + y = 1``, ``x - y = 1``,
+``x = 3``) make the step an ``error``.
+"""
+
+from derive.verify.check import check_step, read_assumption, verify_chain, verify_text
+from derive.verify.reading import echo
+from derive.verify.report import VERDICTS, ChainVerdict, Options, Report, StepVerdict
+
+__all__ = [
+    "VERDICTS", "ChainVerdict", "Options", "Report", "StepVerdict",
+    "check_step", "echo", "read_assumption", "verify_chain", "verify_text",
+]
