@@ -46,7 +46,7 @@ def test_json_has_the_documented_shape(tmp_path, capsys):
     code, out, _ = verify(tmp_path, capsys, "Intro.\n\n$$\\tanh(x) = 2\\sigma(2x) - 1 = 2\\sigma(x) - 1$$\n", "--json")
     data = json.loads(out)
     assert code == 1
-    assert list(data) == ["chains", "summary"]
+    assert list(data) == ["chains", "summary", "regions"]
     assert data["summary"] == {"equal": 1, "not_equal": 1, "unknown": 0, "error": 0}
     (chain,) = data["chains"]
     assert chain["line"] == 3 and chain["source"].startswith(r"\tanh(x) = ")
@@ -55,7 +55,7 @@ def test_json_has_the_documented_shape(tmp_path, capsys):
         assert {"lhs", "rhs", "verdict", "method", "detail", "counterexample"} <= set(step)
     assert (first["verdict"], first["counterexample"]) == ("equal", None)
     assert second["verdict"] == "not_equal" and set(second["counterexample"]) >= {"point", "lhs", "rhs"}
-    assert second["lhs"] == r"2\sigma(2x) - 1" and second["rhs_read"] == "-1 + 2*sigmoid(x)"
+    assert second["lhs"] == r"2\sigma(2x) - 1" and second["rhs_read"] == "2*sigmoid(x) - 1"
 
 
 def test_report_marks_steps_echoes_each_side_and_highlights_the_first_wrong_step(tmp_path, capsys):
@@ -91,7 +91,7 @@ def test_reads_standard_input(monkeypatch, capsys):
         (["verify", "{binary}"], "not text"),
         (["verify", "{latin1}"], "not UTF-8"),
         (["verify", "{ok}", "--assume", "y_1 + = 1"], "--assume"),
-        (["verify", "{ok}", "--assume", "y_1"], "one equation"),
+        (["verify", "{ok}", "--assume", "y_1"], "one relation"),
         (["verify", "{ok}", "--timeout", "0"], "--timeout"),
     ],
     ids=["missing", "directory", "binary", "latin-1", "bad assumption", "not an equation", "timeout"],

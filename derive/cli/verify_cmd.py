@@ -21,7 +21,8 @@ def register(subparsers) -> None:
         "verify",
         help="check each step of your own derivation (.md/.tex display math)",
         description=(
-            "Read every chain a = b = c in the display math of FILE ($$…$$, \\[…\\], equation, align) and "
+            "Read every chain a = b = c in the display math of FILE ($$…$$, \\[…\\], ```math, equation, align, "
+            "gather, multline, eqnarray, … and split/aligned/array inside them) and "
             "judge each step: equal (proved, or numeric at high precision), not equal (with a counterexample), "
             "unknown, or error (unreadable, with the column). Exit 0 if every step is equal, 1 if one is not, "
             "2 if the input cannot be read, 3 otherwise."
@@ -74,7 +75,8 @@ def run(args) -> int:
         problem = read_assumption(assumption, args.timeout)
         if problem is not None:
             raise UsageError(f"--assume {assumption!r}: {problem}")
-    report = verify_text(text, args.assume, Options(timeout=args.timeout))
+    latex = args.file.endswith(".tex") if args.file != "-" else None
+    report = verify_text(text, args.assume, Options(timeout=args.timeout), latex=latex)
     if args.json:
         emit_json(as_json(report))
     else:
@@ -106,11 +108,17 @@ def as_json(report) -> dict:
                 "lhs_read": step.lhs_read,
                 "rhs_read": step.rhs_read,
                 "assumptions": list(step.assumptions),
+                "lhs_source": step.lhs_source,
+                "rhs_source": step.rhs_source,
+                "readings": list(step.readings),
+                "reason": step.reason,
             }
             for step in chain.steps
         ]
-        chains.append({"line": chain.line, "source": chain.source, "steps": steps})
-    return {"chains": chains, "summary": report.summary}
+        chains.append({"line": chain.line, "source": chain.source, "steps": steps,
+                       "conditions": list(chain.conditions), "region": chain.region})
+    regions = [{"line": r.line, "construct": r.construct, "read": r.read} for r in report.regions]
+    return {"chains": chains, "summary": report.summary, "regions": {**report.region_counts, "list": regions}}
 
 
 def _shorten(text: str, width: int = 110) -> str:
@@ -122,14 +130,21 @@ def as_text(report, name: str, color: bool = False) -> str:
     """The readable report: each chain, what each side was read as, each step marked ✓ ✗ ? !."""
     summary = report.summary
     steps = sum(summary.values())
+    regions = report.region_counts
     lines = [
-        f"{name}: {len(report.chains)} chain(s), {steps} step(s): {summary['equal']} equal, "
+        f"{name}: {regions['found']} display region(s), {regions['read']} read, {regions['not_read']} not read; "
+        f"{len(report.chains)} chain(s), {steps} step(s): {summary['equal']} equal, "
         f"{summary['not_equal']} not equal, {summary['unknown']} unknown, {summary['error']} error"
     ]
     if not report.chains:
-        lines.append("no chain a = b found in display math ($$…$$, \\[…\\], equation, align)")
+        lines.append("no chain a = b found in display math ($$…$$, \\[…\\], ```math, equation, align, …)")
+    for region in report.regions:
+        if not region.read:
+            lines.append(f"NOT READ: the display region at line {region.line} ({region.construct})")
     for number, chain in enumerate(report.chains, 1):
         lines += ["", f"chain {number} (line {chain.line}): {_shorten(chain.source)}"]
+        if chain.conditions:
+            lines.append(f"  under the condition(s) {'; '.join(chain.conditions)} (this chain only)")
         reads = _side_reads(chain)
         for side, (source, read) in enumerate(reads, 1):
             shown = read if read is not None else f"(not read) {_shorten(source, 80)}"
@@ -148,6 +163,10 @@ def as_text(report, name: str, color: bool = False) -> str:
             lines.append(line)
             if step.verdict != "equal" or step.method == "numeric":
                 lines.append(f"        {step.detail}")
+            if step.reason:
+                lines.append(f"        the author's reason: {step.reason}")
+            for reading in step.readings:
+                lines.append(f"        reading: {reading}")
             if step.assumptions:
                 lines.append(f"        assuming: {'; '.join(step.assumptions)}")
     return "\n".join(lines)

@@ -46,9 +46,7 @@ def named(p: Parser, tok: Token):
         p.take()
         if text == "e" and not p.peek().is_("_"):
             return sp.E
-        if text in names.UNKNOWN_FUNCTIONS and p.peek().is_("(", "'"):
-            return _unknown_function(p, text, tok)
-        return _with_subscript(p, text, tok)
+        return _name_or_application(p, text, tok)
     if tok.kind == "word":
         p.take()
         key = names.normalise(text)
@@ -84,11 +82,13 @@ def named(p: Parser, tok: Token):
             group[0].text[1:] not in names.GREEK
         )):
             raise LatexError(f"{text} must decorate one letter", tok.column)
-        return _with_subscript(p, group[0].text.lstrip("\\") + names.DECORATIONS[text], tok)
+        return _name_or_application(p, group[0].text.lstrip("\\") + names.DECORATIONS[text], tok)
     if text in names.APPLIED_ONLY:
         p.take()
-        if p.peek().is_("(", "'", r"\{", "^") or p.peek().is_("{"):
+        if p.peek().is_("(", "'", r"\{") or p.peek().is_("{") or _power_then_argument(p):
             return _function(p, names.APPLIED_ONLY[text], tok, taken=True)
+        if p.peek().is_("^"):
+            p.context.note(f"{text}^… read as a power of the symbol {text[1:]}: no argument follows it")
         return _with_subscript(p, text[1:], tok)
     if text in names.FUNCTION_COMMANDS:
         return _function(p, text[1:], tok)
@@ -96,9 +96,7 @@ def named(p: Parser, tok: Token):
         p.take()
         if text == r"\delta" and p.peek().is_("_"):
             return _kronecker(p, tok)
-        if text[1:] in names.UNKNOWN_FUNCTIONS and p.peek().is_("(", "'"):
-            return _unknown_function(p, text[1:], tok)
-        return _with_subscript(p, text[1:], tok)
+        return _name_or_application(p, text[1:], tok)
     if text in names.UNSUPPORTED:
         raise LatexError(names.UNSUPPORTED[text], tok.column)
     if text.startswith(r"\begin"):
@@ -118,6 +116,43 @@ def _bare_function_word(p: Parser) -> str | None:
         return None
     p.pos += ahead - 1  # leave the last letter for _function to take
     return key
+
+
+def _power_then_argument(p: Parser) -> bool:
+    """Whether ``^{…}`` follows and then ``(``: ``\\sigma^2(x)`` is σ(x)², ``\\sigma^2`` alone a symbol squared."""
+    if not p.peek().is_("^"):
+        return False
+    saved = p.pos
+    try:
+        p.take()
+        p.argument()
+        return p.peek().is_("(")
+    except LatexError:
+        return False
+    finally:
+        p.pos = saved
+
+
+def _name_or_application(p: Parser, name: str, tok: Token) -> sp.Expr:
+    r"""A name, or -- when ``(`` or ``'`` follows it -- perhaps a function applied to an argument.
+
+    ``v(x)`` is ``v`` applied to ``x`` when ``v`` is declared a function (``% function: v``), has a
+    prime, or is one of :data:`~derive.latex.names.UNKNOWN_FUNCTIONS`; the product :math:`v \cdot x`
+    when declared a symbol.  Undeclared, it is read as a function and recorded in the context: the
+    step then weighs the product reading too (:func:`derive.verify.decide.decide_step`).
+    """
+    readings, context = p.context.readings, p.context
+    if p.peek().is_("'") and name not in readings.symbols:
+        context.primed.add(name)
+        return _unknown_function(p, name, tok)
+    expr = _with_subscript(p, name, tok)
+    if not p.peek().is_("(") or name in readings.symbols:
+        context.bare.add(name)
+        return expr
+    if name not in readings.functions and name not in names.UNKNOWN_FUNCTIONS:
+        context.heads.add(name)
+    head = name if isinstance(expr, sp.Symbol) else _name(expr)
+    return _unknown_function(p, head, tok)
 
 
 def _with_subscript(p: Parser, name: str, tok: Token) -> sp.Expr:
@@ -240,7 +275,8 @@ def _prime(known: names.FunctionName, args: list[sp.Expr], primes: int, tok: Tok
     if len(args) != 1:
         raise LatexError(f"a prime on {known.name}, which takes several arguments", tok.column)
     t = sp.Dummy("t", real=True)
-    return sp.diff(known.build(t), t, primes).subs(t, args[0])
+    with sp.evaluate(True):  # the derivative is computed, also when the rest is read unevaluated
+        return sp.diff(known.build(t), t, primes).subs(t, args[0])
 
 
 def _vector_function(p: Parser, key: str, args: list[sp.Expr], tok: Token) -> sp.Expr:
@@ -255,10 +291,18 @@ def _vector_function(p: Parser, key: str, args: list[sp.Expr], tok: Token) -> sp
 
 
 def raise_to(p: Parser, base: sp.Expr, caret: Token) -> sp.Expr:
-    """``base^{…}``; a transpose, a label such as ``x^{(i)}``, or a number too large is an error."""
+    """``base^{…}``; a label such as ``x^{(i)}``, ``W^{[2]}`` or ``a^{l-1}`` names a symbol; a transpose or a
+    number too large is an error."""
     group = p.argument()
     if len(group) == 1 and group[0].text in ("T", r"\top", r"\intercal", r"\prime", "*", "'"):
         raise LatexError(f"'^{group[0].text}' (transpose/prime) is not supported: symbols are scalars", caret.column)
+    label = _label(base, group)
+    if label is not None:
+        written = f"{_name(base) if isinstance(base, sp.Indexed) else base}^{{{label}}}"
+        p.context.note(f"{written} read as a label, not a power")
+        if isinstance(base, sp.Indexed):
+            return names.vector(f"{base.base.label}^{{{label}}}")[base.indices]
+        return _with_subscript(p, f"{base.name}^{{{label}}}", caret)
     exponent = p.sub(group).parse_all()
     if exponent.is_Integer and abs(exponent) > MAX_EXPONENT and not base.is_Number:
         raise LatexError(f"exponent {exponent} is larger than {MAX_EXPONENT}", caret.column)
@@ -267,6 +311,30 @@ def raise_to(p: Parser, base: sp.Expr, caret: Token) -> sp.Expr:
     if base.is_Number and exponent.is_Number and exponent.is_Integer is False and abs(exponent) > MAX_EXPONENT:
         raise LatexError(f"exponent {exponent} is larger than {MAX_EXPONENT}", caret.column)
     return base**exponent
+
+
+#: Superscripts that name a layer: ``a^{l}``, ``a^{l-1}``, ``a^{l+1}`` are labels, not powers.
+_LAYER_NAMES = frozenset(["l", "l-1", "l+1"])
+
+
+def _label(base: sp.Expr, group: list[Token]) -> str | None:
+    """The label text when the superscript ``group`` on ``base`` is a label rather than an exponent.
+
+    ``x^{(i)}``, ``x^{[l]}`` (an index-like group in parentheses or brackets) and a layer name
+    (:data:`_LAYER_NAMES`) on a symbol or a vector element.  ``e^{(x+1)}`` stays a power: ``e``
+    is a number here.
+    """
+    if not isinstance(base, (sp.Symbol, sp.Indexed)) or isinstance(base, sp.Dummy):
+        return None
+    text = "".join(t.text for t in group)
+    if text in _LAYER_NAMES:
+        return text
+    if len(group) >= 3 and ((group[0].is_("(") and group[-1].is_(")")) or (group[0].is_("[") and group[-1].is_("]"))):
+        inner = group[1:-1]
+        index_like = all(t.kind in ("letter", "number") or t.is_("+", "-", ",") for t in inner)
+        if index_like and inner and inner[0].kind in ("letter", "number") and len(inner) <= 5:
+            return text
+    return None
 
 
 def _frac(p: Parser):

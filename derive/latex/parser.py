@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import sympy as sp
 
@@ -34,6 +34,38 @@ MAX_DEPTH = 40
 MAX_EXPONENT = 1000
 MAX_DIGITS_BUILT = 10_000
 MAX_FINITE_TERMS = 1000
+
+
+@dataclass(frozen=True)
+class Readings:
+    r"""How a name directly before ``(`` is read, as a document declares it.
+
+    ``functions`` (``% function: v``): ``v(x)`` is the unknown function v applied to x.
+    ``symbols`` (``% symbol: v``): ``v(x)`` is the product :math:`v \cdot x`.
+    An undeclared name before ``(`` is read as a function (:class:`Context` records it, so that the
+    step can weigh the product reading too: :func:`derive.verify.decide.decide_step`).
+    """
+
+    functions: frozenset[str] = frozenset()
+    symbols: frozenset[str] = frozenset()
+
+
+@dataclass
+class Context:
+    """What one reading found out, shared by a parser and its sub-parsers.
+
+    ``heads``: undeclared names read as functions because ``(`` followed them; ``bare``: names that
+    also stand alone; ``primed``: names with a prime; ``notes``: readings to show the user.
+    """
+
+    readings: Readings = field(default_factory=Readings)
+    heads: set[str] = field(default_factory=set)
+    bare: set[str] = field(default_factory=set)
+    primed: set[str] = field(default_factory=set)
+    notes: dict[str, None] = field(default_factory=dict)
+
+    def note(self, text: str) -> None:
+        self.notes[text] = None
 
 
 @dataclass(frozen=True)
@@ -83,12 +115,32 @@ def merge_words(tokens: list[Token]) -> list[Token]:
     return out
 
 
-def parse_expression(text: str) -> sp.Expr:
+def parse_expression(text: str, readings: Readings | None = None) -> sp.Expr:
     """The SymPy expression ``text`` means; :class:`LatexError` with a column otherwise."""
+    return read(text, readings)[0]
+
+
+def read(text: str, readings: Readings | None = None, context: Context | None = None) -> tuple[sp.Expr, Context]:
+    """``text`` read into SymPy, and what the reading found out (:class:`Context`).
+
+    A name read as a function before ``(`` that also stands alone (``x(1-x)``) is a factor: the
+    text is read again with it declared a symbol.
+    """
+    expr, found = _read_once(text, readings or Readings(), context)
+    both = found.heads & found.bare
+    if both and context is None:
+        readings = readings or Readings()
+        expr, found = _read_once(text, Readings(readings.functions, readings.symbols | both), None)
+        found.bare |= both
+    return expr, found
+
+
+def _read_once(text: str, readings: Readings, context: Context | None) -> tuple[sp.Expr, Context]:
     tokens = merge_words(tokenize(text))
     if tokens[0].kind == "end":
         raise LatexError("empty expression", 1)
-    parser = Parser(tokens)
+    context = context or Context(readings)
+    parser = Parser(tokens, context=context)
     try:
         expr = parser.parse_all()
     except LatexError:
@@ -101,7 +153,17 @@ def parse_expression(text: str) -> sp.Expr:
         raise LatexError("not an expression", 1)
     if expr.has(sp.zoo, sp.nan, sp.oo, -sp.oo):
         raise LatexError("the expression is undefined (division by zero?)", 1)
-    return expr
+    return expr, context
+
+
+def read_unevaluated(text: str, readings: Readings | None = None) -> sp.Expr | None:
+    """``text`` as written, before SymPy's automatic simplification (``evaluate=False``), for the echo;
+    None where a construct cannot be built unevaluated."""
+    try:
+        with sp.evaluate(False):
+            return read(text, readings)[0]
+    except (LatexError, TypeError, ValueError, AttributeError, IndexError, ArithmeticError, RecursionError):
+        return None
 
 
 def _number(text: str) -> sp.Rational:
@@ -112,8 +174,9 @@ def _number(text: str) -> sp.Rational:
 class Parser:
     """Recursive descent over a token list (see the module docstring for the grammar)."""
 
-    def __init__(self, tokens: list[Token], depth: int = 0):
+    def __init__(self, tokens: list[Token], depth: int = 0, context: Context | None = None):
         self.tokens, self.pos, self.depth, self.in_abs = tokens, 0, depth, 0
+        self.context = context or Context()
         from derive.latex import constructs
 
         self.constructs = constructs
@@ -142,7 +205,7 @@ class Parser:
         if self.depth + 1 > MAX_DEPTH:
             raise self.error(f"nested more than {MAX_DEPTH} levels deep", tokens[0] if tokens else None)
         end = Token("end", "", (tokens[-1].column + len(tokens[-1].text)) if tokens else self.peek().column)
-        return Parser([*tokens, end], self.depth + 1)
+        return Parser([*tokens, end], self.depth + 1, self.context)
 
     def argument(self) -> list[Token]:
         """A TeX argument: a braced group's tokens, or one token (``\\frac12``, ``x^2``)."""

@@ -43,26 +43,61 @@ from derive.verify.numeric import DIGITS, EVALUATION_ERRORS, agree, concrete, va
 MAX_BRANCHES = 6
 
 
+#: The relations an assumption or condition may state, as written, and what each means.
+RELATIONS = {
+    "=": "=", "\\neq": "!=", "\\ne": "!=", "\\leq": "<=", "\\le": "<=", "\\geq": ">=", "\\ge": ">=",
+    "\\lt": "<", "\\gt": ">", "<": "<", ">": ">",
+}
+_TESTS = {
+    "!=": lambda a, b: not agree(a, b), "<": lambda a, b: a < b and not agree(a, b),
+    ">": lambda a, b: a > b and not agree(a, b), "<=": lambda a, b: a <= b or agree(a, b),
+    ">=": lambda a, b: a >= b or agree(a, b),
+}
+
+
+def split_relation(text: str) -> tuple[str, str, str]:
+    """``lhs REL rhs`` as (lhs, relation, rhs); :class:`LatexError` unless there is exactly one top-level relation."""
+    pieces = top_level_splits(text, tuple(RELATIONS))
+    if len(pieces) != 2:
+        raise LatexError("an assumption is one relation: 'lhs = rhs', 'i \\neq j', 'x > 0'", 1)
+    between = text[pieces[0][1] : pieces[1][0]]
+    return text[pieces[0][0] : pieces[0][1]], RELATIONS[between], text[pieces[1][0] : pieces[1][1]]
+
+
 def split_equation(text: str) -> tuple[str, str]:
     """``lhs = rhs`` as two texts; :class:`LatexError` unless there is exactly one top-level ``=``."""
-    pieces = top_level_splits(text, ("=",))
-    if len(pieces) != 2:
-        raise LatexError("an assumption is one equation 'lhs = rhs'", 1)
-    return text[pieces[0][0] : pieces[0][1]], text[pieces[1][0] : pieces[1][1]]
+    left, relation, right = split_relation(text)
+    if relation != "=":
+        raise LatexError("an assumption here is one equation 'lhs = rhs'", 1)
+    return left, right
 
 
 @dataclass(frozen=True)
 class Hypothesis:
-    """An assumption ``lhs = rhs`` as written (``text``) and read."""
+    """An assumption ``lhs REL rhs`` as written (``text``) and read; ``relation`` is ``=`` for an equation.
+
+    An equation is used to compute (layers 1 to 3 of the module); any other relation (``i \\neq j``,
+    ``x > 0``) is a *condition*: every point drawn satisfies it, and for indices ``i \\neq j`` the
+    proof may rewrite :math:`\\delta_{ij}` to 0.
+    """
 
     text: str
     lhs: sp.Expr
     rhs: sp.Expr
+    relation: str = "="
 
     @classmethod
-    def read(cls, text: str) -> Hypothesis:
-        left, right = split_equation(text)
-        return cls(" ".join(text.split()), parse_expression(left), parse_expression(right))
+    def read(cls, text: str, readings=None) -> Hypothesis:
+        left, relation, right = split_relation(text)
+        return cls(" ".join(text.split()), parse_expression(left, readings), parse_expression(right, readings),
+                   relation)
+
+    def with_sides(self, lhs: sp.Expr, rhs: sp.Expr) -> Hypothesis:
+        return Hypothesis(self.text, lhs, rhs, self.relation)
+
+    def holds(self, a: sp.Float, b: sp.Float) -> bool:
+        """Whether the relation holds between the values ``a`` and ``b`` of the two sides."""
+        return agree(a, b) if self.relation == "=" else _TESTS[self.relation](a, b)
 
     def substitution(self) -> dict | None:
         """``{K: 3}`` for an assumption that names a value for one symbol, else None."""
@@ -72,7 +107,7 @@ class Hypothesis:
         return None
 
     def replaced(self, values: dict) -> Hypothesis:
-        return Hypothesis(self.text, self.lhs.xreplace(values), self.rhs.xreplace(values))
+        return Hypothesis(self.text, self.lhs.xreplace(values), self.rhs.xreplace(values), self.relation)
 
     def names(self) -> set[str]:
         return names(self.lhs - self.rhs)
@@ -153,7 +188,7 @@ class Constraints:
 
     def parameters(self) -> set:
         """The unknowns to draw: every one the assumptions mention that is not computed from others."""
-        found = set().union(*(unknowns(lhs - rhs) for _, lhs, rhs in self.checks))
+        found = set().union(*(unknowns(h.lhs - h.rhs) for h in self.checks))
         return found - self.solved()
 
     def fill(self, point: dict, turn: int) -> dict | None:
@@ -179,15 +214,15 @@ class Constraints:
 
         An assumption about unknowns the point does not assign is not about this point.
         """
-        for text, lhs, rhs in self.checks:
-            if text in self.declined and not declined_too:
+        for hypothesis in self.checks:
+            if hypothesis.text in self.declined and not declined_too:
                 continue
-            left, right = lhs.xreplace(point), rhs.xreplace(point)
+            left, right = hypothesis.lhs.xreplace(point), hypothesis.rhs.xreplace(point)
             if unknowns(left - right):
                 continue
             a, b = value(left, {}, DIGITS), value(right, {}, DIGITS)
-            if a is None or b is None or not agree(a, b):
-                return text
+            if a is None or b is None or not hypothesis.holds(a, b):
+                return hypothesis.text
         return None
 
 
@@ -200,17 +235,21 @@ class System:
     valued: tuple[Hypothesis, ...]
     equations: tuple[Hypothesis, ...]
     clash: str | None = None
+    conditions: tuple[Hypothesis, ...] = ()
 
     @classmethod
     def of(cls, hypotheses: Sequence[Hypothesis]) -> System:
         values: dict = {}
         valued, rest = [], []
+        conditions = [h for h in hypotheses if h.relation != "="]
         for hypothesis in hypotheses:
+            if hypothesis.relation != "=":
+                continue
             now = hypothesis.replaced(values)
             gap = sp.expand(now.lhs - now.rhs)
             if gap.is_number and gap.is_zero is False:
                 return cls(tuple(hypotheses), values, tuple(valued), tuple(rest),
-                           (hypothesis.text, _reads(now.lhs, now.rhs, {})))
+                           (hypothesis.text, _reads(now.lhs, now.rhs, {})), tuple(conditions))
             substitution = now.substitution()
             if substitution:
                 values = {k: v.xreplace(substitution) for k, v in values.items()} | substitution
@@ -218,7 +257,8 @@ class System:
             else:
                 rest.append(hypothesis)
         equations = tuple(h.replaced(values) for h in rest)
-        return cls(tuple(hypotheses), values, tuple(valued), equations)
+        return cls(tuple(hypotheses), values, tuple(valued), equations, None,
+                   tuple(h.replaced(values) for h in conditions))
 
     def relevant(self, expr: sp.Expr) -> System:
         """Only the equations connected to ``expr`` through shared names (the others constrain
@@ -237,8 +277,9 @@ class System:
         written = {h.text: h for h in self.hypotheses}
         about = about.union(*(written[h.text].names() for h in kept))
         valued = tuple(h for h in self.valued if h.names() & about)
+        conditions = tuple(h for h in self.conditions if names(h.lhs - h.rhs) & about or _indices(h))
         return System(self.hypotheses, self.values, valued, tuple(sorted(kept, key=lambda h: order[h.text])),
-                      self.clash)
+                      self.clash, conditions)
 
     def substitute(self, lhs: sp.Expr, rhs: sp.Expr) -> tuple[sp.Expr, sp.Expr, tuple[str, ...]]:
         """The step with the values of layer 1 put in, and the texts of those that occurred."""
@@ -250,8 +291,12 @@ class System:
         if self.clash:
             return Constraints(clash=f"'{self.clash[0]}' reads {self.clash[1]}")
 
+        values = dict(values or {})
+        values.update({k: v.xreplace(values) for k, v in self.values.items()
+                       if isinstance(k, sp.Symbol) and k.is_integer and k not in values})
+
         def made(expr):
-            return concrete(expr, values or {})
+            return concrete(expr, values)
 
         equations = [(h.text, made(h.lhs), made(h.rhs)) for h in self.equations]
         among = among or set()
@@ -289,8 +334,8 @@ class System:
                     break
             else:
                 declined.append(text)
-        kept = {h.text for h in (*self.valued, *self.equations)}
-        checks = tuple((h.text, made(h.lhs), made(h.rhs)) for h in self.hypotheses if h.text in kept)
+        kept = {h.text for h in (*self.valued, *self.equations, *self.conditions)}
+        checks = tuple(h.with_sides(made(h.lhs), made(h.rhs)) for h in self.hypotheses if h.text in kept)
         named = set().union(*(h.names() for h in self.valued))
         derived = {k: made(v) for k, v in self.values.items() if names(k) & named}
         return Constraints(pivots, tuple(branches), derived, checks, tuple(declined))
@@ -312,6 +357,12 @@ class System:
             return expr.xreplace(exact) if solution.clash is None else expr
 
         return apply
+
+
+def _indices(hypothesis: Hypothesis) -> bool:
+    """Whether a condition relates indices only (``i \\neq j``): it constrains every step that has them."""
+    symbols = (hypothesis.lhs - hypothesis.rhs).free_symbols
+    return bool(symbols) and all(getattr(s, "is_integer", False) for s in symbols)
 
 
 def _solve_linear(linear: list, among: set) -> tuple[dict, str | None]:

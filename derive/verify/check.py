@@ -3,30 +3,50 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 
 from derive.latex.tokens import LatexError
 from derive.verify.assumptions import Hypothesis
 from derive.verify.decide import decide_step
-from derive.verify.document import Chain, Side, read_chains
-from derive.verify.report import DEFAULT_TIMEOUT, MAX_STEPS, ChainVerdict, Options, Report, StepVerdict
+from derive.verify.document import Chain, Side, read_document
+from derive.verify.report import DEFAULT_TIMEOUT, MAX_STEPS, ChainVerdict, Options, RegionSummary, Report, StepVerdict
 from derive.verify.worker import run_bounded
 
 
-def check_step(lhs: Side, rhs: Side, assumptions: Sequence[Side], options: Options = Options()) -> StepVerdict:
-    """The verdict on ``lhs = rhs``, decided in a child process within ``options.timeout`` seconds."""
+def check_step(lhs: Side, rhs: Side, assumptions: Sequence[Side], options: Options = Options(),
+               functions: frozenset[str] = frozenset(), symbols: frozenset[str] = frozenset()) -> StepVerdict:
+    """The verdict on ``lhs = rhs``, decided in a child process within ``options.timeout`` seconds.
+
+    ``functions``/``symbols`` are the document's declared readings.  Where a step has two readings
+    (:func:`derive.verify.decide.decide_step`), it is ``equal`` or ``not_equal`` only when both agree.
+    """
     seed = f"{options.seed}|{lhs.text}|{rhs.text}"
     texts = tuple(a.text for a in assumptions)
-    outcome = run_bounded(decide_step, (lhs.text, rhs.text, texts, options.points, seed), options.timeout)
-    found = {message[0]: message[1:] for message in outcome.messages}
-    base = {"lhs": lhs.text, "rhs": rhs.text}
-    if "error" in found:
-        which, message, column = found["error"]
+    args = (lhs.text, rhs.text, texts, options.points, seed, tuple(sorted(functions)), tuple(sorted(symbols)))
+    outcome = run_bounded(decide_step, args, options.timeout)
+    base = {"lhs": lhs.text, "rhs": rhs.text, "lhs_source": lhs.verbatim, "rhs_source": rhs.verbatim,
+            "reason": rhs.note}
+    errors = [m[1:] for m in outcome.messages if m[0] == "error"]
+    if errors:
+        which, message, column = errors[0]
         side = {"lhs": lhs, "rhs": rhs}.get(which) or assumptions[int(which.split()[1])]
         line, col = side.position(column)
         label = which if which in ("lhs", "rhs") else f"the assumption '{side.text}'"
         where = f"line {line}, column {col}" if line else f"--assume, column {col}"
-        detail = f"{label}: {where}: {message}"
-        return StepVerdict(**base, verdict="error", method="read", detail=detail)
+        return StepVerdict(**base, verdict="error", method="read", detail=f"{label}: {where}: {message}")
+    notes = next((m[1] for m in outcome.messages if m[0] == "notes"), ())
+    labels = list(dict.fromkeys(m[1] for m in outcome.messages if m[0] in ("read", "numeric", "proof")))
+    by_label = {label: {m[0]: m[2:] for m in outcome.messages if m[0] in ("read", "numeric", "proof")
+                        and m[1] == label} for label in labels} or {"": {}}
+    verdicts = {label: _verdict(found, base, outcome, options) for label, found in by_label.items()}
+    if len(verdicts) == 1 and not (labels and labels[0]):
+        return replace(next(iter(verdicts.values())), readings=notes)
+    return _both_readings(verdicts, base, notes, outcome, options)
+
+
+def _verdict(found: dict, base: dict, outcome, options: Options) -> StepVerdict:
+    """The verdict of one reading from its messages (``read``, ``numeric``, ``proof``)."""
+    base = dict(base)
     if "read" in found:
         base.update(lhs_read=found["read"][0], rhs_read=found["read"][1])
     numeric = found.get("numeric")
@@ -51,6 +71,21 @@ def check_step(lhs: Side, rhs: Side, assumptions: Sequence[Side], options: Optio
     return StepVerdict(**base, verdict="unknown", method="none", detail="; ".join(tried), assumptions=used)
 
 
+def _both_readings(verdicts: dict[str, StepVerdict], base: dict, notes: tuple, outcome, options) -> StepVerdict:
+    """One verdict from two readings: theirs if they agree (and both were judged), else ``unknown`` naming both."""
+    steps = list(verdicts.values())
+    shown = "; ".join(f"read with {label}: {v.verdict} ({v.detail})" for label, v in verdicts.items())
+    if len(steps) == 2 and steps[0].verdict == steps[1].verdict and steps[0].verdict in ("equal", "not_equal"):
+        weakest = next((v for v in steps if v.method == "numeric"), steps[0])
+        return replace(weakest, readings=notes, detail=f"the same under both readings: {shown}")
+    if len(steps) < 2:
+        shown += "; the other reading was not judged: " + (_why_stopped(outcome, options) or "not finished")
+    first = steps[0]
+    return StepVerdict(**{**base, "lhs_read": first.lhs_read, "rhs_read": first.rhs_read}, verdict="unknown",
+                       method="none", detail=f"two readings, different verdicts: {shown}", readings=notes,
+                       assumptions=tuple(dict.fromkeys(a for v in steps for a in v.assumptions)))
+
+
 def _why_stopped(outcome, options: Options) -> str:
     if outcome.timed_out:
         return f"stopped at the time bound of {options.timeout:g} s"
@@ -61,29 +96,40 @@ def _why_stopped(outcome, options: Options) -> str:
 
 def verify_chain(chain: Chain, assumptions: Sequence[Side] = (), options: Options = Options(),
                  budget: list[int] | None = None) -> ChainVerdict:
-    """Every step of ``chain``, under ``assumptions`` plus the chain's own ``% assume:`` lines."""
+    """Every step of ``chain``, under ``assumptions`` plus what the document puts in force for it."""
+    conditions = tuple(c.text for c in chain.conditions)
     if chain.problem is not None or len(chain.sides) < 2:
-        text = chain.sides[0].text if chain.sides else ""
-        step = StepVerdict(text, "", "error", "read", chain.problem or "nothing to compare")
-        return ChainVerdict(chain.line, chain.source, (step,))
-    in_force = (*assumptions, *chain.assumptions)
+        side = chain.sides[0] if chain.sides else Side("", chain.line, 1)
+        step = StepVerdict(side.text, "", "error", "read", chain.problem or "nothing to compare",
+                           lhs_source=side.verbatim, rhs_source="")
+        return ChainVerdict(chain.line, chain.source, (step,), conditions, chain.region)
+    in_force = (*assumptions, *chain.assumptions, *chain.conditions)
     steps = []
     for lhs, rhs in zip(chain.sides, chain.sides[1:], strict=False):
         if budget is not None:
             budget[0] -= 1
             if budget[0] < 0:
                 steps.append(StepVerdict(lhs.text, rhs.text, "error", "limit",
-                                         f"not checked: more than {MAX_STEPS} steps in one input"))
+                                         f"not checked: more than {MAX_STEPS} steps in one input",
+                                         lhs_source=lhs.verbatim, rhs_source=rhs.verbatim))
                 continue
-        steps.append(check_step(lhs, rhs, in_force, options))
-    return ChainVerdict(chain.line, chain.source, tuple(steps))
+        steps.append(check_step(lhs, rhs, in_force, options, chain.functions, chain.symbols))
+    return ChainVerdict(chain.line, chain.source, tuple(steps), conditions, chain.region)
 
 
-def verify_text(text: str, assumptions: Sequence[str] = (), options: Options = Options()) -> Report:
-    """Verdicts on every chain of a Markdown/LaTeX document; ``assumptions`` apply to all of them."""
+def verify_text(text: str, assumptions: Sequence[str] = (), options: Options = Options(),
+                latex: bool | None = None) -> Report:
+    """Verdicts on every chain of a Markdown/LaTeX document; ``assumptions`` apply to all of them.
+
+    ``latex`` says which the document is (None: guessed, :func:`derive.verify.document.is_latex`).
+    """
     given = [Side(a, 0, 1) for a in assumptions]
     budget = [MAX_STEPS]
-    return Report(tuple(verify_chain(chain, given, options, budget) for chain in read_chains(text)))
+    document = read_document(text, latex)
+    chains = tuple(verify_chain(chain, given, options, budget) for chain in document.chains)
+    unread = {chain.region for chain in chains if any(s.verdict == "error" and s.method == "read" for s in chain.steps)}
+    regions = tuple(RegionSummary(r.line, r.construct, n not in unread) for n, r in enumerate(document.regions))
+    return Report(chains, regions)
 
 
 def read_assumption(text: str, timeout: float = DEFAULT_TIMEOUT) -> str | None:

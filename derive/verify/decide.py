@@ -8,7 +8,7 @@ from collections.abc import Callable
 
 import sympy as sp
 
-from derive.latex.parser import parse_expression
+from derive.latex.parser import Readings, parse_expression, read, read_unevaluated
 from derive.latex.tokens import LatexError
 from derive.prove import Assumption, Proof, index_in_range, prove_equal
 from derive.verify.assumptions import Hypothesis, System, contradiction, unknowns
@@ -25,44 +25,82 @@ from derive.verify.reading import echo, evaluate_derivatives, unify_symbols
 
 
 def decide_step(send: Callable[[tuple], None], lhs_text: str, rhs_text: str, assumption_texts: tuple[str, ...],
-                points: int, seed: str) -> None:
-    """Read both sides, compare them numerically, then try a proof; ``send`` each finding as it comes."""
-    exprs = []
+                points: int, seed: str, functions: tuple[str, ...] = (), symbols: tuple[str, ...] = ()) -> None:
+    r"""Read both sides, compare them numerically, then try a proof; ``send`` each finding as it comes.
+
+    An undeclared name before a parenthesis (``v(x)``) has two readings: the unknown function v
+    at x, and the product :math:`v \cdot x`.  Where the name also stands alone in the step
+    (``y(1-y)``), only the product is plausible.  Otherwise both are judged, each message tagged
+    with its reading, and :func:`derive.verify.check.check_step` answers ``unknown`` unless they agree.
+    """
+    declared = Readings(frozenset(functions), frozenset(symbols))
+    contexts = []
     for which, text in (("lhs", lhs_text), ("rhs", rhs_text)):
         try:
-            exprs.append(parse_expression(text))
+            contexts.append(read(text, declared)[1])
         except LatexError as err:
             send(("error", which, err.message, err.column))
             return
+    heads = set().union(*(c.heads for c in contexts))
+    bare = set().union(*(c.bare for c in contexts))
+    primed = set().union(*(c.primed for c in contexts))
+    forced = heads & bare
+    ambiguous = sorted(heads - bare - primed)
+    settled = Readings(declared.functions | primed, declared.symbols | forced)
+    notes = [note for c in contexts for note in c.notes]
+    notes += [f"{n}(…) read as the product {n}·(…): {n} also stands alone (declare '% function: {n}' otherwise)"
+              for n in sorted(forced)]
+    notes += [f"{n}(…) read as an unknown function ({'declared' if n in declared.functions else 'a prime follows'})"
+              for n in sorted(primed | (declared.functions & heads))]
+    if ambiguous:
+        names_ = ", ".join(ambiguous)
+        notes.append(f"{names_} before '(': read both as unknown function(s) and as factor(s) "
+                     f"(declare '% function: {names_}' or '% symbol: {names_}')")
+        readings = [(f"{names_} as unknown function(s)", settled),
+                    (f"{names_} as factor(s)", Readings(settled.functions, settled.symbols | set(ambiguous)))]
+    else:
+        readings = [("", settled)]
+    send(("notes", tuple(dict.fromkeys(notes))))
+    for label, readings_ in readings:
+        if not _judge(send, label, lhs_text, rhs_text, assumption_texts, readings_, points, seed):
+            return
+
+
+def _judge(send, label: str, lhs_text: str, rhs_text: str, assumption_texts: tuple[str, ...], readings: Readings,
+           points: int, seed: str) -> bool:
+    """One reading of the step judged: messages tagged with ``label``; False after an error."""
+    exprs = [parse_expression(lhs_text, readings), parse_expression(rhs_text, readings)]
     hypotheses = []
     for number, text in enumerate(assumption_texts):
         try:
-            hypotheses.append(Hypothesis.read(text))
+            hypotheses.append(Hypothesis.read(text, readings))
         except LatexError as err:
             send(("error", f"assumption {number}", err.message, err.column))
-            return
+            return False
     lhs, rhs, *sides = unify_symbols(*exprs, *(e for h in hypotheses for e in (h.lhs, h.rhs)))
-    hypotheses = [Hypothesis(h.text, a, b) for h, a, b in zip(hypotheses, sides[::2], sides[1::2], strict=True)]
+    hypotheses = [h.with_sides(a, b) for h, a, b in zip(hypotheses, sides[::2], sides[1::2], strict=True)]
     clash = contradiction(hypotheses)
     if clash is not None:
         send(("error", *clash))
-        return
-    send(("read", echo(lhs), echo(rhs)))
+        return False
+    shown = [read_unevaluated(t, readings) for t in (lhs_text, rhs_text)]
+    send(("read", label, *(echo(u if u is not None else e) for u, e in zip(shown, (lhs, rhs), strict=True))))
     lhs, rhs = evaluate_derivatives(lhs), evaluate_derivatives(rhs)
     system = System.of(hypotheses)
     lhs, rhs, valued = system.substitute(lhs, rhs)
     system = system.relevant(lhs - rhs)
-    used = set(valued) | {h.text for h in system.equations}
-    context = [e for h in system.equations for e in (h.lhs, h.rhs)]
+    used = set(valued) | {h.text for h in system.equations} | {h.text for h in system.conditions}
+    context = [e for h in (*system.equations, *system.conditions) for e in (h.lhs, h.rhs)]
     try:
         numeric = compare(lhs, rhs, system.constraints, random.Random(seed), echo, wanted=points, context=context)
     except EVALUATION_ERRORS as err:  # the proof below may still decide
         numeric = NumericOutcome("unknown", f"could not evaluate ({type(err).__name__}: {err})"[:200])
-    send(("numeric", numeric.verdict, numeric.detail, numeric.counterexample, tuple(sorted(used))))
+    send(("numeric", label, numeric.verdict, numeric.detail, numeric.counterexample, tuple(sorted(used))))
     if numeric.verdict == "not_equal":
-        return
+        return True
     proof = _prove(lhs, rhs, system)
-    send(("proof", proof.proved, proof.method, tuple(sorted(used | set(proof.assumptions)))))
+    send(("proof", label, proof.proved, proof.method, tuple(sorted(used | set(proof.assumptions)))))
+    return True
 
 
 def _prove(lhs: sp.Expr, rhs: sp.Expr, system: System):
@@ -73,12 +111,17 @@ def _prove(lhs: sp.Expr, rhs: sp.Expr, system: System):
     joint = system.rewrite(unknowns(lhs - rhs)) if system.equations else None
     assumptions = [Assumption(h.text, h.text, joint if n == 0 else (lambda e: e))
                    for n, h in enumerate(system.equations)]
+    apart = [(h.lhs, h.rhs) for h in system.conditions if h.relation == "!=" and _indices_only(h)]
+    if apart:
+        texts = "; ".join(h.text for h in system.conditions if h.relation == "!=" and _indices_only(h))
+        assumptions.append(Assumption(texts, texts, lambda e: e.replace(
+            lambda d: isinstance(d, sp.KroneckerDelta) and _distinct(d.args, apart), lambda d: sp.S.Zero)))
     counts, indices = counts_and_indices(lhs, rhs)
     if counts:
         if indices:
             assumptions.insert(0, index_in_range(sorted(indices, key=str), sorted(counts, key=str)[0]))
         return prove_equal(lhs, rhs, assumptions)
-    top = index_top(lhs, rhs)  # a free index ranges up to the largest index written (as when sampling)
+    top = index_top(lhs, rhs) + 1  # the indices written, and one that is none of them (as when sampling)
     lhs, rhs = expand_finite_sums(bound_apart(lhs)), expand_finite_sums(bound_apart(rhs))
     if not indices:
         return prove_equal(lhs, rhs, assumptions)
@@ -86,6 +129,8 @@ def _prove(lhs: sp.Expr, rhs: sp.Expr, system: System):
     methods = []
     for values in itertools.product(range(1, top + 1), repeat=len(ordered)):
         case = dict(zip(ordered, map(sp.Integer, values), strict=True))
+        if any(_breaks(h, case) for h in system.conditions):
+            continue
         proof = prove_equal(lhs.xreplace(case), rhs.xreplace(case), assumptions)
         if not proof.proved:
             return Proof(False, f"case {case}: {proof.method}", proof.assumptions)
@@ -93,3 +138,23 @@ def _prove(lhs: sp.Expr, rhs: sp.Expr, system: System):
     names = ", ".join(str(i) for i in ordered)
     return Proof(True, f"case split {names} = 1..{top}: " + "; ".join(dict.fromkeys(methods)),
                  tuple(a.text for a in assumptions))
+
+
+def _indices_only(hypothesis) -> bool:
+    symbols = (hypothesis.lhs - hypothesis.rhs).free_symbols
+    return bool(symbols) and all(getattr(s, "is_integer", False) for s in symbols)
+
+
+def _distinct(pair: tuple, apart: list) -> bool:
+    """Whether a condition ``a \\neq b`` says the two indices of a Kronecker delta differ."""
+    a, b = pair
+    return any({sp.expand(a - b), sp.expand(b - a)} & {sp.expand(x - y)} for x, y in apart)
+
+
+def _breaks(hypothesis, case: dict) -> bool:
+    """Whether the concrete index values ``case`` contradict a condition (``i \\neq j`` at i = j = 2)."""
+    gap = sp.expand((hypothesis.lhs - hypothesis.rhs).xreplace(case))
+    if not gap.is_number:
+        return False
+    tests = {"!=": gap != 0, "<": gap < 0, ">": gap > 0, "<=": gap <= 0, ">=": gap >= 0, "=": gap == 0}
+    return not bool(tests[hypothesis.relation])

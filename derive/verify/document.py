@@ -1,57 +1,139 @@
-r"""Find the claims in a Markdown or LaTeX file: display-math blocks, chains, assumptions.
+r"""Find every claim in a Markdown or LaTeX document: display-math regions, their chains, and what
+is in force for each (assumptions, conditions, declared readings).
 
-A display-math block is ``$$…$$``, ``\[…\]`` or an ``equation``/``align``/``gather``/``multline``
-environment (starred or not).  Inside a block, rows are separated by ``\\`` and ``&`` is only
-alignment.  Each row is a chain ``a = b = c`` split on its top-level ``=`` (not inside braces,
-brackets or an environment such as ``cases``).  A row -- or a whole block -- that begins with ``=``
-continues the chain before it: hand-written notes do this.  A chain of one side is not a claim and
-is dropped.  Prose between blocks is ignored; a line ``% assume: y_1 + y_2 = 1`` is an assumption
-for every chain after it.
+**Regions.**  A display-math region is ``$$…$$``, ``\[…\]``, a ```` ```math ```` fence, or an
+``equation``/``align``/``gather``/``multline``/``flalign``/``alignat``/``eqnarray``/``displaymath``
+environment (starred or not), found by :func:`regions` -- a scanner of our own, not a general
+LaTeX walker: in Markdown a ``%`` is text (``50% of $$x = 2x$$`` must not hide the display, as a
+LaTeX comment would), code spans and fences are not math, and blockquote markers (``> $$``) are
+not part of the formula.  Inside a region, the layout environments ``align``, ``aligned``,
+``split``, ``gather``, ``gathered``, ``array`` (and the others above) nest at any depth; their
+``\begin``/``\end`` lines, ``\boxed{…}``, ``\tag``, ``\label`` and row spacing ``\\[2pt]`` are
+layout, not meaning, and are blanked so that every offset stays where it was.
 
-Everything keeps its place: a :class:`Side` knows the line and column of its first character, so a
-reading error inside it can be reported at its position in the file.
+**Nothing is skipped in silence.**  A region that is never closed, a closer without an opener,
+display math opened inside display math, or a region whose body holds a relation that no chain
+reads (``a \le b``) is a chain with a ``problem``: verify reports it as an ``error``.  Every
+region is counted (:class:`Region`), so the report can say how many were found and read.
+
+**Chains.**  Inside a region rows are separated by ``\\``; ``&`` is alignment.  Each row is a
+chain ``a = b = c`` split on its top-level ``=``.  A row that begins with ``=`` continues the chain
+before it (also across regions, as hand-written notes do); a row without ``=`` that begins with
+``+``, ``-`` or ``\cdot`` continues the last side (a long right side broken over lines).
+``\implies``, ``\Rightarrow`` and ``\iff`` end one chain and begin the next.
+
+**In force.**  ``% assume: y_1 + y_2 = 1`` holds for the document's rest.  A condition attached
+to a region or a chain holds for it alone: prose right before the region (``If $i = j$:``,
+``For $k \neq i$,``), or ``\text{if } i = j``, ``\text{for } i \ne j``, ``(i = j)`` at the end of a
+row.  ``% function: v, g`` and ``% symbol: v`` declare how a letter before a parenthesis is read
+(an unknown function, or a factor), for the document's rest.
+
+Everything keeps its place: a :class:`Side` knows the line and column of its first character and
+its source text verbatim, so an error inside it is reported where it is in the file.
 """
 
 from __future__ import annotations
 
 import bisect
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 
-_OPENER = re.compile(r"\$\$|\\\[|\\begin\{(equation|align|gather|multline|eqnarray)(\*?)\}")
-_ASSUME = re.compile(r"^[ \t]*%[ \t]*assume:[ \t]*(?P<text>.*?)[ \t]*$", re.MULTILINE)
-_BLANKED = re.compile(r"\\(?:label|tag)\{[^{}]*\}|\\(?:nonumber|notag)\b|\\(?:begin|end)\{(?:aligned|split)\}")
+#: Display environments that open a region (a ``*`` may follow each).
+DISPLAY_ENVIRONMENTS = ("equation", "align", "gather", "multline", "flalign", "alignat", "eqnarray", "displaymath",
+                        "math")
+#: Layout environments inside a region: their ``\begin``/``\end`` (and column arguments) are blanked.
+LAYOUT_ENVIRONMENTS = (*DISPLAY_ENVIRONMENTS, "aligned", "alignedat", "split", "gathered", "array", "subequations",
+                       "multlined")
+_ENV = r"\\(?P<be>begin|end)\{(?P<env>[A-Za-z]+\*?)\}"
+_DIRECTIVE = re.compile(r"^[ \t]*%[ \t]*(?P<kind>assume|function|symbol)s?:[ \t]*(?P<text>.*?)[ \t]*$",
+                        re.MULTILINE)
+_LAYOUT = re.compile(
+    r"\\begin\{(?:" + "|".join(LAYOUT_ENVIRONMENTS) + r")\*?\}(?:\[[a-z]\])?(?:\{[^{}]*\})?"
+    r"|\\end\{(?:" + "|".join(LAYOUT_ENVIRONMENTS) + r")\*?\}"
+    r"|\\(?:label|tag\*?|eqref)\{[^{}]*\}|\\(?:nonumber|notag)\b"
+)
+#: Relations between equations: a chain ends, the next begins.
+_BETWEEN = ("\\implies", "\\Rightarrow", "\\Longrightarrow", "\\iff", "\\Leftrightarrow", "\\Longleftrightarrow")
+_CONDITION_WORDS = r"(?:if|for|when|whenever|for\s+all|in\s+the\s+case)"
+_PROSE_CONDITION = re.compile(r"(?:^|[\s(])" r"(?i:" + _CONDITION_WORDS + r")\s+\$(?P<cond>[^$]+)\$\s*[:,]?\s*$")
+_ROW_CONDITION = re.compile(
+    r"(?:,|\\quad|\\qquad|\\,|\\;|\s)*(?:\\text\{\s*(?:if|for|when)\s*\}\s*(?P<a>[^{}]+?)"
+    r"|\\(?:text|mbox)\{\s*(?:if|for|when)\s+\$(?P<b>[^$]+)\$\s*\}"
+    r"|\((?P<c>[A-Za-z]\s*(?:=|\\neq?|\\ne)\s*[A-Za-z])\))\s*[.,;]?\s*$"
+)
 
 
 @dataclass(frozen=True)
 class Side:
-    """One side of an equation: its text and where its first character is in the file (1-based)."""
+    """One side of an equation: its text, where its first character is (1-based), its source verbatim.
+
+    ``segments`` maps the text back to the file when a side was joined from several rows:
+    ``(offset in text, line, column)`` for each row after the first.  ``note`` is the reason the
+    author wrote beside the row that ends with this side (``&& \\text{(chain rule)}``).
+    """
 
     text: str
     line: int
     column: int
+    source: str | None = None
+    segments: tuple[tuple[int, int, int], ...] = ()
+    note: str | None = None
 
     def position(self, column_in_text: int) -> tuple[int, int]:
         """File (line, column) of the 1-based ``column_in_text``."""
-        before = self.text[: max(column_in_text - 1, 0)]
+        offset, line, column = 0, self.line, self.column
+        for start, seg_line, seg_column in self.segments:
+            if column_in_text - 1 >= start:
+                offset, line, column = start, seg_line, seg_column
+        before = self.text[offset : max(column_in_text - 1, offset)]
         newlines = before.count("\n")
         if newlines == 0:
-            return self.line, self.column + len(before)
-        return self.line + newlines, len(before) - before.rfind("\n")
+            return line, column + len(before)
+        return line + newlines, len(before) - before.rfind("\n")
+
+    @property
+    def verbatim(self) -> str:
+        return self.source if self.source is not None else self.text
 
 
 @dataclass(frozen=True)
 class Chain:
-    """``sides[0] = sides[1] = …``, the assumptions in force, and ``problem`` if it cannot be read at all."""
+    """``sides[0] = sides[1] = …``, what is in force, and ``problem`` if it cannot be read at all.
+
+    ``assumptions`` hold for the document's rest; ``conditions`` for this chain or its region alone;
+    ``functions``/``symbols`` are the declared readings; ``region`` indexes :attr:`Document.regions`.
+    """
 
     line: int
     sides: tuple[Side, ...]
     assumptions: tuple[Side, ...] = ()
     problem: str | None = None
+    conditions: tuple[Side, ...] = ()
+    functions: frozenset[str] = frozenset()
+    symbols: frozenset[str] = frozenset()
+    region: int | None = None
 
     @property
     def source(self) -> str:
         return " = ".join(" ".join(side.text.split()) for side in self.sides)
+
+
+@dataclass(frozen=True)
+class Region:
+    """One display-math region: where it is, what opened it, and the layouts found inside it."""
+
+    line: int
+    column: int
+    construct: str
+    start: int
+    end: int
+    problem: str | None = None
+
+
+@dataclass(frozen=True)
+class Document:
+    regions: tuple[Region, ...]
+    chains: tuple[Chain, ...]
 
 
 class _Positions:
@@ -63,8 +145,10 @@ class _Positions:
         return line, offset - self.starts[line - 1] + 1
 
 
-def _blank(text: str, start: int, end: int) -> str:
-    return text[:start] + " " * (end - start) + text[end:]
+def _blank_span(chars: list[str], start: int, end: int) -> None:
+    for n in range(start, end):
+        if chars[n] != "\n":
+            chars[n] = " "
 
 
 def _strip_comments(body: str) -> str:
@@ -76,12 +160,14 @@ def top_level_splits(text: str, separators: tuple[str, ...]) -> list[tuple[int, 
     """(start, end) of each piece of ``text`` between top-level ``separators``.
 
     Top level means outside ``{}``, ``()``, ``[]`` and ``\\begin…\\end``; escaped characters and
-    command names are skipped.  A stray closer never takes the depth below 0.
+    command names are skipped (a separator that is a command, ``\\implies``, matches whole).  A
+    stray closer never takes the depth below 0.
     """
     pieces, depth, start, pos = [], 0, 0, 0
     while pos < len(text):
         if depth == 0:
-            hit = next((s for s in separators if text.startswith(s, pos)), None)
+            hit = next((s for s in separators if text.startswith(s, pos)
+                        and not (s[-1].isalpha() and text[pos + len(s) : pos + len(s) + 1].isalpha())), None)
             if hit is not None:
                 pieces.append((start, pos))
                 pos += len(hit)
@@ -105,80 +191,381 @@ def top_level_splits(text: str, separators: tuple[str, ...]) -> list[tuple[int, 
     return pieces
 
 
-def _block_spans(text: str) -> list[tuple[int, int, str | None]]:
-    """(start, end, problem) of each display-math body; ``problem`` when it is never closed."""
-    spans, pos = [], 0
+# ------------------------------------------------------------------------- the scanner
+
+
+def _markdown_mask(text: str) -> tuple[str, list[tuple[int, int, int, int]]]:
+    """``text`` with what is not math in Markdown blanked, and the ```` ```math ```` fences found.
+
+    Blanked: other fenced code blocks, inline code spans, HTML comments, blockquote markers.
+    A fence is ``(start, end, body_start, body_end)``.
+    """
+    chars = list(text)
+    fences = []
+    for m in re.finditer(r"<!--.*?-->", text, re.DOTALL):
+        _blank_span(chars, m.start(), m.end())
+    for m in re.finditer(r"^[ \t]*(?:>[ \t]?)+", text, re.MULTILINE):
+        _blank_span(chars, m.start(), m.end())
+    masked = "".join(chars)
+    fence = re.compile(r"^[ \t]*(?P<mark>`{3,}|~{3,})[ \t]*(?P<info>[^\n`]*)\n", re.MULTILINE)
+    pos = 0
     while True:
-        match = _OPENER.search(text, pos)
-        if match is None:
-            return spans
-        if match.group() == "$$":
-            closer = "$$"
-        elif match.group() == r"\[":
-            closer = r"\]"
+        m = fence.search(masked, pos)
+        if m is None:
+            break
+        closer = re.compile(r"^[ \t]*" + re.escape(m.group("mark")) + r"[ \t]*$", re.MULTILINE)
+        c = closer.search(masked, m.end())
+        end = c.end() if c else len(masked)
+        body_end = c.start() if c else len(masked)
+        if m.group("info").strip().lower() == "math":
+            fences.append((m.start(), end, m.end(), body_end))
+            _blank_span(chars, m.start(), m.end())
+            _blank_span(chars, body_end, end)
         else:
-            closer = rf"\end{{{match.group(1)}{match.group(2)}}}"
-        end = text.find(closer, match.end())
-        if end < 0:
-            spans.append((match.end(), len(text), f"display math opened with {match.group()} is never closed"))
-            return spans
-        spans.append((match.end(), end, None))
-        pos = end + len(closer)
+            _blank_span(chars, m.start(), end)
+        pos = end
+    masked = "".join(chars)
+    chars = list(masked)
+    for m in re.finditer(r"(?<!`)(`+)(?!`)(.+?)(?<!`)\1(?!`)", masked, re.DOTALL):
+        if "\n\n" not in m.group(2):
+            _blank_span(chars, m.start(), m.end())
+    return "".join(chars), fences
 
 
-def _side(row: str, a: int, b: int, offset: int, where: _Positions) -> Side:
-    """``row[a:b]`` without surrounding blanks, placed at its first character."""
-    text = row[a:b]
-    lead = len(text) - len(text.lstrip())
-    return Side(text.strip(), *where(offset + a + lead))
+def _latex_mask(text: str) -> str:
+    """``text`` with ``%`` comments blanked (LaTeX: a commented-out display is not displayed)."""
+    return _strip_comments(text)
 
 
-def read_chains(text: str) -> list[Chain]:
-    """Every chain in ``text`` (a Markdown or LaTeX document), in order, with its assumptions."""
+def is_latex(text: str) -> bool:
+    """Whether ``text`` is a LaTeX document rather than Markdown (no file name to go by)."""
+    return bool(re.search(r"\\documentclass|\\begin\{document\}", text))
+
+
+def regions(text: str, latex: bool | None = None) -> tuple[str, list[tuple[Region, int, int]]]:
+    """``text`` with what is not math blanked, and every display-math region with its body's (start, end)."""
+    latex = is_latex(text) if latex is None else latex
+    if latex:
+        masked, fences = _latex_mask(text), []
+    else:
+        masked, fences = _markdown_mask(text)
     where = _Positions(text)
-    assumptions = [
-        (m.start("text"), Side(m.group("text"), *where(m.start("text"))))
-        for m in _ASSUME.finditer(text)
-        if m.group("text")
-    ]
-    chains: list[Chain] = []
-    current: list[Side] | None = None
-    current_line = current_start = 0
+    found: list[tuple[Region, int, int]] = []
 
-    def in_force(offset: int) -> tuple[Side, ...]:
-        return tuple(side for start, side in assumptions if start < offset)
+    def add(start, end, body_start, body_end, construct, problem=None):
+        line, column = where(start)
+        found.append((Region(line, column, construct, start, end, problem), body_start, body_end))
 
-    def close() -> None:
-        nonlocal current
-        if current is not None and len(current) > 1:
-            chains.append(Chain(current_line, tuple(current), in_force(current_start)))
-        current = None
-
-    for start, end, problem in _block_spans(text):
-        line = where(start)[0]
-        if problem is not None:
-            close()
-            chains.append(Chain(line, (Side(text[start:end].strip()[:200], *where(start)),), (), problem))
+    for start, end, body_start, body_end in fences:
+        add(start, end, body_start, body_end, "```math")
+    token = re.compile(r"\\\\|\\\$|\$\$|\$|\\\[|\\\]|\\\(|\\\)|" + _ENV)
+    pos = 0
+    while True:
+        m = token.search(masked, pos)
+        if m is None:
+            break
+        tok = m.group()
+        if tok in ("\\\\", "\\$"):
+            pos = m.end()
             continue
-        body = _BLANKED.sub(lambda m: " " * len(m.group()), _strip_comments(text[start:end]))
-        for row_start, row_end in top_level_splits(body, ("\\\\",)):
-            row = body[row_start:row_end]
-            row = re.sub(r"[.,;]\s*$", lambda m: " " * len(m.group()), row)
-            for _, amp in top_level_splits(row, ("&",))[:-1]:
-                row = _blank(row, amp, amp + 1)  # alignment only
-            pieces = top_level_splits(row, ("=",))
-            if not row.strip():
-                continue
-            sides = [_side(row, a, b, start + row_start, where) for a, b in pieces]
-            if not row[pieces[0][0] : pieces[0][1]].strip():  # the row begins with '='
-                if current is None:
-                    first = sides[0]
-                    chains.append(Chain(first.line, tuple(sides[1:]), in_force(start),
-                                        "the chain begins with '=' but no earlier block precedes it"))
-                    continue
-                current.extend(sides[1:])
+        if tok == "$":  # inline math: skip to its closing $ within the paragraph
+            close = re.compile(r"(?<!\\)\$").search(masked, m.end())
+            if close is not None and "\n\n" not in masked[m.end() : close.start()] and \
+                    not masked.startswith("$$", close.start()):
+                pos = close.end()
             else:
-                close()
-                current, current_line, current_start = sides, sides[0].line, start
-    close()
-    return chains
+                pos = m.end()
+            continue
+        if tok == "\\(":
+            close = masked.find("\\)", m.end())
+            pos = m.end() if close < 0 else close + 2
+            continue
+        if tok in ("\\]", "\\)") or (m.group("be") == "end" and _is_display(m.group("env"))):
+            add(m.start(), m.end(), m.start(), m.start(), tok, f"{tok} closes display math that was never opened")
+            pos = m.end()
+            continue
+        if m.group("be") == "begin" and not _is_display(m.group("env")):
+            pos = m.end()
+            continue
+        if m.group("be") == "begin":
+            env = m.group("env")
+            closer = _matching_end(masked, env, m.end())
+            construct = f"\\begin{{{env}}}"
+            closer_len = len(f"\\end{{{env}}}")
+            argument = re.match(r"\s*\{[^{}]*\}", masked[m.end() :]) if env.rstrip("*") == "alignat" else None
+            if argument:  # alignat{2}: the column count is layout
+                masked = masked[: m.end()] + " " * len(argument.group()) + masked[m.end() + len(argument.group()) :]
+        else:
+            construct = tok
+            wanted = "$$" if tok == "$$" else "\\]"
+            closer = _find_unescaped(masked, wanted, m.end())
+            closer_len = 2
+        if closer < 0:
+            add(m.start(), len(text), m.end(), m.end(), construct,
+                f"display math opened with {construct} is never closed")
+            pos = m.end()
+            continue
+        body = masked[m.end() : closer]
+        inner = _inner_display(body, construct)
+        problem = f"{inner} inside display math opened with {construct}" if inner else None
+        add(m.start(), closer + closer_len, m.end(), closer, construct + _layouts(body), problem)
+        pos = closer + closer_len
+    found.sort(key=lambda r: r[0].start)
+    return masked, found
+
+
+def _is_display(env: str) -> bool:
+    return env.rstrip("*") in DISPLAY_ENVIRONMENTS
+
+
+def _find_unescaped(text: str, wanted: str, start: int) -> int:
+    pos = start
+    while True:
+        found = text.find(wanted, pos)
+        if found < 0:
+            return -1
+        backslashes = len(text[:found]) - len(text[:found].rstrip("\\"))
+        if wanted == "$$" and backslashes % 2 == 1:
+            pos = found + 1
+            continue
+        if wanted == "\\]" and (len(text[:found + 1]) - len(text[:found + 1].rstrip("\\"))) % 2 == 0:
+            pos = found + 1  # "\\]" where the backslash is part of "\\\\" (a row break then ']')
+            continue
+        return found
+
+
+def _matching_end(text: str, env: str, start: int) -> int:
+    """Offset of the ``\\end{env}`` that closes the ``\\begin{env}`` before ``start``, or -1."""
+    depth = 1
+    pattern = re.compile(r"\\(begin|end)\{" + re.escape(env) + r"\}")
+    for m in pattern.finditer(text, start):
+        depth += 1 if m.group(1) == "begin" else -1
+        if depth == 0:
+            return m.start()
+    return -1
+
+
+def _inner_display(body: str, construct: str) -> str | None:
+    """A display opener that may not stand inside this region (``$$`` in ``\\[``, ``\\[`` in ``$$``)."""
+    if construct != "$$" and re.search(r"(?<!\\)\$\$", body):
+        return "$$"
+    if re.search(r"(?<!\\)\\\[", body.replace("\\\\", "  ")):
+        return "\\["
+    return None
+
+
+def _layouts(body: str) -> str:
+    names = list(dict.fromkeys(m.group("env") for m in re.finditer(_ENV, body) if m.group("be") == "begin"))
+    extra = [n for n in names if n.rstrip("*") in LAYOUT_ENVIRONMENTS]
+    boxed = ["\\boxed"] if "\\boxed" in body else []
+    return "".join(f" > {n}" for n in [*extra, *boxed])
+
+
+# ------------------------------------------------------------------------- bodies into chains
+
+
+def flatten(body: str) -> str:
+    r"""The body with its layout blanked, offsets unchanged (see the module); ``\intertext`` is a row break."""
+    chars = list(_strip_comments(body))
+    text = "".join(chars)
+    for m in _LAYOUT.finditer(text):
+        _blank_span(chars, m.start(), m.end())
+    for m in re.finditer(r"\\\\\*?(\s*\[[^\]\n]*\])?", text):  # \\[2pt], \\*
+        _blank_span(chars, m.start() + 2, m.end())
+    for m in re.finditer(r"\\(?:shortintertext|intertext)\{", text):
+        close = _closing_brace(text, m.end() - 1)
+        if close > 0:
+            _blank_span(chars, m.start(), close + 1)
+            chars[m.start()], chars[m.start() + 1] = "\\", "\\"
+    for m in re.finditer(r"\\boxed\{", text):
+        close = _closing_brace(text, m.end() - 1)
+        if close > 0:
+            _blank_span(chars, m.start(), m.end())
+            chars[close] = " "
+    return "".join(chars)
+
+
+def _closing_brace(text: str, opening: int) -> int:
+    depth = 0
+    pos = opening
+    while pos < len(text):
+        ch = text[pos]
+        if ch == "\\":
+            pos += 2
+            continue
+        depth += (ch == "{") - (ch == "}")
+        if depth == 0:
+            return pos
+        pos += 1
+    return -1
+
+
+_ANNOTATION = re.compile(
+    r"(?:\\quad|\\qquad|\\,|\\;|\s)*\\(?:text|mbox|textrm|textit)\{(?P<note>[^{}]*)\}\s*[.,;]?\s*$")
+
+
+def _annotation(row: str) -> tuple[str, str | None]:
+    """``row`` without a trailing ``\\text{…}`` that states a reason (``(chain rule)``), and the reason.
+
+    A ``\\text{if …}``/``\\text{for …}`` is a condition, not a reason (:func:`_row_condition`).
+    """
+    m = _ANNOTATION.search(row)
+    if m is None or re.match(r"\s*(if|for|when|otherwise)\b", m.group("note")):
+        return row, None
+    return row[: m.start()] + " " * (len(row) - m.start()), " ".join(m.group("note").split()).strip("() ")
+
+
+def _row_condition(row: str) -> tuple[str, str | None, int]:
+    """``row`` without a trailing condition (``\\text{if } i = j``, ``(i = j)``), the condition, its offset."""
+    m = _ROW_CONDITION.search(row)
+    if m is None:
+        return row, None, 0
+    name = next(g for g in ("a", "b", "c") if m.group(g))
+    return row[: m.start()] + " " * (len(row) - m.start()), m.group(name).strip(), m.start(name)
+
+
+@dataclass
+class _Reader:
+    text: str
+    where: _Positions
+    directives: list = field(default_factory=list)
+    chains: list = field(default_factory=list)
+    current: list | None = None
+    current_line: int = 0
+    current_start: int = 0
+    current_region: int | None = None
+    current_conditions: tuple = ()
+
+    def in_force(self, offset: int, kind: str = "assume") -> tuple:
+        return tuple(side for start, k, side in self.directives if k == kind and start < offset)
+
+    def declared(self, offset: int, kind: str) -> frozenset[str]:
+        return frozenset(n.strip().lstrip("\\") for side in self.in_force(offset, kind)
+                         for n in side.text.split(",") if n.strip())
+
+    def side(self, row: str, a: int, b: int, offset: int) -> Side:
+        text = row[a:b]
+        lead = len(text) - len(text.lstrip())
+        start = offset + a + lead
+        stripped = text.strip()
+        return Side(stripped, *self.where(start), self.text[start : start + len(stripped)])
+
+    def close(self) -> None:
+        if self.current is not None and len(self.current) > 1:
+            start = self.current_start
+            self.chains.append(Chain(self.current_line, tuple(self.current), self.in_force(start), None,
+                                     self.current_conditions, self.declared(start, "function"),
+                                     self.declared(start, "symbol"), self.current_region))
+        self.current = None
+
+    def problem(self, line: int, side: Side, message: str, region: int) -> None:
+        self.close()
+        self.chains.append(Chain(line, (side,), (), message, region=region))
+
+    def row(self, row: str, offset: int, region: int, conditions: tuple) -> bool:
+        """Read one row; whether it held an ``=`` at its top level."""
+        row = re.sub(r"[.,;]\s*$", lambda m: " " * len(m.group()), row)
+        for _, amp in top_level_splits(row, ("&",))[:-1]:
+            row = row[:amp] + " " + row[amp + 1 :]  # alignment only
+        row, note = _annotation(row)
+        row, condition, at = _row_condition(row)
+        if condition is not None:
+            line, column = self.where(offset + at)
+            conditions = (*conditions, Side(condition, line, column, condition))
+        held = False
+        for n, (a, b) in enumerate(top_level_splits(row, _BETWEEN)):
+            if n:
+                self.close()
+            held |= self.piece(" " * a + row[a:b], offset, region, conditions)
+        if note and self.current:
+            self.current[-1] = replace(self.current[-1], note=note)
+        return held
+
+    def piece(self, row: str, offset: int, region: int, conditions: tuple) -> bool:
+        """Read one chain piece ``a = b = …`` of a row; whether it held an ``=``."""
+        pieces = top_level_splits(row, ("=",))
+        if not row.strip():
+            return False
+        sides = [self.side(row, a, b, offset) for a, b in pieces]
+        first = row[pieces[0][0] : pieces[0][1]].strip()
+        if not first and len(pieces) > 1:  # the row begins with '='
+            if self.current is None:
+                self.problem(sides[1].line, sides[1], "the chain begins with '=' but no earlier block precedes it",
+                             region)
+                return True
+            self.current.extend(sides[1:])
+            self.current_conditions = tuple(dict.fromkeys((*self.current_conditions, *conditions)))
+        elif len(pieces) == 1 and self.current and re.match(r"(\+|-|\\cdot|\\times)", first):
+            last = self.current[-1]
+            joined = f"{last.text} {first}"
+            segment = (len(last.text) + 1, sides[0].line, sides[0].column)
+            source = (last.source or last.text) + "\n" + (sides[0].source or first)
+            self.current[-1] = Side(joined, last.line, last.column, source, (*last.segments, segment))
+        else:
+            self.close()
+            self.current, self.current_line, self.current_start = sides, sides[0].line, offset
+            self.current_region, self.current_conditions = region, conditions
+        return len(pieces) > 1
+
+
+def _prose_condition(text: str, before: int, floor: int, where: _Positions) -> tuple[Side, ...]:
+    """A condition in the prose right before offset ``before`` (``If $i = j$:``), not before ``floor``."""
+    start = max(text.rfind("\n\n", floor, before), floor)
+    prose = re.sub(r"<!--.*?-->", lambda c: " " * len(c.group()), text[start:before], flags=re.DOTALL)
+    m = _PROSE_CONDITION.search(prose)
+    if m is None or not re.search(r"=|\\neq?\b|\\ne\b|<|>|\\[lg]eq?\b", m.group("cond")):
+        return ()
+    offset = start + m.start("cond")
+    return (Side(m.group("cond").strip(), *where(offset), m.group("cond")),)
+
+
+def read_document(text: str, latex: bool | None = None) -> Document:
+    """Every region and chain in ``text`` (a Markdown or LaTeX document), in order; see the module."""
+    where = _Positions(text)
+    reader = _Reader(text, where)
+    reader.directives = [(m.start("text"), m.group("kind"), Side(m.group("text"), *where(m.start("text"))))
+                         for m in _DIRECTIVE.finditer(text) if m.group("text")]
+    masked, found = regions(text, latex)
+    previous_end = 0
+    region_list = []
+    for number, (region, start, end) in enumerate(found):
+        region_list.append(region)
+        if region.problem is not None:
+            side = Side(text[start:end].strip()[:200] or region.construct, region.line, region.column)
+            reader.problem(region.line, side, region.problem, number)
+            previous_end = region.end
+            continue
+        conditions = _prose_condition(text, region.start, previous_end, where)
+        previous_end = region.end
+        body = flatten(masked[start:end])
+        held = False
+        for row_start, row_end in top_level_splits(body, ("\\\\",)):
+            held |= reader.row(body[row_start:row_end], start + row_start, number, conditions)
+        relation = None if held else _top_relation(body)
+        if relation:
+            side = Side(" ".join(body.split())[:200], region.line, region.column, text[start:end].strip())
+            reader.problem(region.line, side, f"holds the relation '{relation}', which verify does not check "
+                           "(only chains a = b = c are judged)", number)
+    reader.close()
+    return Document(tuple(region_list), tuple(reader.chains))
+
+
+_RELATION_TOKENS = ("<", ">", ":=", *(f"\\{name}" for name in (
+    "le", "ge", "leq", "geq", "leqslant", "geqslant", "neq", "ne", "approx", "propto", "sim", "simeq", "cong", "lt",
+    "gt", "coloneqq", "triangleq", "equiv")))
+
+
+def _top_relation(body: str) -> str | None:
+    """A relation other than ``=`` at the top level of a row of ``body`` (not inside ``cases``), if any."""
+    for a, b in top_level_splits(body, ("\\\\",)):
+        row = body[a:b]
+        pieces = top_level_splits(row, _RELATION_TOKENS)
+        if len(pieces) > 1:
+            after = row[pieces[0][1] :]
+            return next(t for t in sorted(_RELATION_TOKENS, key=len, reverse=True) if after.startswith(t))
+    return None
+
+
+def read_chains(text: str, latex: bool | None = None) -> list[Chain]:
+    """Every chain in ``text`` (a Markdown or LaTeX document), in order, with what is in force."""
+    return list(read_document(text, latex).chains)

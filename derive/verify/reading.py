@@ -32,6 +32,12 @@ class _Echo(StrPrinter):
             return str(Decimal(expr.p) / Decimal(expr.q))
         return super()._print_Rational(expr)
 
+    def _print_Pow(self, expr, rational=False):
+        """``exp(x)`` for ``E**x``, as SymPy's own ``exp`` prints (an unevaluated reading keeps the power)."""
+        if expr.base is sp.E:
+            return f"exp({self._print(expr.exp)})"
+        return super()._print_Pow(expr, rational)
+
     def _print_Subs(self, expr):
         """``f'(a)`` for the derivative of an unknown function f evaluated at a."""
         inner, (t,), (at,) = expr.args

@@ -21,7 +21,13 @@ class Options:
 
 @dataclass(frozen=True)
 class StepVerdict:
-    """One step ``lhs = rhs`` (LaTeX as written), its verdict, and the evidence."""
+    """One step ``lhs = rhs``, its verdict, and the evidence.
+
+    ``lhs``/``rhs`` are the sides as read (layout removed), ``lhs_source``/``rhs_source`` verbatim
+    from the file, ``lhs_read``/``rhs_read`` what they were read as before any simplification;
+    ``readings`` says which reading was taken where more than one was possible; ``assumptions``
+    every assumption and condition the step used; ``reason`` what the author wrote beside it.
+    """
 
     lhs: str
     rhs: str
@@ -32,13 +38,21 @@ class StepVerdict:
     lhs_read: str | None = None
     rhs_read: str | None = None
     assumptions: tuple[str, ...] = ()
+    lhs_source: str | None = None
+    rhs_source: str | None = None
+    readings: tuple[str, ...] = ()
+    reason: str | None = None
 
 
 @dataclass(frozen=True)
 class ChainVerdict:
+    """The steps of one chain; ``conditions`` hold for this chain alone; ``region`` is its display region."""
+
     line: int
     source: str
     steps: tuple[StepVerdict, ...]
+    conditions: tuple[str, ...] = ()
+    region: int | None = None
 
     @property
     def first_wrong(self) -> int | None:
@@ -47,8 +61,24 @@ class ChainVerdict:
 
 
 @dataclass(frozen=True)
+class RegionSummary:
+    """A display-math region: where it is, what opened it (``$$ > align``), and whether it was read."""
+
+    line: int
+    construct: str
+    read: bool
+
+
+@dataclass(frozen=True)
 class Report:
     chains: tuple[ChainVerdict, ...] = field(default=())
+    regions: tuple[RegionSummary, ...] = field(default=())
+
+    @property
+    def region_counts(self) -> dict[str, int]:
+        """Regions found, read (every side of every chain in them read) and not read."""
+        read = sum(region.read for region in self.regions)
+        return {"found": len(self.regions), "read": read, "not_read": len(self.regions) - read}
 
     @property
     def summary(self) -> dict[str, int]:
