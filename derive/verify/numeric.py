@@ -22,15 +22,18 @@ where both sides are finite, no kink is near, and every assumption holds
 A point where one side is real and the other is not is skipped too, but named in the verdict:
 ``log(x^2) = 2 log x`` agrees only for x > 0, and ``equal`` says "holds only where both sides are
 real" with such a point.  Sums over a symbolic count ``K`` are
-checked for several concrete K (:data:`COUNTS`, and one more than the largest index written),
-with every free index drawn from ``1..K``; without a count, a free index is drawn from 1 to the
-largest index written anywhere (:func:`index_top`).
+checked for many concrete K (:func:`counts_to_try`: every K up to 7, three drawn at random up to
+50, beside every integer written), with every free index drawn from ``1..K``; without a count, a
+free index is drawn from 1 to one more than the largest index written anywhere (:func:`index_top`).
 """
 
 from __future__ import annotations
 
 import random
+import signal
+import threading
 from collections.abc import Callable, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import sympy as sp
@@ -45,8 +48,51 @@ RELATIVE_TOLERANCE = sp.Float("1e-25", DIGITS)
 ABSOLUTE_TOLERANCE = sp.Float("1e-40", DIGITS)
 #: Precision (digits) up to which the difference of two agreeing sides is resolved.
 RESIDUAL_DIGITS = 500
-#: Concrete values tried for a symbolic count such as K (plus one above the largest index written).
-COUNTS = (2, 3, 4, 5, 7)
+#: Seconds one point may take to evaluate (far-out points can need thousands of digits to resolve
+#: a cancellation); a slower point is skipped and counted.
+POINT_SECONDS = 0.5
+#: Every count up to this is tried for a symbolic count such as K ...
+SMALL_COUNTS = 7
+#: ... and one drawn at random from each of these ranges, with the integers written in the claim
+#: and their neighbours, and one above the largest index written.
+RANDOM_COUNTS = ((8, 20), (21, 50))
+LARGEST_COUNT = 50
+#: Above this count the difference of agreeing sides is not resolved to 500 digits (it costs
+#: seconds for a sum of 50 softmax terms); 50-digit agreement still decides there.
+RESIDUAL_COUNT = 12
+
+
+def counts_to_try(rng: random.Random, written: int, *exprs: sp.Expr) -> tuple[int, ...]:
+    """The concrete values tried for a symbolic count: 2..7, one drawn from 8..20 and one from 21..50,
+    and beside every integer 2..60 written in the claim (a claim wrong only for ``K = 37`` names 37)."""
+    named = {int(n) for e in exprs for n in e.atoms(sp.Integer) if 2 <= n <= LARGEST_COUNT + 10}
+    beside = {m for n in named for m in (n - 1, n, n + 1) if m >= 2}
+    drawn = {rng.randint(low, high) for low, high in RANDOM_COUNTS}
+    return tuple(sorted({*range(2, SMALL_COUNTS + 1), *drawn, *beside, written + 1}))
+
+class PointTimeout(BaseException):
+    """One point took longer than :data:`POINT_SECONDS` (a BaseException: SymPy's ``except Exception``
+    must not swallow it)."""
+
+
+@contextmanager
+def time_limit(seconds: float):
+    """Raise :class:`PointTimeout` in the block after ``seconds`` (main thread only; elsewhere no limit)."""
+    if threading.current_thread() is not threading.main_thread() or not hasattr(signal, "setitimer"):
+        yield
+        return
+
+    def stop(signum, frame):
+        raise PointTimeout
+
+    previous = signal.signal(signal.SIGALRM, stop)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
 
 @dataclass(frozen=True)
 class NumericOutcome:
@@ -236,13 +282,16 @@ def compare(
                               f"({', '.join(unknown)})")
     counts, indices = counts_and_indices(lhs, rhs, *context)
     written = index_top(lhs, rhs, *context)
-    tried_counts = tuple(sorted({*COUNTS, written + 1})) if counts else ()
+    tried_counts = counts_to_try(rng, written, lhs, rhs, *context) if counts else ()
+    if counts:
+        wanted = max(wanted, len(tried_counts))  # every count at least once
     instances: dict[tuple, tuple] = {}
     agreed, failures, misses, largest, unevaluable, partly, clash, declined = 0, 0, 0, sp.Float(0), None, None, None, ()
+    slow = 0
     for attempt in range(attempts):
         values = {c: sp.Integer(tried_counts[(attempt + n) % len(tried_counts)])
                   for n, c in enumerate(sorted(counts, key=str))}
-        top = min((int(v) for v in values.values()), default=written)
+        top = min((int(v) for v in values.values()), default=written + 1)  # one index none of those written
         values.update({i: sp.Integer(rng.randint(1, top)) for i in sorted(indices, key=str)})
         key = tuple(sorted((str(k), int(v)) for k, v in values.items()))
         if key not in instances:
@@ -261,30 +310,36 @@ def compare(
         if any(near_kink(k, point) for k in kinks):
             failures += 1
             continue
-        a, b = value(left, point, DIGITS), value(right, point, DIGITS)
-        if a is None or b is None:
-            failures += 1
-            if (a is None) != (b is None) and partly is None:  # one side real, the other perhaps not
-                other = non_real(left if a is None else right, point)
-                if other is not None:
-                    where = ", ".join(f"{namer(s)} = {namer(v)}" for s, v in {**values, **point}.items())
-                    real_side, other_side = ("rhs", "lhs") if a is None else ("lhs", "rhs")
-                    partly = (f"; holds only where both sides are real: at {where} the {real_side} is "
-                              f"{show_value(a if b is None else b)} but the {other_side} is {namer(other)}")
-            leftover = _leftover(left if a is None else right, point)
-            if leftover is not None:
-                unevaluable = leftover
+        try:
+            with time_limit(POINT_SECONDS):
+                a, b = value(left, point, DIGITS), value(right, point, DIGITS)
+                if a is None or b is None:
+                    failures += 1
+                    if (a is None) != (b is None) and partly is None:  # one side real, the other perhaps not
+                        other = non_real(left if a is None else right, point)
+                        if other is not None:
+                            where = ", ".join(f"{namer(s)} = {namer(v)}" for s, v in {**values, **point}.items())
+                            real_side, other_side = ("rhs", "lhs") if a is None else ("lhs", "rhs")
+                            partly = (f"; holds only where both sides are real: at {where} the {real_side} is "
+                                      f"{show_value(a if b is None else b)} but the {other_side} is {namer(other)}")
+                    leftover = _leftover(left if a is None else right, point)
+                    if leftover is not None:
+                        unevaluable = leftover
+                    continue
+                if not agree(a, b):
+                    a2, b2 = value(left, point, 2 * DIGITS), value(right, point, 2 * DIGITS)
+                    if a2 is None or b2 is None:
+                        failures += 1
+                        continue
+                    if not agree(a2, b2):
+                        return _valid(_counterexample(point, values, a2, b2, agreed, namer), solved, point)
+                small = all(int(values[c]) <= RESIDUAL_COUNT for c in counts)
+                tiny = residual(left, right, point) if small else None
+                if tiny is not None:
+                    return _valid(_tiny_counterexample(left, right, point, values, tiny, agreed, namer), solved, point)
+        except PointTimeout:
+            slow += 1
             continue
-        if not agree(a, b):
-            a2, b2 = value(left, point, 2 * DIGITS), value(right, point, 2 * DIGITS)
-            if a2 is None or b2 is None:
-                failures += 1
-                continue
-            if not agree(a2, b2):
-                return _valid(_counterexample(point, values, a2, b2, agreed, namer), solved, point)
-        tiny = residual(left, right, point)
-        if tiny is not None:
-            return _valid(_tiny_counterexample(left, right, point, values, tiny, agreed, namer), solved, point)
         scale = max(abs(a), abs(b))
         largest = max(largest, abs(a - b) / scale if scale else abs(a - b))
         agreed += 1
@@ -292,15 +347,17 @@ def compare(
             break
     if agreed >= min(3, wanted):
         ks = f", each count in {{{', '.join(map(str, tried_counts))}}}" if counts else ""
-        ks += f", free indices in 1..{written}" if indices and not counts else ""
+        ks += f", free indices in 1..{written + 1}" if indices and not counts else ""
         skipped = f"; {failures} point(s) skipped: near a kink, or a side not real there" if failures else ""
         skipped += f"; {misses} point(s) where the assumptions have no real solution" if misses else ""
+        skipped += f"; {slow} point(s) skipped: slower than {POINT_SECONDS:g} s to evaluate" if slow else ""
+        resolved = f" for counts up to {RESIDUAL_COUNT}" if counts else ""
         without = "".join(f"; holds without the assumption '{text}' (no complete real solution of it to draw "
                           f"points from), so under it too" for text in declined)
         return NumericOutcome(
             "equal",
             f"agree at {agreed} random points ({DIGITS} digits{ks}; lhs - rhs not distinguishable from 0 "
-            f"at up to {RESIDUAL_DIGITS} digits); largest relative difference {sp.Float(largest, 3)}{skipped}"
+            f"at up to {RESIDUAL_DIGITS} digits{resolved}); largest relative difference {sp.Float(largest, 3)}{skipped}"
             f"{partly or ''}{without}",
             agreed,
             largest_difference=str(sp.Float(largest, 3)),

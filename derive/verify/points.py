@@ -1,15 +1,18 @@
-r"""Where the numeric comparison draws its points: at several scales, and just beside kinks.
+r"""Where the numeric comparison draws its points: at full precision, at many scales, beside kinks.
 
-A coordinate is an exact decimal in thousandths (``0.372``), never 0, so a counterexample can be
-replayed exactly.  Coordinates are drawn in a symmetric range first, at the scales of
-:data:`SCALES` in turn (up to :math:`\pm 120`), then in positive ranges once many points leave
-a side undefined (:data:`STRATEGIES`).  Every third point is moved just beside a real root of a
-kink that is a polynomial in one coordinate (``x^2 < 10^6`` is probed at 1000).
+A coordinate is an exact decimal of :data:`MANTISSA_DIGITS` random significant digits (so a
+counterexample can be replayed exactly), never on a grid: a term that vanishes at every n/1000
+(``\sin(1000\pi x)``) is seen.  Its magnitude is drawn log-uniformly from one of
+:data:`MAGNITUDES` in turn -- ordinary (0.1 to 10), near 0 (down to 1e-8: a bump narrower than
+1e-4 is seen), and far out (up to 1e4: ``\max(0, x - 500)`` is seen) -- with a random sign, then
+only positive once many points leave a side undefined.  Every third point is moved beside a
+real root of a kink that is a polynomial in one coordinate, at a distance drawn log-uniformly
+from 1e-8 to 1e-1, one side and then the other (a kink moved from 0 to 0.0004 is seen).
 
 A *kink* is where a piecewise expression switches: the argument of ``|·|``, ``sign``,
 ``Heaviside``, the differences of the arguments of ``max``/``min``, the two sides of a
-``Piecewise`` condition.  A point where one is within :data:`KINK_CLEARANCE` of 0 is not used:
-piecewise derivatives are compared away from their kinks.
+``Piecewise`` condition.  Only a point within :data:`KINK_CLEARANCE` of one is not used, where
+the derivative is a convention.
 """
 
 from __future__ import annotations
@@ -19,16 +22,17 @@ import random
 
 import sympy as sp
 
-KINK_CLEARANCE = 1e-6
+KINK_CLEARANCE = 1e-30
 #: Highest degree of a polynomial kink whose real roots are probed.
 MAX_PROBE_DEGREE = 8
 #: Errors that SymPy/mpmath raise on a point they cannot evaluate (huge exact powers among them).
 EVALUATION_ERRORS = (TypeError, ValueError, ArithmeticError, RecursionError, MemoryError, AttributeError)
-#: Where coordinates are drawn, in thousandths: a symmetric range first, positive ones when that
-#: leaves a side undefined.  Each range is stretched by a scale from :data:`SCALES` in turn, so a
-#: claim that fails only far out (``max(0, x - 5) = 0``) is caught too.
-STRATEGIES = ((-3000, 3000), (1, 3000), (1, 999))
-SCALES = (1, 1, 4, 1, 12, 1, 40, 1)
+#: Significant digits of a drawn coordinate.
+MANTISSA_DIGITS = 20
+#: Ranges of log10 |coordinate|, taken in turn: ordinary, near 0, far out, ordinary, tiny, large.
+MAGNITUDES = ((-1, 1), (-8, -2), (2, 4), (-1, 1), (-4, -1), (1, 3))
+#: Distances (log10) from a kink at which it is probed.
+PROBE_DISTANCES = (-8, -1)
 
 
 def kinks_of(expr: sp.Expr) -> list[sp.Expr]:
@@ -44,14 +48,18 @@ def kinks_of(expr: sp.Expr) -> list[sp.Expr]:
     return found
 
 
-def _coordinate(rng: random.Random, low: int, high: int) -> sp.Rational:
-    """A random exact decimal in [low/1000, high/1000], never 0."""
-    return sp.Rational(rng.randint(low, high) or 1, 1000)
+def _coordinate(rng: random.Random, magnitudes: tuple[int, int], positive: bool = False) -> sp.Rational:
+    """A random exact decimal of :data:`MANTISSA_DIGITS` digits in a decade ``10^e``, ``e`` drawn from
+    ``magnitudes`` (lowest included, highest not); a random sign unless ``positive``."""
+    decade = rng.randrange(*magnitudes)
+    mantissa = rng.randrange(10 ** (MANTISSA_DIGITS - 1), 10**MANTISSA_DIGITS)
+    value = sp.Rational(mantissa, 10 ** (MANTISSA_DIGITS - 1)) * sp.Rational(10) ** decade
+    return value if positive or rng.random() < 0.5 else -value
 
 
 def _probe(kink: sp.Expr, symbol: sp.Symbol, point: dict, turn: int, rng: random.Random) -> sp.Rational | None:
-    """A coordinate for ``symbol`` just beside a real root of ``kink`` (the other coordinates as in
-    ``point``), on one side or the other by ``turn``; None unless the kink is a polynomial in it."""
+    """A coordinate for ``symbol`` beside a real root of ``kink`` (the other coordinates as in ``point``),
+    on one side or the other by ``turn``; None unless the kink is a polynomial in it."""
     try:
         at = kink.xreplace({s: v for s, v in point.items() if s != symbol})
         if at.free_symbols != {symbol}:
@@ -65,22 +73,24 @@ def _probe(kink: sp.Expr, symbol: sp.Symbol, point: dict, turn: int, rng: random
     if not roots:
         return None
     root = roots[(turn // 2) % len(roots)]
-    near = sp.Rational(round(float(root) * 1000), 1000)  # within 0.0005; the step is at least 0.001
-    return near + (1 if turn % 2 == 0 else -1) * _coordinate(rng, 1, 1000)
+    near = sp.Rational(sp.Float(root, 40))  # within 1e-38 of the root; distances are at least 1e-8
+    distance = _coordinate(rng, PROBE_DISTANCES, positive=True)
+    return near + (distance if turn % 2 == 0 else -distance)
 
 
 def draw_point(rng, reals, probes, attempt, failures, misses=0) -> dict:
-    """Coordinates at one of the scales, or (every third attempt) beside a kink.
+    """Coordinates at one of :data:`MAGNITUDES`, or (every third attempt) one of them beside a kink.
 
-    After ten points where an assumption had no real solution (``x^2 + y^2 = 1`` for ``|x| > 1``),
-    every other point is drawn in [-1, 1], both signs still.
+    After ten points where a side was undefined, coordinates are positive; after ten where an
+    assumption had no real solution (``x^2 + y^2 = 1`` for ``|x| > 1``), every other point is
+    drawn below 1 in magnitude.
     """
-    low, high = STRATEGIES[min(failures // 10, len(STRATEGIES) - 1)]
-    scale = SCALES[attempt % len(SCALES)]
+    magnitudes = MAGNITUDES[attempt % len(MAGNITUDES)]
+    positive = failures >= 10 and attempt % 4 != 0
     if misses >= 10 and attempt % 2:
-        low, high, scale = -999, 999, 1
-    point = {s: _coordinate(rng, low * scale, high * scale) for s in reals}
-    if probes and attempt % 3 == 2:  # just beside a kink, one side then the other
+        magnitudes = (-3, 0)
+    point = {s: _coordinate(rng, magnitudes, positive) for s in reals}
+    if probes and attempt % 3 == 2:  # beside a kink, one side then the other
         turn = attempt // 3
         kink, symbol = probes[(turn // 2) % len(probes)]
         beside = _probe(kink, symbol, point, turn, rng)

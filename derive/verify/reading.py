@@ -26,10 +26,11 @@ class _Echo(StrPrinter):
     _print_log_softmax = _print_softmax
 
     def _print_Rational(self, expr):
-        if 1000 % expr.q == 0:  # the sample points: exact decimals
-            from decimal import Decimal
-
-            return str(Decimal(expr.p) / Decimal(expr.q))
+        places = next((k for k in range(80) if 10**k % expr.q == 0), None)
+        if places is not None:  # the sample points: exact decimals, every digit
+            digits = str(abs(expr.p) * (10**places // expr.q)).rjust(places + 1, "0")
+            whole, fraction = digits[: len(digits) - places], digits[len(digits) - places :].rstrip("0")
+            return ("-" if expr.p < 0 else "") + whole + (f".{fraction}" if fraction else "")
         return super()._print_Rational(expr)
 
     def _print_Pow(self, expr, rational=False):
