@@ -30,14 +30,10 @@ from sympy.printing.precedence import PRECEDENCE
 from sympy.printing.str import StrPrinter
 
 from derive import catalog
-from derive import functions as fn
+from derive.network_loss import K, get_loss, n, p, q, y, z  # noqa: F401 - K, q re-exported for checks.compile
 from derive.network_spec import NetworkSpec
 from derive.render import LatexMath, UnicodePrinter
 
-#: Scalar symbols of the elementwise formulas: a logit, a label, the output probability ŷ, log ŷ.
-z, y, p, q = sp.symbols("z y p q", real=True)
-#: Batch size n and number of outputs K.
-n, K = sp.symbols("n K", integer=True, positive=True)
 #: The activation's argument.
 x = catalog.x
 
@@ -128,18 +124,10 @@ class OutputLoss:
 
 
 def output_loss(loss: str, reduction: str) -> OutputLoss:
-    """δ_L and the stable elementwise loss for ``loss`` with ``reduction`` (PyTorch's conventions)."""
-    per_sample = loss == "softmax_cce"  # cross_entropy averages over samples, the others over elements
-    scale = sp.S.One if reduction == "sum" else (1 / n if per_sample else 1 / (n * K))
-    if loss == "softmax_cce":
-        return OutputLoss(loss, reduction, "softmax", scale, -y * q, scale * (p - y),
-                          ("each row of Y sums to 1 (one-hot labels or a distribution)",))
-    if loss == "sigmoid_bce":
-        # softplus(z) - y z is the definition -(y log σ(z) + (1 - y) log(1 - σ(z))), without overflow.
-        return OutputLoss(loss, reduction, "sigmoid", scale, fn.softplus(z) - y * z, scale * (fn.sigmoid(z) - y))
-    if loss == "mse":
-        return OutputLoss(loss, reduction, "identity", scale, (z - y) ** 2, scale * 2 * (z - y))
-    raise ValueError(f"loss {loss!r} is not an output loss")
+    """δ_L and the stable elementwise loss for ``loss`` with ``reduction``, from its ``Loss`` record."""
+    record = get_loss(loss)
+    scale = record.scale(reduction)
+    return OutputLoss(loss, reduction, record.output, scale, record.term, scale * record.gradient, record.conditions)
 
 
 # -------------------------------------------------------------------------------- equations
@@ -314,9 +302,7 @@ def _output_equation(names: _Names, spec: NetworkSpec, out: OutputLoss) -> Equat
         "sigmoid": (r" \text{ (elementwise)}", " (elementwise)"),
         "identity": (r" \text{ (elementwise)}", " (elementwise)"),
     }[out.output]
-    averaged = {"mean": "averaged over the batch" if out.loss == "softmax_cce" else "averaged over all n·K elements",
-                "sum": "summed"}[out.reduction]
-    rule = f"∂L/∂Z{L} of {out.loss}, {averaged}"
+    rule = f"∂L/∂Z{L} of {out.loss}, {get_loss(out.loss).averaged(out.reduction)}"
     if out.conditions:
         rule += "; " + "; ".join(out.conditions)
     return Equation(f"delta{L}", rf"\delta_{{{L}}} = {tex}{where_tex}", f"δ{L} = {text}{where_text}", rule)

@@ -33,8 +33,9 @@ from derive.functions import CatalogFunction, unfold
 from derive.network import MATRIX_FORMULAS, MatrixFormulas, OutputLoss, output_loss, p, pre_activation, q, y, z
 from derive.network import K as K_SYMBOL
 from derive.network import n as n_symbol
+from derive.network_loss import get_loss
 from derive.network_spec import NetworkSpec
-from derive.prove import Proof, prove_equal, sums_to_one
+from derive.prove import Proof, prove_equal
 
 #: The loss part is proved for a batch of 2 and at most this many classes (the formula is the same for all K).
 LOSS_INSTANCE_CLASSES = 3
@@ -193,12 +194,7 @@ def _rows(name: str, batch: int) -> list[sp.IndexedBase]:
 def loss_definition(out: OutputLoss, logits, labels, batch: int, classes: int) -> sp.Expr:
     """The scalar loss from the catalog's definitions: ``logits``/``labels`` are rows of IndexedBase."""
     scale = out.scale.subs({n_symbol: batch, K_SYMBOL: classes})
-    if out.loss == "softmax_cce":
-        return scale * sum(fn.softmax_cce(zr, yr, classes) for zr, yr in zip(logits, labels, strict=True))
-    if out.loss == "mse":  # the catalog's mse averages over a row's K outputs
-        return scale * classes * sum(fn.mse(zr, yr, classes) for zr, yr in zip(logits, labels, strict=True))
-    return scale * sum(fn.sigmoid_bce(zr[c], yr[c]) for zr, yr in zip(logits, labels, strict=True)
-                       for c in range(1, classes + 1))
+    return scale * get_loss(out.loss).definition(logits, labels, classes)
 
 
 def _elementwise(expr: sp.Expr, zr, yr, c: int, batch: int, classes: int) -> sp.Expr:
@@ -211,7 +207,7 @@ def prove_output_delta(out: OutputLoss, batch: int, classes: int) -> Proof:
     """Each entry of δ_L equals the derivative of the loss's unfolded definition by that logit."""
     logits, labels = _rows("z", batch), _rows("y", batch)
     definition = unfold(loss_definition(out, logits, labels, batch, classes))
-    assumptions = [sums_to_one(yr, classes) for yr in labels] if out.loss == "softmax_cce" else []
+    assumptions = get_loss(out.loss).assumptions(labels, classes)
     methods = []
     for zr, yr in zip(logits, labels, strict=True):
         for c in range(1, classes + 1):
@@ -230,9 +226,10 @@ def prove_loss_form(out: OutputLoss, batch: int, classes: int) -> Proof:
     scale = out.scale.subs({n_symbol: batch, K_SYMBOL: classes})
     stable = scale * sum(_elementwise(out.term, zr, yr, c, batch, classes)
                          for zr, yr in zip(logits, labels, strict=True) for c in range(1, classes + 1))
-    if out.loss == "sigmoid_bce":  # the sum is termwise: prove one element, the rest are the same claim
+    record = get_loss(out.loss)
+    if record.termwise:  # the sum is termwise: prove one element, the rest are the same claim
         zr, yr = logits[0], labels[0]
-        return prove_equal(_elementwise(out.term, zr, yr, 1, batch, classes), fn.sigmoid_bce(zr[1], yr[1]))
+        return prove_equal(_elementwise(out.term, zr, yr, 1, batch, classes), record.definition([zr], [yr], 1))
     return prove_equal(stable, loss_definition(out, logits, labels, batch, classes))
 
 

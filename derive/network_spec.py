@@ -16,9 +16,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from derive import catalog
+from derive.network_loss import LOSS_RECORDS
 
 #: Output losses a network may end in; each takes the logits of the last (linear) layer.
-LOSSES: tuple[str, ...] = ("softmax_cce", "sigmoid_bce", "mse")
+LOSSES: tuple[str, ...] = tuple(LOSS_RECORDS)
 
 #: How the per-element losses are combined into the scalar L.
 REDUCTIONS: tuple[str, ...] = ("mean", "sum")

@@ -66,7 +66,7 @@ def run_show(args: argparse.Namespace) -> int:
     except UnknownEntryError as err:
         raise UsageError(str(err)) from None
     if args.classes is not None:
-        if entry.kind == "activation" or entry.name == "sigmoid_bce":
+        if not entry.indexed:
             raise UsageError(f"--classes applies to vector functions and multi-class losses, not to {entry.name!r}")
         if not 2 <= args.classes <= MAX_CLASSES:
             raise UsageError(f"--classes must be between 2 and {MAX_CLASSES}, got {args.classes}")

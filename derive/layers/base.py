@@ -1,0 +1,151 @@
+r"""The layer protocol: what a layer declares, in one place, and the lemma every layer gets.
+
+A :class:`Layer` declares
+
+* ``forward(x, params)`` -- its forward pass as a list of named matrix equations (intermediates the
+  backward reuses, then ``out``), SymPy matrix expressions that work on ``MatrixSymbol`` objects of
+  any shape (symbolic in the lemma, concrete in a network);
+* ``backward(g, x, params, saved)`` -- its backward formulas in matrix form: ``dx`` and ``d<param>``
+  for the upstream gradient ``g`` = ∂L/∂out, with the forward intermediates in ``saved``;
+* ``parameters`` and their shapes for an input of width d (``shapes``), and ``settings`` (ε);
+* ``steps`` -- the derivation a person writes, in index notation then in matrix form, as data
+  (``(lhs, rhs, rule)`` strings; printing is the CLI's);
+* its reference bindings live in ``checks/bindings/<name>.py`` (the only other file a layer has).
+
+:func:`prove_layer` is the proof every layer gets: each backward formula, at a generic entry, equals
+the derivative of ⟨G, out⟩ for symbolic sizes (:mod:`derive.layers.indices`).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import sympy as sp
+
+from derive.layers import indices
+from derive.prove import Proof
+
+#: Symbolic sizes: rows (samples) n, features d (and, for attention, keys m and value width e).
+n, d, m, e = sp.symbols("n d m e", integer=True, positive=True)
+#: The norms' ε, positive (torch's default 1e-5 in code).
+epsilon = sp.Symbol("epsilon", positive=True)
+
+
+@dataclass(frozen=True)
+class Step:
+    """One line of a layer's derivation: ``lhs = rhs`` because ``rule``, in index or matrix form."""
+
+    lhs: str
+    rhs: str
+    rule: str
+    form: str = "index"  # or "matrix"
+
+    def to_json(self) -> dict:
+        return {"lhs": self.lhs, "rhs": self.rhs, "rule": self.rule, "form": self.form}
+
+
+@dataclass(frozen=True)
+class Layer:
+    """One layer kind; see the module docstring.  ``inputs`` names the differentiated inputs (``x``,
+    or ``Q, K, V`` for attention) and ``shapes(n, d)`` gives every input's and parameter's shape."""
+
+    name: str
+    summary: str
+    matches: str
+    parameters: tuple[str, ...]
+    shapes: Callable[..., dict[str, tuple]]
+    forward: Callable[..., list[tuple[str, sp.MatrixExpr]]]
+    backward: Callable[..., list[tuple[str, sp.MatrixExpr]]]
+    steps: tuple[Step, ...]
+    inputs: tuple[str, ...] = ("x",)
+    settings: dict = field(default_factory=dict)
+    notes: tuple[str, ...] = ()
+
+    def symbols(self, sizes=(n, d)) -> dict[str, sp.MatrixSymbol]:
+        """A MatrixSymbol for every input and parameter, at ``sizes`` (symbolic by default)."""
+        return {name: sp.MatrixSymbol(name, *shape) for name, shape in self.shapes(*sizes).items()}
+
+    def matrix_form(self) -> list[tuple[str, sp.MatrixExpr]]:
+        """The backward formulas at symbolic sizes, each intermediate kept as its own symbol."""
+        symbols = self.symbols()
+        saved = {name: sp.MatrixSymbol(name, *value.shape) for name, value in self._forward(symbols)[:-1]}
+        upstream = self._upstream(symbols)
+        return self.backward(upstream, *self._arguments(symbols), saved=saved)
+
+    def _arguments(self, symbols):
+        return [symbols[name] for name in (*self.inputs, *self.parameters)]
+
+    def _forward(self, symbols):
+        return self.forward(*self._arguments(symbols))
+
+    def _upstream(self, symbols):
+        out = self._forward(symbols)[-1][1]
+        return sp.MatrixSymbol("G", *out.shape)
+
+
+@dataclass(frozen=True)
+class LayerProof:
+    """The lemma: every gradient of the layer proved for symbolic sizes, and how."""
+
+    layer: str
+    gradients: tuple[tuple[str, Proof], ...]
+    seconds: float
+
+    @property
+    def proved(self) -> bool:
+        return all(proof.proved for _, proof in self.gradients)
+
+    @property
+    def method(self) -> str:
+        methods = [proof.method for _, proof in self.gradients]
+        if self.proved:
+            return "; ".join(dict.fromkeys(methods))
+        return "; ".join(f"{name}: {proof.method}" for name, proof in self.gradients if not proof.proved)
+
+    def to_json(self) -> dict:
+        return {"layer": self.layer, "proved": self.proved, "method": self.method, "sizes": "symbolic",
+                "gradients": {name: proof.proved for name, proof in self.gradients},
+                "seconds": round(self.seconds, 3)}
+
+
+def _substitute(expr, saved: dict[str, sp.MatrixExpr]):
+    """Replace each intermediate symbol by its definition (latest first, so chains unfold)."""
+    for name, value in reversed(list(saved.items())):
+        expr = expr.xreplace({sp.MatrixSymbol(name, *value.shape): value})
+    return expr
+
+
+def prove_layer(layer: Layer, backward: Callable | None = None) -> LayerProof:
+    """Each backward formula (``backward`` overrides the layer's, to plant a mistake) equals ∂⟨G, out⟩."""
+    start = time.perf_counter()
+    symbols = layer.symbols()
+    steps = layer._forward(symbols)
+    saved = {}
+    for name, value in steps[:-1]:
+        saved[name] = _substitute(value, saved)
+    out = _substitute(steps[-1][1], saved)
+    upstream = layer._upstream(symbols)
+    symbolic = {name: sp.MatrixSymbol(name, *value.shape) for name, value in saved.items()}
+    formulas = dict((backward or layer.backward)(upstream, *layer._arguments(symbols), saved=symbolic))
+    loss = indices.pairing(upstream, out)
+    results = []
+    for name in (*layer.inputs, *layer.parameters):
+        target = symbols[name]
+        key = f"d{name}"
+        if key not in formulas:
+            results.append((key, Proof(False, f"no formula for ∂L/∂{name}")))
+            continue
+        claimed = _substitute(formulas[key], saved)
+        if claimed.shape != target.shape:
+            results.append((key, Proof(False, f"∂L/∂{name} has shape {claimed.shape}, {name} has {target.shape}")))
+            continue
+        row = indices.a if target.shape[0] != 1 else 0
+        col = indices.b if target.shape[1] != 1 else 0
+        true = sp.diff(loss, indices.entry(target, row, col))
+        method = indices.equal_entries(true, indices.entry(claimed, row, col))
+        results.append((key, Proof(True, method) if method else
+                        Proof(False, f"∂L/∂{name}[a,b] differs from the derivative of ⟨G, out⟩ "
+                                     "(index calculus did not reduce the difference to 0)")))
+    return LayerProof(layer.name, tuple(results), time.perf_counter() - start)
