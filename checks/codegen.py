@@ -25,7 +25,8 @@ OUTPUT_MEANING = {
 
 def regenerate_command(spec: NetworkSpec) -> str:
     return (f"derive codegen --layers {','.join(map(str, spec.layers))} "
-            f"--activations '{','.join(spec.activations)}' --loss {spec.loss} --reduction {spec.reduction} -o FILE")
+            f"--activations '{','.join(spec.activations)}' --loss {spec.loss} --reduction {spec.reduction}"
+            + (f" --norm {spec.norm}" if spec.norm else "") + (" --residual" if spec.residual else "") + " -o FILE")
 
 
 def header(spec: NetworkSpec, proof=None) -> str:

@@ -24,25 +24,25 @@ from sympy.matrices.expressions.applyfunc import ElementwiseApplyFunction
 from derive.layers.base import Layer, Step, e, m
 
 
-def _forward(Q, K, V):
+def _forward(keep, Q, K, V):
     keys = K.shape[0]
     across = sp.OneMatrix(keys, 1)
-    scores = Q * K.T / sp.sqrt(Q.shape[1])
-    exps = ElementwiseApplyFunction(sp.exp, scores)
-    weights = sp.HadamardProduct(exps, sp.HadamardPower(exps * across, -1) * across.T)
-    return [("S", scores), ("E", exps), ("P", weights), ("out", weights * V)]
+    scores = keep("S", Q * K.T / sp.sqrt(Q.shape[1]))
+    exps = keep("E", ElementwiseApplyFunction(sp.exp, scores))
+    weights = keep("P", sp.HadamardProduct(exps, sp.HadamardPower(exps * across, -1) * across.T))
+    return weights * V
 
 
 def backward_with(scaled: bool = True):
     """The backward formulas; ``scaled=False`` forgets the 1/√d in ∂L/∂Q and ∂L/∂K (a planted mistake)."""
 
-    def backward(g, Q, K, V, saved):
+    def backward(keep, g, Q, K, V, saved):
         P = saved["P"]
         across = sp.OneMatrix(K.shape[0], 1)
         scale = 1 / sp.sqrt(Q.shape[1]) if scaled else sp.S.One
-        dP = g * V.T
-        dS = sp.HadamardProduct(P, dP - sp.HadamardProduct(dP, P) * across * across.T)
-        return [("dV", P.T * g), ("dP", dP), ("dS", dS), ("dQ", scale * dS * K), ("dK", scale * dS.T * Q)]
+        dP = keep("dP", g * V.T)
+        dS = keep("dS", sp.HadamardProduct(P, dP - sp.HadamardProduct(dP, P) * across * across.T))
+        return {"dV": P.T * g, "dQ": scale * dS * K, "dK": scale * dS.T * Q}
 
     return backward
 

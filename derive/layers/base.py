@@ -2,11 +2,12 @@ r"""The layer protocol: what a layer declares, in one place, and the lemma every
 
 A :class:`Layer` declares
 
-* ``forward(x, params)`` -- its forward pass as a list of named matrix equations (intermediates the
-  backward reuses, then ``out``), SymPy matrix expressions that work on ``MatrixSymbol`` objects of
-  any shape (symbolic in the lemma, concrete in a network);
-* ``backward(g, x, params, saved)`` -- its backward formulas in matrix form: ``dx`` and ``d<param>``
-  for the upstream gradient ``g`` = ∂L/∂out, with the forward intermediates in ``saved``;
+* ``forward(keep, x, *params)`` -- its forward pass, a SymPy matrix expression that works on
+  ``MatrixSymbol`` objects of any shape (symbolic in the lemma, concrete in a network); each
+  intermediate the backward reuses goes through ``keep(name, value)``, which the lemma answers with
+  the value itself and a network with a named symbol (so code computes it once);
+* ``backward(keep, g, x, *params, saved)`` -- its backward formulas in matrix form, ``{"dx": ...,
+  "d<param>": ...}`` for the upstream gradient ``g`` = ∂L/∂out, the forward's intermediates in ``saved``;
 * ``parameters`` and their shapes for an input of width d (``shapes``), and ``settings`` (ε);
 * ``steps`` -- the derivation a person writes, in index notation then in matrix form, as data
   (``(lhs, rhs, rule)`` strings; printing is the CLI's);
@@ -67,22 +68,32 @@ class Layer:
         """A MatrixSymbol for every input and parameter, at ``sizes`` (symbolic by default)."""
         return {name: sp.MatrixSymbol(name, *shape) for name, shape in self.shapes(*sizes).items()}
 
-    def matrix_form(self) -> list[tuple[str, sp.MatrixExpr]]:
-        """The backward formulas at symbolic sizes, each intermediate kept as its own symbol."""
-        symbols = self.symbols()
-        saved = {name: sp.MatrixSymbol(name, *value.shape) for name, value in self._forward(symbols)[:-1]}
-        upstream = self._upstream(symbols)
-        return self.backward(upstream, *self._arguments(symbols), saved=saved)
-
-    def _arguments(self, symbols):
+    def arguments(self, symbols) -> list[sp.MatrixSymbol]:
         return [symbols[name] for name in (*self.inputs, *self.parameters)]
 
-    def _forward(self, symbols):
-        return self.forward(*self._arguments(symbols))
+    def equations(self, symbols=None, named=None):
+        """Forward and backward as named equations, each intermediate kept as its own symbol.
 
-    def _upstream(self, symbols):
-        out = self._forward(symbols)[-1][1]
-        return sp.MatrixSymbol("G", *out.shape)
+        ``named(name, shape)`` gives the symbol an intermediate is kept as (``MatrixSymbol(name)`` by
+        default); returns ``(forward, out, backward, gradients)``: lists of ``(symbol, value)``, the
+        output expression, and ``{"dx": ..., "dgamma": ...}``.
+        """
+        symbols = symbols or self.symbols()
+        named = named or (lambda name, shape: sp.MatrixSymbol(name, *shape))
+        forward, backward = [], []
+
+        def keeper(into):
+            def keep(name, value):
+                symbol = named(name, value.shape)
+                into.append((symbol, value))
+                return symbol
+            return keep
+
+        out = self.forward(keeper(forward), *self.arguments(symbols))
+        saved = {symbol.name: symbol for symbol, _ in forward}
+        upstream = sp.MatrixSymbol("G", *out.shape)
+        gradients = self.backward(keeper(backward), upstream, *self.arguments(symbols), saved=saved)
+        return forward, out, backward, gradients
 
 
 @dataclass(frozen=True)
@@ -110,25 +121,27 @@ class LayerProof:
                 "seconds": round(self.seconds, 3)}
 
 
-def _substitute(expr, saved: dict[str, sp.MatrixExpr]):
-    """Replace each intermediate symbol by its definition (latest first, so chains unfold)."""
-    for name, value in reversed(list(saved.items())):
-        expr = expr.xreplace({sp.MatrixSymbol(name, *value.shape): value})
-    return expr
+def _inline(name, value):
+    return value
 
 
 def prove_layer(layer: Layer, backward: Callable | None = None) -> LayerProof:
     """Each backward formula (``backward`` overrides the layer's, to plant a mistake) equals ∂⟨G, out⟩."""
     start = time.perf_counter()
     symbols = layer.symbols()
-    steps = layer._forward(symbols)
     saved = {}
-    for name, value in steps[:-1]:
-        saved[name] = _substitute(value, saved)
-    out = _substitute(steps[-1][1], saved)
-    upstream = layer._upstream(symbols)
-    symbolic = {name: sp.MatrixSymbol(name, *value.shape) for name, value in saved.items()}
-    formulas = dict((backward or layer.backward)(upstream, *layer._arguments(symbols), saved=symbolic))
+
+    def keep(name, value):
+        saved[name] = value
+        return value
+
+    out = layer.forward(keep, *layer.arguments(symbols))
+    upstream = sp.MatrixSymbol("G", *out.shape)
+    try:
+        formulas = (backward or layer.backward)(_inline, upstream, *layer.arguments(symbols), saved=saved)
+    except (sp.ShapeError, TypeError, ValueError) as err:
+        return LayerProof(layer.name, (("formulas", Proof(False, f"the formulas do not fit the shapes: {err}")),),
+                          time.perf_counter() - start)
     loss = indices.pairing(upstream, out)
     results = []
     for name in (*layer.inputs, *layer.parameters):
@@ -137,15 +150,18 @@ def prove_layer(layer: Layer, backward: Callable | None = None) -> LayerProof:
         if key not in formulas:
             results.append((key, Proof(False, f"no formula for ∂L/∂{name}")))
             continue
-        claimed = _substitute(formulas[key], saved)
+        claimed = formulas[key]
         if claimed.shape != target.shape:
             results.append((key, Proof(False, f"∂L/∂{name} has shape {claimed.shape}, {name} has {target.shape}")))
             continue
         row = indices.a if target.shape[0] != 1 else 0
         col = indices.b if target.shape[1] != 1 else 0
         true = sp.diff(loss, indices.entry(target, row, col))
-        method = indices.equal_entries(true, indices.entry(claimed, row, col))
+        try:
+            method = indices.equal_entries(true, indices.entry(claimed, row, col))
+        except TypeError as err:  # a matrix expression with no index form
+            method, claimed = None, err
         results.append((key, Proof(True, method) if method else
-                        Proof(False, f"∂L/∂{name}[a,b] differs from the derivative of ⟨G, out⟩ "
-                                     "(index calculus did not reduce the difference to 0)")))
+                        Proof(False, f"∂L/∂{name}[a,b] is not the derivative of ⟨G, out⟩: index calculus "
+                                     "left a non-zero difference")))
     return LayerProof(layer.name, tuple(results), time.perf_counter() - start)

@@ -25,32 +25,31 @@ from derive.layers.base import Layer, Step, epsilon
 EPS = 1e-5  # torch.nn.functional.batch_norm's default
 
 
-def _forward(x, gamma, beta):
+def _forward(keep, x, gamma, beta):
     rows, cols = x.shape
     down = sp.OneMatrix(rows, 1)  # 1_nᵀ x sums each column over the batch
-    mu = down.T * x / rows
-    xc = x - down * mu
-    var = down.T * sp.HadamardProduct(xc, xc) / rows
-    rstd = sp.HadamardPower(var + epsilon * sp.OneMatrix(1, cols), sp.Rational(-1, 2))
-    xhat = sp.HadamardProduct(down * rstd, xc)
-    return [("mu", mu), ("xc", xc), ("var", var), ("rstd", rstd), ("xhat", xhat),
-            ("out", sp.HadamardProduct(xhat, down * gamma) + down * beta)]
+    mu = keep("mu", down.T * x / rows)
+    xc = keep("xc", x - down * mu)
+    var = keep("var", down.T * sp.HadamardProduct(xc, xc) / rows)
+    rstd = keep("rstd", sp.HadamardPower(var + epsilon * sp.OneMatrix(1, cols), sp.Rational(-1, 2)))
+    xhat = keep("xhat", sp.HadamardProduct(down * rstd, xc))
+    return sp.HadamardProduct(xhat, down * gamma) + down * beta
 
 
 def backward_with(mean_gradient: bool = True):
     """The backward formulas; ``mean_gradient=False`` drops the mean's gradient (a planted mistake)."""
 
-    def backward(g, x, gamma, beta, saved):
+    def backward(keep, g, x, gamma, beta, saved):
         rows = x.shape[0]
         down = sp.OneMatrix(rows, 1)
         rstd, xhat = saved["rstd"], saved["xhat"]
-        gh = sp.HadamardProduct(g, down * gamma)
+        gh = keep("gh", sp.HadamardProduct(g, down * gamma))
         mean_ghx = down * down.T * sp.HadamardProduct(gh, xhat) / rows
         inner = gh - sp.HadamardProduct(xhat, mean_ghx)
         if mean_gradient:
             inner = inner - down * down.T * gh / rows
         dx = sp.HadamardProduct(down * rstd, inner)
-        return [("gh", gh), ("dgamma", down.T * sp.HadamardProduct(g, xhat)), ("dbeta", down.T * g), ("dx", dx)]
+        return {"dgamma": down.T * sp.HadamardProduct(g, xhat), "dbeta": down.T * g, "dx": dx}
 
     return backward
 

@@ -44,12 +44,12 @@ def input_gradient(delta, w):
     return delta * w.T
 
 
-def _forward(x, W, b):
-    return [("out", pre_activation(x, W, b))]
+def _forward(keep, x, W, b):
+    return pre_activation(x, W, b)
 
 
-def _backward(g, x, W, b, saved):
-    return [("dW", weight_gradient(x, g)), ("db", bias_gradient(g)), ("dx", input_gradient(g, W))]
+def _backward(keep, g, x, W, b, saved):
+    return {"dW": weight_gradient(x, g), "db": bias_gradient(g), "dx": input_gradient(g, W)}
 
 
 LAYER = Layer(

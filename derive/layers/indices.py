@@ -28,6 +28,7 @@ import itertools
 import sympy as sp
 from sympy.matrices.expressions.applyfunc import ElementwiseApplyFunction
 from sympy.matrices.expressions.matexpr import MatrixElement
+from sympy.matrices.expressions.slice import MatrixSlice
 
 #: The generic entry (a, b) the lemmas are proved at, and the summation indices.
 a, b = sp.symbols("a b", integer=True, nonnegative=True)
@@ -65,6 +66,9 @@ def entry(expr, i, j) -> sp.Expr:
         scalars = [f for f in expr.args if not getattr(f, "is_Matrix", False)]
         matrices = [f for f in expr.args if getattr(f, "is_Matrix", False)]
         return sp.Mul(*scalars) * _product_entry(matrices, i, j)
+    if isinstance(expr, MatrixSlice):
+        (row0, _, row_step), (col0, _, col_step) = expr.rowslice, expr.colslice
+        return entry(expr.parent, row0 + i * row_step, col0 + j * col_step)
     if isinstance(expr, sp.MatrixBase):
         return expr[i, j]
     raise TypeError(f"no index form for {type(expr).__name__}")

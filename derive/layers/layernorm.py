@@ -25,34 +25,33 @@ from derive.layers.base import Layer, Step, epsilon
 EPS = 1e-5  # torch.nn.LayerNorm's default
 
 
-def _forward(x, gamma, beta):
+def _forward(keep, x, gamma, beta):
     rows, cols = x.shape
     across = sp.OneMatrix(cols, 1)  # x · 1_d sums each row over the features
-    mu = x * across / cols
-    xc = x - mu * across.T
-    var = sp.HadamardProduct(xc, xc) * across / cols
-    rstd = sp.HadamardPower(var + epsilon * sp.OneMatrix(rows, 1), sp.Rational(-1, 2))
-    xhat = sp.HadamardProduct(rstd * across.T, xc)
+    mu = keep("mu", x * across / cols)
+    xc = keep("xc", x - mu * across.T)
+    var = keep("var", sp.HadamardProduct(xc, xc) * across / cols)
+    rstd = keep("rstd", sp.HadamardPower(var + epsilon * sp.OneMatrix(rows, 1), sp.Rational(-1, 2)))
+    xhat = keep("xhat", sp.HadamardProduct(rstd * across.T, xc))
     down = sp.OneMatrix(rows, 1)
-    return [("mu", mu), ("xc", xc), ("var", var), ("rstd", rstd), ("xhat", xhat),
-            ("out", sp.HadamardProduct(xhat, down * gamma) + down * beta)]
+    return sp.HadamardProduct(xhat, down * gamma) + down * beta
 
 
 def backward_with(power):
     """The backward formulas; ``power`` is the exponent ρ is written with (-1/2; a test plants -1/4)."""
 
-    def backward(g, x, gamma, beta, saved):
+    def backward(keep, g, x, gamma, beta, saved):
         rows, cols = x.shape
         across, down = sp.OneMatrix(cols, 1), sp.OneMatrix(rows, 1)
         rstd, xhat = saved["rstd"], saved["xhat"]
         if power != sp.Rational(-1, 2):  # ρ written with another power of (σ² + ε)
             rstd = sp.HadamardPower(saved["var"] + epsilon * down, power)
             xhat = sp.HadamardProduct(rstd * across.T, saved["xc"])
-        gh = sp.HadamardProduct(g, down * gamma)
+        gh = keep("gh", sp.HadamardProduct(g, down * gamma))
         mean_gh = gh * across * across.T / cols
         mean_ghx = sp.HadamardProduct(gh, xhat) * across * across.T / cols
         dx = sp.HadamardProduct(rstd * across.T, gh - mean_gh - sp.HadamardProduct(xhat, mean_ghx))
-        return [("gh", gh), ("dgamma", down.T * sp.HadamardProduct(g, xhat)), ("dbeta", down.T * g), ("dx", dx)]
+        return {"dgamma": down.T * sp.HadamardProduct(g, xhat), "dbeta": down.T * g, "dx": dx}
 
     return backward
 

@@ -30,18 +30,18 @@ class phi(sp.Function):
         return _prime(self.args[0])
 
 
-def _forward(x, W):
-    pre = x * W
-    return [("u", pre), ("out", x + ElementwiseApplyFunction(phi, pre))]
+def _forward(keep, x, W):
+    pre = keep("u", x * W)
+    return x + ElementwiseApplyFunction(phi, pre)
 
 
 def backward_with(skip: bool = True):
     """The backward formulas; ``skip=False`` forgets the skip connection's G (a planted mistake)."""
 
-    def backward(g, x, W, saved):
+    def backward(keep, g, x, W, saved):
         local = sp.HadamardProduct(g, ElementwiseApplyFunction(_prime, saved["u"]))
         block = local * W.T
-        return [("dW", x.T * local), ("dx", g + block if skip else block)]
+        return {"dW": x.T * local, "dx": g + block if skip else block}
 
     return backward
 
