@@ -7,10 +7,10 @@ reference has; finite differences may sample):
            \text{max\_rel} = \text{max\_abs} / \max_i |r_i|
 
 ``max_rel`` is relative to the gradient's scale (never below 1 % of the largest gradient entry of any
-parameter, so a gradient that is 0 in theory is not judged by its rounding noise), not entry by entry: an entry that is 0 in both (a
-ReLU unit that is off for the whole batch) or nearly cancels would make an entrywise ratio
-meaningless.  A parameter passes when ``max_rel <= tolerance``.  Tolerances sit far below any real
-mistake (a 0.1 % error is ``1e-3``) and far above rounding: float64 autodiff agrees to about
+parameter, so a gradient that is 0 in theory is not judged by its rounding noise), not entry by
+entry: an entry that is 0 in both (a ReLU unit that is off for the whole batch) or nearly cancels
+would make an entrywise ratio meaningless.  A parameter passes when ``max_rel <= tolerance``.
+Tolerances sit far below any real mistake (a 0.1 % error is ``1e-3``) and far above rounding: float64 autodiff agrees to about
 1e-15, finite differences to about 1e-9.
 """
 
