@@ -10,8 +10,8 @@ reference has; finite differences may sample):
 parameter, so a gradient that is 0 in theory is not judged by its rounding noise), not entry by
 entry: an entry that is 0 in both (a ReLU unit that is off for the whole batch) or nearly cancels
 would make an entrywise ratio meaningless.  A parameter passes when ``max_rel <= tolerance``.
-Tolerances sit far below any real mistake (a 0.1 % error is ``1e-3``) and far above rounding: float64 autodiff agrees to about
-1e-15, finite differences to about 1e-9.
+Tolerances sit far below any real mistake (a 0.1 % error is ``1e-3``) and far above rounding:
+float64 autodiff agrees to about 1e-15, finite differences to about 1e-9.
 """
 
 from __future__ import annotations
