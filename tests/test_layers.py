@@ -108,3 +108,15 @@ def test_residual_without_an_equal_width_block_is_a_one_line_error():
         NetworkSpec((5, 4, 3), ("relu",), residual=True)
     with pytest.raises(ValueError, match="norm 'groupnorm' is unknown"):
         NetworkSpec((5, 4, 3), ("relu",), norm="groupnorm")
+
+
+@pytest.mark.parametrize("name", ["layernorm", "batchnorm", "attention"])
+def test_show_layer_ends_in_the_matrix_form_and_is_proved(capsys, name):
+    import json
+
+    from derive.cli import main
+
+    assert main(["show", name, "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["kind"] == "layer" and data["proof"]["proved"] is True and data["proof"]["sizes"] == "symbolic"
+    assert data["steps"] and data["matrix_form"][-1]["lhs"].startswith("d")
