@@ -13,6 +13,7 @@ import textwrap
 from checks.compile import program_source
 from derive import __version__, catalog
 from derive.network import backprop
+from derive.network_loss import get_loss
 from derive.network_spec import NetworkSpec
 
 OUTPUT_MEANING = {
@@ -21,16 +22,11 @@ OUTPUT_MEANING = {
     "identity": "the logits themselves (the last layer is linear)",
 }
 
-LABEL_MEANING = {
-    "softmax_cce": "one-hot rows (or any rows summing to 1)",
-    "sigmoid_bce": "targets in [0, 1], one per output",
-    "mse": "real targets, one per output",
-}
-
 
 def regenerate_command(spec: NetworkSpec) -> str:
     return (f"derive codegen --layers {','.join(map(str, spec.layers))} "
-            f"--activations '{','.join(spec.activations)}' --loss {spec.loss} --reduction {spec.reduction} -o FILE")
+            f"--activations '{','.join(spec.activations)}' --loss {spec.loss} --reduction {spec.reduction}"
+            + (f" --norm {spec.norm}" if spec.norm else "") + (" --residual" if spec.residual else "") + " -o FILE")
 
 
 def header(spec: NetworkSpec, proof=None) -> str:
@@ -38,7 +34,8 @@ def header(spec: NetworkSpec, proof=None) -> str:
     bp = backprop(spec)
     K = spec.outputs
     shapes = ", ".join(f"{name} {shape}" for name, shape in spec.parameter_shapes().items())
-    averaged = "over the batch" if spec.loss == "softmax_cce" else "over all n*K elements"
+    record = get_loss(spec.loss)
+    averaged = record.averaged("mean").removeprefix("averaged ").replace("·", "*")
     reduction = f"mean {averaged} (PyTorch's default)" if spec.reduction == "mean" else "sum"
     verdict = "not run" if proof is None else ("PROVED" if proof.proved else "NOT PROVED")
     lines = [
@@ -50,7 +47,7 @@ def header(spec: NetworkSpec, proof=None) -> str:
         "Conventions: rows are samples; Z_l = A_{l-1} W_l + b_l with W_l of shape (fan_in, fan_out),",
         "b_l of shape (fan_out,), A_0 = X; the last layer is linear and the loss takes its logits.",
         f"Loss: {spec.loss}, reduction {reduction}.",
-        f"Y is (n, {K}): {LABEL_MEANING[spec.loss]}.",
+        f"Y is (n, {K}): {record.label_meaning}.",
         "",
         f"forward(params, X)      -> (n, {K}) array: {OUTPUT_MEANING[bp.output.output]}",
         "loss(params, X, Y)      -> float",

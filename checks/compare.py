@@ -6,11 +6,12 @@ reference has; finite differences may sample):
 .. math::  \text{max\_abs} = \max_i |g_i - r_i|, \qquad
            \text{max\_rel} = \text{max\_abs} / \max_i |r_i|
 
-``max_rel`` is relative to the gradient's scale, not entry by entry: an entry that is 0 in both (a
-ReLU unit that is off for the whole batch) or nearly cancels would make an entrywise ratio
-meaningless.  A parameter passes when ``max_rel <= tolerance``.  Tolerances sit far below any real
-mistake (a 0.1 % error is ``1e-3``) and far above rounding: float64 autodiff agrees to about
-1e-15, finite differences to about 1e-9.
+``max_rel`` is relative to the gradient's scale (never below 1 % of the largest gradient entry of any
+parameter, so a gradient that is 0 in theory is not judged by its rounding noise), not entry by
+entry: an entry that is 0 in both (a ReLU unit that is off for the whole batch) or nearly cancels
+would make an entrywise ratio meaningless.  A parameter passes when ``max_rel <= tolerance``.
+Tolerances sit far below any real mistake (a 0.1 % error is ``1e-3``) and far above rounding:
+float64 autodiff agrees to about 1e-15, finite differences to about 1e-9.
 """
 
 from __future__ import annotations
@@ -69,8 +70,12 @@ class Comparison:
         return {e.name: e.to_json() for e in self.errors}
 
 
-def parameter_error(name: str, computed, reference, limit: float) -> ParameterError:
-    """``computed`` against ``reference`` for one parameter (NaN reference entries are not compared)."""
+def parameter_error(name: str, computed, reference, limit: float, floor: float = 0.0) -> ParameterError:
+    """``computed`` against ``reference`` for one parameter (NaN reference entries are not compared).
+
+    ``floor`` is the least scale max_rel is taken against: a gradient that is exactly 0 in theory
+    (the bias before a batch norm, which the mean subtracts) is rounding noise in every framework.
+    """
     if computed is None:
         return ParameterError(name, float("inf"), float("inf"), False, "missing from the computed gradients")
     computed, reference = np.asarray(computed, dtype=np.float64), np.asarray(reference, dtype=np.float64)
@@ -84,9 +89,21 @@ def parameter_error(name: str, computed, reference, limit: float) -> ParameterEr
     if not np.all(np.isfinite(difference)):
         return ParameterError(name, float("inf"), float("inf"), False, "non-finite values")
     max_abs = float(difference.max())
-    scale = float(np.abs(reference[looked_at]).max())
+    scale = max(float(np.abs(reference[looked_at]).max()), floor)
     max_rel = max_abs / scale if scale > 0 else (0.0 if max_abs == 0 else float("inf"))
     return ParameterError(name, max_abs, max_rel, max_rel <= limit)
+
+
+#: max_rel is never taken against less than this fraction of the largest reference entry of any parameter.
+SCALE_FLOOR = 1e-2
+
+
+def _floor(reference: dict, dtype: str) -> float:
+    """:data:`SCALE_FLOOR` × the largest reference entry of any parameter.  A real mistake still shows:
+    a 1 % error in a parameter whose gradient is 1e-3 of the largest gives max_rel 1e-3."""
+    entries = [np.abs(np.asarray(v, dtype=np.float64)) for v in reference.values()]
+    largest = max((float(np.nanmax(e)) for e in entries if e.size and not np.all(np.isnan(e))), default=0.0)
+    return SCALE_FLOOR * largest
 
 
 def compare_gradients(computed: dict, reference: dict, dtype: str, reference_name: str) -> Comparison:
@@ -94,7 +111,8 @@ def compare_gradients(computed: dict, reference: dict, dtype: str, reference_nam
     limit = tolerance(dtype, reference_name)
     # in the computed (spec) order W1, b1, W2, ...; a reference may list its keys otherwise (JAX sorts them)
     names = [name for name in computed if name in reference] + [name for name in reference if name not in computed]
-    errors = [parameter_error(name, computed.get(name), reference[name], limit) for name in names]
+    floor = _floor(reference, dtype)
+    errors = [parameter_error(name, computed.get(name), reference[name], limit, floor) for name in names]
     errors += [ParameterError(name, float("inf"), float("inf"), False, "not a parameter of the reference")
                for name in computed if name not in reference]
     return Comparison(reference_name, str(np.dtype(dtype)), limit, tuple(errors))

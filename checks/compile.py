@@ -28,6 +28,8 @@ from sympy.printing.precedence import PRECEDENCE
 
 from derive import catalog
 from derive.functions import CatalogFunction, sigmoid, unfold
+from derive.layers import get_layer
+from derive.layers.base import epsilon
 from derive.network import MATRIX_FORMULAS, Backprop, K, MatrixFormulas, backprop, n, p, q, x, y, z
 from derive.network_spec import NetworkSpec
 from derive.render import unicode
@@ -43,21 +45,83 @@ class CodePrinter(NumPyPrinter):
         return expr.name
 
     def _print_MatMul(self, expr):
-        first, *rest = expr.args
-        if isinstance(first, sp.OneMatrix) and len(rest) == 1:
-            inner = self.parenthesize(rest[0], PRECEDENCE["Atom"], strict=True)
-            # 1ᵀ D (1 × n ones): column sums; 1 b (n × 1 ones): numpy broadcasts the row b itself
-            return f"{inner}.sum(axis=0)" if first.shape[0] == 1 else self._print(rest[0])
-        return " @ ".join(self.parenthesize(a, PRECEDENCE["Mul"]) for a in expr.args)
+        scalars = [a for a in expr.args if not getattr(a, "is_Matrix", False)]
+        matrices = [a for a in expr.args if getattr(a, "is_Matrix", False)]
+        if scalars and all(isinstance(a, sp.OneMatrix) for a in matrices):
+            return self._print(sp.Mul(*scalars))  # c 1: a scalar numpy broadcasts
+        code = self._matrices(matrices)
+        if scalars:
+            factor = sp.Mul(*scalars)
+            numerator, denominator = sp.fraction(factor)
+            code = self.parenthesize_code(code)
+            if numerator != 1:
+                code = f"{self.parenthesize(numerator, PRECEDENCE['Mul'])}*{code}"
+            if denominator != 1:
+                code = f"{code}/{self.parenthesize(denominator, PRECEDENCE['Pow'], strict=True)}"
+        return code
+
+    @staticmethod
+    def parenthesize_code(code: str) -> str:
+        return code if code.isidentifier() or (code.endswith(")") and code.count("(") == 1) else f"({code})"
+
+    def _matrices(self, matrices) -> str:
+        """A product of matrices; a matrix of ones sums (inner size > 1) or broadcasts (inner size 1).
+
+        1ᵀ D and 1 1ᵀ D: column sums (``D.sum(axis=0)``, a row that broadcasts); D 1 and D 1 1ᵀ: row
+        sums kept as a column (``D.sum(axis=1, keepdims=True)``); 1 b, c 1ᵀ: numpy broadcasts b, c.
+        """
+        while matrices and isinstance(matrices[0], sp.OneMatrix):
+            ones, rest = matrices[0], matrices[1:]
+            if not rest:
+                break
+            inner = self._matrices(rest)
+            if ones.shape[1] == 1:
+                return inner
+            return f"{self.parenthesize_code(inner)}.sum(axis=0)"
+        if len(matrices) >= 2 and isinstance(matrices[-1], sp.OneMatrix):
+            ones, rest = matrices[-1], matrices[:-1]
+            if len(rest) >= 1 and isinstance(rest[-1], sp.OneMatrix):  # D 1 1ᵀ: the row sums, broadcast
+                rest = rest[:-1]
+                ones = rest and sp.OneMatrix(ones.shape[0], 2)
+            inner = self._matrices(rest)
+            if ones.shape[0] == 1:
+                return inner
+            return f"{self.parenthesize_code(inner)}.sum(axis=1, keepdims=True)"
+        return " @ ".join(self.parenthesize(a, PRECEDENCE["Mul"]) for a in matrices)
+
+    def _print_HadamardPower(self, expr):
+        base = self.parenthesize(expr.base, PRECEDENCE["Pow"], strict=True)
+        if expr.exp == sp.Rational(-1, 2):
+            return f"1/{self._module_format('numpy.sqrt')}({self._print(expr.base)})"
+        return f"{base}**{self.parenthesize(expr.exp, PRECEDENCE['Pow'], strict=True)}"
+
+    def _print_OneMatrix(self, expr):
+        return "1"
 
     def _print_Transpose(self, expr):
         return f"{self.parenthesize(expr.arg, PRECEDENCE['Atom'], strict=True)}.T"
 
     def _print_HadamardProduct(self, expr):
-        return " * ".join(self.parenthesize(a, PRECEDENCE["Mul"]) for a in expr.args)
+        return " * ".join(self._factor(a) for a in expr.args)
+
+    def _factor(self, arg) -> str:
+        code = self._print(arg)
+        if isinstance(arg, (sp.MatAdd, sp.HadamardProduct)) or (isinstance(arg, sp.MatMul) and " @ " in code):
+            return f"({code})"
+        return code
 
     def _print_MatAdd(self, expr):
-        return " + ".join(self.parenthesize(a, PRECEDENCE["Add"]) for a in expr.args)
+        """Terms with a negative coefficient printed as ``- term``, after the others."""
+        positive, negative = [], []
+        for term in expr.args:
+            coefficient = term.args[0] if isinstance(term, sp.MatMul) and term.args[0].is_number else 1
+            if coefficient.is_negative if hasattr(coefficient, "is_negative") else False:
+                negative.append(self._print(sp.MatMul(-coefficient, *term.args[1:])) if -coefficient != 1
+                                else self._print(sp.MatMul(*term.args[1:])) if len(term.args) > 2
+                                else self._print(term.args[1]))
+            else:
+                positive.append(self.parenthesize(term, PRECEDENCE["Add"]))
+        return " - ".join([" + ".join(positive), *[f"({t})" if " + " in t or " - " in t else t for t in negative]])
 
     def _print_Heaviside(self, expr):
         # H(x) with H(0) = 0 is the mask x > 0 (H(0) = 1: x >= 0); numpy promotes a mask to the dtype it
@@ -178,18 +242,21 @@ def _unpack(spec: NetworkSpec) -> str:
     return f"    {', '.join(names)} = {', '.join(f'params[{chr(34)}{name}{chr(34)}]' for name in names)}"
 
 
+def _code(printer: CodePrinter, value) -> str:
+    return printer.doprint(value.xreplace({epsilon: sp.Symbol("EPS")}))
+
+
 def _forward_lines(bp: Backprop, printer: CodePrinter, with_derivatives: bool) -> list[str]:
-    lines = []
+    lines = ["    n = X.shape[0]"] if bp.spec.norm else []
     for eq in bp.forward:
         if eq.value is not None:
-            lines.append(f"    {eq.name} = {printer.doprint(eq.value)}")
+            lines.append(f"    {eq.name} = {_code(printer, eq.value)}")
             continue
-        layer = int(eq.name[1:])
-        act = bp.activations[layer - 1]
+        act = next(a for a in bp.activations if f"{a.layer}" == eq.argument[1:] and eq.argument)
         if with_derivatives:
-            lines.append(f"    {eq.name}, dA{layer}_dZ{layer} = {act.name}_and_derivative(Z{layer})")
+            lines.append(f"    {eq.name}, {eq.derivative} = {act.name}_and_derivative({eq.argument})")
         else:
-            lines.append(f"    {eq.name} = {act.name}(Z{layer})")
+            lines.append(f"    {eq.name} = {act.name}({eq.argument})")
     return lines
 
 
@@ -202,6 +269,9 @@ def program_source(spec: NetworkSpec, formulas: MatrixFormulas = MATRIX_FORMULAS
     logits = f"Z{L}"
     names = {z: logits, y: "Y", p: "P", q: "Q", n: "n", K: "K"}
     blocks = ["import numpy"]
+    if spec.norm:
+        eps = get_layer(spec.norm).settings["eps"]
+        blocks[0] += f"\n\nEPS = {eps!r}  # the {spec.norm} epsilon, as {get_layer(spec.norm).matches}"
     if any(k.source(printer).count("math.") for k in found.values()):
         blocks[0] += "\nimport math  # math.erf: numpy has none"
     blocks += [k.source(printer) for k in found.values()]
@@ -235,7 +305,7 @@ def program_source(spec: NetworkSpec, formulas: MatrixFormulas = MATRIX_FORMULAS
         if eq.value is None:
             backward.append(f"    {eq.name} = {_call(found['output_delta'], names)}")
         else:
-            backward.append(f"    {eq.name} = {printer.doprint(eq.value)}")
+            backward.append(f"    {eq.name} = {_code(printer, eq.value)}")
     grads = ", ".join(f'"{name}": d{name}' for name in spec.parameter_shapes())
     blocks.append("\n".join([
         "def gradients(params, X, Y):", '    """∂L/∂(every parameter): a dict with the keys and shapes of params."""',

@@ -2,7 +2,7 @@ r"""Random points at which gradients are compared: parameters, inputs and labels
 
 * :math:`W_l \sim \mathcal N(0, 1/\text{fan\_in})` (pre-activations of order 1), :math:`b_l \sim
   \mathcal N(0, 0.1^2)`, :math:`X \sim \mathcal N(0, 1)`;
-* labels: one-hot rows for ``softmax_cce``, 0/1 for ``sigmoid_bce``, :math:`\mathcal N(0, 1)` for ``mse``;
+* labels: from the loss's own sampler (``Loss.labels``: one-hot rows, 0/1 targets, normal targets);
 * **clear of kinks**: for every hidden layer whose activation has a kink (the catalog's
   ``Entry.kinks``), every pre-activation lies at least ``kink_margin`` from each kink.  Rows of X
   (samples are independent) that come too close are drawn again.  At a kink frameworks may pick
@@ -17,6 +17,7 @@ import numpy as np
 import sympy as sp
 
 from derive import catalog
+from derive.network_loss import get_loss
 from derive.network_spec import NetworkSpec
 
 #: How close (absolute) a pre-activation may come to a kink.  Finite differences move a
@@ -41,12 +42,7 @@ def _activation_numpy(name: str):
 
 def labels(spec: NetworkSpec, batch: int, rng: np.random.Generator) -> np.ndarray:
     """Labels Y (batch, K) of the kind ``spec.loss`` expects."""
-    K = spec.outputs
-    if spec.loss == "softmax_cce":
-        return np.eye(K)[rng.integers(0, K, size=batch)]
-    if spec.loss == "sigmoid_bce":
-        return rng.integers(0, 2, size=(batch, K)).astype(float)
-    return rng.standard_normal((batch, K))
+    return np.asarray(get_loss(spec.loss).labels(rng, batch, spec.outputs), dtype=np.float64)
 
 
 def parameters(spec: NetworkSpec, rng: np.random.Generator) -> dict[str, np.ndarray]:

@@ -14,16 +14,13 @@ PyTorch and JAX are imported inside their functions, so this module imports with
 from __future__ import annotations
 
 import importlib.util
-import math
 from collections.abc import Callable
 
 import numpy as np
 
-from derive import functions as fn
+from checks.bindings import bound
+from derive.layers import LAYERS
 from derive.network_spec import NetworkSpec
-
-LEAKY_SLOPE = float(fn.LEAKY_RELU_SLOPE)
-ELU_ALPHA = float(fn.ELU_ALPHA)
 
 #: Finite differences look at every entry while that costs under this many multiply-adds in all
 #: (two loss evaluations per entry, each ``batch · Σ fan_in·fan_out`` plus a fixed overhead), and
@@ -50,75 +47,44 @@ def unavailable(name: str) -> str | None:
     return None
 
 
-# ------------------------------------------------------------------------------- autograd
+# ------------------------------------------------------------------------------ the network
 
 
-def _autograd_erf():
-    """erf as an autograd primitive: value from ``math.erf``, derivative :math:`2 e^{-x^2}/\\sqrt\\pi`.
+def network_loss(spec: NetworkSpec, framework: str) -> Callable:
+    """The network's scalar loss ``(params, X, Y) -> L`` from ``framework``'s bindings.
 
-    autograd's own erf lives in ``autograd.scipy.special`` and needs SciPy (tens of MB) for this one
-    function; the derivative is the table one, and PyTorch checks the same GELU independently.
+    One forward loop for every framework: block by block, dense, then for a hidden block its norm
+    and activation, and the skip connection; then the loss.  Each operation is the framework's own
+    (``checks.bindings``), so nothing is shared with ``checks.compile``.
     """
-    from autograd.extend import defvjp, primitive
-
-    erf = primitive(_numpy_erf)
-    defvjp(erf, lambda ans, x: lambda g: g * (2 / math.sqrt(math.pi)) * np.exp(-(x**2)))
-    return erf
-
-
-def _numpy_erf(x):
-    """erf of an array, entry by entry with ``math.erf`` (numpy has none), in the array's float dtype."""
-    return np.vectorize(math.erf, otypes=[float])(x).astype(np.result_type(x, np.float32))
-
-
-def _activations(xnp, erf) -> dict[str, Callable]:
-    """The activations written with ``xnp`` (numpy or ``autograd.numpy``) and an ``erf`` for it."""
-
-    def sigmoid(x):
-        return xnp.exp(-xnp.logaddexp(0, -x))
-
-    return {
-        "identity": lambda x: x,
-        "sigmoid": sigmoid,
-        "tanh": xnp.tanh,
-        "relu": lambda x: xnp.maximum(x, 0.0),
-        "leaky_relu": lambda x: xnp.where(x > 0, x, LEAKY_SLOPE * x),
-        "elu": lambda x: xnp.where(x > 0, x, ELU_ALPHA * (xnp.exp(xnp.minimum(x, 0.0)) - 1)),
-        "softplus": lambda x: xnp.logaddexp(0, x),
-        "silu": lambda x: x * sigmoid(x),
-        "gelu": lambda x: 0.5 * x * (1 + erf(x / math.sqrt(2))),
-    }
-
-
-def numpy_loss(spec: NetworkSpec, xnp=np, erf=_numpy_erf) -> Callable:
-    """The network's scalar loss ``(params, X, Y) -> L`` written with ``xnp`` (plain numpy by default)."""
-    table = _activations(xnp, erf)
-    activations = [table[name] for name in spec.activations]
+    activations = bound("activations", framework)
+    losses = bound("losses", framework)
+    layers = {name: bound(name, framework) for name in ("dense", "residual", *filter(None, [spec.norm]))}
+    eps = {name: LAYERS[name].settings.get("eps") for name in layers}
 
     def loss(params, X, Y):
         a = X
-        for layer in range(1, spec.depth + 1):
-            z = xnp.dot(a, params[f"W{layer}"]) + params[f"b{layer}"]
-            a = activations[layer - 1](z) if layer < spec.depth else z
-        n, K = Y.shape
-        if spec.loss == "softmax_cce":
-            shifted = a - xnp.max(a, axis=1, keepdims=True)
-            log_probabilities = shifted - xnp.log(xnp.sum(xnp.exp(shifted), axis=1, keepdims=True))
-            total, count = -xnp.sum(Y * log_probabilities), n
-        elif spec.loss == "sigmoid_bce":
-            total, count = xnp.sum(xnp.logaddexp(0, a) - Y * a), n * K
-        else:
-            total, count = xnp.sum((a - Y) ** 2), n * K
-        return total / count if spec.reduction == "mean" else total
+        for block in spec.blocks():
+            layer = block.layer
+            h = layers["dense"](a, params[f"W{layer}"], params[f"b{layer}"])
+            if block.norm:
+                h = layers[block.norm](h, params[f"gamma{layer}"], params[f"beta{layer}"], eps[block.norm])
+            if block.activation:
+                h = activations[block.activation](h)
+            a = layers["residual"](a, h) if block.residual else h
+        return losses[spec.loss](a, Y, spec.reduction)
 
     return loss
 
 
-def autograd_loss(spec: NetworkSpec) -> Callable:
-    """:func:`numpy_loss` in ``autograd.numpy``, with erf as an autograd primitive."""
-    import autograd.numpy as anp
+def numpy_loss(spec: NetworkSpec) -> Callable:
+    """The network's scalar loss in plain numpy (what finite differences differentiate)."""
+    return network_loss(spec, "numpy")
 
-    return numpy_loss(spec, anp, _autograd_erf())
+
+def autograd_loss(spec: NetworkSpec) -> Callable:
+    """The network's loss in ``autograd.numpy``, with erf as an autograd primitive."""
+    return network_loss(spec, "autograd")
 
 
 def autograd_gradients(spec: NetworkSpec, params, X, Y) -> dict[str, np.ndarray]:
@@ -128,70 +94,26 @@ def autograd_gradients(spec: NetworkSpec, params, X, Y) -> dict[str, np.ndarray]
     return dict(grad(autograd_loss(spec))(dict(params), X, Y))
 
 
-# -------------------------------------------------------------------------------- PyTorch
-
-
 def torch_gradients(spec: NetworkSpec, params, X, Y) -> dict[str, np.ndarray]:
-    """PyTorch eager: ``torch.nn.functional`` activations and ``cross_entropy`` /
-    ``binary_cross_entropy_with_logits`` / ``mse_loss`` with the same reduction."""
+    """PyTorch eager: ``torch.nn.functional`` activations, norms and losses, ``loss.backward()``."""
     import torch
-    import torch.nn.functional as F  # noqa: N812 - PyTorch's own convention
 
-    table = {
-        "identity": lambda t: t, "sigmoid": torch.sigmoid, "tanh": torch.tanh, "relu": F.relu,
-        "leaky_relu": lambda t: F.leaky_relu(t, LEAKY_SLOPE), "elu": lambda t: F.elu(t, ELU_ALPHA),
-        "softplus": F.softplus, "silu": F.silu, "gelu": lambda t: F.gelu(t, approximate="none"),
-    }
     tensors = {k: torch.tensor(v, requires_grad=True) for k, v in params.items()}
-    a = torch.tensor(X)
-    for layer in range(1, spec.depth + 1):
-        z = a @ tensors[f"W{layer}"] + tensors[f"b{layer}"]
-        a = table[spec.activations[layer - 1]](z) if layer < spec.depth else z
-    labels = torch.tensor(Y)
-    if spec.loss == "softmax_cce":
-        loss = F.cross_entropy(a, labels, reduction=spec.reduction)  # labels as class probabilities
-    elif spec.loss == "sigmoid_bce":
-        loss = F.binary_cross_entropy_with_logits(a, labels, reduction=spec.reduction)
-    else:
-        loss = F.mse_loss(a, labels, reduction=spec.reduction)
-    loss.backward()
+    network_loss(spec, "torch")(tensors, torch.tensor(X), torch.tensor(Y)).backward()
     return {k: t.grad.numpy() for k, t in tensors.items()}
 
 
-# ------------------------------------------------------------------------------------ JAX
-
-
 def jax_gradients(spec: NetworkSpec, params, X, Y) -> dict[str, np.ndarray]:
-    """JAX: ``jax.nn`` activations, ``jax.grad``; float64 through ``jax_enable_x64``.
+    """JAX: ``jax.nn`` activations and ``jax.nn.standardize`` norms, ``jax.grad``; float64 through
+    ``jax_enable_x64``.
 
     JAX's leaky ReLU takes the slope 1 at 0 where PyTorch and this project take 0.01; the points
     compared keep clear of 0, so the difference never shows.
     """
     import jax
-
-    jax.config.update("jax_enable_x64", True)
     import jax.numpy as jnp
 
-    table = {
-        "identity": lambda t: t, "sigmoid": jax.nn.sigmoid, "tanh": jnp.tanh, "relu": jax.nn.relu,
-        "leaky_relu": lambda t: jax.nn.leaky_relu(t, LEAKY_SLOPE), "elu": lambda t: jax.nn.elu(t, ELU_ALPHA),
-        "softplus": jax.nn.softplus, "silu": jax.nn.silu, "gelu": lambda t: jax.nn.gelu(t, approximate=False),
-    }
-
-    def loss(tensors, inputs, labels):
-        a = inputs
-        for layer in range(1, spec.depth + 1):
-            z = a @ tensors[f"W{layer}"] + tensors[f"b{layer}"]
-            a = table[spec.activations[layer - 1]](z) if layer < spec.depth else z
-        n, K = labels.shape
-        if spec.loss == "softmax_cce":
-            total, count = -jnp.sum(labels * jax.nn.log_softmax(a, axis=1)), n
-        elif spec.loss == "sigmoid_bce":
-            total, count = jnp.sum(jax.nn.softplus(a) - labels * a), n * K
-        else:
-            total, count = jnp.sum((a - labels) ** 2), n * K
-        return total / count if spec.reduction == "mean" else total
-
+    loss = network_loss(spec, "jax")
     tensors = {k: jnp.asarray(v) for k, v in params.items()}
     grads = jax.grad(loss)(tensors, jnp.asarray(X), jnp.asarray(Y))
     return {k: np.asarray(v) for k, v in grads.items()}

@@ -68,6 +68,11 @@ class Entry:
         """The differentiation problem; ``classes`` picks a concrete K for index-notation entries."""
         return self.build(K if classes is None else sp.Integer(classes))
 
+    @property
+    def indexed(self) -> bool:
+        """Whether the entry is in index notation (a vector function or a multi-class loss: K applies)."""
+        return self.problem().index is not None
+
     def definition(self) -> sp.Expr:
         """The entry applied to its symbols, e.g. ``sigmoid(x)``."""
         return self.problem().expr

@@ -30,14 +30,11 @@ from sympy.printing.precedence import PRECEDENCE
 from sympy.printing.str import StrPrinter
 
 from derive import catalog
-from derive import functions as fn
+from derive.layers import get_layer
+from derive.network_loss import K, get_loss, n, p, q, y, z  # noqa: F401 - K, q re-exported for checks.compile
 from derive.network_spec import NetworkSpec
 from derive.render import LatexMath, UnicodePrinter
 
-#: Scalar symbols of the elementwise formulas: a logit, a label, the output probability ŷ, log ŷ.
-z, y, p, q = sp.symbols("z y p q", real=True)
-#: Batch size n and number of outputs K.
-n, K = sp.symbols("n K", integer=True, positive=True)
 #: The activation's argument.
 x = catalog.x
 
@@ -128,18 +125,10 @@ class OutputLoss:
 
 
 def output_loss(loss: str, reduction: str) -> OutputLoss:
-    """δ_L and the stable elementwise loss for ``loss`` with ``reduction`` (PyTorch's conventions)."""
-    per_sample = loss == "softmax_cce"  # cross_entropy averages over samples, the others over elements
-    scale = sp.S.One if reduction == "sum" else (1 / n if per_sample else 1 / (n * K))
-    if loss == "softmax_cce":
-        return OutputLoss(loss, reduction, "softmax", scale, -y * q, scale * (p - y),
-                          ("each row of Y sums to 1 (one-hot labels or a distribution)",))
-    if loss == "sigmoid_bce":
-        # softplus(z) - y z is the definition -(y log σ(z) + (1 - y) log(1 - σ(z))), without overflow.
-        return OutputLoss(loss, reduction, "sigmoid", scale, fn.softplus(z) - y * z, scale * (fn.sigmoid(z) - y))
-    if loss == "mse":
-        return OutputLoss(loss, reduction, "identity", scale, (z - y) ** 2, scale * 2 * (z - y))
-    raise ValueError(f"loss {loss!r} is not an output loss")
+    """δ_L and the stable elementwise loss for ``loss`` with ``reduction``, from its ``Loss`` record."""
+    record = get_loss(loss)
+    scale = record.scale(reduction)
+    return OutputLoss(loss, reduction, record.output, scale, record.term, scale * record.gradient, record.conditions)
 
 
 # -------------------------------------------------------------------------------- equations
@@ -155,6 +144,8 @@ class Equation:
     text: str
     rule: str
     value: sp.MatrixExpr | None = None
+    argument: str = ""  # an elementwise equation's input (Z2, or N2 after a norm)
+    derivative: str = ""  # the name its derivative is kept under (dA2_dZ2)
 
     def to_json(self) -> dict[str, str]:
         return {"name": self.name, "latex": self.latex, "text": self.text, "rule": self.rule}
@@ -234,31 +225,69 @@ def _scalar(expr: sp.Expr, names: dict[sp.Symbol, tuple[str, str]]) -> tuple[str
             UnicodePrinter({"order": "rev-lex"}).doprint(expr.xreplace(text)))
 
 
+def _norm_equations(names: _Names, spec: NetworkSpec, layer: int, source: sp.MatrixSymbol, equations: list):
+    """The norm of hidden layer ``layer`` on ``source`` (Z_l): its intermediates, then N_l."""
+    norm = get_layer(spec.norm)
+    params = [names.add(f"{p_}{layer}", spec.layers[layer], rf"\{p_}_{{{layer}}}", f"{p_}{layer}", rows=1)
+              for p_ in norm.parameters]
+
+    def keep(name, value):
+        symbol = names.add(f"{name}{layer}", value.shape[1], f"{name}_{{{layer}}}", f"{name}{layer}",
+                           rows=value.shape[0])
+        equations.append(_equation(names, symbol, value, f"{spec.norm}: {name}"))
+        return symbol
+
+    out = norm.forward(keep, source, *params)
+    target = names.add(f"N{layer}", spec.layers[layer], f"N_{{{layer}}}", f"N{layer}")
+    equations.append(_equation(names, target, out, f"{spec.norm} of Z{layer}, {norm.matches}"))
+    return norm, params, target
+
+
 def backprop(spec: NetworkSpec, formulas: MatrixFormulas = MATRIX_FORMULAS) -> Backprop:
-    """The forward and backward equations of ``spec``, built from ``formulas``."""
+    """The forward and backward equations of ``spec``, built from ``formulas`` and its layers.
+
+    Each block is dense → (norm) → activation (→ skip); the backward runs the blocks in reverse,
+    each layer's backward fed the gradient of its output (``derive.layers``), the skip's gradient
+    added to the block's where a block is residual.
+    """
     names, L = _Names(spec), spec.depth
     sizes = spec.layers
     a_prev = names.add("X", sizes[0], "X", "X")
     names.add("Y", sizes[-1], "Y", "Y")
     activations = tuple(hidden_activation(layer, name) for layer, name in enumerate(spec.activations, start=1))
+    blocks = spec.blocks()
     forward, backward = [], []
-    zs, as_ = {}, {0: a_prev}
-    for layer in range(1, L + 1):
+    zs, as_, norms, act_in = {}, {0: a_prev}, {}, {}
+    for block in blocks:
+        layer = block.layer
         w = names.add(f"W{layer}", sizes[layer], f"W_{{{layer}}}", f"W{layer}", rows=sizes[layer - 1])
         b = names.add(f"b{layer}", sizes[layer], f"b_{{{layer}}}", f"b{layer}", rows=1)
         zs[layer] = names.add(f"Z{layer}", sizes[layer], f"Z_{{{layer}}}", f"Z{layer}")
         value = pre_activation(as_[layer - 1], w, b)
         forward.append(_equation(names, zs[layer], value, "dense layer: rows are samples, the bias row "
                                  "is added to every sample"))
-        if layer < L:
-            act = activations[layer - 1]
-            as_[layer] = names.add(f"A{layer}", sizes[layer], f"A_{{{layer}}}", f"A{layer}")
-            names.add(f"dA{layer}_dZ{layer}", sizes[layer], _prime_latex(act, layer), f"{act.name}'(Z{layer})")
-            tex, text = _scalar(act.value, {x: (f"Z_{{{layer}}}", f"Z{layer}")})
-            forward.append(Equation(f"A{layer}", f"A_{{{layer}}} = {tex}", f"A{layer} = {text}",
-                                    f"{act.name}, elementwise"))
-    out = output_loss(spec.loss, spec.reduction)
-    backward.append(_output_equation(names, spec, out))
+        if block.activation is None:
+            continue
+        act = activations[layer - 1]
+        source = zs[layer]
+        if block.norm:
+            norms[layer] = _norm_equations(names, spec, layer, source, forward)
+            source = norms[layer][2]
+        act_in[layer] = source
+        out = f"H{layer}" if block.residual else f"A{layer}"
+        names.add(out, sizes[layer], f"{out[0]}_{{{layer}}}", out)
+        derivative = f"d{out}_d{source.name}"
+        names.add(derivative, sizes[layer], _prime_latex(act, layer, source.name), f"{act.name}'({source.name})")
+        tex, text = _scalar(act.value, {x: (names.latex[source], source.name)})
+        forward.append(Equation(out, f"{out[0]}_{{{layer}}} = {tex}", f"{out} = {text}",
+                                f"{act.name}, elementwise", argument=source.name, derivative=derivative))
+        as_[layer] = names.add(f"A{layer}", sizes[layer], f"A_{{{layer}}}", f"A{layer}") if block.residual \
+            else names.symbols[f"A{layer}"]
+        if block.residual:
+            forward.append(_equation(names, as_[layer], as_[layer - 1] + names.symbols[out],
+                                     f"skip connection: A{layer} = A{layer - 1} + {out} (equal widths)"))
+    out_loss = output_loss(spec.loss, spec.reduction)
+    backward.append(_output_equation(names, spec, out_loss))
     delta = names.add(f"delta{L}", sizes[L], rf"\delta_{{{L}}}", f"δ{L}")
     for layer in range(L, 0, -1):
         w = names.symbols[f"W{layer}"]
@@ -274,29 +303,57 @@ def backprop(spec: NetworkSpec, formulas: MatrixFormulas = MATRIX_FORMULAS) -> B
                                   "over the batch (column sums)"))
         if layer == 1:
             break
-        act = activations[layer - 2]
-        upstream = names.add(f"dL_dA{layer - 1}", sizes[layer - 1], _partial_latex(f"A_{{{layer - 1}}}"),
-                             f"∂L/∂A{layer - 1}")
-        backward.append(_equation(names, upstream, formulas.input_gradient(delta, w),
-                                  f"Z{layer} = A{layer - 1} W{layer} + b{layer} is linear in A{layer - 1}: "
-                                  f"∂Z{layer}[r,j]/∂A{layer - 1}[r,i] = W{layer}[i,j]"))
-        previous = names.add(f"delta{layer - 1}", sizes[layer - 1], rf"\delta_{{{layer - 1}}}", f"δ{layer - 1}")
-        derivative = names.symbols[f"dA{layer - 1}_dZ{layer - 1}"]
-        tex, text = _scalar(act.derivative, {})
-        backward.append(_equation(names, previous, formulas.hidden_delta(upstream, derivative),
-                                  f"chain rule through A{layer - 1} = {act.name}(Z{layer - 1}), elementwise; "
-                                  f"{act.name}'(x) = {text} (the catalog's canonical derivative)"))
+        hidden = layer - 1
+        block = blocks[hidden - 1]
+        act = activations[hidden - 1]
+        upstream = names.add(f"dL_dA{hidden}", sizes[hidden], _partial_latex(f"A_{{{hidden}}}"), f"∂L/∂A{hidden}")
+        through = formulas.input_gradient(delta, w)
+        rule = (f"Z{layer} = A{hidden} W{layer} + b{layer} is linear in A{hidden}: "
+                f"∂Z{layer}[r,j]/∂A{hidden}[r,i] = W{layer}[i,j]")
+        following = blocks[layer - 1]
+        if following.residual:
+            through = names.symbols[f"dL_dA{layer}"] + through
+            rule += f"; plus the skip connection A{layer} = A{hidden} + H{layer}: ∂L/∂A{layer} passes unchanged"
+        backward.append(_equation(names, upstream, through, rule))
+        source = act_in[hidden]
+        derivative = names.symbols[f"d{'H' if block.residual else 'A'}{hidden}_d{source.name}"]
+        _, text = _scalar(act.derivative, {})
+        chain = (f"chain rule through {act.name}({source.name}), elementwise; "
+                 f"{act.name}'(x) = {text} (the catalog's canonical derivative)")
+        previous = names.add(f"delta{hidden}", sizes[hidden], rf"\delta_{{{hidden}}}", f"δ{hidden}")
+        if not block.norm:
+            backward.append(_equation(names, previous, formulas.hidden_delta(upstream, derivative), chain))
+            delta = previous
+            continue
+        norm, params, _ = norms[hidden]
+        d_n = names.add(f"dL_dN{hidden}", sizes[hidden], _partial_latex(f"N_{{{hidden}}}"), f"∂L/∂N{hidden}")
+        backward.append(_equation(names, d_n, formulas.hidden_delta(upstream, derivative), chain))
+
+        def keep(name, value, hidden=hidden, norm=norm):
+            symbol = names.add(f"{name}{hidden}", value.shape[1], f"{name}_{{{hidden}}}", f"{name}{hidden}",
+                               rows=value.shape[0])
+            backward.append(_equation(names, symbol, value, f"{norm.name} backward: {name}"))
+            return symbol
+
+        saved = {name: names.symbols[f"{name}{hidden}"] for name in ("mu", "xc", "var", "rstd", "xhat")
+                 if f"{name}{hidden}" in names.symbols}
+        grads = norm.backward(keep, d_n, zs[hidden], *params, saved=saved)
+        for p_, symbol in zip(norm.parameters, params, strict=True):
+            target = names.add(f"d{symbol.name}", sizes[hidden], _partial_latex(names.latex[symbol]),
+                               f"∂L/∂{symbol.name}", rows=1)
+            backward.append(_equation(names, target, grads[f"d{p_}"], f"{norm.name} backward (proved lemma)"))
+        backward.append(_equation(names, previous, grads["dx"], f"{norm.name} backward to Z{hidden} (proved lemma)"))
         delta = previous
-    return Backprop(spec, tuple(forward), tuple(backward), activations, out, dict(names.symbols))
+    return Backprop(spec, tuple(forward), tuple(backward), activations, out_loss, dict(names.symbols))
 
 
 def _partial_latex(of: str) -> str:
     return rf"\frac{{\partial L}}{{\partial {of}}}"
 
 
-def _prime_latex(act: HiddenActivation, layer: int) -> str:
+def _prime_latex(act: HiddenActivation, layer: int, source: str = "Z") -> str:
     name = catalog.get(act.name).latex_name
-    return rf"{name}'\left(Z_{{{layer}}}\right)"
+    return rf"{name}'\left({source[0]}_{{{layer}}}\right)"
 
 
 def _equation(names: _Names, target: sp.MatrixSymbol, value, rule: str) -> Equation:
@@ -314,9 +371,7 @@ def _output_equation(names: _Names, spec: NetworkSpec, out: OutputLoss) -> Equat
         "sigmoid": (r" \text{ (elementwise)}", " (elementwise)"),
         "identity": (r" \text{ (elementwise)}", " (elementwise)"),
     }[out.output]
-    averaged = {"mean": "averaged over the batch" if out.loss == "softmax_cce" else "averaged over all n·K elements",
-                "sum": "summed"}[out.reduction]
-    rule = f"∂L/∂Z{L} of {out.loss}, {averaged}"
+    rule = f"∂L/∂Z{L} of {out.loss}, {get_loss(out.loss).averaged(out.reduction)}"
     if out.conditions:
         rule += "; " + "; ".join(out.conditions)
     return Equation(f"delta{L}", rf"\delta_{{{L}}} = {tex}{where_tex}", f"δ{L} = {text}{where_text}", rule)

@@ -1,6 +1,16 @@
 r"""Proof that a network's matrix-form backprop equals the derivative of its scalar loss.
 
-The proof has three parts, each exact (SymPy reduces a difference to 0; nothing is evaluated):
+The proof is made of lemmas for symbolic sizes, composed by the chain rule, so it costs the same at
+any depth and width (:func:`prove_network`):
+
+* each layer kind the network uses -- dense (with the ``formulas`` given), a generic elementwise
+  activation f (δ = ∂L/∂A ⊙ f'(Z)), the norm, the skip connection -- has its VJP proved for symbolic
+  n and widths by index calculus (:mod:`derive.layers`);
+* the reverse sweep of :func:`derive.network.backprop` applies each proved backward to the gradient
+  of that layer's output and adds the gradients of a value used twice (the skip): the chain rule;
+* δ_L, the loss's evaluated form and each f' are proved as below (parts 2 and 3).
+
+The instance proof of earlier versions stays, as an independent cross-check the tests run:
 
 1. **Matrix backprop, for any activations and any loss.**  On small explicit instances (every
    weight, bias and input a symbol; batch ≥ 2; several shapes of the network's depth), with a
@@ -26,15 +36,18 @@ import time
 from dataclasses import dataclass
 
 import sympy as sp
+from sympy.matrices.expressions.applyfunc import ElementwiseApplyFunction
 
 from derive import catalog
 from derive import functions as fn
 from derive.functions import CatalogFunction, unfold
+from derive.layers import LAYERS, Layer, LayerProof, prove_layer
 from derive.network import MATRIX_FORMULAS, MatrixFormulas, OutputLoss, output_loss, p, pre_activation, q, y, z
 from derive.network import K as K_SYMBOL
 from derive.network import n as n_symbol
+from derive.network_loss import get_loss
 from derive.network_spec import NetworkSpec
-from derive.prove import Proof, prove_equal, sums_to_one
+from derive.prove import Proof, prove_equal
 
 #: The loss part is proved for a batch of 2 and at most this many classes (the formula is the same for all K).
 LOSS_INSTANCE_CLASSES = 3
@@ -193,12 +206,7 @@ def _rows(name: str, batch: int) -> list[sp.IndexedBase]:
 def loss_definition(out: OutputLoss, logits, labels, batch: int, classes: int) -> sp.Expr:
     """The scalar loss from the catalog's definitions: ``logits``/``labels`` are rows of IndexedBase."""
     scale = out.scale.subs({n_symbol: batch, K_SYMBOL: classes})
-    if out.loss == "softmax_cce":
-        return scale * sum(fn.softmax_cce(zr, yr, classes) for zr, yr in zip(logits, labels, strict=True))
-    if out.loss == "mse":  # the catalog's mse averages over a row's K outputs
-        return scale * classes * sum(fn.mse(zr, yr, classes) for zr, yr in zip(logits, labels, strict=True))
-    return scale * sum(fn.sigmoid_bce(zr[c], yr[c]) for zr, yr in zip(logits, labels, strict=True)
-                       for c in range(1, classes + 1))
+    return scale * get_loss(out.loss).definition(logits, labels, classes)
 
 
 def _elementwise(expr: sp.Expr, zr, yr, c: int, batch: int, classes: int) -> sp.Expr:
@@ -211,7 +219,7 @@ def prove_output_delta(out: OutputLoss, batch: int, classes: int) -> Proof:
     """Each entry of δ_L equals the derivative of the loss's unfolded definition by that logit."""
     logits, labels = _rows("z", batch), _rows("y", batch)
     definition = unfold(loss_definition(out, logits, labels, batch, classes))
-    assumptions = [sums_to_one(yr, classes) for yr in labels] if out.loss == "softmax_cce" else []
+    assumptions = get_loss(out.loss).assumptions(labels, classes)
     methods = []
     for zr, yr in zip(logits, labels, strict=True):
         for c in range(1, classes + 1):
@@ -230,9 +238,10 @@ def prove_loss_form(out: OutputLoss, batch: int, classes: int) -> Proof:
     scale = out.scale.subs({n_symbol: batch, K_SYMBOL: classes})
     stable = scale * sum(_elementwise(out.term, zr, yr, c, batch, classes)
                          for zr, yr in zip(logits, labels, strict=True) for c in range(1, classes + 1))
-    if out.loss == "sigmoid_bce":  # the sum is termwise: prove one element, the rest are the same claim
+    record = get_loss(out.loss)
+    if record.termwise:  # the sum is termwise: prove one element, the rest are the same claim
         zr, yr = logits[0], labels[0]
-        return prove_equal(_elementwise(out.term, zr, yr, 1, batch, classes), fn.sigmoid_bce(zr[1], yr[1]))
+        return prove_equal(_elementwise(out.term, zr, yr, 1, batch, classes), record.definition([zr], [yr], 1))
     return prove_equal(stable, loss_definition(out, logits, labels, batch, classes))
 
 
@@ -259,16 +268,52 @@ def _shape(widths: tuple[int, ...], batch: int) -> str:
     return f"{'-'.join(map(str, widths))}, batch {batch}"
 
 
+def _generic_elementwise():
+    prime = sp.Function("f'")
+    f = type("f", (sp.Function,), {"nargs": 1, "fdiff": lambda self, argindex=1: prime(self.args[0])})
+    return f, prime
+
+
+def activation_layer(formulas: MatrixFormulas = MATRIX_FORMULAS) -> Layer:
+    """A generic elementwise activation A = f(Z) as a layer, its backward ``formulas.hidden_delta``."""
+    f, prime = _generic_elementwise()
+    return Layer(
+        "activation", "A = f(Z), f any elementwise function", "any catalog activation", (),
+        lambda rows, cols: {"x": (rows, cols)},
+        lambda keep, x: ElementwiseApplyFunction(f, x),
+        lambda keep, g, x, saved: {"dx": formulas.hidden_delta(g, ElementwiseApplyFunction(prime, x))}, ())
+
+
+def dense_backward(formulas: MatrixFormulas):
+    def backward(keep, g, x, W, b, saved):
+        return {"dW": formulas.weight_gradient(x, g), "db": formulas.bias_gradient(g),
+                "dx": formulas.input_gradient(g, W)}
+    return backward
+
+
+def _lemma_part(claim: str, proof: LayerProof) -> ProofPart:
+    method = proof.method if proof.proved else "; ".join(
+        f"{name}: {p.method}" for name, p in proof.gradients if not p.proved)
+    return ProofPart(claim, ("symbolic n and widths",), Proof(proof.proved, method))
+
+
 def prove_network(spec: NetworkSpec, formulas: MatrixFormulas = MATRIX_FORMULAS) -> NetworkProof:
-    """Prove ``spec``'s backprop: matrix formulas, δ_L for its loss, f' for each hidden activation."""
+    """Prove ``spec``'s backprop: each layer's VJP for symbolic sizes, composed; δ_L; f' per activation."""
     start = time.perf_counter()
-    parts = []
-    instances = matrix_instances(spec.depth)
-    proofs = [prove_matrix_backprop(widths, batch, formulas) for widths, batch in instances]
-    failed = [p for p in proofs if not p.proved]
+    parts = [_lemma_part("dense: ∂L/∂W = Xᵀ G, ∂L/∂b = 1ᵀ G, ∂L/∂X = G Wᵀ",
+                         prove_layer(LAYERS["dense"], dense_backward(formulas)))]
+    if spec.depth > 1:
+        parts.append(_lemma_part("activation: ∂L/∂Z = ∂L/∂A ⊙ f'(Z), any elementwise f",
+                                 prove_layer(activation_layer(formulas))))
+    if spec.norm:
+        layer = LAYERS[spec.norm]
+        parts.append(_lemma_part(f"{spec.norm}: ∂L/∂x, ∂L/∂γ, ∂L/∂β", prove_layer(layer)))
+    if spec.residual:
+        parts.append(_lemma_part("residual: ∂L/∂x = G + J_fᵀ G", prove_layer(LAYERS["residual"])))
     parts.append(ProofPart(
-        "∂L/∂W_l = A_{l-1}ᵀ δ_l, ∂L/∂b_l = 1ᵀ δ_l, δ_{l-1} = δ_l W_lᵀ ⊙ f'(Z_{l-1}), any f_l and loss",
-        tuple(_shape(*instance) for instance in instances), failed[0] if failed else proofs[0]))
+        "composition: backprop applies each layer's proved backward to the gradient of its output, "
+        "adding the gradients of a value used twice", (f"{spec.depth} dense layers",),
+        Proof(all(part.proof.proved for part in parts), "the chain rule")))
     out = output_loss(spec.loss, spec.reduction)
     classes = min(spec.outputs, LOSS_INSTANCE_CLASSES)
     where = (f"batch 2, K = {classes}",)
@@ -280,3 +325,10 @@ def prove_network(spec: NetworkSpec, formulas: MatrixFormulas = MATRIX_FORMULAS)
         parts.append(ProofPart(f"{name}'(x) = d/dx of {name}'s definition", ("scalar x",),
                                prove_activation_derivative(name)))
     return NetworkProof(spec, tuple(parts), time.perf_counter() - start)
+
+
+def prove_network_on_instances(spec: NetworkSpec, formulas: MatrixFormulas = MATRIX_FORMULAS) -> Proof:
+    """The earlier instance proof of a dense network's matrix formulas: an independent cross-check."""
+    proofs = [prove_matrix_backprop(widths, batch, formulas) for widths, batch in matrix_instances(spec.depth)]
+    failed = [p for p in proofs if not p.proved]
+    return failed[0] if failed else proofs[0]

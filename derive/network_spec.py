@@ -16,12 +16,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from derive import catalog
+from derive.network_loss import LOSS_RECORDS
 
 #: Output losses a network may end in; each takes the logits of the last (linear) layer.
-LOSSES: tuple[str, ...] = ("softmax_cce", "sigmoid_bce", "mse")
+LOSSES: tuple[str, ...] = tuple(LOSS_RECORDS)
 
 #: How the per-element losses are combined into the scalar L.
 REDUCTIONS: tuple[str, ...] = ("mean", "sum")
+
+#: Norms a hidden layer may have, after its linear layer and before its activation (``derive.layers``).
+NORMS: tuple[str, ...] = ("layernorm", "batchnorm")
 
 #: The note's network: 70 inputs, two hidden layers of 10 (ReLU), 3 classes, softmax cross-entropy.
 DEFAULT_LAYERS: tuple[int, ...] = (70, 10, 10, 3)
@@ -40,6 +44,8 @@ class NetworkSpec:
     activations: tuple[str, ...] = DEFAULT_ACTIVATIONS
     loss: str = "softmax_cce"
     reduction: str = "mean"
+    norm: str | None = None
+    residual: bool = False
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "layers", tuple(self.layers))
@@ -60,13 +66,27 @@ class NetworkSpec:
         """K, the number of logits (classes for ``softmax_cce``)."""
         return self.layers[-1]
 
-    def parameter_shapes(self) -> dict[str, tuple[int, ...]]:
-        """``{"W1": (fan_in, fan_out), "b1": (fan_out,), ...}`` in layer order."""
-        shapes: dict[str, tuple[int, ...]] = {}
+    def blocks(self) -> tuple[Block, ...]:
+        """The forward pass, block by block: dense, then (hidden blocks) norm, activation, skip."""
+        found = []
         for layer in range(1, self.depth + 1):
+            hidden = layer < self.depth
+            found.append(Block(
+                layer, self.activations[layer - 1] if hidden else None, self.norm if hidden else None,
+                hidden and self.residual and self.layers[layer - 1] == self.layers[layer]))
+        return tuple(found)
+
+    def parameter_shapes(self) -> dict[str, tuple[int, ...]]:
+        """``{"W1": (fan_in, fan_out), "b1": (fan_out,), "gamma1": (fan_out,), ...}`` in layer order."""
+        shapes: dict[str, tuple[int, ...]] = {}
+        for block in self.blocks():
+            layer = block.layer
             fan_in, fan_out = self.layers[layer - 1], self.layers[layer]
             shapes[f"W{layer}"] = (fan_in, fan_out)
             shapes[f"b{layer}"] = (fan_out,)
+            if block.norm:
+                shapes[f"gamma{layer}"] = (fan_out,)
+                shapes[f"beta{layer}"] = (fan_out,)
         return shapes
 
     def parameter_count(self) -> int:
@@ -74,7 +94,10 @@ class NetworkSpec:
 
     def summary(self) -> str:
         """One line, e.g. ``70 → 10 → 10 → 3, relu, relu, softmax_cce (mean)``."""
-        parts = [" → ".join(str(size) for size in self.layers), *self.activations, f"{self.loss} ({self.reduction})"]
+        extras = [f"{self.norm} before each activation"] if self.norm else []
+        extras += ["residual"] if self.residual else []
+        parts = [" → ".join(str(size) for size in self.layers), *self.activations, *extras,
+                 f"{self.loss} ({self.reduction})"]
         return ", ".join(parts)
 
     def to_json(self) -> dict:
@@ -83,8 +106,21 @@ class NetworkSpec:
             "activations": list(self.activations),
             "loss": self.loss,
             "reduction": self.reduction,
+            **({"norm": self.norm} if self.norm else {}),
+            **({"residual": True} if self.residual else {}),
             "parameters": {name: list(shape) for name, shape in self.parameter_shapes().items()},
         }
+
+
+@dataclass(frozen=True)
+class Block:
+    """Dense layer ``layer``, then for a hidden one its ``norm`` (or None) and ``activation``;
+    ``residual``: the block's output is added to its input (equal widths)."""
+
+    layer: int
+    activation: str | None
+    norm: str | None
+    residual: bool
 
 
 def _product(shape: tuple[int, ...]) -> int:
@@ -115,5 +151,10 @@ def _validate(spec: NetworkSpec) -> None:
                              f"choose from: {', '.join(allowed)}")
     if spec.loss not in LOSSES:
         raise ValueError(f"loss {spec.loss!r} is not an output loss; choose from: {', '.join(LOSSES)}")
+    if spec.norm is not None and spec.norm not in NORMS:
+        raise ValueError(f"norm {spec.norm!r} is unknown; choose from: {', '.join(NORMS)}")
+    if spec.residual and not any(block.residual for block in spec.blocks()):
+        raise ValueError(f"residual: layers {','.join(map(str, spec.layers))} have no hidden block of equal "
+                         "input and output width to skip around")
     if spec.reduction not in REDUCTIONS:
         raise ValueError(f"reduction {spec.reduction!r} is unknown; choose from: {', '.join(REDUCTIONS)}")

@@ -32,8 +32,7 @@ def scalar_cases(entry: Entry, seed: int = 0) -> list[ScalarCase]:
     every (i, k) pair for K = 3, with ``z[n]``, ``y[n]`` replaced by plain symbols; the labels form a
     probability vector, as the canonical form of the cross-entropy assumes (Σy = 1).
     """
-    indexed = entry.kind == "vector" or entry.name in ("softmax_cce", "mse")
-    problem = entry.problem(NUMERIC_CLASSES if indexed else None)
+    problem = entry.problem(NUMERIC_CLASSES if entry.indexed else None)
     if problem.index is None:
         fixed = {sp.Symbol("y", real=True): 0.3} if problem.expr.has(sp.Symbol("y", real=True)) else {}
         return [ScalarCase(entry.name, problem.expr, problem.canonical, problem.var, fixed)]

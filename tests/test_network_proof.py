@@ -15,6 +15,7 @@ from derive.network_proof import (
     prove_loss_form,
     prove_matrix_backprop,
     prove_network,
+    prove_network_on_instances,
     prove_output_delta,
 )
 from derive.network_spec import LOSSES, REDUCTIONS, NetworkSpec
@@ -24,7 +25,8 @@ def test_default_network_is_proved_in_every_part():
     proof = prove_network(NetworkSpec())
     assert proof.proved, proof.method
     claims = [part.claim for part in proof.parts]
-    assert len(claims) == 4  # matrix formulas, δ_L, the loss's evaluated form, relu'
+    # dense and activation lemmas, their composition, δ_L, the loss's evaluated form, relu'
+    assert len(claims) == 6
     assert all(part.proof.proved for part in proof.parts)
     data = proof.to_json()
     assert data["proved"] is True and data["method"] and data["seconds"] >= 0
@@ -60,6 +62,7 @@ def test_a_wrong_matrix_formula_is_not_proved(mistake):
     results = [prove_matrix_backprop(widths, batch, formulas) for widths, batch in matrix_instances(2)]
     assert not all(r.proved for r in results), mistake
     assert prove_network(NetworkSpec((4, 3, 2), ("tanh",)), formulas).proved is False
+    assert prove_network_on_instances(NetworkSpec((4, 3, 2), ("tanh",)), formulas).proved is False
 
 
 @pytest.mark.parametrize("loss", LOSSES)

@@ -58,15 +58,47 @@ def run_list(args: argparse.Namespace) -> int:
     return 0
 
 
+def _show_layer(args: argparse.Namespace, layer) -> int:
+    """``derive show LAYER``: the VJP step by step in index notation, then matrix form, with the lemma."""
+    from derive.layers import prove_layer
+    from derive.network import _MatrixText
+
+    proof = prove_layer(layer)
+    forward, _, backward, gradients = layer.equations()
+    text = _MatrixText({})
+    matrix = [(symbol.name, text.doprint(value)) for symbol, value in (*forward, *backward)]
+    matrix += [(name, text.doprint(value)) for name, value in gradients.items()]
+    if args.json:
+        emit_json({"name": layer.name, "kind": "layer", "definition": layer.summary, "matches": layer.matches,
+                   "steps": [step.to_json() for step in layer.steps],
+                   "matrix_form": [{"lhs": lhs, "rhs": rhs} for lhs, rhs in matrix],
+                   "proof": {**proof.to_json(), "proved": proof.proved}})
+        return 0 if proof.proved else 1
+    print(f"{layer.name} (layer): {layer.summary}")
+    print(f"as {layer.matches}")
+    print("\nIndex notation (G = ∂L/∂out):")
+    for step in layer.steps:
+        print(f"  {step.lhs} = {step.rhs}\n      because {step.rule}")
+    print("\nMatrix form:")
+    for lhs, rhs in matrix:
+        print(f"  {lhs} = {rhs}")
+    print(f"\nproof: {'proved' if proof.proved else 'NOT PROVED'} for symbolic sizes ({proof.method})")
+    return 0 if proof.proved else 1
+
+
 def run_show(args: argparse.Namespace) -> int:
     from derive.catalog import UnknownEntryError, get
+    from derive.layers import LAYERS
+
+    if args.name in LAYERS:
+        return _show_layer(args, LAYERS[args.name])
 
     try:
         entry = get(args.name)
     except UnknownEntryError as err:
         raise UsageError(str(err)) from None
     if args.classes is not None:
-        if entry.kind == "activation" or entry.name == "sigmoid_bce":
+        if not entry.indexed:
             raise UsageError(f"--classes applies to vector functions and multi-class losses, not to {entry.name!r}")
         if not 2 <= args.classes <= MAX_CLASSES:
             raise UsageError(f"--classes must be between 2 and {MAX_CLASSES}, got {args.classes}")

@@ -24,6 +24,10 @@ def _network_flags(parser: argparse.ArgumentParser) -> None:
                         help="one catalog activation per hidden layer (default: relu,relu)")
     parser.add_argument("--loss", default="softmax_cce", help="softmax_cce, sigmoid_bce or mse (default: softmax_cce)")
     parser.add_argument("--reduction", default="mean", help="mean (PyTorch's default) or sum")
+    parser.add_argument("--norm", metavar="NAME", help="layernorm or batchnorm after each hidden linear layer, "
+                                                       "before its activation (parameters gamma1, beta1, ...)")
+    parser.add_argument("--residual", action="store_true",
+                        help="skip connections around the hidden blocks of equal input and output width")
 
 
 def register(sub) -> None:
@@ -80,7 +84,8 @@ def parse_spec(args: argparse.Namespace):
         except ValueError:
             raise UsageError(f"--layers: {part.strip()!r} is not an integer (give sizes like 70,10,10,3)") from None
     try:
-        return NetworkSpec(tuple(sizes), _names(args.activations), args.loss, args.reduction)
+        return NetworkSpec(tuple(sizes), _names(args.activations), args.loss, args.reduction,
+                           getattr(args, "norm", None), getattr(args, "residual", False))
     except ValueError as err:
         raise UsageError(str(err)) from None
 

@@ -1,0 +1,167 @@
+r"""The layer protocol: what a layer declares, in one place, and the lemma every layer gets.
+
+A :class:`Layer` declares
+
+* ``forward(keep, x, *params)`` -- its forward pass, a SymPy matrix expression that works on
+  ``MatrixSymbol`` objects of any shape (symbolic in the lemma, concrete in a network); each
+  intermediate the backward reuses goes through ``keep(name, value)``, which the lemma answers with
+  the value itself and a network with a named symbol (so code computes it once);
+* ``backward(keep, g, x, *params, saved)`` -- its backward formulas in matrix form, ``{"dx": ...,
+  "d<param>": ...}`` for the upstream gradient ``g`` = ∂L/∂out, the forward's intermediates in ``saved``;
+* ``parameters`` and their shapes for an input of width d (``shapes``), and ``settings`` (ε);
+* ``steps`` -- the derivation a person writes, in index notation then in matrix form, as data
+  (``(lhs, rhs, rule)`` strings; printing is the CLI's);
+* its reference bindings live in ``checks/bindings/<name>.py`` (the only other file a layer has).
+
+:func:`prove_layer` is the proof every layer gets: each backward formula, at a generic entry, equals
+the derivative of ⟨G, out⟩ for symbolic sizes (:mod:`derive.layers.indices`).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import sympy as sp
+
+from derive.layers import indices
+from derive.prove import Proof
+
+#: Symbolic sizes: rows (samples) n, features d (and, for attention, keys m and value width e).
+n, d, m, e = sp.symbols("n d m e", integer=True, positive=True)
+#: The norms' ε, positive (torch's default 1e-5 in code).
+epsilon = sp.Symbol("epsilon", positive=True)
+
+
+@dataclass(frozen=True)
+class Step:
+    """One line of a layer's derivation: ``lhs = rhs`` because ``rule``, in index or matrix form."""
+
+    lhs: str
+    rhs: str
+    rule: str
+    form: str = "index"  # or "matrix"
+
+    def to_json(self) -> dict:
+        return {"lhs": self.lhs, "rhs": self.rhs, "rule": self.rule, "form": self.form}
+
+
+@dataclass(frozen=True)
+class Layer:
+    """One layer kind; see the module docstring.  ``inputs`` names the differentiated inputs (``x``,
+    or ``Q, K, V`` for attention) and ``shapes(n, d)`` gives every input's and parameter's shape."""
+
+    name: str
+    summary: str
+    matches: str
+    parameters: tuple[str, ...]
+    shapes: Callable[..., dict[str, tuple]]
+    forward: Callable[..., list[tuple[str, sp.MatrixExpr]]]
+    backward: Callable[..., list[tuple[str, sp.MatrixExpr]]]
+    steps: tuple[Step, ...]
+    inputs: tuple[str, ...] = ("x",)
+    settings: dict = field(default_factory=dict)
+    notes: tuple[str, ...] = ()
+
+    def symbols(self, sizes=(n, d)) -> dict[str, sp.MatrixSymbol]:
+        """A MatrixSymbol for every input and parameter, at ``sizes`` (symbolic by default)."""
+        return {name: sp.MatrixSymbol(name, *shape) for name, shape in self.shapes(*sizes).items()}
+
+    def arguments(self, symbols) -> list[sp.MatrixSymbol]:
+        return [symbols[name] for name in (*self.inputs, *self.parameters)]
+
+    def equations(self, symbols=None, named=None):
+        """Forward and backward as named equations, each intermediate kept as its own symbol.
+
+        ``named(name, shape)`` gives the symbol an intermediate is kept as (``MatrixSymbol(name)`` by
+        default); returns ``(forward, out, backward, gradients)``: lists of ``(symbol, value)``, the
+        output expression, and ``{"dx": ..., "dgamma": ...}``.
+        """
+        symbols = symbols or self.symbols()
+        named = named or (lambda name, shape: sp.MatrixSymbol(name, *shape))
+        forward, backward = [], []
+
+        def keeper(into):
+            def keep(name, value):
+                symbol = named(name, value.shape)
+                into.append((symbol, value))
+                return symbol
+            return keep
+
+        out = self.forward(keeper(forward), *self.arguments(symbols))
+        saved = {symbol.name: symbol for symbol, _ in forward}
+        upstream = sp.MatrixSymbol("G", *out.shape)
+        gradients = self.backward(keeper(backward), upstream, *self.arguments(symbols), saved=saved)
+        return forward, out, backward, gradients
+
+
+@dataclass(frozen=True)
+class LayerProof:
+    """The lemma: every gradient of the layer proved for symbolic sizes, and how."""
+
+    layer: str
+    gradients: tuple[tuple[str, Proof], ...]
+    seconds: float
+
+    @property
+    def proved(self) -> bool:
+        return all(proof.proved for _, proof in self.gradients)
+
+    @property
+    def method(self) -> str:
+        methods = [proof.method for _, proof in self.gradients]
+        if self.proved:
+            return "; ".join(dict.fromkeys(methods))
+        return "; ".join(f"{name}: {proof.method}" for name, proof in self.gradients if not proof.proved)
+
+    def to_json(self) -> dict:
+        return {"layer": self.layer, "proved": self.proved, "method": self.method, "sizes": "symbolic",
+                "gradients": {name: proof.proved for name, proof in self.gradients},
+                "seconds": round(self.seconds, 3)}
+
+
+def _inline(name, value):
+    return value
+
+
+def prove_layer(layer: Layer, backward: Callable | None = None) -> LayerProof:
+    """Each backward formula (``backward`` overrides the layer's, to plant a mistake) equals ∂⟨G, out⟩."""
+    start = time.perf_counter()
+    symbols = layer.symbols()
+    saved = {}
+
+    def keep(name, value):
+        saved[name] = value
+        return value
+
+    out = layer.forward(keep, *layer.arguments(symbols))
+    upstream = sp.MatrixSymbol("G", *out.shape)
+    try:
+        formulas = (backward or layer.backward)(_inline, upstream, *layer.arguments(symbols), saved=saved)
+    except (sp.ShapeError, TypeError, ValueError) as err:
+        return LayerProof(layer.name, (("formulas", Proof(False, f"the formulas do not fit the shapes: {err}")),),
+                          time.perf_counter() - start)
+    loss = indices.pairing(upstream, out)
+    results = []
+    for name in (*layer.inputs, *layer.parameters):
+        target = symbols[name]
+        key = f"d{name}"
+        if key not in formulas:
+            results.append((key, Proof(False, f"no formula for ∂L/∂{name}")))
+            continue
+        claimed = formulas[key]
+        if claimed.shape != target.shape:
+            results.append((key, Proof(False, f"∂L/∂{name} has shape {claimed.shape}, {name} has {target.shape}")))
+            continue
+        row = indices.a if target.shape[0] != 1 else 0
+        col = indices.b if target.shape[1] != 1 else 0
+        true = sp.diff(loss, indices.entry(target, row, col))
+        try:
+            method = indices.equal_entries(true, indices.entry(claimed, row, col))
+        except TypeError as err:  # a matrix expression with no index form
+            method, claimed = None, err
+        results.append((key, Proof(True, method) if method else
+                        Proof(False, f"∂L/∂{name}[a,b] is not the derivative of ⟨G, out⟩: index calculus "
+                                     "left a non-zero difference")))
+    return LayerProof(layer.name, tuple(results), time.perf_counter() - start)
