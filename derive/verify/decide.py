@@ -19,7 +19,7 @@ from derive.verify.numeric import (
     compare,
     counts_and_indices,
     expand_finite_sums,
-    index_top,
+    index_choices,
 )
 from derive.verify.reading import echo, evaluate_derivatives, unify_symbols
 
@@ -121,13 +121,13 @@ def _prove(lhs: sp.Expr, rhs: sp.Expr, system: System):
         if indices:
             assumptions.insert(0, index_in_range(sorted(indices, key=str), sorted(counts, key=str)[0]))
         return prove_equal(lhs, rhs, assumptions)
-    top = index_top(lhs, rhs) + 1  # the indices written, and one that is none of them (as when sampling)
+    choices = index_choices(lhs, rhs)  # the indices written, one that is none of them, beside numbers written
     lhs, rhs = expand_finite_sums(bound_apart(lhs)), expand_finite_sums(bound_apart(rhs))
     if not indices:
         return prove_equal(lhs, rhs, assumptions)
     ordered = sorted(indices, key=str)
     methods = []
-    for values in itertools.product(range(1, top + 1), repeat=len(ordered)):
+    for values in itertools.product(choices, repeat=len(ordered)):
         case = dict(zip(ordered, map(sp.Integer, values), strict=True))
         if any(_breaks(h, case) for h in system.conditions):
             continue
@@ -136,7 +136,8 @@ def _prove(lhs: sp.Expr, rhs: sp.Expr, system: System):
             return Proof(False, f"case {case}: {proof.method}", proof.assumptions)
         methods.append(proof.method)
     names = ", ".join(str(i) for i in ordered)
-    return Proof(True, f"case split {names} = 1..{top}: " + "; ".join(dict.fromkeys(methods)),
+    return Proof(True, f"case split {names} in {{{', '.join(map(str, choices))}}} (the indices written and one "
+                 "more): " + "; ".join(dict.fromkeys(methods)),
                  tuple(a.text for a in assumptions))
 
 

@@ -29,9 +29,11 @@ free index is drawn from 1 to one more than the largest index written anywhere (
 
 from __future__ import annotations
 
+import itertools
 import random
 import signal
 import threading
+import time
 from collections.abc import Callable, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -48,9 +50,17 @@ RELATIVE_TOLERANCE = sp.Float("1e-25", DIGITS)
 ABSOLUTE_TOLERANCE = sp.Float("1e-40", DIGITS)
 #: Precision (digits) up to which the difference of two agreeing sides is resolved.
 RESIDUAL_DIGITS = 500
+#: Numbers written in a claim near which points are probed (``e^{-10^{12}(x - 0.0004)^2}`` is a
+#: bump at 0.0004), and the most points a claim with kinks or such numbers gets.
+MAX_WRITTEN = 4
+MAX_POINTS = 40
 #: Seconds one point may take to evaluate (far-out points can need thousands of digits to resolve
 #: a cancellation); a slower point is skipped and counted.
 POINT_SECONDS = 0.5
+#: The numeric phase stops after this many slow points, or after this many seconds once three
+#: points agree (twice as long at most), so the proof that follows keeps its time.
+MAX_SLOW = 3
+NUMERIC_SECONDS = 2.0
 #: Every count up to this is tried for a symbolic count such as K ...
 SMALL_COUNTS = 7
 #: ... and one drawn at random from each of these ranges, with the integers written in the claim
@@ -62,11 +72,22 @@ LARGEST_COUNT = 50
 RESIDUAL_COUNT = 12
 
 
+def _beside_written(*exprs: sp.Expr) -> set[int]:
+    """Every integer up to 60 written in ``exprs`` (as ``K - 37`` writes 37), and its neighbours."""
+    named = {abs(int(n)) for e in exprs for n in e.atoms(sp.Integer) if abs(n) <= LARGEST_COUNT + 10}
+    return {m for n in named for m in (n - 1, n, n + 1) if m >= 1}
+
+
+def index_choices(*exprs: sp.Expr) -> list[int]:
+    """The values a free index takes when no count bounds it: 1 to one past the largest index
+    written (:func:`index_top`), and beside every integer written (``(i - 20)^2`` is tried at 20)."""
+    return sorted(set(range(1, index_top(*exprs) + 2)) | _beside_written(*exprs))
+
+
 def counts_to_try(rng: random.Random, written: int, *exprs: sp.Expr) -> tuple[int, ...]:
     """The concrete values tried for a symbolic count: 2..7, one drawn from 8..20 and one from 21..50,
     and beside every integer 2..60 written in the claim (a claim wrong only for ``K = 37`` names 37)."""
-    named = {int(n) for e in exprs for n in e.atoms(sp.Integer) if 2 <= n <= LARGEST_COUNT + 10}
-    beside = {m for n in named for m in (n - 1, n, n + 1) if m >= 2}
+    beside = {m for m in _beside_written(*exprs) if m >= 2}
     drawn = {rng.randint(low, high) for low, high in RANDOM_COUNTS}
     return tuple(sorted({*range(2, SMALL_COUNTS + 1), *drawn, *beside, written + 1}))
 
@@ -255,6 +276,9 @@ def _instance(lhs, rhs, values, constraints):
     reals = sorted(free, key=str)
     kinks = kinks_of(left) + kinks_of(right)
     probes = [(k, s) for k in kinks for s in sorted(k.free_symbols & set(reals), key=str)]
+    numbers = sorted({abs(n) for n in (left.atoms(sp.Number) | right.atoms(sp.Number))
+                      if n.is_real and n.is_finite and abs(n) not in (0, 1, 2) and 1e-12 < abs(n) < 1e6}, key=float)
+    probes += [(s - sign * n, s) for n in numbers[:MAX_WRITTEN] for sign in (1, -1) for s in reals]
     return left, right, reals, kinks, probes, solved
 
 
@@ -265,7 +289,7 @@ def compare(
     rng: random.Random,
     namer: Callable[[sp.Expr], str],
     wanted: int = 8,
-    attempts: int = 60,
+    attempts: int = 90,
     context: Sequence[sp.Expr] = (),
 ) -> NumericOutcome:
     """Evaluate ``lhs`` and ``rhs`` at ``wanted`` random points; see the module docstring.
@@ -285,17 +309,32 @@ def compare(
     tried_counts = counts_to_try(rng, written, lhs, rhs, *context) if counts else ()
     if counts:
         wanted = max(wanted, len(tried_counts))  # every count at least once
+    ordered = sorted(indices, key=str)
+    combinations = list(itertools.product(index_choices(lhs, rhs, *context), repeat=len(ordered)))
+    if not counts and ordered:
+        rng.shuffle(combinations)
+        wanted = max(wanted, min(MAX_POINTS, len(combinations)))
     instances: dict[tuple, tuple] = {}
     agreed, failures, misses, largest, unevaluable, partly, clash, declined = 0, 0, 0, sp.Float(0), None, None, None, ()
     slow = 0
+    began = time.monotonic()
     for attempt in range(attempts):
+        spent = time.monotonic() - began
+        if slow >= MAX_SLOW or (spent > NUMERIC_SECONDS and agreed >= min(3, wanted)) or spent > 2 * NUMERIC_SECONDS:
+            break  # leave the proof its time: a point more would not change what was seen
         values = {c: sp.Integer(tried_counts[(attempt + n) % len(tried_counts)])
                   for n, c in enumerate(sorted(counts, key=str))}
-        top = min((int(v) for v in values.values()), default=written + 1)  # one index none of those written
-        values.update({i: sp.Integer(rng.randint(1, top)) for i in sorted(indices, key=str)})
+        top = min((int(v) for v in values.values()), default=None)
+        if top is None:  # every combination of the index values in turn, as for counts
+            combination = combinations[attempt % len(combinations)]
+            values.update({i: sp.Integer(v) for i, v in zip(ordered, combination, strict=True)})
+        else:
+            choices = sorted({*range(1, top + 1)} | {n for n in _beside_written(lhs, rhs) if n <= top})
+            values.update({i: sp.Integer(rng.choice(choices)) for i in ordered})
         key = tuple(sorted((str(k), int(v)) for k, v in values.items()))
         if key not in instances:
             instances[key] = _instance(lhs, rhs, values, constraints)
+            wanted = max(wanted, min(MAX_POINTS, 6 * len(instances[key][4]) + 2))  # each probe, both sides
         left, right, reals, kinks, probes, solved = instances[key]
         point = draw_point(rng, reals, probes, attempt, failures, misses)
         if solved is not None:
@@ -347,7 +386,8 @@ def compare(
             break
     if agreed >= min(3, wanted):
         ks = f", each count in {{{', '.join(map(str, tried_counts))}}}" if counts else ""
-        ks += f", free indices in 1..{written + 1}" if indices and not counts else ""
+        ks += f", free indices in {{{', '.join(map(str, index_choices(lhs, rhs, *context)))}}}" \
+            if indices and not counts else ""
         skipped = f"; {failures} point(s) skipped: near a kink, or a side not real there" if failures else ""
         skipped += f"; {misses} point(s) where the assumptions have no real solution" if misses else ""
         skipped += f"; {slow} point(s) skipped: slower than {POINT_SECONDS:g} s to evaluate" if slow else ""

@@ -6,7 +6,8 @@ counterexample can be replayed exactly), never on a grid: a term that vanishes a
 :data:`MAGNITUDES` in turn -- ordinary (0.1 to 10), near 0 (down to 1e-8: a bump narrower than
 1e-4 is seen), and far out (up to 1e4: ``\max(0, x - 500)`` is seen) -- with a random sign, then
 only positive once many points leave a side undefined.  Every third point is moved beside a
-real root of a kink that is a polynomial in one coordinate, at a distance drawn log-uniformly
+real root of a kink that is a polynomial in one coordinate, or beside a number written in the
+claim (a bump ``e^{-10^{12}(x - 0.0004)^2}``, a far-out ``\tanh(x + 1200)``), at a distance drawn log-uniformly
 from 1e-8 to 1e-1, one side and then the other (a kink moved from 0 to 0.0004 is seen).
 
 A *kink* is where a piecewise expression switches: the argument of ``|·|``, ``sign``,
@@ -29,8 +30,9 @@ MAX_PROBE_DEGREE = 8
 EVALUATION_ERRORS = (TypeError, ValueError, ArithmeticError, RecursionError, MemoryError, AttributeError)
 #: Significant digits of a drawn coordinate.
 MANTISSA_DIGITS = 20
-#: Ranges of log10 |coordinate|, taken in turn: ordinary, near 0, far out, ordinary, tiny, large.
-MAGNITUDES = ((-1, 1), (-8, -2), (2, 4), (-1, 1), (-4, -1), (1, 3))
+#: Ranges of log10 |coordinate|, taken in turn: ordinary, near 0, far out, small, large (five: the
+#: kink probes, every third point, fall on each of them in turn).
+MAGNITUDES = ((-1, 1), (-8, -2), (2, 4), (-4, -1), (1, 3))
 #: Distances (log10) from a kink at which it is probed.
 PROBE_DISTANCES = (-8, -1)
 
