@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import random
 import re
+import signal
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -93,7 +94,6 @@ class Eq:
     def decide(self) -> Outcome:
         lhs, rhs = sp.sympify(self.lhs), sp.sympify(self.rhs)
         difference = lhs - rhs
-        proof = _reduces_to_zero(difference)
         symbols = sorted(difference.free_symbols | lhs.free_symbols | rhs.free_symbols, key=str)
         points = [*self.at, *random_points(symbols, self.random_count, seed=len(str(difference)))]
         valid = 0
@@ -107,31 +107,45 @@ class Eq:
                 continue
             valid += 1
             with mpmath.workdps(self.dps):
-                floor = mpmath.mpf(10) ** (-(self.dps - 12)) * max(1, abs(a), abs(b))
+                floor = mpmath.mpf(10) ** (-(self.dps - 12)) * (max(abs(a), abs(b)) or 1)
                 if abs(gap) > floor:
-                    if proof:
-                        raise AssertionError(f"simplify gave 0 but {point} differs: {lhs} vs {rhs}")
                     where = ", ".join(f"{s}={mpmath.nstr(mpmath.mpf(sp.Float(v, 30)._mpf_), 8)}"
                                       for s, v in point.items())
-                    return Outcome("not_equal", f"differ at {where or 'any point'}: "
-                                                f"{mpmath.nstr(a, 8)} vs {mpmath.nstr(b, 8)}")
+                    if _reduces_to_zero(difference, seconds=5):
+                        raise AssertionError(f"simplify gave 0 but {where} differs: {lhs} vs {rhs}")
+                    values = f"{mpmath.nstr(a, 8)} vs {mpmath.nstr(b, 8)}, difference {mpmath.nstr(gap, 3)}"
+                    return Outcome("not_equal", f"differ at {where or 'any point'}: {values}")
         if not valid and symbols:
             raise AssertionError(f"no point where both sides are finite: {lhs} = {rhs}")
-        if proof:
+        if _reduces_to_zero(difference):
             return Outcome("equal", "simplify(lhs - rhs) = 0")
         return Outcome("equal", f"no proof; agree at {valid} points (numeric only)")
 
 
-def _reduces_to_zero(difference: sp.Expr) -> bool:
+def _reduces_to_zero(difference: sp.Expr, seconds: int = 20) -> bool:
+    """Whether simplify (or simplify after rewriting in exp) gives 0, each try bounded by ``seconds``."""
     if difference == 0:
         return True
-    for attempt in (sp.simplify, lambda e: sp.simplify(sp.expand(e.rewrite(sp.exp)))):
+    attempts = (
+        sp.simplify,
+        lambda e: sp.simplify(sp.expand(e.rewrite(sp.exp))),
+        lambda e: sp.simplify(sp.piecewise_fold(e.rewrite(sp.Piecewise))),
+    )
+    for attempt in attempts:
+        signal.signal(signal.SIGALRM, _out_of_time)
+        signal.alarm(seconds)
         try:
             if attempt(difference) == 0:
                 return True
-        except (TypeError, ValueError, NotImplementedError, RecursionError):
+        except (TypeError, ValueError, NotImplementedError, RecursionError, TimeoutError):
             continue
+        finally:
+            signal.alarm(0)
     return False
+
+
+def _out_of_time(signum, frame):
+    raise TimeoutError
 
 
 @dataclass
