@@ -127,6 +127,11 @@ CLAIMS = [
     claim(r"\sum_{k=1}^{K} \delta_{pk} x_k = x_q",
           grid(lambda i, j, K: (sum(delta(i, k) * xs(k) for k in range(1, K + 1)), xs(j)), same)),
     claim(r"$$x_p = 2 x_q$$", grid(lambda i, j, K: (xs(i), 2 * xs(j)), same)),
+    # % assume: j = i
+    claim(r"$$\delta_{ij} = 1$$", grid(lambda i, j, K: (delta(i, j), 1), same)),
+    claim(DIAG, grid(diag, same)),
+    claim(r"$$x_i = x_j$$", grid(lambda i, j, K: (xs(i), xs(j)), same)),
+    claim(r"\delta_{ij} x_i = 2 x_j", grid(lambda i, j, K: (delta(i, j) * xs(i), 2 * xs(j)), same)),
     # % assume: r \neq s
     claim(r"$$\delta_{rs} = 0$$", grid(lambda i, j, K: (delta(i, j), 0), differ)),
     claim(r"= -\operatorname{softmax}(z)_r \operatorname{softmax}(z)_s", grid(offdiag, differ)),
@@ -134,11 +139,6 @@ CLAIMS = [
     claim(r"$$x_r = x_s$$", grid(lambda i, j, K: (xs(i), xs(j)), differ)),
     claim(r"\sum_{k=1}^{K} \delta_{rk} \delta_{sk} = 0",
           grid(lambda i, j, K: (sum(delta(i, k) * delta(j, k) for k in range(1, K + 1)), 0), differ)),
-    # % assume: j = i
-    claim(r"$$\delta_{ij} = 1$$", grid(lambda i, j, K: (delta(i, j), 1), same)),
-    claim(DIAG, grid(diag, same)),
-    claim(r"$$x_i = x_j$$", grid(lambda i, j, K: (xs(i), xs(j)), same)),
-    claim(r"\delta_{ij} x_i = 2 x_j", grid(lambda i, j, K: (delta(i, j) * xs(i), 2 * xs(j)), same)),
     # unusable and contradictory
     claim(r"\sum_{k=1}^{3} y_k = 1", Design("error", f"'y is one-hot' in words: {NOT_USABLE}")),
     claim(r"W + W = 2W", Design("error", f"set membership: {NOT_USABLE}")),
