@@ -90,12 +90,18 @@ def pytest_collection_modifyitems(session, config, items) -> None:
         items.extend(DerivationFile.from_parent(session, path=path.resolve()).collect())
 
 
+def _reader():
+    """``(read_chains, Side)``: the document reader's chain finder and its side of an equation."""
+    from derive.latex.blocks import Side, read_chains
+
+    return read_chains, Side
+
+
 class DerivationFile(pytest.File):
     """A Markdown/LaTeX file; one item per chain."""
 
     def collect(self):
-        from derive.latex.blocks import read_chains
-
+        read_chains, _ = _reader()
         try:
             text = self.path.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as err:
@@ -116,9 +122,9 @@ class DerivationItem(pytest.Item):
         self.chain = chain
 
     def runtest(self) -> None:
-        from derive.latex.blocks import Side
         from derive.verify import Options, verify_chain
 
+        _, Side = _reader()
         timeout = self.config.getoption("derivations_timeout")
         assumptions = [Side(text, 0, 1) for text in self.config.getoption("derivations_assume")]
         verdict = verify_chain(self.chain, assumptions, Options(timeout=timeout))

@@ -34,6 +34,7 @@ class Line:
     note: str = ""
     derivative_of: tuple[sp.Basic, sp.Basic] | None = None  # (expr, var) when lhs is d expr / d var
     binding: tuple[sp.Basic, sp.Basic] | None = None  # (u, inner) for the chain rule: "with u = inner"
+    label: int | None = None  # this sub-tree is repeated below, where it is referred to as "step (label)"
 
 
 def _derivative_line(step: st.Step, depth: int, rule: str, note: str = "") -> Line:
@@ -58,11 +59,47 @@ def _describe(step: st.Step, depth: int) -> Line:
     return _derivative_line(step, depth, step.rule)
 
 
+def _repeated(step: st.Step) -> dict[st.Step, int]:
+    """The sub-trees (with sub-steps of their own) met again later in the pre-order walk, numbered 1, 2, …
+    in the order of their first appearance; a sub-tree inside one already met is not counted again."""
+    seen: set[st.Step] = set()
+    again: list[st.Step] = []
+
+    def walk(node: st.Step) -> None:
+        if node.substeps and node in seen:
+            again.append(node)
+            return
+        seen.add(node)
+        for sub in node.substeps:
+            walk(sub)
+
+    walk(step)
+    repeated = set(again)
+    in_order = dict.fromkeys(node for node in step.walk() if node in repeated)  # by first appearance
+    return {node: number for number, node in enumerate(in_order, 1)}
+
+
 def lines(step: st.Step, depth: int = 0) -> Iterator[Line]:
-    """Pre-order walk: each step's own line, then its sub-steps one level deeper."""
-    yield _describe(step, depth)
-    for sub in step.substeps:
-        yield from lines(sub, depth + 1)
+    """Pre-order walk: each step's own line, then its sub-steps one level deeper.
+
+    A sub-tree equal to one already walked is printed once: its first appearance is labelled
+    ``step (n)``, and each later one is a single line, ``same as step (n) above``, without its sub-steps.
+    """
+    labels = _repeated(step)
+    done: set[st.Step] = set()
+
+    def walk(node: st.Step, level: int) -> Iterator[Line]:
+        line = _describe(node, level)
+        if node in labels and node in done:
+            yield Line(level, line.lhs, line.rhs, f"same as step ({labels[node]}) above",
+                       derivative_of=line.derivative_of)
+            return
+        done.add(node)
+        yield Line(**{**line.__dict__, "label": labels.get(node)})
+        for sub in node.substeps:
+            yield from walk(sub, level + 1)
+
+    yield from walk(step, depth)
 
 
 # ------------------------------------------------------------------------------ notations
@@ -215,6 +252,8 @@ class Notation:
             parts.append(self.words("with ") + self.inline(f"{u} = {inner}"))
         if line.note:
             parts.append(self.words(line.note))
+        if line.label is not None:
+            parts.append(self.words(f"step ({line.label})"))
         return self.words("; ").join(parts)
 
     def line(self, line: Line) -> str:
