@@ -452,12 +452,46 @@ def _tree_layout(depth: int, lhs: str, rhs: str, why: str) -> str:
     return rf"&{indent}{lhs} = {rhs} &&\text{{{why}}}"
 
 
+def split_terms(tex: str) -> list[str]:
+    r"""``tex`` cut before each ``+``/``-`` between the terms of its outermost sum (not inside braces,
+    ``\left…\right`` or an environment): ``a + \frac{b - c}{2} - d`` → ``a``, ``+ \frac{b - c}{2}``, ``- d``."""
+    terms, depth, start, pos = [], 0, 0, 0
+    while pos < len(tex):
+        if tex.startswith((r"\left", r"\begin"), pos):
+            depth += 1
+        elif tex.startswith((r"\right", r"\end"), pos):
+            depth -= 1
+        elif tex[pos] in "{}":
+            depth += 1 if tex[pos] == "{" else -1
+        elif depth == 0 and tex.startswith((" + ", " - "), pos) and pos > start:
+            terms.append(tex[start:pos].strip())
+            start = pos + 1
+        pos += 2 if tex[pos] == "\\" else 1
+    return [*terms, tex[start:].strip()]
+
+
+def _wrapped(tex: str, first: str, room: float) -> list[str]:
+    """``first`` + ``tex`` as rows of at most ``room`` printed characters, cut between terms."""
+    rows, row = [], first
+    for term in split_terms(tex):
+        if row.strip() and row != first and printed_width(row + term) > room:
+            rows.append(row)
+            row = r"\qquad\quad "
+        row += term + " "
+    return [*rows, row.rstrip()]
+
+
 def _document_layout(depth: int, lhs: str, rhs: str, why: str) -> str:
     indent = rf"\hspace{{{depth * 0.8:g}em}}" if depth else ""
     rule = rf"\parbox[t]{{0.3\linewidth}}{{\raggedright\small {why}}}"
-    if printed_width(lhs) + 2 + printed_width(rhs) + 1.2 * depth <= DOCUMENT_LINE_WIDTH:
+    room = DOCUMENT_LINE_WIDTH - 1.2 * depth
+    if printed_width(lhs) + 2 + printed_width(rhs) <= room:
         return rf"&{indent}{lhs} = {rhs} && {rule}"
-    return rf"&{indent}{lhs} && {rule} \\*" "\n" rf"&{indent}\qquad = {rhs}"
+    # The right side on rows of its own, and a side too wide for one row cut between its terms: every
+    # row fits beside the rule column, which the alignment keeps for all rows.
+    rows = _wrapped(lhs, "", room) + _wrapped(rhs, r"\qquad = ", room)
+    rows[0] += f" && {rule}"
+    return " \\\\*\n".join(f"&{indent}{row}" for row in rows)
 
 
 #: Rows of an ``aligned``/``align*`` whose nesting shows (left-aligned, indented); the LaTeX that

@@ -87,7 +87,7 @@ def test_show_latex_is_an_align_environment(capsys):
     code, out, _ = run(capsys, "show", "sigmoid", "--latex")
     assert code == 0
     assert out.startswith("\\begin{align*}")
-    assert "\\text{chain rule" in out and "\\end{align*}" in out
+    assert "\\small chain rule" in out and "\\end{align*}" in out
 
 
 @pytest.mark.parametrize(

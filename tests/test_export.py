@@ -20,7 +20,8 @@ from derive import export_network as net
 from derive.catalog import CATALOG
 from derive.cli import main
 from derive.derivation import derive_entry
-from derive.render import latex_text, lines, markdown_text
+from derive.export_math import typeset
+from derive.render import GITHUB_MARKDOWN, latex_text, lines, markdown_text
 from tests.cli import assert_usage_error, run
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -91,8 +92,8 @@ def test_network_note_has_each_equation_of_the_default_network_with_its_rule_and
         assert f"- {markdown_text(equation.rule)}\n\n  ```math\n  {equation.latex}\n  ```" in md
     assert note.proof.proved
     for part in note.proof.parts:
-        assert latex_text(part.proof.method) in tex.split("Proof", 1)[1]
-        assert markdown_text(part.proof.method) in md.split("# Proof", 1)[1]
+        assert typeset(part.proof.method, latex_text, lambda m: f"${m}$") in tex.split("Proof", 1)[1]
+        assert typeset(part.proof.method, markdown_text, GITHUB_MARKDOWN.inline) in md.split("# Proof", 1)[1]
 
 
 def test_notes_are_byte_identical_on_rerun_and_under_another_hash_seed(all_notes):

@@ -21,7 +21,9 @@ def register(sub) -> None:
                                       "form backprop uses, and prove that form equal to the raw derivative.")
     show.add_argument("name", help="catalog entry (see `derive list`)")
     form = show.add_mutually_exclusive_group()
-    form.add_argument("--latex", action="store_true", help="the steps as LaTeX (align* rows)")
+    form.add_argument("--latex", action="store_true",
+                      help="the steps as LaTeX: an align* environment (needs amsmath), nesting indented, "
+                           "as in the notes")
     form.add_argument("--json", action="store_true", help="machine-readable output")
     show.add_argument("--classes", type=int, metavar="K",
                       help="for softmax, log_softmax, softmax_cce, mse: a concrete number of classes "
@@ -104,7 +106,7 @@ def run_show(args: argparse.Namespace) -> int:
             raise UsageError(f"--classes must be between 2 and {MAX_CLASSES}, got {args.classes}")
 
     from derive.derivation import derive_entry
-    from derive.render import LATEX, TEXT, latex, to_json, unicode
+    from derive.render import LATEX_DOCUMENT, TEXT, latex, to_json, unicode
 
     derivation = derive_entry(entry.name, args.classes)
     proof = derivation.proof
@@ -125,7 +127,7 @@ def run_show(args: argparse.Namespace) -> int:
         return 0 if proof.proved else 1
     if args.latex:
         print("\\begin{align*}")
-        print(LATEX.render(derivation.tree))
+        print(LATEX_DOCUMENT.render(derivation.tree))  # nesting indented, long steps split, as in the notes
         print("\\end{align*}")
         print(f"% canonical: {latex(derivation.canonical)}; proof: {proof.method}")
         return 0 if proof.proved else 1
