@@ -33,6 +33,9 @@ def register(subparsers) -> None:
         help="an assumption for every chain, e.g. 'y_1+y_2+y_3=1' or 'K=3' (repeatable)",
     )
     parser.add_argument("--json", action="store_true", help="print the verdicts as JSON")
+    parser.add_argument("--html", metavar="OUT.html",
+                        help="also write the report as one self-contained web page (math as MathML; needs "
+                             "latex2mathml)")
     parser.add_argument(
         "--timeout", type=float, default=5.0, metavar="S", help="seconds allowed per step (default 5)"
     )
@@ -69,12 +72,21 @@ def run(args) -> int:
 
     if not 0 < args.timeout <= 600:
         raise UsageError(f"--timeout must be between 0 and 600 seconds, not {args.timeout:g}")
+    if args.html:
+        from derive.cli.verify_html import require_latex2mathml
+
+        require_latex2mathml()
     text = read_input(args.file)
     for assumption in args.assume:
         problem = read_assumption(assumption, args.timeout)
         if problem is not None:
             raise UsageError(f"--assume {assumption!r}: {problem}")
     report = verify_text(text, args.assume, Options(timeout=args.timeout))
+    if args.html:
+        from derive.cli.verify_html import write_html
+
+        write_html(as_json(report), args.file, args.html)
+        print(f"derive verify: wrote {args.html}", file=sys.stderr)
     if args.json:
         emit_json(as_json(report))
     else:
