@@ -250,7 +250,7 @@ def test_export_without_matplotlib_skips_plots_with_a_message(tmp_path, capsys, 
 @pytest.mark.parametrize("argv, message", [
     (["export", "relu", "no_such_entry"], "unknown name 'no_such_entry'; valid names: identity,"),
     (["export", "--check", "relu"], "--check compares the whole directory"),
-    (["export", "--format", "html"], "invalid choice"),
+    (["export", "--format", "docx"], "invalid choice"),
     (["export", "--check", "-o", "/no/such/dir"], "is not a directory"),
 ])
 def test_bad_input_is_a_one_line_error_with_exit_2(capsys, argv, message):
