@@ -103,11 +103,8 @@ def entry_latex_body(derivation: Derivation, heading: str = "section*", plot: st
     rows = LATEX_DOCUMENT.render(derivation.tree)
     sub = "subsection" + ("*" if heading.endswith("*") else "")
     figure = ""
-    if plot is not None:
-        figure = (
-            f"\\begin{{center}}\n\\includegraphics[width=0.75\\linewidth]{{{plot}}}\n\n"
-            f"{{\\small {latex_text(entry.name)} and its derivative}}\n\\end{{center}}\n"
-        )
+    if plot is not None:  # one box, never split from itself; the plot's own title names it (no caption)
+        figure = f"\\begin{{center}}\n\\includegraphics[width=0.75\\linewidth]{{{plot}}}\n\\end{{center}}\n"
     return (
         f"\\{heading}{{{latex_text(entry.name)}}}\n"
         f"A{'n' if entry.kind[0] in 'aeiou' else ''} {latex_text(entry.kind)}: "

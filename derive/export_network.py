@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from derive.export_math import typeset
 from derive.network import Backprop, Equation, backprop
 from derive.network_proof import NetworkProof, prove_network
 from derive.network_spec import NetworkSpec
@@ -60,12 +61,16 @@ def _latex_rows(equations: tuple[Equation, ...]) -> str:
     return "\\begin{align*}\n" + LATEX_DOCUMENT.separator.join(rows) + "\n\\end{align*}\n"
 
 
-def _proof_items(note: NetworkNote, words, bullet: str) -> str:
-    """One list item per part of the proof: claim, instances, verdict, method, assumptions."""
+def _proof_items(note: NetworkNote, words, inline, bullet: str) -> str:
+    """One list item per part of the proof: claim, instances, verdict, method, assumptions; the math
+    in them typeset as math (:func:`derive.export_math.typeset`), the words as words."""
+    def math(text: str) -> str:
+        return typeset(text, words, inline)
+
     return "\n".join(
-        f"{bullet} {words(part.claim)} (on {words('; '.join(part.instances))}): "
-        f"{'proved' if part.proof.proved else 'NOT proved'} by {words(part.proof.method)}"
-        + (f"; assuming {words(', '.join(part.proof.assumptions))}" if part.proof.assumptions else "")
+        f"{bullet} {math(part.claim)} (on {words('; '.join(part.instances))}): "
+        f"{'proved' if part.proof.proved else 'NOT proved'} by {math(part.proof.method)}"
+        + (f"; assuming {math(', '.join(part.proof.assumptions))}" if part.proof.assumptions else "")
         for part in note.proof.parts
     )
 
@@ -76,7 +81,7 @@ def network_latex_body(note: NetworkNote, heading: str = "section*") -> str:
     times = r" \texttimes{} "
     shapes = ", ".join(f"${name[0]}_{{{name[1:]}}}$: {times.join(map(str, shape))}"
                        for name, shape in note.spec.parameter_shapes().items())
-    parts = _proof_items(note, latex_text, "\\item")
+    parts = _proof_items(note, latex_text, lambda m: f"${m}$", "\\item")
     return (
         f"\\{heading}{{{TITLE}}}\n"
         f"{latex_text(note.spec.summary())}. Rows are samples ($n$ of them); shapes: {shapes}.\n"
@@ -102,7 +107,7 @@ def network_markdown_body(note: NetworkNote, level: int = 1) -> str:
     h = "#" * level
     shapes = ", ".join(f"`{name}` {' × '.join(map(str, shape))}"
                        for name, shape in note.spec.parameter_shapes().items())
-    parts = _proof_items(note, markdown_text, "-")
+    parts = _proof_items(note, markdown_text, GITHUB_MARKDOWN.inline, "-")
     return "\n".join([
         f"{h} {TITLE}\n",
         f"{markdown_text(note.spec.summary())}. Rows are samples ({GITHUB_MARKDOWN.inline('n')} of them); "

@@ -312,7 +312,7 @@ def prove_network(spec: NetworkSpec, formulas: MatrixFormulas = MATRIX_FORMULAS)
         parts.append(_lemma_part("residual: ∂L/∂x = G + J_fᵀ G", prove_layer(LAYERS["residual"])))
     parts.append(ProofPart(
         "composition: backprop applies each layer's proved backward to the gradient of its output, "
-        "adding the gradients of a value used twice", (f"{spec.depth} dense layers",),
+        "summing the gradients of each value used more than once", (f"{spec.depth} dense layers",),
         Proof(all(part.proof.proved for part in parts), "the chain rule")))
     out = output_loss(spec.loss, spec.reduction)
     classes = min(spec.outputs, LOSS_INSTANCE_CLASSES)

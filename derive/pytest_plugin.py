@@ -2,10 +2,19 @@
 
 Each chain ``a = b = c`` in display math becomes one test item (marked ``derivation``, named after
 its file and line).  It passes when every step is ``equal``; a wrong step fails with its
-counterexample, and an unreadable or undecided step fails with its reason.  Without
-``--derivations`` the plugin adds nothing, so it cannot disturb any other test run; to run only the
-derivations, add ``-m derivation``.  Registered through the ``pytest11`` entry point; this module
-imports nothing heavy until a derivation is actually checked.
+counterexample, and an unreadable or undecided step fails with its reason.
+
+How it combines with ordinary tests:
+
+* without ``--derivations`` the plugin adds nothing, so it cannot disturb any other test run;
+* ``pytest --derivations PATH`` (no test paths on the command line) collects PATH's derivations and
+  nothing else -- not the project's tests (``testpaths``), not the test files of the current folder;
+* ``pytest --derivations PATH tests/`` checks the derivations *and* runs the tests named.
+
+``--derivations-assume LATEX`` (repeatable) adds an assumption to every chain, as ``derive verify
+--assume`` does.  Items are plain pytest items, so ``-n N`` (pytest-xdist) spreads the chains over N
+workers.  Registered through the ``pytest11`` entry point; this module imports nothing heavy until a
+derivation is actually checked.
 """
 
 from __future__ import annotations
@@ -27,10 +36,35 @@ def pytest_addoption(parser) -> None:
         "--derivations-timeout", type=float, default=5.0, metavar="S",
         help="seconds allowed per step of a derivation (default 5)",
     )
+    group.addoption(
+        "--derivations-assume", action="append", default=[], metavar="LATEX",
+        help="an assumption for every derivation, e.g. 'y_1+y_2+y_3=1' or 'K=3' (repeatable)",
+    )
 
 
 def pytest_configure(config) -> None:
     config.addinivalue_line("markers", "derivation: a chain of equalities checked by derive verify")
+    assumptions = config.getoption("derivations_assume")
+    if assumptions and not config.getoption("derivations"):
+        raise pytest.UsageError("--derivations-assume needs --derivations PATH")
+    if assumptions and not hasattr(config, "workerinput"):  # checked once, by the controller
+        from derive.verify import read_assumption
+
+        for assumption in assumptions:
+            problem = read_assumption(assumption, config.getoption("derivations_timeout"))
+            if problem is not None:
+                raise pytest.UsageError(f"--derivations-assume {assumption!r}: {problem}")
+
+
+def only_derivations(config) -> bool:
+    """``--derivations`` given and no test path on the command line: collect the derivations alone."""
+    return bool(config.getoption("derivations")) and config.args_source is not config.ArgsSource.ARGS
+
+
+def pytest_ignore_collect(collection_path, config) -> bool | None:
+    """In derivations-only mode nothing is collected from the default paths (the derivations are
+    added in :func:`pytest_collection_modifyitems`)."""
+    return True if only_derivations(config) else None
 
 
 def derivation_files(paths: list[str]) -> list[Path]:
@@ -56,12 +90,18 @@ def pytest_collection_modifyitems(session, config, items) -> None:
         items.extend(DerivationFile.from_parent(session, path=path.resolve()).collect())
 
 
+def _reader():
+    """``(read_chains, Side)``: the document reader's chain finder and its side of an equation."""
+    from derive.verify.document import Side, read_chains
+
+    return read_chains, Side
+
+
 class DerivationFile(pytest.File):
     """A Markdown/LaTeX file; one item per chain."""
 
     def collect(self):
-        from derive.verify.document import read_chains
-
+        read_chains, _ = _reader()
         try:
             text = self.path.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as err:
@@ -84,8 +124,10 @@ class DerivationItem(pytest.Item):
     def runtest(self) -> None:
         from derive.verify import Options, verify_chain
 
+        _, Side = _reader()
         timeout = self.config.getoption("derivations_timeout")
-        verdict = verify_chain(self.chain, (), Options(timeout=timeout))
+        assumptions = [Side(text, 0, 1) for text in self.config.getoption("derivations_assume")]
+        verdict = verify_chain(self.chain, assumptions, Options(timeout=timeout))
         bad = [(n, step) for n, step in enumerate(verdict.steps) if step.verdict != "equal"]
         if bad:
             raise DerivationError(_describe(verdict, bad))

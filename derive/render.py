@@ -34,6 +34,7 @@ class Line:
     note: str = ""
     derivative_of: tuple[sp.Basic, sp.Basic] | None = None  # (expr, var) when lhs is d expr / d var
     binding: tuple[sp.Basic, sp.Basic] | None = None  # (u, inner) for the chain rule: "with u = inner"
+    label: int | None = None  # this sub-tree is repeated below, where it is referred to as "step (label)"
 
 
 def _derivative_line(step: st.Step, depth: int, rule: str, note: str = "") -> Line:
@@ -58,11 +59,47 @@ def _describe(step: st.Step, depth: int) -> Line:
     return _derivative_line(step, depth, step.rule)
 
 
+def _repeated(step: st.Step) -> dict[st.Step, int]:
+    """The sub-trees (with sub-steps of their own) met again later in the pre-order walk, numbered 1, 2, …
+    in the order of their first appearance; a sub-tree inside one already met is not counted again."""
+    seen: set[st.Step] = set()
+    again: list[st.Step] = []
+
+    def walk(node: st.Step) -> None:
+        if node.substeps and node in seen:
+            again.append(node)
+            return
+        seen.add(node)
+        for sub in node.substeps:
+            walk(sub)
+
+    walk(step)
+    repeated = set(again)
+    in_order = dict.fromkeys(node for node in step.walk() if node in repeated)  # by first appearance
+    return {node: number for number, node in enumerate(in_order, 1)}
+
+
 def lines(step: st.Step, depth: int = 0) -> Iterator[Line]:
-    """Pre-order walk: each step's own line, then its sub-steps one level deeper."""
-    yield _describe(step, depth)
-    for sub in step.substeps:
-        yield from lines(sub, depth + 1)
+    """Pre-order walk: each step's own line, then its sub-steps one level deeper.
+
+    A sub-tree equal to one already walked is printed once: its first appearance is labelled
+    ``step (n)``, and each later one is a single line, ``same as step (n) above``, without its sub-steps.
+    """
+    labels = _repeated(step)
+    done: set[st.Step] = set()
+
+    def walk(node: st.Step, level: int) -> Iterator[Line]:
+        line = _describe(node, level)
+        if node in labels and node in done:
+            yield Line(level, line.lhs, line.rhs, f"same as step ({labels[node]}) above",
+                       derivative_of=line.derivative_of)
+            return
+        done.add(node)
+        yield Line(**{**line.__dict__, "label": labels.get(node)})
+        for sub in node.substeps:
+            yield from walk(sub, level + 1)
+
+    yield from walk(step, depth)
 
 
 # ------------------------------------------------------------------------------ notations
@@ -215,6 +252,8 @@ class Notation:
             parts.append(self.words("with ") + self.inline(f"{u} = {inner}"))
         if line.note:
             parts.append(self.words(line.note))
+        if line.label is not None:
+            parts.append(self.words(f"step ({line.label})"))
         return self.words("; ").join(parts)
 
     def line(self, line: Line) -> str:
@@ -413,12 +452,46 @@ def _tree_layout(depth: int, lhs: str, rhs: str, why: str) -> str:
     return rf"&{indent}{lhs} = {rhs} &&\text{{{why}}}"
 
 
+def split_terms(tex: str) -> list[str]:
+    r"""``tex`` cut before each ``+``/``-`` between the terms of its outermost sum (not inside braces,
+    ``\left…\right`` or an environment): ``a + \frac{b - c}{2} - d`` → ``a``, ``+ \frac{b - c}{2}``, ``- d``."""
+    terms, depth, start, pos = [], 0, 0, 0
+    while pos < len(tex):
+        if tex.startswith((r"\left", r"\begin"), pos):
+            depth += 1
+        elif tex.startswith((r"\right", r"\end"), pos):
+            depth -= 1
+        elif tex[pos] in "{}":
+            depth += 1 if tex[pos] == "{" else -1
+        elif depth == 0 and tex.startswith((" + ", " - "), pos) and pos > start:
+            terms.append(tex[start:pos].strip())
+            start = pos + 1
+        pos += 2 if tex[pos] == "\\" else 1
+    return [*terms, tex[start:].strip()]
+
+
+def _wrapped(tex: str, first: str, room: float) -> list[str]:
+    """``first`` + ``tex`` as rows of at most ``room`` printed characters, cut between terms."""
+    rows, row = [], first
+    for term in split_terms(tex):
+        if row.strip() and row != first and printed_width(row + term) > room:
+            rows.append(row)
+            row = r"\qquad\quad "
+        row += term + " "
+    return [*rows, row.rstrip()]
+
+
 def _document_layout(depth: int, lhs: str, rhs: str, why: str) -> str:
     indent = rf"\hspace{{{depth * 0.8:g}em}}" if depth else ""
     rule = rf"\parbox[t]{{0.3\linewidth}}{{\raggedright\small {why}}}"
-    if printed_width(lhs) + 2 + printed_width(rhs) + 1.2 * depth <= DOCUMENT_LINE_WIDTH:
+    room = DOCUMENT_LINE_WIDTH - 1.2 * depth
+    if printed_width(lhs) + 2 + printed_width(rhs) <= room:
         return rf"&{indent}{lhs} = {rhs} && {rule}"
-    return rf"&{indent}{lhs} && {rule} \\*" "\n" rf"&{indent}\qquad = {rhs}"
+    # The right side on rows of its own, and a side too wide for one row cut between its terms: every
+    # row fits beside the rule column, which the alignment keeps for all rows.
+    rows = _wrapped(lhs, "", room) + _wrapped(rhs, r"\qquad = ", room)
+    rows[0] += f" && {rule}"
+    return " \\\\*\n".join(f"&{indent}{row}" for row in rows)
 
 
 #: Rows of an ``aligned``/``align*`` whose nesting shows (left-aligned, indented); the LaTeX that

@@ -20,10 +20,13 @@ def test_list_json_has_one_row_per_entry(capsys):
         assert set(row["definition"]) == {"latex", "text"}
 
 
-def test_list_text_is_one_line_per_entry(capsys):
+def test_list_text_is_two_lines_per_entry_definition_then_derivative(capsys):
     code, out, _ = run(capsys, "list")
     assert code == 0
-    assert len(out.strip().splitlines()) == len(CATALOG)
+    rows = out.strip().splitlines()
+    assert len(rows) == 2 * len(CATALOG)
+    assert [row.split()[0] for row in rows[::2]] == list(CATALOG)
+    assert all(row.split()[0] in ("d/dx", "∂/∂z_k") for row in rows[1::2])
 
 
 @pytest.mark.parametrize("name", list(CATALOG))
@@ -84,13 +87,13 @@ def test_show_latex_is_an_align_environment(capsys):
     code, out, _ = run(capsys, "show", "sigmoid", "--latex")
     assert code == 0
     assert out.startswith("\\begin{align*}")
-    assert "\\text{chain rule" in out and "\\end{align*}" in out
+    assert "\\small chain rule" in out and "\\end{align*}" in out
 
 
 @pytest.mark.parametrize(
     ("argv", "message"),
     [
-        (["show", "sigmoidd"], "unknown catalog entry 'sigmoidd'; valid names: identity, sigmoid"),
+        (["show", "sigmoidd"], "entry 'sigmoidd'; did you mean 'sigmoid'? valid names: identity, sigmoid"),
         (["show", "relu", "--classes", "3"], "--classes applies to"),
         (["show", "softmax", "--classes", "1"], "--classes must be between 2"),
         (["show"], "the following arguments are required: name"),

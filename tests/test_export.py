@@ -20,7 +20,8 @@ from derive import export_network as net
 from derive.catalog import CATALOG
 from derive.cli import main
 from derive.derivation import derive_entry
-from derive.render import latex_text, lines, markdown_text
+from derive.export_math import typeset
+from derive.render import GITHUB_MARKDOWN, latex_text, lines, markdown_text
 from tests.cli import assert_usage_error, run
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -91,8 +92,8 @@ def test_network_note_has_each_equation_of_the_default_network_with_its_rule_and
         assert f"- {markdown_text(equation.rule)}\n\n  ```math\n  {equation.latex}\n  ```" in md
     assert note.proof.proved
     for part in note.proof.parts:
-        assert latex_text(part.proof.method) in tex.split("Proof", 1)[1]
-        assert markdown_text(part.proof.method) in md.split("# Proof", 1)[1]
+        assert typeset(part.proof.method, latex_text, lambda m: f"${m}$") in tex.split("Proof", 1)[1]
+        assert typeset(part.proof.method, markdown_text, GITHUB_MARKDOWN.inline) in md.split("# Proof", 1)[1]
 
 
 def test_notes_are_byte_identical_on_rerun_and_under_another_hash_seed(all_notes):
@@ -249,7 +250,7 @@ def test_export_without_matplotlib_skips_plots_with_a_message(tmp_path, capsys, 
 @pytest.mark.parametrize("argv, message", [
     (["export", "relu", "no_such_entry"], "unknown name 'no_such_entry'; valid names: identity,"),
     (["export", "--check", "relu"], "--check compares the whole directory"),
-    (["export", "--format", "html"], "invalid choice"),
+    (["export", "--format", "docx"], "invalid choice"),
     (["export", "--check", "-o", "/no/such/dir"], "is not a directory"),
 ])
 def test_bad_input_is_a_one_line_error_with_exit_2(capsys, argv, message):

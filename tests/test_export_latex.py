@@ -7,7 +7,9 @@ nothing else).
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
+import io
 import os
 import re
 import shutil
@@ -34,7 +36,28 @@ pytestmark = pytest.mark.skipif(
 OVERFULL_PT = 10.0
 #: A name and texts with every character LaTeX treats specially.
 WEIRD = " ".join(["a_b", "%c", "&d", "#e", "$f", "^g", "~h", "\\i", "{j}", "<k>", "|l", '"m"', *UNICODE_MATH])
-DOCUMENTS = [f"{name}.tex" for name in CATALOG] + [f"{NETWORK}.tex", export.COMBINED_LATEX, "escaping.tex"]
+#: ``derive show NAME --latex`` as a user pastes it: into a document with the notes' preamble.
+SHOWN = [(name, None) for name in CATALOG] + [
+    (name, 3) for name, entry in CATALOG.items() if entry.problem().index is not None
+]
+SHOW_DOCUMENTS = [f"show-{name}{'' if k is None else f'-classes{k}'}.tex" for name, k in SHOWN]
+DOCUMENTS = [f"{name}.tex" for name in CATALOG] + [f"{NETWORK}.tex", export.COMBINED_LATEX, "escaping.tex",
+                                                    *SHOW_DOCUMENTS]
+PDFTOTEXT = shutil.which("pdftotext")
+
+
+def _show_document(name: str, classes: int | None) -> str:
+    """The output of ``derive show NAME --latex`` in a document with the notes' preamble."""
+    argv = ["show", name, "--latex", *([] if classes is None else ["--classes", str(classes)])]
+    with contextlib.redirect_stdout(io.StringIO()) as shown:
+        assert main(argv) == 0
+    return f"{export._PREAMBLE}\\begin{{document}}\n{shown.getvalue()}\\end{{document}}\n"
+
+
+def _pages(pdf: Path) -> list[str]:
+    """The text of each page of ``pdf`` (pdftotext), without its page number."""
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    return [re.sub(r"(^|\s+)\d+\s*$", "", page.strip()).strip() for page in text.split("\f")[:-1]]
 
 
 def _latexmk(directory: Path, source: str) -> subprocess.CompletedProcess:
@@ -51,6 +74,8 @@ def compiled(tmp_path_factory) -> tuple[Path, dict[str, subprocess.CompletedProc
     entry = dataclasses.replace(CATALOG["relu"], name=WEIRD, summary=WEIRD, kink_convention=WEIRD)
     weird = dataclasses.replace(derive_entry("relu"), entry=entry)
     (out / "escaping.tex").write_text(export.entry_latex(weird), encoding="utf-8")
+    for (name, classes), document in zip(SHOWN, SHOW_DOCUMENTS, strict=True):
+        (out / document).write_text(_show_document(name, classes), encoding="utf-8")
     with ThreadPoolExecutor(max_workers=2) as pool:
         results = dict(zip(DOCUMENTS, pool.map(lambda s: _latexmk(out, s), DOCUMENTS), strict=True))
     return out, results
@@ -84,3 +109,41 @@ def test_pdf_export_writes_a_reproducible_pdf(tmp_path, capsys):
     capsys.readouterr()
     assert (first / "identity.pdf").read_bytes() == (second / "identity.pdf").read_bytes()
     assert not list(first.glob("*.aux")), "latexmk -c cleans up"
+
+
+@pytest.mark.parametrize("name", [name for name in CATALOG if export.plot_file(CATALOG[name])])
+def test_a_plot_has_no_caption_that_repeats_its_title_and_no_page_of_its_own_caption(compiled, name):
+    out, _ = compiled
+    if not (out / f"{name}.png").exists():
+        pytest.skip("plots need matplotlib")
+    source = (out / f"{name}.tex").read_text()
+    assert "and its derivative" not in source  # the plot's own title says it
+    if PDFTOTEXT is None:
+        pytest.skip("pdftotext (poppler-utils) is not installed")
+    pages = _pages((out / f"{name}.tex").with_suffix(".pdf"))
+    short = [page for page in pages if 0 < len(page) <= 40]
+    assert not short, f"a page holds only {short}"  # a page of the plot alone (no text) is fine
+
+
+def test_network_proof_is_typeset_as_math_without_literal_braces_or_underscores(compiled):
+    out, _ = compiled
+    source = (out / f"{NETWORK}.tex").read_text()
+    proof = source.split("subsection*{Proof}", 1)[1]
+    assert r"\{" not in proof and r"\}" not in proof, "braces escaped as text"
+    assert r"$\partial L/\partial W = X^{T} G$" in proof
+    if PDFTOTEXT is None:
+        pytest.skip("pdftotext (poppler-utils) is not installed")
+    text = " ".join(_pages((out / f"{NETWORK}.tex").with_suffix(".pdf")))
+    printed_proof = text.split("Proof", 1)[1]
+    assert "_{" not in printed_proof and "A_" not in printed_proof and "f_l" not in printed_proof, printed_proof
+
+
+@pytest.mark.parametrize("document", SHOW_DOCUMENTS)
+def test_show_latex_keeps_its_nesting(compiled, document):
+    """Sub-steps are indented in a left-aligned column (in a right-aligned one the indent would not show)."""
+    out, _ = compiled
+    body = (out / document).read_text().split("\\begin{align*}\n", 1)[1].split("\\end{align*}")[0]
+    rows = body.splitlines()
+    assert all(row.startswith("&") for row in rows), "every row in the left-aligned column"
+    depths = {float(m.group(1)) if m else 0.0 for row in rows for m in [re.match(r"&\\hspace\{([\d.]+)em\}", row)]}
+    assert 0.0 in depths and len(depths) >= 2, "the root flush left, its sub-steps indented"

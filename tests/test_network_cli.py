@@ -62,7 +62,7 @@ def test_float32_network_reports_float32_tolerances(capsys):
     (["network", "--seed", "-1"], "--seed"),
     (["network", "--dtype", "float16"], "--dtype: 'float16'"),
     (["network", "--check", "autograd,tensorflow"], "unknown reference 'tensorflow'"),
-    (["codegen", "--activations", "relu", "-o", "x.py"], "1 given"),
+    (["codegen", "--activations", "relu,relu,relu", "-o", "x.py"], "3 given"),
 ])
 def test_bad_input_is_a_one_line_error_with_exit_2(capsys, argv, words):
     assert_usage_error(capsys, argv, words)

@@ -28,7 +28,12 @@ DEFAULT_MODULE = "derive.cli.network_cmd"
 def build_parser() -> argparse.ArgumentParser:
     parser = OneLineParser(
         prog="derive",
-        description="Derive, prove and check neural-network backprop.",
+        usage="derive [-h] [COMMAND ...]",
+        description="Derive, prove and check neural-network backprop. With no COMMAND, `derive` runs the "
+                    "default job, `derive network` with its defaults: the handwritten note's network "
+                    "(70 -> 10 -> 10 -> 3, ReLU, ReLU, softmax cross-entropy, mean), its equations, proof and "
+                    "gradient checks.",
+        epilog="Default job: bare `derive` = `derive network` (see `derive network --help` for its options).",
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=OneLineParser)
     for name in COMMAND_MODULES:

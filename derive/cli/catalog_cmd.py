@@ -10,8 +10,9 @@ MAX_CLASSES = 20
 
 
 def register(sub) -> None:
-    listing = sub.add_parser("list", help="the catalog, one line of math per entry",
-                             description="List every catalog entry with its definition.")
+    listing = sub.add_parser("list", help="the catalog: each entry's definition and the derivative backprop uses",
+                             description="List every catalog entry with its definition and, below it, the "
+                                         "canonical derivative: the form backprop uses, proved by `derive show`.")
     listing.add_argument("--json", action="store_true", help="machine-readable output")
     listing.set_defaults(handler=run_list)
 
@@ -20,7 +21,9 @@ def register(sub) -> None:
                                       "form backprop uses, and prove that form equal to the raw derivative.")
     show.add_argument("name", help="catalog entry (see `derive list`)")
     form = show.add_mutually_exclusive_group()
-    form.add_argument("--latex", action="store_true", help="the steps as LaTeX (align* rows)")
+    form.add_argument("--latex", action="store_true",
+                      help="the steps as LaTeX: an align* environment (needs amsmath), nesting indented, "
+                           "as in the notes")
     form.add_argument("--json", action="store_true", help="machine-readable output")
     show.add_argument("--classes", type=int, metavar="K",
                       help="for softmax, log_softmax, softmax_cce, mse: a concrete number of classes "
@@ -43,18 +46,42 @@ def _definition(entry) -> dict[str, str]:
     return {"latex": f"{latex(expr)} = {latex(body)}", "text": f"{expr} = {body}"}
 
 
-def run_list(args: argparse.Namespace) -> int:
-    from derive.catalog import CATALOG
+def _shown_definition(entry) -> str:
+    """``f(x) = body`` in the tree's printer (Unicode), not SymPy's ``str``."""
     from derive.render import unicode
 
-    rows = [{"name": name, "kind": entry.kind, "definition": _definition(entry)} for name, entry in CATALOG.items()]
+    expr = entry.definition()
+    return f"{unicode(expr)} = {unicode(_body(expr))}"
+
+
+def _canonical_text(problem, partial: bool) -> str:
+    """``d/dx f(x) = canonical`` in Unicode, with the assumptions it needs beyond index ranges."""
+    from derive.render import unicode
+
+    d = "∂" if partial else "d"
+    text = f"{d}/{d}{unicode(problem.var)} {unicode(problem.expr)} = {unicode(problem.canonical)}"
+    needed = [a.text for a in problem.assumptions if not a.about_indices]
+    return text + (f"  (assuming {', '.join(needed)})" if needed else "")
+
+
+def run_list(args: argparse.Namespace) -> int:
+    from derive.catalog import CATALOG
+    from derive.cli.common import math_json
+
+    rows = []
+    for name, entry in CATALOG.items():
+        problem = entry.problem()
+        rows.append({"name": name, "kind": entry.kind, "definition": _definition(entry),
+                     "canonical": math_json(problem.canonical),
+                     "assumptions": [a.text for a in problem.assumptions]})
     if args.json:
         emit_json(rows)
         return 0
     width = max(len(name) for name in CATALOG)
     for name, entry in CATALOG.items():
-        expr = entry.definition()
-        print(f"{name:<{width}}  {entry.kind:<10}  {unicode(expr)} = {unicode(_body(expr))}")
+        problem = entry.problem()
+        print(f"{name:<{width}}  {entry.kind:<10}  {_shown_definition(entry)}")
+        print(f"{'':<{width}}  {'':<10}  {_canonical_text(problem, problem.index is not None)}")
     return 0
 
 
@@ -86,17 +113,24 @@ def _show_layer(args: argparse.Namespace, layer) -> int:
     return 0 if proof.proved else 1
 
 
+def _entry(name: str):
+    """The catalog entry ``name``; a one-line UsageError naming the closest names otherwise."""
+    from derive.catalog import CATALOG, UnknownEntryError, get
+    from derive.cli.common import did_you_mean
+
+    try:
+        return get(name)
+    except UnknownEntryError:
+        raise UsageError(f"unknown catalog entry {name!r}; {did_you_mean(name, CATALOG)}"
+                         f"valid names: {', '.join(CATALOG)}") from None
+
+
 def run_show(args: argparse.Namespace) -> int:
-    from derive.catalog import UnknownEntryError, get
     from derive.layers import LAYERS
 
     if args.name in LAYERS:
         return _show_layer(args, LAYERS[args.name])
-
-    try:
-        entry = get(args.name)
-    except UnknownEntryError as err:
-        raise UsageError(str(err)) from None
+    entry = _entry(args.name)
     if args.classes is not None:
         if not entry.indexed:
             raise UsageError(f"--classes applies to vector functions and multi-class losses, not to {entry.name!r}")
@@ -104,7 +138,7 @@ def run_show(args: argparse.Namespace) -> int:
             raise UsageError(f"--classes must be between 2 and {MAX_CLASSES}, got {args.classes}")
 
     from derive.derivation import derive_entry
-    from derive.render import LATEX, TEXT, latex, to_json, unicode
+    from derive.render import LATEX_DOCUMENT, TEXT, latex, to_json, unicode
 
     derivation = derive_entry(entry.name, args.classes)
     proof = derivation.proof
@@ -125,12 +159,12 @@ def run_show(args: argparse.Namespace) -> int:
         return 0 if proof.proved else 1
     if args.latex:
         print("\\begin{align*}")
-        print(LATEX.render(derivation.tree))
+        print(LATEX_DOCUMENT.render(derivation.tree))  # nesting indented, long steps split, as in the notes
         print("\\end{align*}")
         print(f"% canonical: {latex(derivation.canonical)}; proof: {proof.method}")
         return 0 if proof.proved else 1
 
-    print(f"{entry.name} ({entry.kind}): {_definition(entry)['text']}")
+    print(f"{entry.name} ({entry.kind}): {_shown_definition(entry)}")
     print(f"assumptions: {', '.join(assumptions) if assumptions else 'none (symbols are real)'}")
     print()
     print(TEXT.render(derivation.tree))

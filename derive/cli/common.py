@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import difflib
 import json
 import sys
+from collections.abc import Iterable
 
 
 class UsageError(Exception):
@@ -16,6 +18,15 @@ class OneLineParser(argparse.ArgumentParser):
 
     def error(self, message: str):  # type: ignore[override]
         self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
+def did_you_mean(name: str, choices: Iterable[str]) -> str:
+    """``"did you mean 'sigmoid'? "`` for the closest of ``choices`` (difflib), or ``""`` if none is close.
+
+    Put it where a sentence may start: ``f"unknown entry {name!r}; {did_you_mean(name, names)}valid names: …"``.
+    """
+    close = difflib.get_close_matches(name, list(choices), n=1, cutoff=0.6)
+    return f"did you mean {close[0]!r}? " if close else ""
 
 
 def emit_json(data) -> None:

@@ -35,9 +35,9 @@ def register(sub) -> None:
                     "a table of contents and a Markdown index.  --check compares the directory with what would "
                     "be written now (plots by the fingerprint of their curves).")
     cmd.add_argument("names", nargs="*", metavar="NAME", help="catalog entries (default: all)")
-    cmd.add_argument("--format", action="append", choices=("latex", "markdown", "pdf"), dest="formats",
+    cmd.add_argument("--format", action="append", choices=("latex", "markdown", "pdf", "html"), dest="formats",
                      help="what to write; repeat for several (default: latex and markdown); pdf compiles the "
-                          "LaTeX with latexmk (or pdflatex)")
+                          "LaTeX with latexmk (or pdflatex); html writes web pages with MathML (needs latex2mathml)")
     cmd.add_argument("-o", "--output", default=DEFAULT_DIR, metavar="DIR", help=f"directory (default: {DEFAULT_DIR})")
     cmd.add_argument("--check", action="store_true",
                      help="write nothing; exit 1 naming each file of DIR that differs from what would be written")
@@ -61,6 +61,10 @@ def run_export(args: argparse.Namespace) -> int:
     names = args.names or None
     formats = set(args.formats or ("latex", "markdown"))
     compiler = _latex_compiler() if "pdf" in formats else None
+    if "html" in formats:
+        from derive.cli.verify_html import require_latex2mathml
+
+        require_latex2mathml()
     plots = not args.no_plots and _have_matplotlib()
     if not plots and not args.no_plots:
         print("derive export: plots skipped: matplotlib is not installed (pip install 'backprop-derive[plots]')",
@@ -96,6 +100,10 @@ def _expected(names, formats, plots: bool) -> tuple[dict[str, bytes], dict[str, 
 
     wanted = set(formats) | ({"latex"} if "pdf" in formats else set())
     texts = notes(names, [f for f in ("latex", "markdown") if f in wanted], plots)
+    if "html" in wanted:
+        from derive.cli.export_html import html_notes
+
+        texts.update(html_notes(names, plots))
     entries = [CATALOG[name] for name in entry_names(names)[0]]
     figures = {plot_file(e): e for e in entries if plots and plot_file(e) is not None}
     return {name: text.encode("utf-8") for name, text in texts.items()}, figures

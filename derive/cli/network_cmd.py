@@ -21,7 +21,8 @@ def _network_flags(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--layers", default="70,10,10,3", metavar="N,N,...",
                         help="layer sizes: inputs, hidden..., outputs (default: 70,10,10,3)")
     parser.add_argument("--activations", default="relu,relu", metavar="NAME,...",
-                        help="one catalog activation per hidden layer (default: relu,relu)")
+                        help="one catalog activation per hidden layer, or one name for every hidden layer "
+                             "(default: relu,relu)")
     parser.add_argument("--loss", default="softmax_cce", help="softmax_cce, sigmoid_bce or mse (default: softmax_cce)")
     parser.add_argument("--reduction", default="mean", help="mean (PyTorch's default) or sum")
     parser.add_argument("--norm", metavar="NAME", help="layernorm or batchnorm after each hidden linear layer, "
@@ -83,11 +84,27 @@ def parse_spec(args: argparse.Namespace):
             sizes.append(int(part))
         except ValueError:
             raise UsageError(f"--layers: {part.strip()!r} is not an integer (give sizes like 70,10,10,3)") from None
+    activations = _names(args.activations)
+    if len(activations) == 1 and len(sizes) > 3:  # one name: the same activation in every hidden layer
+        activations *= len(sizes) - 2
     try:
-        return NetworkSpec(tuple(sizes), _names(args.activations), args.loss, args.reduction,
+        return NetworkSpec(tuple(sizes), activations, args.loss, args.reduction,
                            getattr(args, "norm", None), getattr(args, "residual", False))
     except ValueError as err:
-        raise UsageError(str(err)) from None
+        raise UsageError(f"{err}{_suggestion(activations, args.loss)}") from None
+
+
+def _suggestion(activations: tuple[str, ...], loss: str) -> str:
+    """``"; did you mean 'sigmoid'?"`` for the first unknown activation or loss name close to a known one."""
+    from derive.catalog import activations as known
+    from derive.cli.common import did_you_mean
+    from derive.network_spec import LOSSES
+
+    unknown = [(name, known()) for name in activations if name not in known()]
+    if loss not in LOSSES:
+        unknown.append((loss, LOSSES))
+    hints = [did_you_mean(name, choices) for name, choices in unknown]
+    return next((f"; {hint.strip()}" for hint in hints if hint), "")
 
 
 def _checks(args: argparse.Namespace) -> tuple[list[str], dict[str, str]]:
@@ -182,12 +199,26 @@ def _print_report(spec, report: dict, comparisons: list, skipped: dict[str, str]
           f"seed {net['seed']}; max rel = max abs / largest reference entry):")
     if comparisons:
         print(format_table(comparisons, spec.parameter_shapes()))
+    if any(c.reference == "fd" for c in comparisons):
+        print("\n".join(_fd_sampled(spec, net["batch"])))
     for name, why in skipped.items():
         print(f"{name}: skipped, {why}")
     if not comparisons:
         print("  (no reference run)")
     verdict = "Everything holds." if report["holds"] else "NOT everything holds: see the ✗ and FAIL lines above."
     print(f"\n{verdict}  ({report['seconds']:.1f} s)")
+
+
+def _fd_sampled(spec, batch: int) -> list[str]:
+    """A line for each parameter whose finite differences looked at a random sample of its entries."""
+    from math import prod
+
+    from checks.references import fd_entries_per_parameter
+
+    looked_at = fd_entries_per_parameter(spec, batch)
+    sizes = {name: prod(shape) for name, shape in spec.parameter_shapes().items()}
+    return [f"fd {name}: sampled {looked_at} of {size} entries (at random; the others not compared)"
+            for name, size in sizes.items() if size > looked_at]
 
 
 def run_network(args: argparse.Namespace) -> int:

@@ -34,6 +34,9 @@ def register(subparsers) -> None:
         help="an assumption for every chain, e.g. 'y_1+y_2+y_3=1' or 'K=3' (repeatable)",
     )
     parser.add_argument("--json", action="store_true", help="print the verdicts as JSON")
+    parser.add_argument("--html", metavar="OUT.html",
+                        help="also write the report as one self-contained web page (math as MathML; needs "
+                             "latex2mathml)")
     parser.add_argument(
         "--timeout", type=float, default=5.0, metavar="S", help="seconds allowed per step (default 5)"
     )
@@ -70,6 +73,10 @@ def run(args) -> int:
 
     if not 0 < args.timeout <= 600:
         raise UsageError(f"--timeout must be between 0 and 600 seconds, not {args.timeout:g}")
+    if args.html:
+        from derive.cli.verify_html import require_latex2mathml
+
+        require_latex2mathml()
     text = read_input(args.file)
     for assumption in args.assume:
         problem = read_assumption(assumption, args.timeout)
@@ -77,6 +84,11 @@ def run(args) -> int:
             raise UsageError(f"--assume {assumption!r}: {problem}")
     latex = args.file.endswith(".tex") if args.file != "-" else None
     report = verify_text(text, args.assume, Options(timeout=args.timeout), latex=latex)
+    if args.html:
+        from derive.cli.verify_html import write_html
+
+        write_html(as_json(report), args.file, args.html)
+        print(f"derive verify: wrote {args.html}", file=sys.stderr)
     if args.json:
         emit_json(as_json(report))
     else:

@@ -34,8 +34,8 @@ from sympy.matrices.expressions.slice import MatrixSlice
 a, b = sp.symbols("a b", integer=True, nonnegative=True)
 r, c = sp.symbols("r c", integer=True, nonnegative=True)
 
-METHOD = ("index calculus for symbolic sizes: entry (a, b) of ⟨G, Y⟩ differentiated, Kronecker sums "
-          "contracted, sums split into monomials, bound indices renamed, then ")
+METHOD = ("index calculus for symbolic sizes: one generic entry of the pairing sum(G ⊙ Y) differentiated, "
+          "Kronecker sums contracted, sums split into monomials, bound indices renamed, then ")
 
 
 def _fresh(name: str = "k") -> sp.Dummy:
