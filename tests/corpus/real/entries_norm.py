@@ -1,0 +1,6 @@
+"""Batch-norm and layer-norm backward derivations, encoded by hand on small concrete sizes."""
+
+from __future__ import annotations
+
+import sympy as sp  # noqa: F401
+from core import D, block, chain, d, derivation, eq, pick  # noqa: F401
