@@ -48,14 +48,15 @@ def stem_of(path: Path) -> tuple[str, bool]:
 def read_blocks(text: str) -> list[dict]:
     """Display blocks in order, each with the expect comment on the line just before it (or None)."""
     blocks = []
-    for m in BLOCK.finditer(text):
+    masked = re.sub(r"<!--.*?-->", lambda c: re.sub(r"[^\n]", " ", c.group(0)), text, flags=re.S)
+    for m in BLOCK.finditer(masked):
         before = text[: m.start()].rstrip(" \t")
         prev_line = before.rstrip("\n").rsplit("\n", 1)[-1] if before.endswith("\n") else ""
         e = EXPECT.search(prev_line)
         blocks.append(
             {
                 "line": text[: m.start()].count("\n") + 1,
-                "latex": m.group(0),
+                "latex": text[m.start() : m.end()],
                 "expect": e.group("v").split() if e else None,
                 "chains": int(e.group("c")) if e and e.group("c") else 1,
             }
