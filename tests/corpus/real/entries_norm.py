@@ -1,6 +1,163 @@
-"""Batch-norm and layer-norm backward derivations, encoded by hand on small concrete sizes."""
+"""Batch-norm and layer-norm backward derivations, encoded by hand on small concrete sizes.
+
+The upstream gradient enters through a loss linear in the outputs, f = sum_j g_j y_j, so ∂f/∂y_j = g_j: every
+backward formula is linear in the upstream gradient, so this checks it in full. Partials with respect to the
+statistics (∂x̂/∂μ, ∂x̂/∂σ², ∂σ²/∂μ) treat μ and σ² as independent symbols M, V, as the sources do; every
+comparison is made after putting the batch's own mean and variance in for M and V.
+"""
 
 from __future__ import annotations
 
-import sympy as sp  # noqa: F401
-from core import D, block, chain, d, derivation, eq, pick  # noqa: F401
+import sympy as sp
+from core import D, block, chain, d, derivation, eq, pick
+
+m = 3
+xs = sp.symbols("x1:4", real=True)
+gs = sp.symbols("g1:4", real=True)  # upstream gradient ∂f/∂y_j
+M, V = sp.symbols("M V", real=True)  # μ_B and σ²_B as independent symbols
+gamma, beta = sp.symbols("gamma beta", real=True)
+eps = sp.Symbol("epsilon", positive=True)
+Xh = sp.symbols("xh1:4", real=True)  # x̂_j as independent symbols, for ∂/∂x̂
+mean = sum(xs) / m
+var = sum((t - mean) ** 2 for t in xs) / m
+STATS = {M: mean, V: var}
+RANGES = {eps: (0.01, 0.1)}
+
+
+def at_stats(e):
+    return e.subs(STATS, simultaneous=True) if isinstance(e, sp.Basic) else e
+
+
+def xhat(j, mu=M, v=V):
+    return (xs[j] - mu) / sp.sqrt(v + eps)
+
+
+def sigma2(mu=M):
+    return sum((t - mu) ** 2 for t in xs) / m
+
+
+def f_total():
+    """f as a function of x, γ, β through the real batch statistics."""
+    return sum(gs[j] * (gamma * xhat(j, mean, var) + beta) for j in range(m))
+
+
+def S(*exprs):
+    return chain(*[at_stats(e) for e in exprs])
+
+
+@derivation("batchnorm-part2")
+def _bn_part2(wrong):
+    i = 0
+    F = f_total()
+    dxh_dx = d(xhat(i), xs[i])
+    dxh_dM = [d(xhat(j), M) for j in range(m)]
+    dxh_dV = [d(xhat(j), V) for j in range(m)]
+    ds2_dx = d(sigma2(), xs[i])  # σ² as a function of x with μ held
+    ds2_dM = d(sigma2(), M)
+    dmu_dx = d(mean, xs[i])
+    up = gs[i] * gamma  # ∂f/∂y_i ∂y_i/∂x̂_i
+    naive4 = up * dxh_dx + up * dxh_dM[i] * dmu_dx + up * dxh_dV[i] * ds2_dx + up * dxh_dV[i] * ds2_dM * dmu_dx
+    factored = up * (dxh_dx + dxh_dM[i] * dmu_dx + dxh_dV[i] * ds2_dx + dxh_dV[i] * ds2_dM * dmu_dx)
+    regrouped = up * (dxh_dx + dxh_dV[i] * ds2_dx + (dxh_dM[i] + dxh_dV[i] * ds2_dM) * dmu_dx)
+    naive3 = up * dxh_dx + up * dxh_dM[i] * dmu_dx + up * dxh_dV[i] * ds2_dx + 0
+    summed = up * dxh_dx + sum(gs[j] * gamma * dxh_dM[j] for j in range(m)) * dmu_dx + sum(
+        gs[j] * gamma * dxh_dV[j] for j in range(m)) * ds2_dx
+    dX = [gs[j] * gamma for j in range(m)]  # ∂f/∂x̂_j
+    r = (V + eps) ** sp.Rational(-1, 2)
+    xh_ = [xhat(j) for j in range(m)]
+    e1 = dX[i] * dxh_dx + sum(dX[j] * dxh_dM[j] for j in range(m)) * dmu_dx + sum(
+        dX[j] * dxh_dV[j] for j in range(m)) * ds2_dx
+    e2 = dX[i] / sp.sqrt(V + eps) + sum(dX[j] * (-1 / sp.sqrt(V + eps)) for j in range(m)) / m + sum(
+        dX[j] * (-sp.Rational(1, 2)) * (xs[i] - M) * (V + eps) ** sp.Rational(-3, 2) for j in range(m)
+    ) * sp.Rational(2, m) * (xs[i] - M)
+    e3 = dX[i] * r - r / m * sum(dX) - sp.Rational(1, 2) * sp.Rational(2, m) * (xs[i] - M) * sum(
+        dX[j] * (xs[j] - M) * r / sp.sqrt(V + eps) / sp.sqrt(V + eps) for j in range(m))
+    e4 = dX[i] * r - r / m * sum(dX) - r / m * (xs[i] - M) / sp.sqrt(V + eps) * sum(
+        dX[j] * (xs[j] - M) / sp.sqrt(V + eps) for j in range(m))
+    e5 = dX[i] * r - r / m * sum(dX) - r / m * xh_[i] * sum(dX[j] * xh_[j] for j in range(m))
+    e6 = r / m * (m * dX[i] - sum(dX) - xh_[i] * sum(dX[j] * xh_[j] for j in range(m)))
+    dgamma = sum(gs[j] * xhat(j) for j in range(m))
+    dbeta = sum(gs)
+    third = pick(wrong, -sp.Rational(1, 2) * (xs[i] - M) * (V + eps) ** sp.Rational(-3, 2),
+                 -sp.Rational(1, 2) * (xs[i] - M) * (V + eps) ** sp.Rational(-1, 2))
+    return [
+        block(D(), D(), D(), D(), chains=4),
+        block(S(d(F, gamma), gs[i] * d(gamma * xhat(i) + beta, gamma), dgamma), ranges=RANGES),
+        block(S(d(F, beta), gs[i] * d(gamma * xhat(i) + beta, beta), dbeta * 1), ranges=RANGES),
+        block(S(d(F, xs[i]), naive4, factored, regrouped), ranges=RANGES),
+        block(),
+        block(chain(d(gamma * Xh[i] + beta, Xh[i]), d(gamma * Xh[i] + beta, Xh[i]), gamma)),
+        block(S(dxh_dx, d(xhat(i), xs[i]), d(xs[i] / sp.sqrt(V + eps) - M / sp.sqrt(V + eps), xs[i]),
+                1 / sp.sqrt(V + eps)), ranges=RANGES),
+        block(S(dxh_dV[i], d(xhat(i), V), d((xs[i] - M) * (V + eps) ** sp.Rational(-1, 2), V), third), ranges=RANGES),
+        block(S(ds2_dx, d(sigma2(), xs[i]), sp.Rational(2, m) * (xs[i] - M)), ranges=RANGES),
+        block(S(dxh_dM[i], d(xs[i] / sp.sqrt(V + eps) - M / sp.sqrt(V + eps), M), -1 / sp.sqrt(V + eps)),
+              ranges=RANGES),
+        block(S(ds2_dM, d(sigma2(), M), sp.Rational(2, m) * sum((t - M) * (-1) for t in xs),
+                -sp.Rational(2, m) * sum(t - M for t in xs), -2 * (sum(xs) / m - m * M / m),
+                -2 * (M - m * M / m), -2 * (M - M), 0), ranges=RANGES),
+        block(chain(dmu_dx, d(sum(xs) / m, xs[i]), sp.Rational(1, m))),
+        block(S(d(F, xs[i]), naive4, naive3, summed), ranges=RANGES),
+        block(chain(d(sum(gs[j] * (gamma * Xh[j] + beta) for j in range(m)), Xh[i]),
+                    gs[i] * d(gamma * Xh[i] + beta, Xh[i]), gs[i] * gamma)),
+        block(S(d(F, xs[i]), e1, e2, e3, e4, e5, e6), ranges=RANGES),
+        block(S(d(F, gamma), dgamma), S(d(F, beta), dbeta * 1), S(d(F, xs[i]), e6), chains=3, ranges=RANGES),
+    ]
+
+
+gam = sp.symbols("gamma1:4", real=True)
+bet = sp.symbols("beta1:4", real=True)
+
+
+def ln_loss(xh):
+    """L = sum_i dy_i y_i with y_i = γ_i x̂_i + β_i, for given x̂."""
+    return sum(gs[i] * (gam[i] * xh[i] + bet[i]) for i in range(m))
+
+
+@derivation("yueyiming-layernorm")
+def _yueyiming(wrong):
+    i = 1
+    xh_true = [xhat(j, mean, var) for j in range(m)]
+    L = ln_loss(xh_true)
+    dxh = [gs[j] * gam[j] for j in range(m)]
+    L_MV = ln_loss([xhat(j) for j in range(m)])  # through μ = M, σ² = V held as symbols
+    dsig = sum(dxh[j] * (xs[j] - M) * (-sp.Rational(1, 2) * (V + eps) ** pick(wrong, sp.Rational(-3, 2),
+                                                                                 sp.Rational(-1, 2)))
+               for j in range(m))
+    dsig_true = sum(dxh[j] * (xs[j] - M) * (-sp.Rational(1, 2) * (V + eps) ** sp.Rational(-3, 2)) for j in range(m))
+    L_M = ln_loss([xhat(j, M, sigma2(M)) for j in range(m)])  # σ² follows μ
+    return [
+        block(D()),
+        block(D()),
+        block(D()),
+        block(D()),
+        block(chain(d(L, bet[i]), gs[i] * d(gam[i] * xh_true[i] + bet[i], bet[i]), gs[i])),
+        block(chain(d(L, gam[i]), gs[i] * d(gam[i] * xh_true[i] + bet[i], gam[i]), gs[i] * xh_true[i]),
+              ranges=RANGES),
+        block(eq(d(ln_loss(Xh), Xh[i]), gs[i] * gam[i])),
+        block(S(d(L_MV, V), sum(dxh[j] * d(xhat(j), V) for j in range(m)), dsig), ranges=RANGES),
+        block(S(sum(dxh[j] * d(xhat(j), M) for j in range(m)), sum(dxh[j] * (-1 / sp.sqrt(V + eps)) for j in range(m))),
+              ranges=RANGES),
+        block(S(dsig_true * d(sigma2(), M), dsig_true * (-sp.Rational(2, m)) * sum(t - M for t in xs), 0),
+              ranges=RANGES),
+        block(S(d(L_M, M), -1 / sp.sqrt(V + eps) * sum(dxh)), ranges=RANGES),
+    ]
+
+
+@derivation("shreyansh-layernorm")
+def _shreyansh(wrong):
+    xh_true = [xhat(j, mean, var) for j in range(m)]
+    y = [xh_true[k] * gam[k] + bet[k] for k in range(m)]
+    L = sum(gs[k] * y[k] for k in range(m))
+    pairs = [(0, 0), (0, 1), (2, 1)]
+    dl = sp.KroneckerDelta
+    j = 1
+    return [
+        block(D()),
+        block(eq(sp.Matrix([d(y[k], gam[jj]) for k, jj in pairs]),
+                 sp.Matrix([xh_true[jj] * dl(k, jj) for k, jj in pairs])), ranges=RANGES),
+        block(eq(sp.Matrix([d(y[k], bet[jj]) for k, jj in pairs]), sp.Matrix([dl(k, jj) for k, jj in pairs]))),
+        block(chain(d(L, gam[j]), sum(gs[k] * d(y[k], gam[j]) for k in range(m)), gs[j] * d(y[j], gam[j]),
+                    pick(wrong, gs[j] * xh_true[j], xh_true[j])), ranges=RANGES),
+        block(chain(d(L, bet[j]), sum(gs[k] * d(y[k], bet[j]) for k in range(m)), gs[j] * d(y[j], bet[j]), gs[j] * 1)),
+    ]
