@@ -265,3 +265,8 @@ def _egtry(wrong):
         block(eq(sp.Matrix([drelu(zp), drelu(zn)]), sp.Matrix([pick(wrong, 1, zp), 0]))),
         block(eq(drelu(2), 1), eq(drelu(-1), 0), chains=2),
     ]
+
+
+@derivation("keras-gelu")
+def _keras(wrong):
+    return [block(D()), block(eq(x * Phi(x), sp.Rational(1, 2) * x * (1 + sp.erf(x / pick(wrong, sp.sqrt(2), 2)))))]

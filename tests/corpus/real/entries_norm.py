@@ -161,3 +161,37 @@ def _shreyansh(wrong):
                     pick(wrong, gs[j] * xh_true[j], xh_true[j])), ranges=RANGES),
         block(chain(d(L, bet[j]), sum(gs[k] * d(y[k], bet[j]) for k in range(m)), gs[j] * d(y[j], bet[j]), gs[j] * 1)),
     ]
+
+
+@derivation("liorsinai-layernorm")
+def _liorsinai(wrong):
+    n = m
+    mu = sum(xs) / n
+    sd = sp.sqrt(sum((t - mu) ** 2 for t in xs) / n)
+    z = [(xs[r] - mu) / (sd + eps) for r in range(n)]  # a = 1, b = 0 as the text says
+    L = sum(gs[r] * z[r] for r in range(n))
+    jac = sp.Matrix(n, n, lambda r, c: d(z[c], xs[r]))  # row r: ∂z_1/∂x_r ... ∂z_n/∂x_r
+    return [
+        block(D()),
+        block(D(), D(), chains=2),
+        block(eq(sp.Matrix([d(L, v) for v in xs]), jac * sp.Matrix(gs)), ranges=RANGES),
+        block(eq(z[0], (xs[0] - mu) / pick(wrong, sd + eps, sd)), ranges=RANGES),
+    ]
+
+
+@derivation("aidge-layernorm")
+def _aidge(wrong):
+    dd = m
+    mu = sum(xs) / dd
+    sig = sp.sqrt(sum((t - mu) ** 2 for t in xs) / dd + eps)  # σ[x]: the forward equation's denominator
+    y = [(xs[i] - mu) / sig * gam[i] + bet[i] for i in range(dd)]
+    L = sum(gs[i] * y[i] for i in range(dd))
+    xh = sp.Matrix([(xs[i] - mu) / sig for i in range(dd)])
+    one = sp.ones(dd, 1)
+    proj = sp.eye(dd) - one * one.T / dd - pick(wrong, xh * xh.T / dd, xh * xh.T)
+    rhs = 1 / sig * proj * sp.Matrix([gs[i] * gam[i] for i in range(dd)])
+    return [
+        block(D()),
+        block(D()),
+        block(eq(sp.Matrix([d(L, v) for v in xs]), rhs), ranges=RANGES),
+    ]
