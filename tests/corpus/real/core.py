@@ -98,6 +98,16 @@ def decide(step: Step, blk: Block, rng: random.Random) -> tuple[str, bool, float
         results = [decide(Step("claim", a, b), blk, rng) for a, b in zip(lhs_m, rhs_m, strict=True)]
         ok = all(r[0] == "equal" for r in results)
         return ("equal" if ok else "not_equal"), ok and all(r[1] for r in results), max(r[2] for r in results)
+    key = (step.lhs, step.rhs, tuple(sorted(blk.ranges.items(), key=str)), tuple(sorted(blk.funcs.items(), key=str)))
+    if key not in _DECIDED:  # a one-mistake copy repeats most of its transcription's claims
+        _DECIDED[key] = _decide_scalar(step, blk, rng)
+    return _DECIDED[key]
+
+
+_DECIDED: dict = {}
+
+
+def _decide_scalar(step: Step, blk: Block, rng: random.Random) -> tuple[str, bool, float]:
     lhs = _concrete(step.lhs, blk.funcs)
     rhs = _concrete(step.rhs, blk.funcs)
     syms = sorted(lhs.free_symbols | rhs.free_symbols, key=str)

@@ -166,7 +166,7 @@ def _mathse_q(wrong):
     for i in range(2):
         rows.append([
             d(L, o[i]),
-            -(y[i] * (1 - p[i]) + sum(-pick(wrong, p[k], p[k]) * y[k] for k in range(K) if k != i)),
+            -(y[i] * (1 - p[i]) + sum(-p[k] * y[k] for k in range(K) if k != i)),
             p[i] * y[i] - y[i] + sum(p[k] * y[k] for k in range(K) if k != i),
             sum(p[m] * y[m] for m in range(K)) - y[i],
         ])

@@ -99,13 +99,20 @@ def check_file(path: Path) -> dict:
     return result
 
 
+def check_files(paths: list[Path]) -> list[dict]:
+    return [check_file(p) for p in paths]
+
+
 def main(argv: list[str]) -> int:
+    pairs: dict[str, list[Path]] = {}
+    for p in corpus_files():  # a transcription and its copy in one process: the copy reuses decided claims
+        pairs.setdefault(stem_of(p)[0], []).append(p)
     workers = 1 if "--serial" in argv else min(2, os.cpu_count() or 1)
     if workers > 1:
         with ProcessPoolExecutor(workers) as pool:
-            results = list(pool.map(check_file, corpus_files()))
+            results = [r for rs in pool.map(check_files, pairs.values()) for r in rs]
     else:
-        results = [check_file(p) for p in corpus_files()]
+        results = [r for ps in pairs.values() for r in check_files(ps)]
     files = {p.name for p in corpus_files()}
     missing = sorted(f"{s}.md" for s in core.REGISTRY if f"{s}.md" not in files or f"{s}.wrong.md" not in files)
     bad = [r for r in results if r["problems"]] or missing
