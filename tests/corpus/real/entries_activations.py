@@ -270,3 +270,27 @@ def _egtry(wrong):
 @derivation("keras-gelu")
 def _keras(wrong):
     return [block(D()), block(eq(x * Phi(x), sp.Rational(1, 2) * x * (1 + sp.erf(x / pick(wrong, sp.sqrt(2), 2)))))]
+
+
+@derivation("sefiks-tanh")
+def _sefiks_tanh(wrong):
+    f, g = sp.Function("f"), sp.Function("g")
+    funcs = {f: sp.Lambda(t, sp.sin(t) + t**2), g: sp.Lambda(t, 2 + sp.cos(t))}
+    sh, ch = sp.sinh(x), sp.cosh(x)
+    quotient = (d(f(x), x) * g(x) - d(g(x), x) * f(x)) / g(x) ** 2
+    half = sp.Rational(1, 2)
+    return [
+        block(D()),
+        block(eq(d(f(x) / g(x), x), quotient), funcs=funcs),
+        block(eq(d(f(x) / g(x), x), quotient), funcs=funcs),
+        block(eq(sp.tanh(x), sh / ch)),
+        block(eq(d(sp.tanh(x), x), (d(sh, x) * ch - d(ch, x) * sh) / ch**2)),
+        block(eq(sh, (E - Em) / 2)),
+        block(eq(ch, (E + Em) / 2)),
+        block(chain(d(sh, x), d((E - Em) / 2, x), d(E / 2 - Em / 2, x), d(E / 2, x) - d(Em / 2, x),
+                    half * d(E, x) - half * d(Em, x), half * E - half * Em * (-1), half * E + half * Em,
+                    (E + Em) / 2, ch)),
+        block(chain(d(ch, x), d((E + Em) / 2, x), d(E / 2 + Em / 2, x), d(E / 2, x) + d(Em / 2, x),
+                    half * d(E, x) + half * d(Em, x), half * E + half * Em * pick(wrong, -1, 1), half * E - half * Em,
+                    (E - Em) / 2, sh)),
+    ]

@@ -106,3 +106,17 @@ def _afonsosa(wrong):
         block(eq(d(E, x[i]), via_chain)),
         block(eq(via_chain, sum(G[j] * pick(wrong, w[i, j], w[j, i]) for j in range(J)))),
     ]
+
+
+@derivation("dlai-db-intuition")
+def _dlai_db(wrong):
+    h, k = 2, 2  # one example, columns as in the course: z (h x 1) = W (h x k) a (k x 1) + b
+    W, a, b, G = mat("W", h, k), mat("a", k, 1), mat("b", h, 1), mat("G", h, 1)  # G = ∂J/∂z
+    z = W * a + b
+    J = (G.T * z)[0, 0]
+    return [
+        block(D()),
+        block(D()),
+        block(eq(grad(J, a), pick(wrong, W.T, W) * G)),
+        block(eq(grad(J, b), G)),
+    ]
