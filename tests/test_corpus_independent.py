@@ -55,20 +55,20 @@ def test_every_file_has_an_encoding_and_every_encoding_its_two_files(report):
 
 
 def _unwrap(s: str, opener: str) -> str:
-    """`\\boxed{X}` -> `X` (the wrapper's braces hide nothing)."""
-    while (at := s.find(opener)) >= 0:
-        depth, end = 0, at + len(opener) - 1
-        for end in range(at + len(opener) - 1, len(s)):
+    """`\\boxed{X}`, `\\color{red}{X}` -> `X`: the wrapper's braces hide nothing (``opener`` is a regex)."""
+    while m := re.search(opener, s):
+        depth, end = 0, m.end() - 1
+        for end in range(m.end() - 1, len(s)):
             depth += {"{": 1, "}": -1}.get(s[end], 0)
             if depth == 0:
                 break
-        s = s[:at] + s[at + len(opener) : end] + s[end + 1 :]
+        s = s[: m.start()] + s[m.end() : end] + s[end + 1 :]
     return s
 
 
 def _top_level_equals(latex: str) -> int:
     """The steps of a display as the corpus counts them: `=` outside braces, \\text, cases, and stated conditions."""
-    s = _unwrap(re.sub(r"\\text\s*\{[^{}]*\}", "", latex), "\\boxed{")
+    s = _unwrap(re.sub(r"\\text\s*\{[^{}]*\}", "", latex), r"\\boxed\{|\\color\{\w+\}\{")
     s = re.sub(r"\\begin\{cases\}.*?\\end\{cases\}", "C", s, flags=re.S)
     s = re.sub(r"\\left\\\{\\begin\{array\}.*?\\end\{array\}\\right\.", "C", s, flags=re.S)
     s = re.sub(r"\\quad\s*[a-z]\s*(=|\\neq|\\ne)\s*[a-z]\b", "", s)  # ", \quad i = j": a condition

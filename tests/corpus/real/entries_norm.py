@@ -195,3 +195,51 @@ def _aidge(wrong):
         block(D()),
         block(eq(sp.Matrix([d(L, v) for v in xs]), rhs), ranges=RANGES),
     ]
+
+
+@derivation("zakka-batchnorm")
+def _zakka(wrong):
+    i = 0
+    r, tt = sp.symbols("r t", real=True)
+    Xs, Ys = sp.symbols("X Y", real=True)
+    U = sp.sin(Xs) * Ys + Xs**2
+    Xr, Yr = r * tt + r**2, sp.exp(r) - tt
+    on = {Xs: Xr, Ys: Yr}
+    primer = eq(d(U.subs(on), r), d(U, Xs).subs(on) * d(Xr, r) + d(U, Ys).subs(on) * d(Yr, r))
+    F = f_total()
+    dX = [gs[j] * gamma for j in range(m)]
+    dfdV = sum(dX[j] * d(xhat(j), V) for j in range(m))  # ∂f/∂σ² with μ held
+    f_mu = sum(gs[j] * (gamma * xhat(j, M, sigma2(M)) + beta) for j in range(m))
+    dfdmu = d(f_mu, M)  # ∂f/∂μ, σ² following μ
+    sq = sp.sqrt(V + eps)
+    dfdx = dX[i] / sq + dfdmu / m + dfdV * 2 * (xs[i] - M) / m
+    dfdmu_written = sum(dX[j] * (-1 / sq) for j in range(m)) + dfdV * sum(-2 * (xs[j] - M) for j in range(m))
+    xhat_V = sum((xs[j] - M) * (-sp.Rational(1, 2)) * sq ** sp.Rational(-3, 2) for j in range(m))
+    R = RANGES
+    return [
+        block(primer),
+        block(S(d(F, gamma), gs[i] * d(gamma * xhat(i) + beta, gamma), sum(gs[j] * xhat(j) for j in range(m))),
+              ranges=R),
+        block(S(d(F, beta), gs[i] * d(gamma * xhat(i) + beta, beta), sum(gs)), ranges=R),
+        block(chain(d(sum(gs[j] * (gamma * Xh[j] + beta) for j in range(m)), Xh[i]),
+                    gs[i] * d(gamma * Xh[i] + beta, Xh[i]), gs[i] * gamma)),
+        block(D()),
+        block(S(d(xhat(i), M), sum(1 / sq * (-1) for _ in range(m))), ranges=R),
+        block(D()),
+        block(S(d(sigma2(), M), sp.Rational(1, m) * sum(2 * (t - M) * (-1) for t in xs)), ranges=R),
+        block(S(dfdV, dX[i] * d(xhat(i), V)), ranges=R),
+        block(S(xhat(i), (xs[i] - M) * sq ** sp.Rational(-1, 2)), ranges=R),
+        block(S(d(xhat(i), V), xhat_V, -sp.Rational(1, 2) * sum((t - M) * sq ** sp.Rational(-3, 2) for t in xs)),
+              ranges=R),
+        block(S(dfdmu, dfdmu_written), ranges=R),
+        block(S(d(xhat(i), xs[i]), 1 / pick(wrong, sq, V + eps)), ranges=R),
+        block(eq(d(mean, xs[i]), sp.Rational(1, m))),
+        block(S(d(sigma2(), xs[i]), 2 * (xs[i] - M) / m), ranges=R),
+        block(S(d(F, xs[i]), dfdx), ranges=R),
+        block(S(d(F, beta), sum(gs)), ranges=R),
+        block(S(d(F, gamma), sum(gs[j] * xhat(j) for j in range(m))), ranges=R),
+        block(S(d(F, xs[i]), dfdx), ranges=R),
+        block(eq(d(sum(gs[j] * (gamma * Xh[j] + beta) for j in range(m)), Xh[i]), gs[i] * gamma)),
+        block(S(d(xhat(i), V), -sp.Rational(1, 2) * sum((t - M) * sq ** sp.Rational(-3, 2) for t in xs)), ranges=R),
+        block(S(dfdmu, dfdmu_written), ranges=R),
+    ]
