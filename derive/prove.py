@@ -25,6 +25,8 @@ class Proof:
     proved: bool
     method: str
     assumptions: tuple[str, ...] = ()
+    #: When not proved: the non-zero number some method reduced ``lhs - rhs`` to, if any (a disproof).
+    constant: sp.Expr | None = None
 
 
 @dataclass(frozen=True)
@@ -144,11 +146,16 @@ def _doit_sums(expr: sp.Expr) -> sp.Expr:
     return _rename_sum_indices(expr.replace(lambda e: isinstance(e, sp.Sum), split))
 
 
-def _is_zero_by(method: Callable[[sp.Expr], sp.Expr], expr: sp.Expr) -> bool:
+def _reduce_by(method: Callable[[sp.Expr], sp.Expr], expr: sp.Expr) -> sp.Expr | None:
+    """``method(expr)``, or None where the method fails on it."""
     try:
-        return method(expr) == 0
+        return method(expr)
     except (TypeError, ValueError, NotImplementedError, AttributeError, RecursionError):
-        return False
+        return None
+
+
+def _is_zero_by(method: Callable[[sp.Expr], sp.Expr], expr: sp.Expr) -> bool:
+    return _reduce_by(method, expr) == 0
 
 
 def _piecewise_zero(expr: sp.Expr) -> sp.Expr:
@@ -187,7 +194,7 @@ def prove_equal(lhs: sp.Expr, rhs: sp.Expr, assumptions: Sequence[Assumption] = 
     diff = _rename_sum_indices(diff)
     if diff == 0:
         return Proof(True, "identical up to the names of summation indices", ())
-    tried = []
+    tried, constant = [], None
     stages = (("", diff, METHODS[:2]), ("unfold definitions + ", None, METHODS + LAST_RESORT))
     for stage, candidate, methods in stages:
         if candidate is None:
@@ -199,10 +206,14 @@ def prove_equal(lhs: sp.Expr, rhs: sp.Expr, assumptions: Sequence[Assumption] = 
             if candidate == 0:
                 return Proof(True, stage.removesuffix(" + "), used)
         for name, method in methods:
-            if _is_zero_by(method, candidate):
+            reduced = _reduce_by(method, candidate)
+            if reduced == 0:
                 return Proof(True, stage + name, used)
+            if constant is None and reduced is not None and reduced.is_number and reduced.is_zero is False \
+                    and not reduced.has(sp.I):
+                constant = reduced
         tried.append(stage + "/".join(name for name, _ in methods))
-    return Proof(False, "tried: " + "; ".join(tried), used)
+    return Proof(False, "tried: " + "; ".join(tried), used, constant)
 
 
 def prove_for_each_index(

@@ -44,7 +44,7 @@ def named(p: Parser, tok: Token):
         if word is not None:
             return _function(p, word, tok)
         p.take()
-        if text == "e" and not p.peek().is_("_"):
+        if text == "e" and not p.peek().is_("_") and "e" not in p.context.readings.symbols:
             return sp.E
         return _name_or_application(p, text, tok)
     if tok.kind == "word":
@@ -87,6 +87,10 @@ def named(p: Parser, tok: Token):
         p.take()
         if p.peek().is_("(", "'", r"\{") or p.peek().is_("{") or _power_then_argument(p):
             return _function(p, names.APPLIED_ONLY[text], tok, taken=True)
+        if p.peek().kind in ("letter", "number") and text[1:] not in p.context.readings.symbols:  # \sigma x
+            p.context.ambiguity(f"{text} before a letter: the function {text}(…), or the symbol {text[1:]} times it")
+            if not p.context.readings.alternate:
+                return _function(p, names.APPLIED_ONLY[text], tok, taken=True)
         if p.peek().is_("^"):
             p.context.note(f"{text}^… read as a power of the symbol {text[1:]}: no argument follows it")
         return _with_subscript(p, text[1:], tok)
@@ -230,6 +234,12 @@ def _function(p: Parser, key: str, tok: Token, taken: bool = False):
         args = [p.sub(p.argument()).parse_all()]
     elif p.starts_factor(opener):
         args = [p.apply_if_operator(p.power())]
+        if p.starts_factor(p.peek()) and not p.peek().is_("(", "[", "{", r"\{"):  # \sin x y
+            p.context.ambiguity(f"{tok.text} without parentheses, before a product: of its first factor (TeX), "
+                                "or of the whole product")
+            if p.context.readings.alternate:
+                while p.starts_factor(p.peek()):
+                    args[0] = args[0] * p.apply_if_operator(p.power())
     else:
         raise LatexError(f"the function {tok.text} has no argument", tok.column)
     if key in names.VECTOR_FUNCTIONS:
@@ -296,7 +306,7 @@ def raise_to(p: Parser, base: sp.Expr, caret: Token) -> sp.Expr:
     group = p.argument()
     if len(group) == 1 and group[0].text in ("T", r"\top", r"\intercal", r"\prime", "*", "'"):
         raise LatexError(f"'^{group[0].text}' (transpose/prime) is not supported: symbols are scalars", caret.column)
-    label = _label(base, group)
+    label = _label(base, group, p.context)
     if label is not None:
         written = f"{_name(base) if isinstance(base, sp.Indexed) else base}^{{{label}}}"
         p.context.note(f"{written} read as a label, not a power")
@@ -317,11 +327,15 @@ def raise_to(p: Parser, base: sp.Expr, caret: Token) -> sp.Expr:
 _LAYER_NAMES = frozenset(["l", "l-1", "l+1"])
 
 
-def _label(base: sp.Expr, group: list[Token]) -> str | None:
+_OUTPUT_LAYER = frozenset(["L", "L-1", "L+1"])
+
+
+def _label(base: sp.Expr, group: list[Token], p_context) -> str | None:
     """The label text when the superscript ``group`` on ``base`` is a label rather than an exponent.
 
     ``x^{(i)}``, ``x^{[l]}`` (an index-like group in parentheses or brackets) and a layer name
-    (:data:`_LAYER_NAMES`) on a symbol or a vector element.  ``e^{(x+1)}`` stays a power: ``e``
+    (:data:`_LAYER_NAMES`) on a symbol or a vector element.  ``a^{L}`` may be either: a power
+    unless the alternate reading is asked for, and recorded as an ambiguity.  ``e^{(x+1)}`` stays a power: ``e``
     is a number here.
     """
     if not isinstance(base, (sp.Symbol, sp.Indexed)) or isinstance(base, sp.Dummy):
@@ -329,6 +343,9 @@ def _label(base: sp.Expr, group: list[Token]) -> str | None:
     text = "".join(t.text for t in group)
     if text in _LAYER_NAMES:
         return text
+    if text in _OUTPUT_LAYER:
+        p_context.ambiguity(f"^{{{text}}}: a power, or the label of the output layer")
+        return text if p_context.readings.alternate else None
     if len(group) >= 3 and ((group[0].is_("(") and group[-1].is_(")")) or (group[0].is_("[") and group[-1].is_("]"))):
         inner = group[1:-1]
         index_like = all(t.kind in ("letter", "number") or t.is_("+", "-", ",") for t in inner)

@@ -48,6 +48,8 @@ class Readings:
 
     functions: frozenset[str] = frozenset()
     symbols: frozenset[str] = frozenset()
+    #: The other reading of notation that can be read two ways (``\sin x y``, ``2\frac12``, ``a^L``).
+    alternate: bool = False
 
 
 @dataclass
@@ -63,9 +65,14 @@ class Context:
     bare: set[str] = field(default_factory=set)
     primed: set[str] = field(default_factory=set)
     notes: dict[str, None] = field(default_factory=dict)
+    ambiguous: dict[str, None] = field(default_factory=dict)
 
     def note(self, text: str) -> None:
         self.notes[text] = None
+
+    def ambiguity(self, text: str) -> None:
+        """Notation with two plausible readings (:attr:`Readings.alternate` takes the second)."""
+        self.ambiguous[text] = None
 
 
 @dataclass(frozen=True)
@@ -130,7 +137,7 @@ def read(text: str, readings: Readings | None = None, context: Context | None = 
     both = found.heads & found.bare
     if both and context is None:
         readings = readings or Readings()
-        expr, found = _read_once(text, Readings(readings.functions, readings.symbols | both), None)
+        expr, found = _read_once(text, Readings(readings.functions, readings.symbols | both, readings.alternate), None)
         found.bare |= both
     return expr, found
 
@@ -292,11 +299,15 @@ class Parser:
 
     def power(self):
         base = self.primary()
+        raised = False
         while self.peek().is_("^"):
             caret = self.take()
             if isinstance(base, Operator):
                 raise self.error(f"a power of the operator {base.what}", caret)
+            if raised:
+                raise self.error("a double superscript (TeX refuses x^2^3): write {x^2}^3 or x^{2^3}", caret)
             base = self.constructs.raise_to(self, base, caret)
+            raised = True
         return base
 
     def starts_factor(self, tok: Token) -> bool:
@@ -312,6 +323,10 @@ class Parser:
         tok = self.peek()
         if tok.kind == "number":
             self.take()
+            if self.peek().is_(r"\frac") and "." not in tok.text:  # 2\frac{1}{2}: 2·½, or the mixed number 2½
+                self.context.ambiguity(f"{tok.text}\\frac…: a product (TeX), or a mixed number")
+                if self.context.readings.alternate:
+                    return _number(tok.text) + self.constructs.named(self, self.peek())
             return _number(tok.text)
         if tok.is_("(", "[", "{", r"\{"):
             self.take()

@@ -42,6 +42,7 @@ def decide_step(send: Callable[[tuple], None], lhs_text: str, rhs_text: str, ass
             send(("error", which, err.message, err.column))
             return
     heads = set().union(*(c.heads for c in contexts))
+    constructs = list(dict.fromkeys(a for c in contexts for a in c.ambiguous))
     bare = set().union(*(c.bare for c in contexts))
     primed = set().union(*(c.primed for c in contexts))
     forced = heads & bare
@@ -52,12 +53,19 @@ def decide_step(send: Callable[[tuple], None], lhs_text: str, rhs_text: str, ass
               for n in sorted(forced)]
     notes += [f"{n}(…) read as an unknown function ({'declared' if n in declared.functions else 'a prime follows'})"
               for n in sorted(primed | (declared.functions & heads))]
-    if ambiguous:
+    if ambiguous or constructs:
         names_ = ", ".join(ambiguous)
-        notes.append(f"{names_} before '(': read both as unknown function(s) and as factor(s) "
-                     f"(declare '% function: {names_}' or '% symbol: {names_}')")
-        readings = [(f"{names_} as unknown function(s)", settled),
-                    (f"{names_} as factor(s)", Readings(settled.functions, settled.symbols | set(ambiguous)))]
+        if ambiguous:
+            notes.append(f"{names_} before '(': read both as unknown function(s) and as factor(s) "
+                         f"(declare '% function: {names_}' or '% symbol: {names_}')")
+        notes += [f"read two ways: {c}" for c in constructs]
+        first = f"{names_} as unknown function(s)" if ambiguous else "the first reading"
+        second = f"{names_} as factor(s)" if ambiguous else "the other reading"
+        if constructs:
+            first, second = f"{first} ({'; '.join(c.split(':')[0] for c in constructs)} as TeX reads it)", \
+                f"{second} (the alternative)"
+        readings = [(first, settled),
+                    (second, Readings(settled.functions, settled.symbols | set(ambiguous), bool(constructs)))]
     else:
         readings = [("", settled)]
     send(("notes", tuple(dict.fromkeys(notes))))
@@ -99,6 +107,14 @@ def _judge(send, label: str, lhs_text: str, rhs_text: str, assumption_texts: tup
     if numeric.verdict == "not_equal":
         return True
     proof = _prove(lhs, rhs, system)
+    if not proof.proved and numeric.verdict == "equal":
+        constant = proof.constant
+        if constant is not None:  # agreement below what 500 digits resolve, and a symbolic constant apart
+            shown = sp.Float(constant, 3)
+            example = {"point": {}, "lhs": f"rhs + ({shown})", "rhs": "rhs", "difference": str(abs(shown))}
+            send(("numeric", label, "not_equal", f"at every point: lhs - rhs simplifies to the constant {constant} "
+                  f"(≈ {shown}), too small for the points to resolve", example, tuple(sorted(used))))
+            return True
     send(("proof", label, proof.proved, proof.method, tuple(sorted(used | set(proof.assumptions)))))
     return True
 

@@ -44,22 +44,28 @@ DISPLAY_ENVIRONMENTS = ("equation", "align", "gather", "multline", "flalign", "a
 #: Layout environments inside a region: their ``\begin``/``\end`` (and column arguments) are blanked.
 LAYOUT_ENVIRONMENTS = (*DISPLAY_ENVIRONMENTS, "aligned", "alignedat", "split", "gathered", "array", "subequations",
                        "multlined")
-_ENV = r"\\(?P<be>begin|end)\{(?P<env>[A-Za-z]+\*?)\}"
+_ENV = r"\\(?P<be>begin|end)\s*\{(?P<env>[A-Za-z]+\*?)\}"
 _DIRECTIVE = re.compile(r"^[ \t]*%[ \t]*(?P<kind>assume|function|symbol)s?:[ \t]*(?P<text>.*?)[ \t]*$",
                         re.MULTILINE)
 _LAYOUT = re.compile(
-    r"\\begin\{(?:" + "|".join(LAYOUT_ENVIRONMENTS) + r")\*?\}(?:\[[a-z]\])?(?:\{[^{}]*\})?"
-    r"|\\end\{(?:" + "|".join(LAYOUT_ENVIRONMENTS) + r")\*?\}"
+    r"\\begin\s*\{(?:" + "|".join(LAYOUT_ENVIRONMENTS) + r")\*?\}(?:\[[a-z]\])?(?:\{[^{}]*\})?"
+    r"|\\end\s*\{(?:" + "|".join(LAYOUT_ENVIRONMENTS) + r")\*?\}"
     r"|\\(?:label|tag\*?|eqref)\{[^{}]*\}|\\(?:nonumber|notag)\b"
 )
+#: Spacing that may stand before a continuing operator, and a continuation row (``&\\quad + 1``).
+_SPACING = r"(?:\\quad|\\qquad|\\[,;:!]|\s)*"
+_CONTINUED = re.compile(r"\s*&" + _SPACING + r"(?:\+|-|\\cdot|\\times)")
+#: Marks, inside a row, where a second equation of an ``align`` row begins.
+_NEXT = "\x00"
 #: Relations between equations: a chain ends, the next begins.
 _BETWEEN = ("\\implies", "\\Rightarrow", "\\Longrightarrow", "\\iff", "\\Leftrightarrow", "\\Longleftrightarrow")
 _CONDITION_WORDS = r"(?:if|for|when|whenever|for\s+all|in\s+the\s+case)"
-_PROSE_CONDITION = re.compile(r"(?:^|[\s(])" r"(?i:" + _CONDITION_WORDS + r")\s+\$(?P<cond>[^$]+)\$\s*[:,]?\s*$")
+_PROSE_CONDITION = re.compile(r"(?:^|[\s(])" r"(?i:" + _CONDITION_WORDS + r")\s+\$(?P<cond>[^$]+)\$\s*"
+                              r"(?:,[^$\n]{0,40})?[:,.]?\s*$")
 _ROW_CONDITION = re.compile(
     r"(?:,|\\quad|\\qquad|\\,|\\;|\s)*(?:\\text\{\s*(?:if|for|when)\s*\}\s*(?P<a>[^{}]+?)"
     r"|\\(?:text|mbox)\{\s*(?:if|for|when)\s+\$(?P<b>[^$]+)\$\s*\}"
-    r"|\((?P<c>[A-Za-z]\s*(?:=|\\neq?|\\ne)\s*[A-Za-z])\))\s*[.,;]?\s*$"
+    r"|\((?P<c>[A-Za-z](?:_[A-Za-z0-9])?\s*(?:=|\\neq?|\\ne|<|>|\\le|\\ge)\s*-?[A-Za-z0-9.]+)\))\s*[.,;]?\s*$"
 )
 
 
@@ -291,7 +297,8 @@ def regions(text: str, latex: bool | None = None) -> tuple[str, list[tuple[Regio
             env = m.group("env")
             closer = _matching_end(masked, env, m.end())
             construct = f"\\begin{{{env}}}"
-            closer_len = len(f"\\end{{{env}}}")
+            closer_len = re.compile(r"\\end\s*\{" + re.escape(env) + r"\}").match(masked, closer).end() - closer \
+                if closer >= 0 else 0
             argument = re.match(r"\s*\{[^{}]*\}", masked[m.end() :]) if env.rstrip("*") == "alignat" else None
             if argument:  # alignat{2}: the column count is layout
                 masked = masked[: m.end()] + " " * len(argument.group()) + masked[m.end() + len(argument.group()) :]
@@ -337,7 +344,7 @@ def _find_unescaped(text: str, wanted: str, start: int) -> int:
 def _matching_end(text: str, env: str, start: int) -> int:
     """Offset of the ``\\end{env}`` that closes the ``\\begin{env}`` before ``start``, or -1."""
     depth = 1
-    pattern = re.compile(r"\\(begin|end)\{" + re.escape(env) + r"\}")
+    pattern = re.compile(r"\\(begin|end)\s*\{" + re.escape(env) + r"\}")
     for m in pattern.finditer(text, start):
         depth += 1 if m.group(1) == "begin" else -1
         if depth == 0:
@@ -462,32 +469,45 @@ class _Reader:
         self.close()
         self.chains.append(Chain(line, (side,), (), message, region=region))
 
-    def row(self, row: str, offset: int, region: int, conditions: tuple) -> bool:
-        """Read one row; whether it held an ``=`` at its top level."""
+    def row(self, row: str, offset: int, region: int, conditions: tuple, construct: str = "") -> bool:
+        """Read one row; whether it held an ``=`` at its top level.
+
+        In an ``align``-like layout a row ``a &= b & c &= d`` holds two equations; a row whose first
+        column is empty and whose second begins with an operator (``&\\quad + 1``), or any row of a
+        ``multline``, continues the side before it.
+        """
+        continues = "multline" in construct or bool(_CONTINUED.match(row))
         row = re.sub(r"[.,;]\s*$", lambda m: " " * len(m.group()), row)
+        row, note = _annotation(row)
+        columns = top_level_splits(row, ("&",))
+        if re.search(r"align|flalign|alignat", construct) and len(columns) >= 4:
+            for n in range(2, len(columns) - 1, 2):  # a new equation at each odd-numbered '&' before an '='
+                if row[columns[n][0] : columns[n][1]].strip() and \
+                        row[columns[n + 1][0] : columns[n + 1][1]].lstrip().startswith("="):
+                    row = row[: columns[n][0] - 1] + _NEXT + row[columns[n][0] :]
         for _, amp in top_level_splits(row, ("&",))[:-1]:
             row = row[:amp] + " " + row[amp + 1 :]  # alignment only
-        row, note = _annotation(row)
         row, condition, at = _row_condition(row)
         if condition is not None:
             line, column = self.where(offset + at)
             conditions = (*conditions, Side(condition, line, column, condition))
         held = False
-        for n, (a, b) in enumerate(top_level_splits(row, _BETWEEN)):
+        for n, (a, b) in enumerate(top_level_splits(row, (*_BETWEEN, _NEXT))):
             if n:
                 self.close()
-            held |= self.piece(" " * a + row[a:b], offset, region, conditions)
+            held |= self.piece(" " * a + row[a:b], offset, region, conditions, continues and n == 0)
         if note and self.current:
             self.current[-1] = replace(self.current[-1], note=note)
         return held
 
-    def piece(self, row: str, offset: int, region: int, conditions: tuple) -> bool:
+    def piece(self, row: str, offset: int, region: int, conditions: tuple, continues: bool = False) -> bool:
         """Read one chain piece ``a = b = …`` of a row; whether it held an ``=``."""
         pieces = top_level_splits(row, ("=",))
         if not row.strip():
             return False
         sides = [self.side(row, a, b, offset) for a, b in pieces]
         first = row[pieces[0][0] : pieces[0][1]].strip()
+        operator = re.match(_SPACING + r"(\+|-|\\cdot|\\times)", first)
         if not first and len(pieces) > 1:  # the row begins with '='
             if self.current is None:
                 self.problem(sides[1].line, sides[1], "the chain begins with '=' but no earlier block precedes it",
@@ -495,12 +515,13 @@ class _Reader:
                 return True
             self.current.extend(sides[1:])
             self.current_conditions = tuple(dict.fromkeys((*self.current_conditions, *conditions)))
-        elif len(pieces) == 1 and self.current and re.match(r"(\+|-|\\cdot|\\times)", first):
+        elif operator and self.current and (len(pieces) == 1 or continues):
             last = self.current[-1]
             joined = f"{last.text} {first}"
             segment = (len(last.text) + 1, sides[0].line, sides[0].column)
             source = (last.source or last.text) + "\n" + (sides[0].source or first)
             self.current[-1] = Side(joined, last.line, last.column, source, (*last.segments, segment))
+            self.current.extend(sides[1:])
         else:
             self.close()
             self.current, self.current_line, self.current_start = sides, sides[0].line, offset
@@ -510,12 +531,12 @@ class _Reader:
 
 def _prose_condition(text: str, before: int, floor: int, where: _Positions) -> tuple[Side, ...]:
     """A condition in the prose right before offset ``before`` (``If $i = j$:``), not before ``floor``."""
-    start = max(text.rfind("\n\n", floor, before), floor)
-    prose = re.sub(r"<!--.*?-->", lambda c: " " * len(c.group()), text[start:before], flags=re.DOTALL)
-    m = _PROSE_CONDITION.search(prose)
+    prose = re.sub(r"<!--.*?-->", lambda c: " " * len(c.group()), text[floor:before], flags=re.DOTALL).rstrip()
+    start = max(prose.rfind("\n\n"), 0)
+    m = _PROSE_CONDITION.search(prose[start:])
     if m is None or not re.search(r"=|\\neq?\b|\\ne\b|<|>|\\[lg]eq?\b", m.group("cond")):
         return ()
-    offset = start + m.start("cond")
+    offset = floor + start + m.start("cond")
     return (Side(m.group("cond").strip(), *where(offset), m.group("cond")),)
 
 
@@ -540,12 +561,15 @@ def read_document(text: str, latex: bool | None = None) -> Document:
         body = flatten(masked[start:end])
         held = False
         for row_start, row_end in top_level_splits(body, ("\\\\",)):
-            held |= reader.row(body[row_start:row_end], start + row_start, number, conditions)
-        relation = None if held else _top_relation(body)
-        if relation:
+            held |= reader.row(body[row_start:row_end], start + row_start, number, conditions, region.construct)
+        top = None if held else _top_relation(body)
+        inner = None if held or top else _any_relation(body)
+        if top or inner:
             side = Side(" ".join(body.split())[:200], region.line, region.column, text[start:end].strip())
-            reader.problem(region.line, side, f"holds the relation '{relation}', which verify does not check "
-                           "(only chains a = b = c are judged)", number)
+            why = (f"holds the relation '{top}', which verify does not check (only chains a = b = c are judged)"
+                   if top else f"holds '{inner}' only inside a group (a brace never closed?), so no chain a = b "
+                   "could be split from it")
+            reader.problem(region.line, side, why, number)
     reader.close()
     return Document(tuple(region_list), tuple(reader.chains))
 
@@ -553,6 +577,13 @@ def read_document(text: str, latex: bool | None = None) -> Document:
 _RELATION_TOKENS = ("<", ">", ":=", *(f"\\{name}" for name in (
     "le", "ge", "leq", "geq", "leqslant", "geqslant", "neq", "ne", "approx", "propto", "sim", "simeq", "cong", "lt",
     "gt", "coloneqq", "triangleq", "equiv")))
+
+
+def _any_relation(body: str) -> str | None:
+    """An ``=`` or other relation anywhere in ``body`` (inside an unbalanced group, say), outside ``\\text{}``."""
+    plain = re.sub(r"\\(?:text|mbox|textrm)\{[^{}]*\}", " ", body)
+    m = re.search(r"=|<|>|\\(?:le|ge|leq|geq|neq|ne|approx)(?![A-Za-z])", plain)
+    return m.group() if m else None
 
 
 def _top_relation(body: str) -> str | None:
