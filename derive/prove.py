@@ -146,6 +146,22 @@ def _doit_sums(expr: sp.Expr) -> sp.Expr:
     return _rename_sum_indices(expr.replace(lambda e: isinstance(e, sp.Sum), split))
 
 
+#: Rationals with more digits than this are taken as positive symbols while a proof is sought.
+BIG_DIGITS = 30
+
+
+def _abstract_numbers(expr: sp.Expr) -> tuple[sp.Expr, dict]:
+    """``expr`` with every rational of over :data:`BIG_DIGITS` digits (``10^{-600}``) replaced by a positive
+    symbol, and the replacement back.  Exact: what is 0 for every positive value is 0 for this one; and
+    SymPy's simplifications stall on such numbers."""
+    big = [n for n in expr.atoms(sp.Rational) if max(len(str(abs(n.p))), len(str(n.q))) > BIG_DIGITS]
+    if not big:
+        return expr, {}
+    symbols = {n: sp.Dummy(f"c{k}", positive=True) for k, n in enumerate(sorted(big, key=abs))}
+    return expr.xreplace({n: s for n, s in symbols.items()} | {-n: -s for n, s in symbols.items()}), \
+        {s: n for n, s in symbols.items()}
+
+
 def _reduce_by(method: Callable[[sp.Expr], sp.Expr], expr: sp.Expr) -> sp.Expr | None:
     """``method(expr)``, or None where the method fails on it."""
     try:
@@ -195,7 +211,9 @@ def prove_equal(lhs: sp.Expr, rhs: sp.Expr, assumptions: Sequence[Assumption] = 
     if diff == 0:
         return Proof(True, "identical up to the names of summation indices", ())
     tried, constant = [], None
-    stages = (("", diff, METHODS[:2]), ("unfold definitions + ", None, METHODS + LAST_RESORT))
+    diff, numbers = _abstract_numbers(diff)
+    stage_of = "numbers of over 30 digits as symbols + " if numbers else ""
+    stages = ((stage_of, diff, METHODS[:2]), (stage_of + "unfold definitions + ", None, METHODS + LAST_RESORT))
     for stage, candidate, methods in stages:
         if candidate is None:
             candidate = unfold(diff)
@@ -209,6 +227,8 @@ def prove_equal(lhs: sp.Expr, rhs: sp.Expr, assumptions: Sequence[Assumption] = 
             reduced = _reduce_by(method, candidate)
             if reduced == 0:
                 return Proof(True, stage + name, used)
+            if reduced is not None and numbers and reduced.free_symbols <= set(numbers):
+                reduced = reduced.xreplace(numbers)
             if constant is None and reduced is not None and reduced.is_number and reduced.is_zero is False \
                     and not reduced.has(sp.I):
                 constant = reduced

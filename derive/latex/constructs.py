@@ -398,6 +398,18 @@ def _name(var: sp.Expr) -> str:
     return str(var)
 
 
+def _peek_group(p: Parser) -> list[Token]:
+    """The superscript group after the ``^`` at the parser's position, without taking it."""
+    saved = p.pos
+    try:
+        p.take()
+        return p.argument()
+    except LatexError:
+        return []
+    finally:
+        p.pos = saved
+
+
 def _order(tokens: list[Token], tok: Token) -> tuple[int, int]:
     """The order in ``d^2`` or ``d^{2}`` from the tokens after ``^``: (order, tokens used)."""
     braced = bool(tokens) and tokens[0].is_("{")
@@ -420,6 +432,8 @@ def _differentials(p: Parser, tokens: list[Token]) -> list[sp.Expr]:
         var = sub.primary()
         if not isinstance(var, (sp.Symbol, sp.Indexed)):
             raise LatexError("a derivative is taken by a variable (x, z_i, W_3)", d.column)
+        if sub.peek().is_("^") and _label(var, _peek_group(sub), sub.context) is not None:  # \partial a^{(1)}
+            var = raise_to(sub, var, sub.take())
         times = 1
         if sub.peek().is_("^"):
             sub.take()

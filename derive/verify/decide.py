@@ -112,8 +112,8 @@ def _judge(send, label: str, lhs_text: str, rhs_text: str, assumption_texts: tup
         if constant is not None:  # agreement below what 500 digits resolve, and a symbolic constant apart
             shown = sp.Float(constant, 3)
             example = {"point": {}, "lhs": f"rhs + ({shown})", "rhs": "rhs", "difference": str(abs(shown))}
-            send(("numeric", label, "not_equal", f"at every point: lhs - rhs simplifies to the constant {constant} "
-                  f"(≈ {shown}), too small for the points to resolve", example, tuple(sorted(used))))
+            send(("numeric", label, "not_equal", f"at every point: lhs - rhs simplifies to the constant {shown} "
+                  "(exactly), too small for the points to resolve", example, tuple(sorted(used))))
             return True
     send(("proof", label, proof.proved, proof.method, tuple(sorted(used | set(proof.assumptions)))))
     return True

@@ -200,12 +200,24 @@ def concrete(expr: sp.Expr, values: dict) -> sp.Expr:
 
 
 def value(expr: sp.Expr, point: dict, digits: int) -> sp.Float | None:
-    """``expr`` at ``point`` to ``digits`` digits; ``None`` where it is not a finite real number."""
+    """``expr`` at ``point`` to ``digits`` digits; ``None`` where it is not a finite real number.
+
+    ``evalf`` gives up on a cancellation once its working precision reaches ``maxn`` and returns a
+    number with no correct digit (``cosh(324)^2 - sinh(324)^2`` as ``0.e+206``); such a result is
+    tried again with a precision of up to :data:`RESIDUAL_DIGITS` digits, and is no value if it
+    still has fewer than half the digits asked for.
+    """
+    wanted_bits = int(digits * 3.32 / 2)
+    at = expr.xreplace(point)
     try:
-        result = expr.xreplace(point).evalf(digits)
+        result = at.evalf(digits)
+        if isinstance(result, sp.Float) and result._prec < wanted_bits:
+            result = at.evalf(digits, maxn=4 * RESIDUAL_DIGITS)
     except EVALUATION_ERRORS:
         return None
     if not result.is_Number or result.is_finite is False or result is sp.nan:
+        return None
+    if isinstance(result, sp.Float) and result._prec < wanted_bits:
         return None
     return sp.Float(result, digits)
 
@@ -279,6 +291,7 @@ def _instance(lhs, rhs, values, constraints):
     numbers = sorted({abs(n) for n in (left.atoms(sp.Number) | right.atoms(sp.Number))
                       if n.is_real and n.is_finite and abs(n) not in (0, 1, 2) and 1e-12 < abs(n) < 1e6}, key=float)
     probes += [(s - sign * n, s) for n in numbers[:MAX_WRITTEN] for sign in (1, -1) for s in reals]
+    probes += [(s, s) for s in reals]  # beside 0 too, on both sides
     return left, right, reals, kinks, probes, solved
 
 

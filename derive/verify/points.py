@@ -7,8 +7,9 @@ counterexample can be replayed exactly), never on a grid: a term that vanishes a
 1e-4 is seen), and far out (up to 1e4: ``\max(0, x - 500)`` is seen) -- with a random sign, then
 only positive once many points leave a side undefined.  Every third point is moved beside a
 real root of a kink that is a polynomial in one coordinate, or beside a number written in the
-claim (a bump ``e^{-10^{12}(x - 0.0004)^2}``, a far-out ``\tanh(x + 1200)``), at a distance drawn log-uniformly
-from 1e-8 to 1e-1, one side and then the other (a kink moved from 0 to 0.0004 is seen).
+claim (a bump ``e^{-10^{12}(x - 0.0004)^2}``, a far-out ``\tanh(x + 1200)``), or beside 0, at a
+distance in each decade from 1e-8 to 1e-1 in turn (random digits within it), one side and then the
+other (a kink moved from 0 to 0.0004 is seen).  The points near 0 take the decades in turn too.
 
 A *kink* is where a piecewise expression switches: the argument of ``|·|``, ``sign``,
 ``Heaviside``, the differences of the arguments of ``max``/``min``, the two sides of a
@@ -32,7 +33,8 @@ EVALUATION_ERRORS = (TypeError, ValueError, ArithmeticError, RecursionError, Mem
 MANTISSA_DIGITS = 20
 #: Ranges of log10 |coordinate|, taken in turn: ordinary, near 0, far out, small, large (five: the
 #: kink probes, every third point, fall on each of them in turn).
-MAGNITUDES = ((-1, 1), (-8, -2), (2, 4), (-4, -1), (1, 3))
+NEAR_ZERO = (-8, -2)
+MAGNITUDES = ((-1, 1), NEAR_ZERO, (2, 4), (-4, -1), (1, 3))
 #: Distances (log10) from a kink at which it is probed.
 PROBE_DISTANCES = (-8, -1)
 
@@ -59,7 +61,8 @@ def _coordinate(rng: random.Random, magnitudes: tuple[int, int], positive: bool 
     return value if positive or rng.random() < 0.5 else -value
 
 
-def _probe(kink: sp.Expr, symbol: sp.Symbol, point: dict, turn: int, rng: random.Random) -> sp.Rational | None:
+def _probe(kink: sp.Expr, symbol: sp.Symbol, point: dict, turn: int, rng: random.Random,
+           rounds: int = 1) -> sp.Rational | None:
     """A coordinate for ``symbol`` beside a real root of ``kink`` (the other coordinates as in ``point``),
     on one side or the other by ``turn``; None unless the kink is a polynomial in it."""
     try:
@@ -76,7 +79,8 @@ def _probe(kink: sp.Expr, symbol: sp.Symbol, point: dict, turn: int, rng: random
         return None
     root = roots[(turn // 2) % len(roots)]
     near = sp.Rational(sp.Float(root, 40))  # within 1e-38 of the root; distances are at least 1e-8
-    distance = _coordinate(rng, PROBE_DISTANCES, positive=True)
+    decade = PROBE_DISTANCES[0] + (turn // 2 // max(rounds, 1)) % (PROBE_DISTANCES[1] - PROBE_DISTANCES[0])
+    distance = _coordinate(rng, (decade, decade + 1), positive=True)  # the decades in turn, nearest first
     return near + (distance if turn % 2 == 0 else -distance)
 
 
@@ -88,6 +92,9 @@ def draw_point(rng, reals, probes, attempt, failures, misses=0) -> dict:
     drawn below 1 in magnitude.
     """
     magnitudes = MAGNITUDES[attempt % len(MAGNITUDES)]
+    if magnitudes == NEAR_ZERO:  # the decades near 0 in turn, smallest first: a bump of width 1e-7 is met
+        low = NEAR_ZERO[0] + (attempt // len(MAGNITUDES)) % (NEAR_ZERO[1] - NEAR_ZERO[0])
+        magnitudes = (low, low + 1)
     positive = failures >= 10 and attempt % 4 != 0
     if misses >= 10 and attempt % 2:
         magnitudes = (-3, 0)
@@ -95,7 +102,7 @@ def draw_point(rng, reals, probes, attempt, failures, misses=0) -> dict:
     if probes and attempt % 3 == 2:  # beside a kink, one side then the other
         turn = attempt // 3
         kink, symbol = probes[(turn // 2) % len(probes)]
-        beside = _probe(kink, symbol, point, turn, rng)
+        beside = _probe(kink, symbol, point, turn, rng, len(probes))
         if beside is not None:
             point[symbol] = beside
     return point
