@@ -15,11 +15,13 @@ from derive.verify.assumptions import Hypothesis, System, contradiction, unknown
 from derive.verify.numeric import (
     EVALUATION_ERRORS,
     NumericOutcome,
+    PointTimeout,
     bound_apart,
     compare,
     counts_and_indices,
     expand_finite_sums,
     index_choices,
+    time_limit,
 )
 from derive.verify.reading import echo, evaluate_derivatives, unify_symbols
 
@@ -74,6 +76,10 @@ def decide_step(send: Callable[[tuple], None], lhs_text: str, rhs_text: str, ass
             return
 
 
+#: Seconds a proof may take before the thorough numeric comparison (it runs again after it if cut short).
+FIRST_PROOF_SECONDS = 1.5
+
+
 def _judge(send, label: str, lhs_text: str, rhs_text: str, assumption_texts: tuple[str, ...], readings: Readings,
            points: int, seed: str) -> bool:
     """One reading of the step judged: messages tagged with ``label``; False after an error."""
@@ -99,14 +105,29 @@ def _judge(send, label: str, lhs_text: str, rhs_text: str, assumption_texts: tup
     system = system.relevant(lhs - rhs)
     used = set(valued) | {h.text for h in system.equations} | {h.text for h in system.conditions}
     context = [e for h in (*system.equations, *system.conditions) for e in (h.lhs, h.rhs)]
+    def look(thorough: bool) -> NumericOutcome:
+        try:
+            return compare(lhs, rhs, system.constraints, random.Random(seed), echo, wanted=points, context=context,
+                           thorough=thorough)
+        except EVALUATION_ERRORS as err:  # the proof may still decide
+            return NumericOutcome("unknown", f"could not evaluate ({type(err).__name__}: {err})"[:200])
+
+    # A first look finds the usual mistake at once; a proof makes the thorough comparison unneeded.
+    numeric = look(thorough=False)
+    if numeric.verdict == "not_equal":
+        send(("numeric", label, numeric.verdict, numeric.detail, numeric.counterexample, tuple(sorted(used))))
+        return True
     try:
-        numeric = compare(lhs, rhs, system.constraints, random.Random(seed), echo, wanted=points, context=context)
-    except EVALUATION_ERRORS as err:  # the proof below may still decide
-        numeric = NumericOutcome("unknown", f"could not evaluate ({type(err).__name__}: {err})"[:200])
+        with time_limit(FIRST_PROOF_SECONDS):
+            proof = _prove(lhs, rhs, system)
+    except PointTimeout:
+        proof = None  # tried again after the numbers, with the rest of the step's time
+    if proof is None or not proof.proved:
+        numeric = look(thorough=True)
     send(("numeric", label, numeric.verdict, numeric.detail, numeric.counterexample, tuple(sorted(used))))
     if numeric.verdict == "not_equal":
         return True
-    proof = _prove(lhs, rhs, system)
+    proof = proof or _prove(lhs, rhs, system)
     if not proof.proved and numeric.verdict == "equal":
         constant = proof.constant
         if constant is not None:  # agreement below what 500 digits resolve, and a symbolic constant apart

@@ -304,8 +304,14 @@ def compare(
     wanted: int = 8,
     attempts: int = 90,
     context: Sequence[sp.Expr] = (),
+    thorough: bool = True,
 ) -> NumericOutcome:
     """Evaluate ``lhs`` and ``rhs`` at ``wanted`` random points; see the module docstring.
+
+    ``thorough=False`` is a first look, cheap and quick to find the usual mistake: counts 2..7 only,
+    ``wanted`` points however many kinks, nothing far out.  Only a thorough comparison (or a proof)
+    may make a step equal; :func:`derive.verify.decide.decide_step` runs the first look, then the
+    proof, then the thorough comparison if the proof did not succeed.
 
     ``constraints(values)`` solves the assumptions for the count/index values used
     (:class:`derive.verify.assumptions.Constraints`): each drawn point is completed by it and kept
@@ -320,13 +326,15 @@ def compare(
     counts, indices = counts_and_indices(lhs, rhs, *context)
     written = index_top(lhs, rhs, *context)
     tried_counts = counts_to_try(rng, written, lhs, rhs, *context) if counts else ()
-    if counts:
+    if counts and not thorough:
+        tried_counts = tuple(sorted({*range(2, SMALL_COUNTS + 1), written + 1}))
+    if counts and thorough:
         wanted = max(wanted, len(tried_counts))  # every count at least once
     ordered = sorted(indices, key=str)
     combinations = list(itertools.product(index_choices(lhs, rhs, *context), repeat=len(ordered)))
     if not counts and ordered:
         rng.shuffle(combinations)
-        wanted = max(wanted, min(MAX_POINTS, len(combinations)))
+        wanted = max(wanted, min(MAX_POINTS, len(combinations))) if thorough else wanted
     instances: dict[tuple, tuple] = {}
     agreed, failures, misses, largest, unevaluable, partly, clash, declined = 0, 0, 0, sp.Float(0), None, None, None, ()
     slow = 0
@@ -347,9 +355,10 @@ def compare(
         key = tuple(sorted((str(k), int(v)) for k, v in values.items()))
         if key not in instances:
             instances[key] = _instance(lhs, rhs, values, constraints)
-            wanted = max(wanted, min(MAX_POINTS, 6 * len(instances[key][4]) + 2))  # each probe, both sides
+            if thorough:
+                wanted = max(wanted, min(MAX_POINTS, 6 * len(instances[key][4]) + 2))  # each probe, both sides
         left, right, reals, kinks, probes, solved = instances[key]
-        point = draw_point(rng, reals, probes, attempt, failures, misses)
+        point = draw_point(rng, reals, probes, attempt, failures, misses, near=thorough)
         if solved is not None:
             if solved.clash:
                 clash, misses = solved.clash, misses + 1

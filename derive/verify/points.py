@@ -34,6 +34,8 @@ MANTISSA_DIGITS = 20
 #: Ranges of log10 |coordinate|, taken in turn: ordinary, near 0, far out, small, large (five: the
 #: kink probes, every third point, fall on each of them in turn).
 NEAR_ZERO = (-8, -2)
+#: Magnitudes of a first look (:func:`derive.verify.numeric.compare` with ``thorough=False``).
+FIRST_LOOK = ((-1, 1), (-3, 0), (0, 2))
 MAGNITUDES = ((-1, 1), NEAR_ZERO, (2, 4), (-4, -1), (1, 3))
 #: Distances (log10) from a kink at which it is probed.
 PROBE_DISTANCES = (-8, -1)
@@ -84,14 +86,14 @@ def _probe(kink: sp.Expr, symbol: sp.Symbol, point: dict, turn: int, rng: random
     return near + (distance if turn % 2 == 0 else -distance)
 
 
-def draw_point(rng, reals, probes, attempt, failures, misses=0) -> dict:
+def draw_point(rng, reals, probes, attempt, failures, misses=0, near: bool = True) -> dict:
     """Coordinates at one of :data:`MAGNITUDES`, or (every third attempt) one of them beside a kink.
 
     After ten points where a side was undefined, coordinates are positive; after ten where an
     assumption had no real solution (``x^2 + y^2 = 1`` for ``|x| > 1``), every other point is
-    drawn below 1 in magnitude.
+    drawn below 1 in magnitude.  ``near=False`` (a first look) draws only ordinary magnitudes.
     """
-    magnitudes = MAGNITUDES[attempt % len(MAGNITUDES)]
+    magnitudes = MAGNITUDES[attempt % len(MAGNITUDES)] if near else FIRST_LOOK[attempt % len(FIRST_LOOK)]
     if magnitudes == NEAR_ZERO:  # the decades near 0 in turn, smallest first: a bump of width 1e-7 is met
         low = NEAR_ZERO[0] + (attempt // len(MAGNITUDES)) % (NEAR_ZERO[1] - NEAR_ZERO[0])
         magnitudes = (low, low + 1)
