@@ -128,7 +128,7 @@ class DerivationItem(pytest.Item):
         timeout = self.config.getoption("derivations_timeout")
         assumptions = [Side(text, 0, 1) for text in self.config.getoption("derivations_assume")]
         verdict = verify_chain(self.chain, assumptions, Options(timeout=timeout))
-        bad = [(n, step) for n, step in enumerate(verdict.steps) if step.verdict != "equal"]
+        bad = [(n, step) for n, step in enumerate(verdict.steps) if step.verdict not in ("equal", "definition")]
         if bad:
             raise DerivationError(_describe(verdict, bad))
 

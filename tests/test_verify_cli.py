@@ -47,7 +47,7 @@ def test_json_has_the_documented_shape(tmp_path, capsys):
     data = json.loads(out)
     assert code == 1
     assert list(data) == ["chains", "summary", "regions"]
-    assert data["summary"] == {"equal": 1, "not_equal": 1, "unknown": 0, "error": 0}
+    assert data["summary"] == {"equal": 1, "not_equal": 1, "unknown": 0, "error": 0, "definition": 0}
     (chain,) = data["chains"]
     assert chain["line"] == 3 and chain["source"].startswith(r"\tanh(x) = ")
     first, second = chain["steps"]

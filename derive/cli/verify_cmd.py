@@ -13,7 +13,7 @@ from derive.cli.common import UsageError, emit_json
 
 #: Input-size bound: the largest file read.
 MAX_INPUT_BYTES = 1_000_000
-MARKS = {"equal": "✓", "not_equal": "✗", "unknown": "?", "error": "!"}
+MARKS = {"equal": "✓", "not_equal": "✗", "unknown": "?", "error": "!", "definition": "≔"}
 
 
 def register(subparsers) -> None:
@@ -100,7 +100,8 @@ def exit_code(report) -> int:
     summary = report.summary
     if summary["not_equal"]:
         return 1
-    if sum(summary.values()) and summary["equal"] == sum(summary.values()):
+    judged = sum(summary.values()) - summary["definition"]
+    if judged and summary["equal"] == judged:
         return 0
     return 3
 
@@ -124,6 +125,7 @@ def as_json(report) -> dict:
                 "rhs_source": step.rhs_source,
                 "readings": list(step.readings),
                 "reason": step.reason,
+                "definitions": list(step.definitions),
             }
             for step in chain.steps
         ]
@@ -147,6 +149,7 @@ def as_text(report, name: str, color: bool = False) -> str:
         f"{name}: {regions['found']} display region(s), {regions['read']} read, {regions['not_read']} not read; "
         f"{len(report.chains)} chain(s), {steps} step(s): {summary['equal']} equal, "
         f"{summary['not_equal']} not equal, {summary['unknown']} unknown, {summary['error']} error"
+        + (f", {summary['definition']} definition(s)" if summary["definition"] else "")
     ]
     if not report.chains:
         lines.append("no chain a = b found in display math ($$…$$, \\[…\\], ```math, equation, align, …)")
@@ -163,7 +166,8 @@ def as_text(report, name: str, color: bool = False) -> str:
             lines.append(f"  [{side}] {shown}")
         first_wrong = chain.first_wrong
         for n, step in enumerate(chain.steps):
-            label = {"equal": "equal", "not_equal": "NOT EQUAL", "unknown": "unknown", "error": "error"}[step.verdict]
+            label = {"equal": "equal", "not_equal": "NOT EQUAL", "unknown": "unknown", "error": "error",
+                     "definition": "definition"}[step.verdict]
             how = f" ({step.method})" if step.verdict == "equal" else ""
             if step.verdict == "equal" and step.method == "numeric":
                 how = " (numeric, not a proof)"
@@ -181,6 +185,8 @@ def as_text(report, name: str, color: bool = False) -> str:
                 lines.append(f"        reading: {reading}")
             if step.assumptions:
                 lines.append(f"        assuming: {'; '.join(step.assumptions)}")
+            if step.definitions:
+                lines.append(f"        using the definition(s) of {'; '.join(step.definitions)}")
     return "\n".join(lines)
 
 

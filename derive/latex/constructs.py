@@ -15,6 +15,7 @@ from derive.latex.parser import (
     MAX_DIGITS_BUILT,
     MAX_EXPONENT,
     MAX_FINITE_TERMS,
+    PRIME,
     Operator,
     Parser,
     describe,
@@ -146,7 +147,7 @@ def _name_or_application(p: Parser, name: str, tok: Token) -> sp.Expr:
     step then weighs the product reading too (:func:`derive.verify.decide.decide_step`).
     """
     readings, context = p.context.readings, p.context
-    if p.peek().is_("'") and name not in readings.symbols:
+    if p.peek().is_("'") and name not in readings.symbols and name not in readings.defined:
         context.primed.add(name)
         return _unknown_function(p, name, tok)
     expr = _with_subscript(p, name, tok)
@@ -162,6 +163,9 @@ def _name_or_application(p: Parser, name: str, tok: Token) -> sp.Expr:
 def _with_subscript(p: Parser, name: str, tok: Token) -> sp.Expr:
     """``name``, or ``name_{…}``: an element of the vector ``name`` (or ``name_text`` for a word)."""
     if p.peek().is_("'"):
+        if name in p.context.readings.defined:  # y' with y defined: d/dx of its definition
+            p.take()
+            return sp.Derivative(names.real_symbol(name), PRIME)
         raise LatexError(f"a prime on the symbol {name} (only functions take primes)", p.peek().column)
     if not p.peek().is_("_"):
         return names.real_symbol(name)
@@ -383,7 +387,11 @@ def _derivative(p: Parser, numerator: list[Token], denominator: list[Token], tok
 
     def apply(operand: sp.Expr, column: int) -> sp.Expr:
         if isinstance(operand, (sp.Symbol, sp.Indexed)) and operand not in variables:
-            raise LatexError(f"derivative of the name {_name(operand)}: write the expression it stands for", column)
+            label = str(operand.base.label) if isinstance(operand, sp.Indexed) else operand.name
+            if label not in p.context.readings.defined:
+                raise LatexError(f"derivative of the name {_name(operand)}: write the expression it stands for, "
+                                 f"or define {label} (e.g. 'Let ${_name(operand)} = …$' or '{_name(operand)} := …')",
+                                 column)
         return sp.Derivative(operand, *variables)
 
     if rest:

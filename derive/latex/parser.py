@@ -36,6 +36,11 @@ MAX_DIGITS_BUILT = 10_000
 MAX_FINITE_TERMS = 1000
 
 
+#: The variable of a prime on a defined name (``y'`` with ``y = \sigma(x)``): replaced by the one
+#: variable of the definition once it is put in.
+PRIME = sp.Symbol("′", real=True)
+
+
 @dataclass(frozen=True)
 class Readings:
     r"""How a name directly before ``(`` is read, as a document declares it.
@@ -50,6 +55,9 @@ class Readings:
     symbols: frozenset[str] = frozenset()
     #: The other reading of notation that can be read two ways (``\sin x y``, ``2\frac12``, ``a^L``).
     alternate: bool = False
+    #: Names the document defines (``L``, ``S`` of ``S_i``, ``f`` of ``f(x)``): their derivatives and
+    #: primes are read, to be worked out through the definition (:mod:`derive.verify.definitions`).
+    defined: frozenset[str] = frozenset()
 
 
 @dataclass
@@ -137,7 +145,8 @@ def read(text: str, readings: Readings | None = None, context: Context | None = 
     both = found.heads & found.bare
     if both and context is None:
         readings = readings or Readings()
-        expr, found = _read_once(text, Readings(readings.functions, readings.symbols | both, readings.alternate), None)
+        expr, found = _read_once(text, Readings(readings.functions, readings.symbols | both, readings.alternate,
+                                                readings.defined), None)
         found.bare |= both
     return expr, found
 

@@ -5,16 +5,19 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 
+from derive.latex.parser import Readings
 from derive.latex.tokens import LatexError
 from derive.verify.assumptions import Hypothesis
 from derive.verify.decide import decide_step
+from derive.verify.definitions import Definition, defines
 from derive.verify.document import Chain, Side, read_document
 from derive.verify.report import DEFAULT_TIMEOUT, MAX_STEPS, ChainVerdict, Options, RegionSummary, Report, StepVerdict
 from derive.verify.worker import run_bounded
 
 
 def check_step(lhs: Side, rhs: Side, assumptions: Sequence[Side], options: Options = Options(),
-               functions: frozenset[str] = frozenset(), symbols: frozenset[str] = frozenset()) -> StepVerdict:
+               functions: frozenset[str] = frozenset(), symbols: frozenset[str] = frozenset(),
+               definitions: Sequence[Definition] = ()) -> StepVerdict:
     """The verdict on ``lhs = rhs``, decided in a child process within ``options.timeout`` seconds.
 
     ``functions``/``symbols`` are the document's declared readings.  Where a step has two readings
@@ -22,7 +25,8 @@ def check_step(lhs: Side, rhs: Side, assumptions: Sequence[Side], options: Optio
     """
     seed = f"{options.seed}|{lhs.text}|{rhs.text}"
     texts = tuple(a.text for a in assumptions)
-    args = (lhs.text, rhs.text, texts, options.points, seed, tuple(sorted(functions)), tuple(sorted(symbols)))
+    args = (lhs.text, rhs.text, texts, options.points, seed, tuple(sorted(functions)), tuple(sorted(symbols)),
+            tuple((d.name, d.lhs, d.rhs) for d in definitions))
     outcome = run_bounded(decide_step, args, options.timeout)
     base = {"lhs": lhs.text, "rhs": rhs.text, "lhs_source": lhs.verbatim, "rhs_source": rhs.verbatim,
             "reason": rhs.note}
@@ -39,9 +43,11 @@ def check_step(lhs: Side, rhs: Side, assumptions: Sequence[Side], options: Optio
     by_label = {label: {m[0]: m[2:] for m in outcome.messages if m[0] in ("read", "numeric", "proof")
                         and m[1] == label} for label in labels} or {"": {}}
     verdicts = {label: _verdict(found, base, outcome, options) for label, found in by_label.items()}
+    used = next((m[1] for m in outcome.messages if m[0] == "definitions"), ())
+    shown = tuple(d.shown for d in definitions if d.name in used)
     if len(verdicts) == 1 and not (labels and labels[0]):
-        return replace(next(iter(verdicts.values())), readings=notes)
-    return _both_readings(verdicts, base, notes, outcome, options)
+        return replace(next(iter(verdicts.values())), readings=notes, definitions=shown)
+    return replace(_both_readings(verdicts, base, notes, outcome, options), definitions=shown)
 
 
 def _verdict(found: dict, base: dict, outcome, options: Options) -> StepVerdict:
@@ -95,8 +101,13 @@ def _why_stopped(outcome, options: Options) -> str:
 
 
 def verify_chain(chain: Chain, assumptions: Sequence[Side] = (), options: Options = Options(),
-                 budget: list[int] | None = None) -> ChainVerdict:
-    """Every step of ``chain``, under ``assumptions`` plus what the document puts in force for it."""
+                 budget: list[int] | None = None, definitions: list[Definition] | None = None) -> ChainVerdict:
+    """Every step of ``chain``, under ``assumptions`` plus what the document puts in force for it.
+
+    ``definitions`` (in force, in document order) is extended by the chain's own first step when that
+    defines a name (:mod:`derive.verify.definitions`); that step's verdict is ``definition``.
+    """
+    definitions = [] if definitions is None else definitions
     conditions = tuple(c.text for c in chain.conditions)
     if chain.problem is not None or len(chain.sides) < 2:
         side = chain.sides[0] if chain.sides else Side("", chain.line, 1)
@@ -105,7 +116,16 @@ def verify_chain(chain: Chain, assumptions: Sequence[Side] = (), options: Option
         return ChainVerdict(chain.line, chain.source, (step,), conditions, chain.region)
     in_force = (*assumptions, *chain.assumptions, *chain.conditions)
     steps = []
-    for lhs, rhs in zip(chain.sides, chain.sides[1:], strict=False):
+    pairs = list(zip(chain.sides, chain.sides[1:], strict=False))
+    first = _definition(chain, in_force, definitions)
+    if first is not None:
+        lhs, rhs = pairs.pop(0)
+        replaced = [d.shown for d in definitions if d.name == first.name]
+        detail = f"defines {first.name} ({first.how})" + (f"; replaces {', '.join(replaced)}" if replaced else "")
+        definitions.append(first)
+        steps.append(StepVerdict(lhs.text, rhs.text, "definition", "definition", detail, lhs_source=lhs.verbatim,
+                                 rhs_source=rhs.verbatim, reason=rhs.note))
+    for lhs, rhs in pairs:
         if budget is not None:
             budget[0] -= 1
             if budget[0] < 0:
@@ -113,8 +133,33 @@ def verify_chain(chain: Chain, assumptions: Sequence[Side] = (), options: Option
                                          f"not checked: more than {MAX_STEPS} steps in one input",
                                          lhs_source=lhs.verbatim, rhs_source=rhs.verbatim))
                 continue
-        steps.append(check_step(lhs, rhs, in_force, options, chain.functions, chain.symbols))
+        steps.append(check_step(lhs, rhs, in_force, options, chain.functions, chain.symbols, _latest(definitions)))
     return ChainVerdict(chain.line, chain.source, tuple(steps), conditions, chain.region)
+
+
+def _latest(definitions: list[Definition]) -> tuple[Definition, ...]:
+    """The definitions in force: the latest of each name."""
+    return tuple({d.name: d for d in definitions}.values())
+
+
+def _definition(chain: Chain, in_force: Sequence[Side], definitions: list[Definition]) -> Definition | None:
+    """The definition made by the chain's first step, if it makes one (see :mod:`derive.verify.definitions`)."""
+    lhs, rhs = chain.sides[0], chain.sides[1]
+    readings = Readings(chain.functions, chain.symbols, defined=frozenset(d.name for d in definitions))
+    if chain.defines:
+        name = defines(lhs.text, rhs.text, readings, set())
+        return Definition(name or lhs.text, lhs.text, rhs.text, lhs.line, "written as a definition") \
+            if name else None
+    constrained = {n for side in in_force for n in _side_names(side.text)}
+    name = defines(lhs.text, rhs.text, readings, {d.name for d in definitions} | constrained)
+    return Definition(name, lhs.text, rhs.text, lhs.line, "a display whose left side is a new name") if name else None
+
+
+def _side_names(text: str) -> set[str]:
+    """The names an assumption mentions (in it, they are constrained, so a display about them is a claim)."""
+    import re
+
+    return {name.lstrip("\\") for name in re.findall(r"\\[A-Za-z]+|[A-Za-z]", text)}
 
 
 def verify_text(text: str, assumptions: Sequence[str] = (), options: Options = Options(),
@@ -126,7 +171,17 @@ def verify_text(text: str, assumptions: Sequence[str] = (), options: Options = O
     given = [Side(a, 0, 1) for a in assumptions]
     budget = [MAX_STEPS]
     document = read_document(text, latex)
-    chains = tuple(verify_chain(chain, given, options, budget) for chain in document.chains)
+    definitions: list[Definition] = []
+    prose = sorted(document.definitions, key=lambda d: (d.lhs.line, d.lhs.column))
+    chains = []
+    for chain in document.chains:
+        while prose and (prose[0].lhs.line, prose[0].lhs.column) < (chain.line, chain.sides[0].column):
+            made = prose.pop(0)
+            name = defines(made.lhs.text, made.rhs.text, Readings(chain.functions, chain.symbols), set())
+            if name is not None:
+                definitions.append(Definition(name, made.lhs.text, made.rhs.text, made.lhs.line, f"prose: {made.how}"))
+        chains.append(verify_chain(chain, given, options, budget, definitions))
+    chains = tuple(chains)
     unread = {chain.region for chain in chains if any(s.verdict == "error" and s.method == "read" for s in chain.steps)}
     regions = tuple(RegionSummary(r.line, r.construct, n not in unread) for n, r in enumerate(document.regions))
     return Report(chains, regions)

@@ -8,10 +8,11 @@ from collections.abc import Callable
 
 import sympy as sp
 
-from derive.latex.parser import Readings, parse_expression, read, read_unevaluated
+from derive.latex.parser import PRIME, Readings, parse_expression, read, read_unevaluated
 from derive.latex.tokens import LatexError
 from derive.prove import Assumption, Proof, index_in_range, prove_equal
 from derive.verify.assumptions import Hypothesis, System, contradiction, unknowns
+from derive.verify.definitions import parse_all, put_in
 from derive.verify.numeric import (
     EVALUATION_ERRORS,
     NumericOutcome,
@@ -27,7 +28,8 @@ from derive.verify.reading import echo, evaluate_derivatives, unify_symbols
 
 
 def decide_step(send: Callable[[tuple], None], lhs_text: str, rhs_text: str, assumption_texts: tuple[str, ...],
-                points: int, seed: str, functions: tuple[str, ...] = (), symbols: tuple[str, ...] = ()) -> None:
+                points: int, seed: str, functions: tuple[str, ...] = (), symbols: tuple[str, ...] = (),
+                definitions: tuple[tuple[str, str, str], ...] = ()) -> None:
     r"""Read both sides, compare them numerically, then try a proof; ``send`` each finding as it comes.
 
     An undeclared name before a parenthesis (``v(x)``) has two readings: the unknown function v
@@ -35,7 +37,8 @@ def decide_step(send: Callable[[tuple], None], lhs_text: str, rhs_text: str, ass
     (``y(1-y)``), only the product is plausible.  Otherwise both are judged, each message tagged
     with its reading, and :func:`derive.verify.check.check_step` answers ``unknown`` unless they agree.
     """
-    declared = Readings(frozenset(functions), frozenset(symbols))
+    defined = frozenset(name for name, _, _ in definitions)
+    declared = Readings(frozenset(functions), frozenset(symbols), defined=defined)
     contexts = []
     for which, text in (("lhs", lhs_text), ("rhs", rhs_text)):
         try:
@@ -49,7 +52,7 @@ def decide_step(send: Callable[[tuple], None], lhs_text: str, rhs_text: str, ass
     primed = set().union(*(c.primed for c in contexts))
     forced = heads & bare
     ambiguous = sorted(heads - bare - primed)
-    settled = Readings(declared.functions | primed, declared.symbols | forced)
+    settled = Readings(declared.functions | primed, declared.symbols | forced, defined=defined)
     notes = [note for c in contexts for note in c.notes]
     notes += [f"{n}(…) read as the product {n}·(…): {n} also stands alone (declare '% function: {n}' otherwise)"
               for n in sorted(forced)]
@@ -67,12 +70,12 @@ def decide_step(send: Callable[[tuple], None], lhs_text: str, rhs_text: str, ass
             first, second = f"{first} ({'; '.join(c.split(':')[0] for c in constructs)} as TeX reads it)", \
                 f"{second} (the alternative)"
         readings = [(first, settled),
-                    (second, Readings(settled.functions, settled.symbols | set(ambiguous), bool(constructs)))]
+                    (second, Readings(settled.functions, settled.symbols | set(ambiguous), bool(constructs), defined))]
     else:
         readings = [("", settled)]
     send(("notes", tuple(dict.fromkeys(notes))))
     for label, readings_ in readings:
-        if not _judge(send, label, lhs_text, rhs_text, assumption_texts, readings_, points, seed):
+        if not _judge(send, label, lhs_text, rhs_text, assumption_texts, readings_, points, seed, definitions):
             return
 
 
@@ -81,9 +84,23 @@ FIRST_PROOF_SECONDS = 1.5
 
 
 def _judge(send, label: str, lhs_text: str, rhs_text: str, assumption_texts: tuple[str, ...], readings: Readings,
-           points: int, seed: str) -> bool:
+           points: int, seed: str, definitions: tuple[tuple[str, str, str], ...] = ()) -> bool:
     """One reading of the step judged: messages tagged with ``label``; False after an error."""
     exprs = [parse_expression(lhs_text, readings), parse_expression(rhs_text, readings)]
+    if definitions:
+        try:
+            parsed = parse_all(tuple((lhs, rhs) for _, lhs, rhs in definitions), readings)
+        except LatexError as err:
+            send(("error", "lhs", f"a definition in force cannot be read: {err}", 1))
+            return False
+        put = [put_in(e, parsed) for e in exprs]
+        exprs = [e for e, _ in put]
+        used = sorted({definitions[n][0] for _, numbers in put for n in numbers})
+        send(("definitions", tuple(used)))
+        if any(e.has(PRIME) for e in exprs):
+            send(("error", "lhs", "a prime on a name whose definition has more than one variable (or none): write "
+                  "d/dx of it", 1))
+            return False
     hypotheses = []
     for number, text in enumerate(assumption_texts):
         try:

@@ -118,6 +118,7 @@ class Chain:
     functions: frozenset[str] = frozenset()
     symbols: frozenset[str] = frozenset()
     region: int | None = None
+    defines: bool = False
 
     @property
     def source(self) -> str:
@@ -137,9 +138,19 @@ class Region:
 
 
 @dataclass(frozen=True)
+class ProseDefinition:
+    """Inline math in prose that defines a name: ``Let $S_i = …$`` (``how`` is the word before it)."""
+
+    lhs: Side
+    rhs: Side
+    how: str
+
+
+@dataclass(frozen=True)
 class Document:
     regions: tuple[Region, ...]
     chains: tuple[Chain, ...]
+    definitions: tuple[ProseDefinition, ...] = ()
 
 
 class _Positions:
@@ -422,6 +433,48 @@ def _annotation(row: str) -> tuple[str, str | None]:
     return row[: m.start()] + " " * (len(row) - m.start()), " ".join(m.group("note").split()).strip("() ")
 
 
+_DEFINE = re.compile(r":=|\\coloneqq(?![A-Za-z])|\\triangleq(?![A-Za-z])|\\equiv(?![A-Za-z])|"
+                     r"\\(?:stackrel|overset)\{\s*(?:\\text\{|\\mathrm\{)?\s*def\s*\}?\s*\}\s*\{\s*=\s*\}")
+
+
+def _definition_mark(row: str) -> tuple[str, bool]:
+    """``row`` with its first top-level definition sign (``:=``, ``\\coloneqq``, ``\\stackrel{\\text{def}}{=}``)
+    written as ``=``, and whether it had one (the chain's first step then defines its left side)."""
+    m = _DEFINE.search(row)
+    if m is None:
+        return row, False
+    return row[: m.start()] + "=" + " " * (len(m.group()) - 1) + row[m.end() :], True
+
+
+_PROSE_DEFINITION = re.compile(r"(?i)\b(?P<how>let|where|with|define|defining|denote|we\s+write|here)\b"
+                               r"(?P<between>[^$.;:]{0,40}?)\$(?P<math>[^$]+)\$")
+
+
+def prose_definitions(masked: str, text: str, spans: list[tuple[int, int]], where: _Positions) -> list:
+    """Inline math introduced by a defining word, outside the display regions (``spans``)."""
+    found = []
+    for m in _PROSE_DEFINITION.finditer(masked):
+        if any(a <= m.start() < b for a, b in spans) or masked[m.start("math") - 2 : m.start("math")] == "$$":
+            continue
+        chunks = [(m.start("math"), m.group("math"))]
+        tail = re.compile(r"\s*(?:,|and|,\s*and)\s*\$(?P<math>[^$]+)\$")
+        pos = m.end()
+        while (more := tail.match(masked, pos)) is not None:
+            chunks.append((more.start("math"), more.group("math")))
+            pos = more.end()
+        for start, math in chunks:
+            math, marked = _definition_mark(math)
+            pieces = top_level_splits(math, ("=",))
+            if len(pieces) != 2:
+                continue
+            (a, b), (c, d) = pieces
+            lead_l, lead_r = len(math[a:b]) - len(math[a:b].lstrip()), len(math[c:d]) - len(math[c:d].lstrip())
+            lhs = Side(math[a:b].strip(), *where(start + a + lead_l), text[start + a + lead_l : start + b].strip())
+            rhs = Side(math[c:d].strip(), *where(start + c + lead_r), text[start + c + lead_r : start + d].strip())
+            found.append(ProseDefinition(lhs, rhs, m.group("how").lower() + (" :=" if marked else "")))
+    return found
+
+
 def _row_condition(row: str) -> tuple[str, str | None, int]:
     """``row`` without a trailing condition (``\\text{if } i = j``, ``(i = j)``), the condition, its offset."""
     m = _ROW_CONDITION.search(row)
@@ -442,6 +495,8 @@ class _Reader:
     current_start: int = 0
     current_region: int | None = None
     current_conditions: tuple = ()
+    defining: bool = False
+    current_defines: bool = False
 
     def in_force(self, offset: int, kind: str = "assume") -> tuple:
         return tuple(side for start, k, side in self.directives if k == kind and start < offset)
@@ -462,7 +517,7 @@ class _Reader:
             start = self.current_start
             self.chains.append(Chain(self.current_line, tuple(self.current), self.in_force(start), None,
                                      self.current_conditions, self.declared(start, "function"),
-                                     self.declared(start, "symbol"), self.current_region))
+                                     self.declared(start, "symbol"), self.current_region, self.current_defines))
         self.current = None
 
     def problem(self, line: int, side: Side, message: str, region: int) -> None:
@@ -487,6 +542,7 @@ class _Reader:
                     row = row[: columns[n][0] - 1] + _NEXT + row[columns[n][0] :]
         for _, amp in top_level_splits(row, ("&",))[:-1]:
             row = row[:amp] + " " + row[amp + 1 :]  # alignment only
+        row, self.defining = _definition_mark(row)
         row, condition, at = _row_condition(row)
         if condition is not None:
             line, column = self.where(offset + at)
@@ -526,6 +582,7 @@ class _Reader:
             self.close()
             self.current, self.current_line, self.current_start = sides, sides[0].line, offset
             self.current_region, self.current_conditions = region, conditions
+            self.current_defines = self.defining
         return len(pieces) > 1
 
 
@@ -571,12 +628,13 @@ def read_document(text: str, latex: bool | None = None) -> Document:
                    "could be split from it")
             reader.problem(region.line, side, why, number)
     reader.close()
-    return Document(tuple(region_list), tuple(reader.chains))
+    spans = [(r.start, r.end) for r in region_list]
+    return Document(tuple(region_list), tuple(reader.chains), tuple(prose_definitions(masked, text, spans, where)))
 
 
-_RELATION_TOKENS = ("<", ">", ":=", *(f"\\{name}" for name in (
+_RELATION_TOKENS = ("<", ">", *(f"\\{name}" for name in (
     "le", "ge", "leq", "geq", "leqslant", "geqslant", "neq", "ne", "approx", "propto", "sim", "simeq", "cong", "lt",
-    "gt", "coloneqq", "triangleq", "equiv")))
+    "gt")))
 
 
 def _any_relation(body: str) -> str | None:

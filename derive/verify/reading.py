@@ -76,4 +76,5 @@ def evaluate_derivatives(expr: sp.Expr) -> sp.Expr:
     ``sp.diff`` rather than ``Derivative.doit``: the latter answers 0 for ``d/dz_k`` of a sum over
     ``z_j`` (it sees no ``z_k`` among the free symbols), which would be a wrong verdict.
     """
-    return expr.replace(lambda e: isinstance(e, sp.Derivative), lambda e: sp.diff(e.expr, *e.variable_count))
+    done = expr.replace(lambda e: isinstance(e, sp.Derivative), lambda e: sp.diff(e.expr, *e.variable_count))
+    return done.replace(lambda e: isinstance(e, sp.Subs), lambda e: e.doit())

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-VERDICTS = ("equal", "not_equal", "unknown", "error")
+VERDICTS = ("equal", "not_equal", "unknown", "error", "definition")
 DEFAULT_TIMEOUT = 5.0
 #: Input-size bound: steps checked per document (the rest are reported as errors).
 MAX_STEPS = 400
@@ -26,7 +26,9 @@ class StepVerdict:
     ``lhs``/``rhs`` are the sides as read (layout removed), ``lhs_source``/``rhs_source`` verbatim
     from the file, ``lhs_read``/``rhs_read`` what they were read as before any simplification;
     ``readings`` says which reading was taken where more than one was possible; ``assumptions``
-    every assumption and condition the step used; ``reason`` what the author wrote beside it.
+    every assumption and condition the step used; ``reason`` what the author wrote beside it;
+    ``definitions`` the definitions put into it (name and line).  A step that defines a name has the
+    verdict ``definition`` and is not judged.
     """
 
     lhs: str
@@ -42,6 +44,7 @@ class StepVerdict:
     rhs_source: str | None = None
     readings: tuple[str, ...] = ()
     reason: str | None = None
+    definitions: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
