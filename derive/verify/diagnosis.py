@@ -143,6 +143,7 @@ class _Points:
         try:
             at = concrete(evaluate_derivatives(expr), self.integers[n])
             if at.has(AppliedUndef):
+                at = at.replace(_by_an_expression, _at_a_point)  # f'(g(x)) as f' at the point g(x)
                 at = at.replace(lambda e: isinstance(e, AppliedUndef), lambda e: self._function(n, e)).doit()
                 at = concrete(at, {})
             point = {a: self._real(n, a) for a in sorted(at.atoms(sp.Indexed), key=str)}
@@ -161,6 +162,16 @@ class _Points:
             vb = self.value(b, n)
             if vb is not None:
                 yield va, vb
+
+
+def _by_an_expression(e) -> bool:
+    return isinstance(e, sp.Derivative) and len(e.variables) == 1 and not e.variables[0].is_Symbol
+
+
+def _at_a_point(e: sp.Derivative) -> sp.Expr:
+    """``d f(w)/dw`` for an expression w, as :math:`f'(t)` at :math:`t = w` (so that w can be evaluated)."""
+    w, t = e.variables[0], sp.Dummy("t")
+    return sp.Subs(sp.Derivative(e.expr.xreplace({w: t}), (t, e.derivative_count)), t, w)
 
 
 def _close(a, b) -> bool:
@@ -353,6 +364,9 @@ def _constant(pairs, combine) -> sp.Float | None:
 
 def _exact(number: sp.Float) -> sp.Expr:
     """``number`` as a simple exact number when one fits to 40 digits, else the number itself."""
+    fraction = sp.Rational(number).limit_denominator(10**9)  # the usual case, without PSLQ's cost
+    if abs(fraction - number) <= sp.Float("1e-40", DIGITS) * abs(number):
+        return fraction
     guess = sp.nsimplify(number, [sp.pi, sp.E], tolerance=sp.Float("1e-40", DIGITS))
     if sp.count_ops(guess) <= 6 and (not guess.is_Rational or guess.q < 10**9):
         return guess
