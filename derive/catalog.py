@@ -9,7 +9,7 @@ driven by :data:`CATALOG`; a new entry needs no new code elsewhere.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import sympy as sp
 
@@ -42,6 +42,21 @@ class Problem:
 
 
 @dataclass(frozen=True)
+class Slip:
+    r"""A wrong derivative people write for an entry, e.g. :math:`\sigma' = \sigma\cdot\sigma`.
+
+    ``latex`` is the slip as written, in the entry's symbols (x; or z, y, i, k, K); ``build`` gives the
+    same as SymPy from the application's arguments (``build(u)`` for ``sigmoid(u)``), followed, for an
+    index-notation entry, by the index k of the derivative's variable :math:`z_k`; ``note`` says what
+    went wrong.  :mod:`derive.verify.diagnosis` names a step ``known_mistake`` when it matches one.
+    """
+
+    latex: str
+    build: Callable[..., sp.Expr]
+    note: str
+
+
+@dataclass(frozen=True)
 class Entry:
     """One catalog function.
 
@@ -59,6 +74,8 @@ class Entry:
     kinks: tuple[float, ...] = ()
     domain: tuple[float, float] = (-4.0, 4.0)
     notes: tuple[str, ...] = field(default=())
+    #: Typical wrong derivatives (:class:`Slip`).
+    slips: tuple[Slip, ...] = ()
 
     @property
     def latex_name(self) -> str:
@@ -110,6 +127,62 @@ def _sigmoid_bce(_classes) -> Problem:
     return Problem(expr, x, sp.diff(expr, x))
 
 
+def _slips() -> dict[str, tuple[Slip, ...]]:
+    """The known slips of each entry, by name."""
+    s, t, smax = fn.sigmoid, sp.tanh, fn.softmax
+    return {
+        "sigmoid": (
+            Slip(r"\sigma(x)\sigma(x)", lambda u: s(u) ** 2, "sigma' is sigma(1 - sigma), not sigma times sigma"),
+            Slip(r"\sigma(x)(1+\sigma(x))", lambda u: s(u) * (1 + s(u)), "the sign inside is -: sigma(1 - sigma)"),
+            Slip(r"1-\sigma(x)", lambda u: 1 - s(u), "the factor sigma of sigma(1 - sigma) is missing"),
+        ),
+        "tanh": (
+            Slip(r"1+\tanh^{2}(x)", lambda u: 1 + t(u) ** 2, "tanh' is 1 - tanh^2: the sign is -"),
+            Slip(r"1-\tanh(x)", lambda u: 1 - t(u), "tanh' is 1 - tanh^2: the square is missing"),
+        ),
+        "relu": (
+            Slip(r"\operatorname{ReLU}(x)", lambda u: fn.relu(u), "ReLU' is the step H(x) (0 or 1), not ReLU itself"),
+            Slip("1", lambda u: sp.Integer(1), "ReLU' is 1 only for x > 0, and 0 for x <= 0"),
+        ),
+        "softplus": (
+            Slip(r"\operatorname{softplus}(x)", lambda u: fn.softplus(u), "softplus' is sigma(x), not softplus"),
+            Slip(r"\frac{1}{1+e^{x}}", lambda u: 1 / (1 + sp.exp(u)), "softplus' is 1/(1 + e^{-x}): the sign "
+                 "of the exponent"),
+        ),
+        "silu": (
+            Slip(r"\sigma(x)", lambda u: s(u), "the product rule's term x sigma'(x) is missing"),
+            Slip(r"\sigma(x)(1-\sigma(x))", lambda u: s(u) * (1 - s(u)), "that is sigma', not the derivative "
+                 "of x sigma(x)"),
+        ),
+        "gelu": (
+            Slip(r"\Phi(x)", lambda u: fn.normal_cdf(u), "the product rule's term x phi(x) is missing"),
+        ),
+        "softmax": (
+            Slip(r"\operatorname{softmax}(z)_i(1-\operatorname{softmax}(z)_i)",
+                 lambda z_, i_, K_, k_: smax(z_, i_, K_) * (1 - smax(z_, i_, K_)),
+                 "that holds only for i = k; for i != k it is -softmax_i softmax_k (a Kronecker delta is missing)"),
+            Slip(r"-\operatorname{softmax}(z)_i\operatorname{softmax}(z)_k",
+                 lambda z_, i_, K_, k_: -smax(z_, i_, K_) * smax(z_, k_, K_),
+                 "that holds only for i != k; the term delta_ik softmax_i is missing"),
+        ),
+        "log_softmax": (
+            Slip(r"1-\operatorname{softmax}(z)_k", lambda z_, i_, K_, k_: 1 - smax(z_, k_, K_),
+                 "that holds only for i = k: the Kronecker delta delta_ik is missing"),
+        ),
+        "softmax_cce": (
+            Slip(r"\operatorname{softmax}(z)_k-y_k", lambda z_, y_, K_, k_: smax(z_, k_, K_) - y_[k_],
+                 "right only when the labels sum to 1 (one-hot): state that assumption, sum_i y_i = 1"),
+            Slip(r"-\frac{y_k}{\operatorname{softmax}(z)_k}", lambda z_, y_, K_, k_: -y_[k_] / smax(z_, k_, K_),
+                 "that is the derivative by softmax_k, not by z_k: the softmax Jacobian is missing"),
+        ),
+        "sigmoid_bce": (
+            Slip(r"-\frac{y}{\sigma(x)}+\frac{1-y}{1-\sigma(x)}",
+                 lambda u, y_: -y_ / s(u) + (1 - y_) / (1 - s(u)),
+                 "that is the derivative by sigma, not by the logit: the factor sigma(1 - sigma) is missing"),
+        ),
+    }
+
+
 def _entries() -> dict[str, Entry]:
     relu_kink = "at 0 the derivative of the x <= 0 piece: ReLU'(0) = 0 (PyTorch, JAX)"
     entries = [
@@ -147,7 +220,8 @@ def _entries() -> dict[str, Entry]:
         ),
         Entry("mse", "loss", fn.mse, "mse(z, y) = sum_i (z_i - y_i)**2/K", _mse, domain=(-3.0, 3.0)),
     ]
-    return {entry.name: entry for entry in entries}
+    slips = _slips()
+    return {entry.name: replace(entry, slips=slips.get(entry.name, ())) for entry in entries}
 
 
 #: name -> Entry, in the order they are listed.
