@@ -13,6 +13,8 @@ from derive.cli.common import UsageError, emit_json
 
 #: Input-size bound: the largest file read.
 MAX_INPUT_BYTES = 1_000_000
+#: Files with at least this many chains show their progress on stderr (unless --quiet).
+PROGRESS_FROM = 10
 MARKS = {"equal": "✓", "not_equal": "✗", "unknown": "?", "error": "!", "definition": "≔"}
 
 
@@ -34,6 +36,7 @@ def register(subparsers) -> None:
         help="an assumption for every chain, e.g. 'y_1+y_2+y_3=1' or 'K=3' (repeatable)",
     )
     parser.add_argument("--json", action="store_true", help="print the verdicts as JSON")
+    parser.add_argument("--quiet", action="store_true", help="no progress on stderr (shown for files of many steps)")
     parser.add_argument("--html", metavar="OUT.html",
                         help="also write the report as one self-contained web page (math as MathML; needs "
                              "latex2mathml)")
@@ -83,7 +86,11 @@ def run(args) -> int:
         if problem is not None:
             raise UsageError(f"--assume {assumption!r}: {problem}")
     latex = args.file.endswith(".tex") if args.file != "-" else None
-    report = verify_text(text, args.assume, Options(timeout=args.timeout), latex=latex)
+    def progress(done: int, total: int) -> None:
+        if not args.quiet and total >= PROGRESS_FROM:
+            print(f"derive verify: {done}/{total} chains checked", file=sys.stderr, flush=True)
+
+    report = verify_text(text, args.assume, Options(timeout=args.timeout), latex=latex, progress=progress)
     if args.html:
         from derive.cli.verify_html import write_html
 
@@ -126,11 +133,13 @@ def as_json(report) -> dict:
                 "readings": list(step.readings),
                 "reason": step.reason,
                 "definitions": list(step.definitions),
+                "diagnosis": step.diagnosis,
             }
             for step in chain.steps
         ]
         chains.append({"line": chain.line, "source": chain.source, "steps": steps,
-                       "conditions": list(chain.conditions), "region": chain.region})
+                       "conditions": list(chain.conditions), "region": chain.region,
+                       "first_wrong": chain.first_wrong, "result": chain.result})
     regions = [{"line": r.line, "construct": r.construct, "read": r.read} for r in report.regions]
     return {"chains": chains, "summary": report.summary, "regions": {**report.region_counts, "list": regions}}
 
@@ -165,6 +174,8 @@ def as_text(report, name: str, color: bool = False) -> str:
             shown = read if read is not None else f"(not read) {_shorten(source, 80)}"
             lines.append(f"  [{side}] {shown}")
         first_wrong = chain.first_wrong
+        if chain.result:
+            lines.append(f"  {chain.result}")
         for n, step in enumerate(chain.steps):
             label = {"equal": "equal", "not_equal": "NOT EQUAL", "unknown": "unknown", "error": "error",
                      "definition": "definition"}[step.verdict]
@@ -177,8 +188,12 @@ def as_text(report, name: str, color: bool = False) -> str:
                 if color:
                     line = f"\x1b[1;31m{line}\x1b[0m"
             lines.append(line)
-            if step.verdict != "equal" or step.method == "numeric":
+            if step.verdict == "not_equal" and step.counterexample and step.counterexample.get("point"):
+                lines.append(f"        {_short_counterexample(step.counterexample)}")
+            elif step.verdict != "equal" or step.method == "numeric":
                 lines.append(f"        {step.detail}")
+            if step.diagnosis:
+                lines.append(f"        diagnosis ({step.diagnosis['kind']}): {step.diagnosis['text']}")
             if step.reason:
                 lines.append(f"        the author's reason: {step.reason}")
             for reading in step.readings:
@@ -188,6 +203,22 @@ def as_text(report, name: str, color: bool = False) -> str:
             if step.definitions:
                 lines.append(f"        using the definition(s) of {'; '.join(step.definitions)}")
     return "\n".join(lines)
+
+
+def _significant(text: str, digits: int = 6) -> str:
+    """A number written with many digits, to ``digits`` significant ones (text stays as it is)."""
+    try:
+        value = float(text)
+    except ValueError:
+        return text
+    return f"{value:.{digits}g}"
+
+
+def _short_counterexample(example: dict) -> str:
+    """The counterexample with 6 significant digits (JSON keeps every digit)."""
+    where = ", ".join(f"{k} = {_significant(v)}" for k, v in example["point"].items())
+    return (f"at {where}: lhs = {_significant(example['lhs'])}, rhs = {_significant(example['rhs'])} "
+            f"(difference {example['difference']}; every digit in --json)")
 
 
 def _side_reads(chain) -> list[tuple[str, str | None]]:

@@ -40,8 +40,9 @@ def check_step(lhs: Side, rhs: Side, assumptions: Sequence[Side], options: Optio
         return StepVerdict(**base, verdict="error", method="read", detail=f"{label}: {where}: {message}")
     notes = next((m[1] for m in outcome.messages if m[0] == "notes"), ())
     labels = list(dict.fromkeys(m[1] for m in outcome.messages if m[0] in ("read", "numeric", "proof")))
-    by_label = {label: {m[0]: m[2:] for m in outcome.messages if m[0] in ("read", "numeric", "proof")
-                        and m[1] == label} for label in labels} or {"": {}}
+    kinds = ("read", "numeric", "proof", "diagnosis")
+    by_label = {label: {m[0]: m[2:] for m in outcome.messages if m[0] in kinds and m[1] == label}
+                for label in labels} or {"": {}}
     verdicts = {label: _verdict(found, base, outcome, options) for label, found in by_label.items()}
     used = next((m[1] for m in outcome.messages if m[0] == "definitions"), ())
     shown = tuple(d.shown for d in definitions if d.name in used)
@@ -59,8 +60,9 @@ def _verdict(found: dict, base: dict, outcome, options: Options) -> StepVerdict:
     proof = found.get("proof")
     used = (proof or numeric or (None,) * 4)[-1] or ()
     if numeric and numeric[0] == "not_equal":
+        diagnosis = dict(zip(("kind", "text"), found["diagnosis"], strict=True)) if "diagnosis" in found else None
         return StepVerdict(**base, verdict="not_equal", method="numeric", detail=numeric[1],
-                           counterexample=numeric[2], assumptions=used)
+                           counterexample=numeric[2], assumptions=used, diagnosis=diagnosis)
     if proof and proof[0]:
         also = f"numerically: {numeric[1]}" if numeric else ""
         return StepVerdict(**base, verdict="equal", method=f"symbolic: {proof[1]}",
@@ -134,7 +136,25 @@ def verify_chain(chain: Chain, assumptions: Sequence[Side] = (), options: Option
                                          lhs_source=lhs.verbatim, rhs_source=rhs.verbatim))
                 continue
         steps.append(check_step(lhs, rhs, in_force, options, chain.functions, chain.symbols, _latest(definitions)))
-    return ChainVerdict(chain.line, chain.source, tuple(steps), conditions, chain.region)
+    result = _result(chain, steps, in_force, options, definitions) if len(steps) > 1 else None
+    return ChainVerdict(chain.line, chain.source, tuple(steps), conditions, chain.region, result)
+
+
+def _result(chain: Chain, steps: list[StepVerdict], in_force, options: Options, definitions) -> str | None:
+    """"Step 3 is wrong, and step 5 undoes it: the result is right." -- the chain's first side against its last."""
+    wrong = [n for n, step in enumerate(steps) if step.verdict == "not_equal"]
+    if not wrong:
+        return None
+    start = 1 if steps[0].verdict == "definition" else 0
+    first, last = chain.sides[start], chain.sides[-1]
+    overall = check_step(first, last, in_force, options, chain.functions, chain.symbols, _latest(definitions))
+    named = f"step {wrong[0] + 1} is wrong" + (f" (and {len(wrong) - 1} more)" if len(wrong) > 2 else "")
+    if overall.verdict == "equal":
+        undo = f", and step {wrong[1] + 1} undoes it" if len(wrong) == 2 else ", and later steps undo it"
+        return f"{named[0].upper()}{named[1:]}{undo}: the result is right (first side = last side, {overall.method})."
+    if overall.verdict == "not_equal":
+        return f"{named[0].upper()}{named[1:]}, and the result is wrong: the first side is not the last."
+    return f"{named[0].upper()}{named[1:]}; whether the result is right is {overall.verdict}."
 
 
 def _latest(definitions: list[Definition]) -> tuple[Definition, ...]:
@@ -163,7 +183,7 @@ def _side_names(text: str) -> set[str]:
 
 
 def verify_text(text: str, assumptions: Sequence[str] = (), options: Options = Options(),
-                latex: bool | None = None) -> Report:
+                latex: bool | None = None, progress: Callable[[int, int], None] | None = None) -> Report:
     """Verdicts on every chain of a Markdown/LaTeX document; ``assumptions`` apply to all of them.
 
     ``latex`` says which the document is (None: guessed, :func:`derive.verify.document.is_latex`).
@@ -181,6 +201,8 @@ def verify_text(text: str, assumptions: Sequence[str] = (), options: Options = O
             if name is not None:
                 definitions.append(Definition(name, made.lhs.text, made.rhs.text, made.lhs.line, f"prose: {made.how}"))
         chains.append(verify_chain(chain, given, options, budget, definitions))
+        if progress is not None:
+            progress(len(chains), len(document.chains))
     chains = tuple(chains)
     unread = {chain.region for chain in chains if any(s.verdict == "error" and s.method == "read" for s in chain.steps)}
     regions = tuple(RegionSummary(r.line, r.construct, n not in unread) for n, r in enumerate(document.regions))

@@ -13,6 +13,7 @@ from derive.latex.tokens import LatexError
 from derive.prove import Assumption, Proof, index_in_range, prove_equal
 from derive.verify.assumptions import Hypothesis, System, contradiction, unknowns
 from derive.verify.definitions import parse_all, put_in
+from derive.verify.diagnosis import diagnose
 from derive.verify.numeric import (
     EVALUATION_ERRORS,
     NumericOutcome,
@@ -79,6 +80,14 @@ def decide_step(send: Callable[[tuple], None], lhs_text: str, rhs_text: str, ass
             return
 
 
+def _diagnose(send, label: str, lhs: sp.Expr, rhs: sp.Expr) -> None:
+    """What kind of mistake a step found not equal makes (:mod:`derive.verify.diagnosis`), sent after the
+    verdict so that running out of time cannot lose the verdict."""
+    found = diagnose(lhs, rhs)
+    if found is not None:
+        send(("diagnosis", label, found.kind, found.text))
+
+
 #: Seconds a proof may take before the thorough numeric comparison (it runs again after it if cut short).
 FIRST_PROOF_SECONDS = 1.5
 
@@ -116,8 +125,9 @@ def _judge(send, label: str, lhs_text: str, rhs_text: str, assumption_texts: tup
         return False
     shown = [read_unevaluated(t, readings) for t in (lhs_text, rhs_text)]
     send(("read", label, *(echo(u if u is not None else e) for u, e in zip(shown, (lhs, rhs), strict=True))))
-    lhs, rhs = evaluate_derivatives(lhs), evaluate_derivatives(rhs)
     system = System.of(hypotheses)
+    written = system.substitute(lhs, rhs)[:2]  # derivatives not carried out: what a diagnosis reads
+    lhs, rhs = evaluate_derivatives(lhs), evaluate_derivatives(rhs)
     lhs, rhs, valued = system.substitute(lhs, rhs)
     system = system.relevant(lhs - rhs)
     used = set(valued) | {h.text for h in system.equations} | {h.text for h in system.conditions}
@@ -133,6 +143,7 @@ def _judge(send, label: str, lhs_text: str, rhs_text: str, assumption_texts: tup
     numeric = look(thorough=False)
     if numeric.verdict == "not_equal":
         send(("numeric", label, numeric.verdict, numeric.detail, numeric.counterexample, tuple(sorted(used))))
+        _diagnose(send, label, *written)
         return True
     try:
         with time_limit(FIRST_PROOF_SECONDS):
@@ -143,6 +154,7 @@ def _judge(send, label: str, lhs_text: str, rhs_text: str, assumption_texts: tup
         numeric = look(thorough=True)
     send(("numeric", label, numeric.verdict, numeric.detail, numeric.counterexample, tuple(sorted(used))))
     if numeric.verdict == "not_equal":
+        _diagnose(send, label, *written)
         return True
     proof = proof or _prove(lhs, rhs, system)
     if not proof.proved and numeric.verdict == "equal":
@@ -152,6 +164,7 @@ def _judge(send, label: str, lhs_text: str, rhs_text: str, assumption_texts: tup
             example = {"point": {}, "lhs": f"rhs + ({shown})", "rhs": "rhs", "difference": str(abs(shown))}
             send(("numeric", label, "not_equal", f"at every point: lhs - rhs simplifies to the constant {shown} "
                   "(exactly), too small for the points to resolve", example, tuple(sorted(used))))
+            _diagnose(send, label, *written)
             return True
     send(("proof", label, proof.proved, proof.method, tuple(sorted(used | set(proof.assumptions)))))
     return True

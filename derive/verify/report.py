@@ -27,7 +27,8 @@ class StepVerdict:
     from the file, ``lhs_read``/``rhs_read`` what they were read as before any simplification;
     ``readings`` says which reading was taken where more than one was possible; ``assumptions``
     every assumption and condition the step used; ``reason`` what the author wrote beside it;
-    ``definitions`` the definitions put into it (name and line).  A step that defines a name has the
+    ``definitions`` the definitions put into it (name and line); ``diagnosis`` (``kind``, ``text``)
+    what kind of mistake a ``not_equal`` step makes, when one was checked.  A step that defines a name has the
     verdict ``definition`` and is not judged.
     """
 
@@ -45,6 +46,7 @@ class StepVerdict:
     readings: tuple[str, ...] = ()
     reason: str | None = None
     definitions: tuple[str, ...] = ()
+    diagnosis: dict | None = None
 
 
 @dataclass(frozen=True)
@@ -56,6 +58,8 @@ class ChainVerdict:
     steps: tuple[StepVerdict, ...]
     conditions: tuple[str, ...] = ()
     region: int | None = None
+    #: For a chain with a wrong step: whether its last side still equals its first, in words.
+    result: str | None = None
 
     @property
     def first_wrong(self) -> int | None:

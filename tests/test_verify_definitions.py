@@ -1,0 +1,79 @@
+"""Issue 9 in the checker: definitions, their use in later steps, the chain's result, diagnoses, the report."""
+
+from __future__ import annotations
+
+import json
+
+from derive.cli import main
+from derive.verify import verify_text
+
+
+def verdicts(text: str) -> list[list[str]]:
+    return [[step.verdict for step in chain.steps] for chain in verify_text(text).chains]
+
+
+SOFTMAX = r"Let $S_i = \frac{e^{a_i}}{\sum_{k=1}^{K} e^{a_k}}$ be the softmax."
+
+
+def test_a_prose_definition_is_put_into_the_derivatives_of_later_steps():
+    report = verify_text(SOFTMAX + "\n\n$$\\frac{\\partial S_i}{\\partial a_j} = S_i(\\delta_{ij} - S_j)$$\n\n"
+                         "$$\\frac{\\partial S_i}{\\partial a_j} = S_i(1 - S_j)$$\n")
+    right, wrong = (chain.steps[0] for chain in report.chains)
+    assert right.verdict == "equal" and right.definitions == ("S_i (line 1)",)
+    assert wrong.verdict == "not_equal"
+
+
+def test_definition_signs_and_new_names_on_the_left_are_definitions_not_claims():
+    text = "$$z := wx + b$$\n\n$$u \\coloneqq 2$$\n\n$$y = \\sigma(x)$$\n\n$$\\frac{\\partial z}{\\partial w} = x$$\n\n"
+    assert verdicts(text) == [["definition"], ["definition"], ["definition"], ["equal"]]
+
+
+def test_what_only_looks_like_a_definition_is_a_claim():
+    # x on both sides, a name constrained by an assumption, a name written as a product, a name defined before
+    assert verdicts("$$x = x + 1$$") == [["not_equal"]]
+    assert verdicts("% assume: x y = 1\n$$y = 2$$") == [["not_equal"]]
+    assert verdicts("$$x \\cdot 1 = 2$$") == [["not_equal"]]
+    assert verdicts("$$z = 2$$\n\n$$z = 3$$") == [["definition"], ["not_equal"]]
+    # prose that is no defining sentence defines nothing: the derivative of L stays unreadable
+    assert verdicts("We see that $L = x^2$ holds.\n\n$$\\frac{dL}{dx} = 2x$$") == [["error"]]
+
+
+def test_a_prime_on_a_name_defined_through_one_variable_is_its_derivative():
+    assert verdicts("$$y = \\sigma(x)$$\n\n$$y' = y(1 - y)$$\n\n$$y' = y \\cdot y$$") == \
+        [["definition"], ["equal"], ["not_equal"]]
+
+
+def test_a_chain_says_whether_its_result_survives_a_wrong_step():
+    (chain,) = verify_text(r"$$\tanh x = \frac{e^x - e^{-x}}{e^x + e^{-x}} = \frac{e^{2x} - 1}{e^{2x}} = "
+                           r"\frac{e^{2x}-1}{e^{2x}+1}$$").chains
+    assert [s.verdict for s in chain.steps] == ["equal", "not_equal", "not_equal"]
+    assert chain.result.startswith("Step 2 is wrong, and step 3 undoes it: the result is right")
+
+
+def test_the_seed_note_slips_are_diagnosed():
+    report = verify_text("$$\\frac{d}{dx}\\tanh(x) = \\frac{1}{(e^{x}+e^{-x})^{2}}$$\n\n"
+                         "$$\\frac{d}{dx}\\sigma(x) = \\sigma(x)\\sigma(x)$$\n")
+    tanh, sigma = (chain.steps[0].diagnosis for chain in report.chains)
+    assert tanh["kind"] == "constant_factor" and "a factor 4 is missing" in tanh["text"]
+    assert sigma["kind"] == "known_mistake"
+
+
+def test_text_counterexamples_have_six_digits_and_json_every_digit(tmp_path, capsys):
+    path = tmp_path / "d.md"
+    path.write_text("$$\\frac{d}{dx}\\sigma(x) = \\sigma(x)\\sigma(x)$$\n")
+    assert main(["verify", str(path)]) == 1
+    shown = next(line for line in capsys.readouterr().out.splitlines() if "lhs =" in line)
+    lhs = shown.split("lhs = ")[1].split(",")[0]
+    assert len(lhs.replace("-", "").replace(".", "").lstrip("0").split("e")[0]) <= 6
+    assert main(["verify", str(path), "--json"]) == 1
+    step = json.loads(capsys.readouterr().out)["chains"][0]["steps"][0]
+    assert len(step["counterexample"]["lhs"].replace(".", "")) > 20 and step["diagnosis"]["kind"] == "known_mistake"
+
+
+def test_progress_goes_to_stderr_for_many_chains_unless_quiet(tmp_path, capsys):
+    path = tmp_path / "many.md"
+    path.write_text("\n\n".join(f"$${n} x = {n} x$$" for n in range(1, 12)) + "\n")
+    assert main(["verify", str(path)]) == 0
+    assert "11/11 chains checked" in capsys.readouterr().err
+    assert main(["verify", str(path), "--quiet"]) == 0
+    assert capsys.readouterr().err == ""
