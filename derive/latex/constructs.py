@@ -465,7 +465,13 @@ def _big_operator(p: Parser) -> Operator:
     if not lower_tokens or lower_tokens[0].kind not in ("letter", "cmd"):
         raise LatexError(f"{tok.text} needs an index, e.g. {tok.text}_{{i=1}}^{{K}}", tok.column)
     index = _index_atom(lower_tokens[0])
-    if len(lower_tokens) > 1:
+    skipped = None
+    if len(lower_tokens) > 1 and lower_tokens[1].is_(r"\ne", r"\neq") and tok.text == r"\sum":
+        # \sum_{k \neq i} f(k): every k from 1 to K but i, that is, the whole sum less the term k = i
+        if len(lower_tokens) != 3:
+            raise LatexError(f"expected one index after '\\neq' in {tok.text}", lower_tokens[1].column)
+        skipped, lower = _index_atom(lower_tokens[2]), sp.Integer(1)
+    elif len(lower_tokens) > 1:
         if not lower_tokens[1].is_("="):
             raise LatexError(f"expected '=' after the index of {tok.text}", lower_tokens[1].column)
         lower = _as_count(p.sub(lower_tokens[2:]).parse_all())
@@ -478,7 +484,8 @@ def _big_operator(p: Parser) -> Operator:
 
     def apply(operand: sp.Expr, column: int) -> sp.Expr:
         operand = operand.xreplace({names.real_symbol(index.name): index})
-        return kind(operand, (index, lower, upper))
+        whole = kind(operand, (index, lower, upper))
+        return whole if skipped is None else whole - operand.xreplace({index: skipped})
 
     return Operator(apply, f"{tok.text}_{index}", tok.column)
 

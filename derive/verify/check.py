@@ -26,7 +26,7 @@ def check_step(lhs: Side, rhs: Side, assumptions: Sequence[Side], options: Optio
     seed = f"{options.seed}|{lhs.text}|{rhs.text}"
     texts = tuple(a.text for a in assumptions)
     args = (lhs.text, rhs.text, texts, options.points, seed, tuple(sorted(functions)), tuple(sorted(symbols)),
-            tuple((d.name, d.lhs, d.rhs) for d in definitions))
+            tuple((d.name, d.lhs, d.rhs) for d in definitions), options.timeout)
     outcome = run_bounded(decide_step, args, options.timeout)
     base = {"lhs": lhs.text, "rhs": rhs.text, "lhs_source": lhs.verbatim, "rhs_source": rhs.verbatim,
             "reason": rhs.note}

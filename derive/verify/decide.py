@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import random
+import time
 from collections.abc import Callable
 
 import sympy as sp
@@ -30,7 +31,7 @@ from derive.verify.reading import echo, evaluate_derivatives, unify_symbols
 
 def decide_step(send: Callable[[tuple], None], lhs_text: str, rhs_text: str, assumption_texts: tuple[str, ...],
                 points: int, seed: str, functions: tuple[str, ...] = (), symbols: tuple[str, ...] = (),
-                definitions: tuple[tuple[str, str, str], ...] = ()) -> None:
+                definitions: tuple[tuple[str, str, str], ...] = (), timeout: float = 5.0) -> None:
     r"""Read both sides, compare them numerically, then try a proof; ``send`` each finding as it comes.
 
     An undeclared name before a parenthesis (``v(x)``) has two readings: the unknown function v
@@ -38,6 +39,7 @@ def decide_step(send: Callable[[tuple], None], lhs_text: str, rhs_text: str, ass
     (``y(1-y)``), only the product is plausible.  Otherwise both are judged, each message tagged
     with its reading, and :func:`derive.verify.check.check_step` answers ``unknown`` unless they agree.
     """
+    deadline = time.monotonic() + 0.8 * timeout  # the numbers stop in time to be reported
     defined = frozenset(name for name, _, _ in definitions)
     declared = Readings(frozenset(functions), frozenset(symbols), defined=defined)
     contexts = []
@@ -76,7 +78,8 @@ def decide_step(send: Callable[[tuple], None], lhs_text: str, rhs_text: str, ass
         readings = [("", settled)]
     send(("notes", tuple(dict.fromkeys(notes))))
     for label, readings_ in readings:
-        if not _judge(send, label, lhs_text, rhs_text, assumption_texts, readings_, points, seed, definitions):
+        if not _judge(send, label, lhs_text, rhs_text, assumption_texts, readings_, points, seed, definitions,
+                      deadline):
             return
 
 
@@ -93,7 +96,8 @@ FIRST_PROOF_SECONDS = 1.5
 
 
 def _judge(send, label: str, lhs_text: str, rhs_text: str, assumption_texts: tuple[str, ...], readings: Readings,
-           points: int, seed: str, definitions: tuple[tuple[str, str, str], ...] = ()) -> bool:
+           points: int, seed: str, definitions: tuple[tuple[str, str, str], ...] = (),
+           deadline: float | None = None) -> bool:
     """One reading of the step judged: messages tagged with ``label``; False after an error."""
     exprs = [parse_expression(lhs_text, readings), parse_expression(rhs_text, readings)]
     if definitions:
@@ -135,7 +139,7 @@ def _judge(send, label: str, lhs_text: str, rhs_text: str, assumption_texts: tup
     def look(thorough: bool) -> NumericOutcome:
         try:
             return compare(lhs, rhs, system.constraints, random.Random(seed), echo, wanted=points, context=context,
-                           thorough=thorough)
+                           thorough=thorough, deadline=deadline)
         except EVALUATION_ERRORS as err:  # the proof may still decide
             return NumericOutcome("unknown", f"could not evaluate ({type(err).__name__}: {err})"[:200])
 

@@ -121,8 +121,10 @@ def _replace(expr: sp.Expr, lhs: sp.Expr, rhs: sp.Expr) -> sp.Expr:
 
         return expr.replace(element, lambda node: rhs.xreplace(dict(zip(indices, node.indices, strict=True))))
     function, parameters = type(lhs), lhs.args
-    return expr.replace(lambda node: type(node) is function and len(node.args) == len(parameters),
+    expr = expr.replace(lambda node: type(node) is function and len(node.args) == len(parameters),
                         lambda node: rhs.xreplace(dict(zip(parameters, node.args, strict=True))))
+    bare = sp.Symbol(function.__name__, real=True)  # df/dx: the name alone stands for f(x)
+    return expr.xreplace({bare: rhs})
 
 
 def _primes(expr: sp.Expr) -> sp.Expr:

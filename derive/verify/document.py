@@ -65,7 +65,8 @@ _PROSE_CONDITION = re.compile(r"(?:^|[\s(])" r"(?i:" + _CONDITION_WORDS + r")\s+
 _ROW_CONDITION = re.compile(
     r"(?:,|\\quad|\\qquad|\\,|\\;|\s)*(?:\\text\{\s*(?:if|for|when)\s*\}\s*(?P<a>[^{}]+?)"
     r"|\\(?:text|mbox)\{\s*(?:if|for|when)\s+\$(?P<b>[^$]+)\$\s*\}"
-    r"|\((?P<c>[A-Za-z](?:_[A-Za-z0-9])?\s*(?:=|\\neq?|\\ne|<|>|\\le|\\ge)\s*-?[A-Za-z0-9.]+)\))\s*[.,;]?\s*$"
+    r"|\((?P<c>[A-Za-z](?:_[A-Za-z0-9])?\s*(?:=|\\neq?|\\ne|<|>|\\le|\\ge)\s*-?[A-Za-z0-9.]+)\)"
+    r"|,?\s*\\q?quad\s*(?P<d>[A-Za-z]\s*(?:=|\\neq?(?![A-Za-z])|\\ne(?![A-Za-z]))\s*[A-Za-z0-9]))\s*[.,;]?\s*$"
 )
 
 
@@ -480,7 +481,7 @@ def _row_condition(row: str) -> tuple[str, str | None, int]:
     m = _ROW_CONDITION.search(row)
     if m is None:
         return row, None, 0
-    name = next(g for g in ("a", "b", "c") if m.group(g))
+    name = next(g for g in ("a", "b", "c", "d") if m.group(g))
     return row[: m.start()] + " " * (len(row) - m.start()), m.group(name).strip(), m.start(name)
 
 

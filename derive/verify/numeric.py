@@ -305,9 +305,11 @@ def compare(
     attempts: int = 90,
     context: Sequence[sp.Expr] = (),
     thorough: bool = True,
+    deadline: float | None = None,
 ) -> NumericOutcome:
     """Evaluate ``lhs`` and ``rhs`` at ``wanted`` random points; see the module docstring.
 
+    ``deadline`` (``time.monotonic()``): stop drawing once three points agree after it.
     ``thorough=False`` is a first look, cheap and quick to find the usual mistake: counts 2..7 only,
     ``wanted`` points however many kinks, nothing far out.  Only a thorough comparison (or a proof)
     may make a step equal; :func:`derive.verify.decide.decide_step` runs the first look, then the
@@ -341,8 +343,10 @@ def compare(
     began = time.monotonic()
     for attempt in range(attempts):
         spent = time.monotonic() - began
-        if slow >= MAX_SLOW or (spent > NUMERIC_SECONDS and agreed >= min(3, wanted)) or spent > 2 * NUMERIC_SECONDS:
-            break  # leave the proof its time: a point more would not change what was seen
+        late = deadline is not None and time.monotonic() > deadline
+        if slow >= MAX_SLOW or ((spent > NUMERIC_SECONDS or late) and agreed >= min(3, wanted)) \
+                or spent > 2 * NUMERIC_SECONDS:
+            break  # leave the proof its time, and the step its verdict: a point more would not change what was seen
         values = {c: sp.Integer(tried_counts[(attempt + n) % len(tried_counts)])
                   for n, c in enumerate(sorted(counts, key=str))}
         top = min((int(v) for v in values.values()), default=None)
