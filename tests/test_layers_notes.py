@@ -71,3 +71,22 @@ def test_check_fails_when_a_layers_backward_changes(tmp_path, capsys, monkeypatc
     assert code == 1
     named = sorted(Path(line.split(":", 1)[0]).name for line in out.splitlines())
     assert named == sorted([export.COMBINED_LATEX, export.INDEX_MARKDOWN, "layernorm.md", "layernorm.tex"])
+
+
+def test_matrix_form_reads_as_people_write_it(capsys):
+    from derive.network import backprop
+    from derive.network_spec import NetworkSpec
+
+    shown = {}
+    for name in LAYERS:
+        code, out, _ = run(capsys, "show", name)
+        assert code == 0
+        shown[name] = out.split("Matrix form:")[1].split("\nproof:")[0]
+    for text in shown.values():
+        for raw in ("HadamardPower", "Lambda", "(-1)", "sqrt(", "+ (-", "(K)ᵀ"):
+            assert raw not in text, (raw, text)
+    assert "xc = x − mu 1ᵀ" in shown["layernorm"] and "var = 1/d xc∘² 1" in shown["layernorm"]
+    assert "dS = P ⊙ (dP − (P ⊙ dP) 1 1ᵀ)" in shown["attention"] and "dQ = 1/√d dS K" in shown["attention"]
+    assert "dx = (phi'(u) ⊙ G) Wᵀ + G" in shown["residual"]
+    equations = [eq.text for eq in backprop(NetworkSpec(norm="batchnorm")).forward]
+    assert "xc1 = Z1 − mu1" in equations and "var1 = 1/n 1ᵀ xc1∘²" in equations
