@@ -64,7 +64,9 @@ def index_tex(text: str) -> str:
     text = re.sub(r"(\w)\u0302", r"\\hat{\1}", text)
     text = re.sub(r"√(\w+)", r"\\sqrt{\1}", text)
     text = re.sub(r"\^\(([^()]*)\)", r"^{(\1)}", text)  # (σ² + ε)^(-1/2)
-    return math_latex(text.replace("Σ_", "sum_"))
+    tex = math_latex(text.replace("Σ_", "sum_"))
+    tex = tex.replace("] ", r"]\allowbreak ").replace(") ", r")\allowbreak ")
+    return tex.replace(", ", r",\allowbreak ")  # TeX may break between factors and after a comma
 
 
 def _verdict(note: LayerNote) -> str:
@@ -76,22 +78,32 @@ def _verdict(note: LayerNote) -> str:
 # ------------------------------------------------------------------------------ LaTeX
 
 
+def _breakable_words(words: str) -> str:
+    """Words as LaTeX text that may break after an underscore or a dot (``torch.nn.functional.batch_norm``)."""
+    return re.sub(r"\.(?=\w)", r".\\allowbreak{}", latex_text(words).replace(r"\_", r"\_\allowbreak{}"))
+
+
+def _breakable(tex: str) -> str:
+    r"""Plain parentheses for ``\left( \right)``: TeX may break inline math inside them, not inside a group."""
+    return tex.replace(r"\left(", "(").replace(r"\right)", ")")
+
+
 def layer_latex_body(note: LayerNote, heading: str = "section*") -> str:
     r"""A layer's section: summary, index-notation steps, matrix form, proof."""
     layer, sub = note.layer, "subsection" + ("*" if heading.endswith("*") else "")
-    steps = " \\\\\n".join(f"{index_tex(s.lhs)} &= {index_tex(s.rhs)} && \\text{{{latex_text(s.rule)}}}"
-                           for s in layer.steps)
-    matrix = " \\\\\n".join(f"{lhs} &= {rhs}" for lhs, rhs, _ in note.matrix)
+    # inline math in a list: TeX breaks a long step at its operators, where an align row runs into the margin
+    steps = "\n".join(f"\\item ${index_tex(s.lhs)} = {index_tex(s.rhs)}$ ({latex_text(s.rule)})" for s in layer.steps)
+    matrix = "\n".join(f"\\item ${lhs} = {_breakable(rhs)}$" for lhs, rhs, _ in note.matrix)
     return (
         f"\\{heading}{{{latex_text(layer.name)}}}\n"
-        f"A layer: {latex_text(layer.summary)}; as {latex_text(layer.matches)}.\n"
+        f"A layer: {latex_text(layer.summary)}; as {_breakable_words(layer.matches)}.\n"
         f"\\{sub}{{Derivation in index notation}}\n"
         f"$G = \\partial L/\\partial \\mathrm{{out}}$, the upstream gradient. Each row is one step, with its rule.\n"
-        f"\\begin{{align*}}\n{steps}\n\\end{{align*}}\n"
+        f"\\begin{{itemize}}\\small\n{steps}\n\\end{{itemize}}\n"
         f"\\{sub}{{Matrix form}}\n"
         "The forward intermediates, then the backward formulas ($\\mathbf{1}$ a column of ones, "
         "$\\odot$ elementwise).\n"
-        f"\\begin{{align*}}\n{matrix}\n\\end{{align*}}\n"
+        f"\\begin{{itemize}}\n{matrix}\n\\end{{itemize}}\n"
         f"\\{sub}{{Proof}}\n"
         f"Every gradient {latex_text(_verdict(note))}.\n"
     )

@@ -48,9 +48,9 @@ def test_every_layer_has_a_latex_and_a_markdown_note_in_the_index_and_the_combin
     for note in (tex, md):
         assert export.GENERATED in note
         assert "proved for symbolic sizes" in note and "NOT proved" not in note
-    rows = tex.split("\\begin{align*}")[1].split("\\end{align*}")[0].split(" \\\\\n")
-    assert len(rows) == len(layer.steps)  # one row per index-notation step
-    assert md.count("```math") == tex.split("\\begin{align*}")[2].count("&=")  # the same matrix form
+    steps, matrix = (part.split("\\end{itemize}")[0] for part in tex.split("\\begin{itemize}")[1:3])
+    assert steps.count("\\item $") == len(layer.steps)  # one item per index-notation step
+    assert md.count("```math") == matrix.count("\\item $")  # the same matrix form
     index = [line for line in all_notes[export.INDEX_MARKDOWN].splitlines() if line.startswith(f"| {name} |")]
     assert index and "| layer |" in index[0] and f"({name}.md)" in index[0] and f"({name}.tex)" in index[0]
     assert f"\\section{{{name}}}" in all_notes[export.COMBINED_LATEX]
