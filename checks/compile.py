@@ -18,6 +18,7 @@ tested is the code a person reads.
 
 from __future__ import annotations
 
+import ast
 import types
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -260,6 +261,28 @@ def _forward_lines(bp: Backprop, printer: CodePrinter, with_derivatives: bool) -
     return lines
 
 
+def released(lines: list[str], keep: set[str]) -> list[str]:
+    """``lines`` with ``del`` after the last use of each intermediate (except ``keep``), as a person
+    frees memory by hand: the peak is what the backward still needs, not every array of the pass
+    (and numpy reuses the freed blocks; kept alive, they make the heap grow and shrink every call).
+    The sizes ``n`` and ``K`` are scalars and stay."""
+    statements = [ast.parse(line.strip()).body[0] for line in lines]
+    assigned, last = set(), {}
+    for at, statement in enumerate(statements):
+        for node in ast.walk(statement):
+            if isinstance(node, ast.Name):
+                if isinstance(node.ctx, ast.Store):
+                    assigned.add(node.id)
+                last[node.id] = at
+    out = []
+    for at, line in enumerate(lines):
+        out.append(line)
+        dead = sorted((name for name in assigned - keep - {"n", "K"} if last[name] == at), key=list(last).index)
+        if dead and at < len(lines) - 1:
+            out.append(f"    del {', '.join(dead)}")
+    return out
+
+
 def program_source(spec: NetworkSpec, formulas: MatrixFormulas = MATRIX_FORMULAS) -> str:
     """The source of a module with ``forward``, ``loss`` and ``gradients`` for ``spec`` (numpy only)."""
     bp = backprop(spec, formulas)
@@ -307,9 +330,11 @@ def program_source(spec: NetworkSpec, formulas: MatrixFormulas = MATRIX_FORMULAS
         else:
             backward.append(f"    {eq.name} = {_code(printer, eq.value)}")
     grads = ", ".join(f'"{name}": d{name}' for name in spec.parameter_shapes())
+    results = {f"d{name}" for name in spec.parameter_shapes()}
+    body = released([*_forward_lines(bp, printer, True), *backward], keep=results)
     blocks.append("\n".join([
         "def gradients(params, X, Y):", '    """∂L/∂(every parameter): a dict with the keys and shapes of params."""',
-        _unpack(spec), *_forward_lines(bp, printer, True), *backward, f"    return {{{grads}}}"]))
+        _unpack(spec), *body, f"    return {{{grads}}}"]))
     return "\n\n\n".join(blocks) + "\n"
 
 

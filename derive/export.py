@@ -196,7 +196,8 @@ def index_markdown(derivations: Sequence[Derivation], formats: Sequence[str], pl
         "# Notes: backprop derivations\n",
         "Every catalog entry differentiated step by step, each step with the rule that justifies it, ending in "
         "the form backprop uses and the method that proved it equal to the derivative of the definition; "
-        "and the default network's backprop equations with their proof.",
+        "the layers' VJPs (dense, layernorm, batchnorm, attention, residual) in index notation and matrix form, "
+        "proved for symbolic sizes; and the default network's backprop equations with their proof.",
     ]
     if "latex" in formats:
         lines.append(f"Each note is also a LaTeX document (`NAME.tex`); [`{COMBINED_LATEX}`]({COMBINED_LATEX}) "
@@ -224,17 +225,21 @@ def _links(name: str, formats: Sequence[str]) -> list[str]:
 def entry_names(names: Iterable[str] | None = None) -> tuple[list[str], bool]:
     """``(catalog names, whether the network is asked for)``: all of both when ``names`` is None.
 
+    Layer names (``layernorm``) are valid names too; :func:`notes` picks them out.
+
     Catalog names come in catalog order, without repeats; ``network`` names the default network.
     An unknown name raises :class:`~derive.catalog.UnknownEntryError` (one line, listing valid names).
     """
     from derive.export_network import NAME
+    from derive.layers import LAYERS
 
     if names is None:
         return list(CATALOG), True
     wanted = set(names)
-    unknown = sorted(wanted - set(CATALOG) - {NAME})
+    unknown = sorted(wanted - set(CATALOG) - {NAME} - set(LAYERS))
     if unknown:
-        raise UnknownEntryError(f"unknown name {unknown[0]!r}; valid names: {', '.join(CATALOG)}, {NAME}")
+        raise UnknownEntryError(f"unknown name {unknown[0]!r}; valid names: {', '.join(CATALOG)}, "
+                                f"{', '.join(LAYERS)}, {NAME}")
     return [name for name in CATALOG if name in wanted], NAME in wanted
 
 
@@ -245,6 +250,7 @@ def notes(names: Iterable[str] | None = None, formats: Sequence[str] = FORMATS, 
     The order is fixed.  With ``plots``, the documents of activations include ``NAME.png`` (see
     :func:`plot_file`); the caller draws those files.
     """
+    from derive import export_layers as lay
     from derive import export_network as net
 
     unknown = set(formats) - set(FORMATS)
@@ -253,6 +259,7 @@ def notes(names: Iterable[str] | None = None, formats: Sequence[str] = FORMATS, 
     entries, with_network = entry_names(names)
     derivations = [derive_entry(name) for name in entries]
     network = net.network_note() if with_network else None
+    layers = lay.layer_notes(None if names is None else set(names))
     files: dict[str, str] = {}
     for d in derivations:
         plot = plot_file(d.entry) if plots else None
@@ -265,10 +272,17 @@ def notes(names: Iterable[str] | None = None, formats: Sequence[str] = FORMATS, 
             files[f"{net.NAME}.tex"] = _latex_document(net.network_latex_body(network))
         if "markdown" in formats:
             files[f"{net.NAME}.md"] = _markdown_note(net.network_markdown_body(network))
+    for note in layers:
+        if "latex" in formats:
+            files[f"{note.layer.name}.tex"] = _latex_document(lay.layer_latex_body(note))
+        if "markdown" in formats:
+            files[f"{note.layer.name}.md"] = _markdown_note(lay.layer_markdown_body(note))
     if "latex" in formats:
-        extra = [net.network_latex_body(network, "section")] if network is not None else []
+        extra = [lay.layer_latex_body(note, "section") for note in layers]
+        extra += [net.network_latex_body(network, "section")] if network is not None else []
         files[COMBINED_LATEX] = combined_latex(derivations, plots, extra)
     if "markdown" in formats:
-        rows = [net.index_row(network, _links(net.NAME, formats))] if network is not None else []
+        rows = [lay.index_row(note, _links(note.layer.name, formats)) for note in layers]
+        rows += [net.index_row(network, _links(net.NAME, formats))] if network is not None else []
         files[INDEX_MARKDOWN] = index_markdown(derivations, formats, plots, rows)
     return files

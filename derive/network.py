@@ -25,12 +25,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import sympy as sp
-from sympy.printing.latex import LatexPrinter
-from sympy.printing.precedence import PRECEDENCE
-from sympy.printing.str import StrPrinter
 
 from derive import catalog
 from derive.layers import get_layer
+from derive.matrix_print import MatrixLatex, MatrixText
 from derive.network_loss import K, get_loss, n, p, q, y, z  # noqa: F401 - K, q re-exported for checks.compile
 from derive.network_spec import NetworkSpec
 from derive.render import LatexMath, UnicodePrinter
@@ -184,36 +182,7 @@ class _Names:
         return _MatrixText(self.text).doprint(expr)
 
 
-class _MatrixLatex(LatexPrinter):
-    def _print_OneMatrix(self, expr):
-        return r"\mathbf{1}^{T}" if expr.shape[0] == 1 else r"\mathbf{1}"
-
-    def _print_HadamardProduct(self, expr):
-        return r" \odot ".join(self._print(a) for a in expr.args)
-
-
-class _MatrixText(StrPrinter):
-    def __init__(self, names):
-        super().__init__()
-        self.names = names
-
-    def _print_MatrixSymbol(self, expr):
-        return self.names.get(expr, expr.name)
-
-    def _print_MatMul(self, expr):
-        ones, *rest = expr.args
-        if isinstance(ones, sp.OneMatrix) and ones.shape[1] == 1:
-            return " ".join(self._print(a) for a in rest)  # the bias row, added to every sample
-        return " ".join(self.parenthesize(a, PRECEDENCE["Mul"]) for a in expr.args)
-
-    def _print_Transpose(self, expr):
-        return f"{self._print(expr.arg)}ᵀ"
-
-    def _print_OneMatrix(self, expr):
-        return "1ᵀ" if expr.shape[0] == 1 else "1"
-
-    def _print_HadamardProduct(self, expr):
-        return " ⊙ ".join(self.parenthesize(a, PRECEDENCE["Mul"]) for a in expr.args)
+_MatrixLatex, _MatrixText = MatrixLatex, MatrixText  # the printers of derive.matrix_print
 
 
 def _scalar(expr: sp.Expr, names: dict[sp.Symbol, tuple[str, str]]) -> tuple[str, str]:

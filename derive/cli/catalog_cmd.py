@@ -1,4 +1,4 @@
-"""``derive list`` and ``derive show NAME``: the catalog and each entry's derivation."""
+"""``derive list`` and ``derive show NAME``: the catalog and the layers, and each one's derivation."""
 
 from __future__ import annotations
 
@@ -64,9 +64,19 @@ def _canonical_text(problem, partial: bool) -> str:
     return text + (f"  (assuming {', '.join(needed)})" if needed else "")
 
 
+def _layer_gradients(layer) -> list[tuple[str, str]]:
+    """``(∂L/∂x, matrix form)`` for each of ``layer``'s gradients, intermediates by their names."""
+    from derive.network import _MatrixText
+
+    _, _, _, gradients = layer.equations()
+    text = _MatrixText({})
+    return [(f"∂L/∂{name[1:]}", text.doprint(value)) for name, value in gradients.items()]
+
+
 def run_list(args: argparse.Namespace) -> int:
     from derive.catalog import CATALOG
     from derive.cli.common import math_json
+    from derive.layers import LAYERS
 
     rows = []
     for name, entry in CATALOG.items():
@@ -74,14 +84,21 @@ def run_list(args: argparse.Namespace) -> int:
         rows.append({"name": name, "kind": entry.kind, "definition": _definition(entry),
                      "canonical": math_json(problem.canonical),
                      "assumptions": [a.text for a in problem.assumptions]})
+    for name, layer in LAYERS.items():
+        rows.append({"name": name, "kind": "layer", "definition": {"text": layer.summary}, "matches": layer.matches,
+                     "matrix_form": [{"lhs": lhs, "rhs": rhs} for lhs, rhs in _layer_gradients(layer)]})
     if args.json:
         emit_json(rows)
         return 0
-    width = max(len(name) for name in CATALOG)
+    width = max(len(name) for name in (*CATALOG, *LAYERS))
     for name, entry in CATALOG.items():
         problem = entry.problem()
         print(f"{name:<{width}}  {entry.kind:<10}  {_shown_definition(entry)}")
         print(f"{'':<{width}}  {'':<10}  {_canonical_text(problem, problem.index is not None)}")
+    for name, layer in LAYERS.items():
+        print(f"{name:<{width}}  {'layer':<10}  {layer.summary}")
+        for lhs, rhs in _layer_gradients(layer):
+            print(f"{'':<{width}}  {'':<10}  {lhs} = {rhs}")
     return 0
 
 
