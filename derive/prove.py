@@ -216,7 +216,7 @@ def prove_equal(lhs: sp.Expr, rhs: sp.Expr, assumptions: Sequence[Assumption] = 
     stages = ((stage_of, diff, METHODS[:2]), (stage_of + "unfold definitions + ", None, METHODS + LAST_RESORT))
     for stage, candidate, methods in stages:
         if candidate is None:
-            candidate = unfold(diff)
+            candidate = _rename_sum_indices(unfold(diff))
         if assumptions:
             for assumption in assumptions:
                 candidate = assumption(candidate)

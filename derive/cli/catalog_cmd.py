@@ -175,6 +175,9 @@ def run_show(args: argparse.Namespace) -> int:
         })
         return 0 if proof.proved else 1
     if args.latex:
+        for assumption in derivation.problem.assumptions:  # read back by derive verify: % assume lines
+            if not assumption.about_indices:
+                print(f"% assume: {assumption.latex}")
         print("\\begin{align*}")
         print(LATEX_DOCUMENT.render(derivation.tree))  # nesting indented, long steps split, as in the notes
         print("\\end{align*}")

@@ -47,6 +47,8 @@ def named(p: Parser, tok: Token):
         p.take()
         if text == "e" and not p.peek().is_("_") and "e" not in p.context.readings.symbols:
             return sp.E
+        if text == "H" and p.peek().is_("(") and "H" not in p.context.readings.symbols:
+            return _heaviside(p, tok)
         return _name_or_application(p, text, tok)
     if tok.kind == "word":
         p.take()
@@ -121,6 +123,17 @@ def _bare_function_word(p: Parser) -> str | None:
         return None
     p.pos += ahead - 1  # leave the last letter for _function to take
     return key
+
+
+def _heaviside(p: Parser, tok: Token) -> sp.Expr:
+    """``H(x)``: the Heaviside step, 0 for x ≤ 0 and 1 for x > 0 (the convention of the catalog's ReLU';
+    declare ``% symbol: H`` for a product)."""
+    opener = p.take()
+    args = p.arguments(opener)
+    if len(args) != 1:
+        raise LatexError("H(x), the step function, takes one argument", tok.column)
+    p.context.note("H(…) read as the Heaviside step, H(0) = 0 (declare '% symbol: H' for a product)")
+    return sp.Heaviside(args[0], 0)
 
 
 def _power_then_argument(p: Parser) -> bool:
@@ -388,7 +401,9 @@ def _derivative(p: Parser, numerator: list[Token], denominator: list[Token], tok
     def apply(operand: sp.Expr, column: int) -> sp.Expr:
         if isinstance(operand, (sp.Symbol, sp.Indexed)) and operand not in variables:
             label = str(operand.base.label) if isinstance(operand, sp.Indexed) else operand.name
-            if label not in p.context.readings.defined:
+            elements = {v.base.label for v in variables if isinstance(v, sp.Indexed)}
+            if label not in p.context.readings.defined and not (isinstance(operand, sp.Indexed)
+                                                                and operand.base.label in elements):
                 raise LatexError(f"derivative of the name {_name(operand)}: write the expression it stands for, "
                                  f"or define {label} (e.g. 'Let ${_name(operand)} = …$' or '{_name(operand)} := …')",
                                  column)

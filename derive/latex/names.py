@@ -80,6 +80,21 @@ def _catalog_functions() -> dict[str, FunctionName]:
     return table
 
 
+def _loss(function, vectors: bool):
+    """A catalog loss read as a function: ``\\operatorname{CCE}(z, y, K)`` with z, y vectors and K a count."""
+
+    def build(*args):
+        if not vectors:
+            return function(*args)
+        if not all(isinstance(a, sp.Symbol) for a in args[:2]):
+            raise TypeError(f"{function.__name__} takes two vector names and a count, e.g. (z, y, K)")
+        count = args[2] if len(args) == 3 else CLASSES
+        count = count.xreplace({s: index_symbol(s.name) for s in count.free_symbols})
+        return function(vector(args[0].name), vector(args[1].name), count)
+
+    return build
+
+
 def _max(*args):
     return sp.Max(*args)
 
@@ -108,6 +123,11 @@ FUNCTIONS: dict[str, FunctionName] = {
     "max": FunctionName("max", _max, (2, 3, 4)),
     "min": FunctionName("min", _min, (2, 3, 4)),
     "swish": FunctionName("silu", fn.silu),
+    "cce": FunctionName("softmax_cce", _loss(fn.softmax_cce, True), (2, 3)),
+    "softmaxcce": FunctionName("softmax_cce", _loss(fn.softmax_cce, True), (2, 3)),
+    "bce": FunctionName("sigmoid_bce", _loss(fn.sigmoid_bce, False), (2,)),
+    "sigmoidbce": FunctionName("sigmoid_bce", _loss(fn.sigmoid_bce, False), (2,)),
+    "mse": FunctionName("mse", _loss(fn.mse, True), (2, 3)),
 }
 
 #: ``softmax(z)_i``: a vector function, read with its output index (see the parser).

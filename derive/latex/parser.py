@@ -343,6 +343,8 @@ class Parser:
             inner = self.group_until(closer, tok)
             if inner is None:
                 raise self.error("a tuple or list (','-separated) is not an expression", tok)
+            if tok.is_("{") and isinstance(inner, sp.Symbol) and self.peek().is_("_"):  # {z}_{i} is z_i
+                return self.constructs._with_subscript(self, inner.name, tok)
             return inner
         if tok.is_("|"):
             self.take()

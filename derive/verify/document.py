@@ -45,16 +45,20 @@ DISPLAY_ENVIRONMENTS = ("equation", "align", "gather", "multline", "flalign", "a
 LAYOUT_ENVIRONMENTS = (*DISPLAY_ENVIRONMENTS, "aligned", "alignedat", "split", "gathered", "array", "subequations",
                        "multlined")
 _ENV = r"\\(?P<be>begin|end)\s*\{(?P<env>[A-Za-z]+\*?)\}"
+#: Prose that states assumptions for the document's rest: "assuming $y_1 + y_2 = 1$, $k \le K$".
+_PROSE_ASSUMPTION = re.compile(r"(?i)\b(?:assuming|assume|suppose|we assume)\b"
+                               r"(?P<list>(?:[\s,]*(?:and\s+)?\$[^$]+\$)+)")
+#: "1 \le i, k \le K": indices in range, which every step with a count assumes already.
+_INDEX_RANGE = re.compile(r"\s*1\s*\\leq?\s*[A-Za-z](?:\s*,\s*[A-Za-z])*\s*\\leq?\s*[A-Za-z]\s*")
 _DIRECTIVE = re.compile(r"^[ \t]*%[ \t]*(?P<kind>assume|function|symbol)s?:[ \t]*(?P<text>.*?)[ \t]*$",
                         re.MULTILINE)
 _LAYOUT = re.compile(
     r"\\begin\s*\{(?:" + "|".join(LAYOUT_ENVIRONMENTS) + r")\*?\}(?:\[[a-z]\])?(?:\{[^{}]*\})?"
     r"|\\end\s*\{(?:" + "|".join(LAYOUT_ENVIRONMENTS) + r")\*?\}"
-    r"|\\(?:label|tag\*?|eqref)\{[^{}]*\}|\\(?:nonumber|notag)\b"
+    r"|\\(?:label|tag\*?|eqref|hspace\*?|vspace\*?)\{[^{}]*\}|\\(?:nonumber|notag)\b"
 )
-#: Spacing that may stand before a continuing operator, and a continuation row (``&\\quad + 1``).
+#: Spacing that may stand before a continuing operator (``&\\quad + 1``).
 _SPACING = r"(?:\\quad|\\qquad|\\[,;:!]|\s)*"
-_CONTINUED = re.compile(r"\s*&" + _SPACING + r"(?:\+|-|\\cdot|\\times)")
 #: Marks, inside a row, where a second equation of an ``align`` row begins.
 _NEXT = "\x00"
 #: Relations between equations: a chain ends, the next begins.
@@ -302,8 +306,12 @@ def regions(text: str, latex: bool | None = None) -> tuple[str, list[tuple[Regio
             add(m.start(), m.end(), m.start(), m.start(), tok, f"{tok} closes display math that was never opened")
             pos = m.end()
             continue
-        if m.group("be") == "begin" and not _is_display(m.group("env")):
+        if m.group("be") and not _is_display(m.group("env")):  # cases, pmatrix, …: part of a formula
             pos = m.end()
+            continue
+        fence = next((f for f in fences if f[0] <= m.start() < f[1]), None)
+        if fence is not None:  # a ```math fence is a region of its own
+            pos = fence[1]
             continue
         if m.group("be") == "begin":
             env = m.group("env")
@@ -420,18 +428,26 @@ def _closing_brace(text: str, opening: int) -> int:
 
 
 _ANNOTATION = re.compile(
-    r"(?:\\quad|\\qquad|\\,|\\;|\s)*\\(?:text|mbox|textrm|textit)\{(?P<note>[^{}]*)\}\s*[.,;]?\s*$")
+    r"(?:\\quad|\\qquad|\\,|\\;|\s)*(?:\\(?:text|mbox|textrm|textit)"
+    r"|\\parbox(?:\[[a-z]\])?\{[^{}]*\})\{(?P<note>[^{}]*)\}\s*[.,;]?\s*$")
 
 
 def _annotation(row: str) -> tuple[str, str | None]:
-    """``row`` without a trailing ``\\text{…}`` that states a reason (``(chain rule)``), and the reason.
-
-    A ``\\text{if …}``/``\\text{for …}`` is a condition, not a reason (:func:`_row_condition`).
+    """``row`` without a trailing ``\\text{…}`` or ``\\parbox{w}{…}`` that states a reason (``(chain rule)``),
+    and the reason.  A ``\\text{if …}``/``\\text{for …}`` is a condition, not a reason (:func:`_row_condition`).
     """
+    box = row.rfind("\\parbox")
+    if box >= 0:  # its text may hold braces and $…$: matched by brace depth
+        after = re.match(r"\\parbox(?:\[[a-z]\])?\{[^{}]*\}\{", row[box:])
+        close = _closing_brace(row, box + after.end() - 1) if after else -1
+        if close > 0 and not row[close + 1 :].strip(" .,;"):
+            note = re.sub(r"\\(?:raggedright|small|footnotesize|scriptsize)\b|\$", " ", row[box + after.end() : close])
+            return row[:box] + " " * (len(row) - box), " ".join(note.split())
     m = _ANNOTATION.search(row)
     if m is None or re.match(r"\s*(if|for|when|otherwise)\b", m.group("note")):
         return row, None
-    return row[: m.start()] + " " * (len(row) - m.start()), " ".join(m.group("note").split()).strip("() ")
+    note = re.sub(r"\\(?:raggedright|small|footnotesize|scriptsize)\b", " ", m.group("note"))
+    return row[: m.start()] + " " * (len(row) - m.start()), " ".join(note.split()).strip("() ")
 
 
 _DEFINE = re.compile(r":=|\\coloneqq(?![A-Za-z])|\\triangleq(?![A-Za-z])|\\equiv(?![A-Za-z])|"
@@ -449,6 +465,28 @@ def _definition_mark(row: str) -> tuple[str, bool]:
 
 _PROSE_DEFINITION = re.compile(r"(?i)\b(?P<how>let|where|with|define|defining|denote|we\s+write|here)\b"
                                r"(?P<between>[^$.;:]{0,40}?)\$(?P<math>[^$]+)\$")
+
+
+def _prose_assumptions(text: str, where: _Positions) -> list:
+    """Assumptions stated in prose ("assuming $a$, $b$"), each inline formula one assumption; a chained
+    inequality ``1 \\le k \\le K`` is two."""
+    found = []
+    for m in _PROSE_ASSUMPTION.finditer(text):
+        for math in re.finditer(r"\$(?P<m>[^$]+)\$", m.group("list")):
+            start = m.start("list") + math.start("m")
+            formula = math.group("m").strip("`")
+            offset = start + (len(math.group("m")) - len(math.group("m").lstrip("`")))
+            if _INDEX_RANGE.fullmatch(formula):
+                continue
+            pieces = top_level_splits(formula, ("\\le", "\\leq", "\\ge", "\\geq", "<", ">"))
+            if len(pieces) > 2:  # a chained inequality: each neighbouring pair
+                signs = [formula[pieces[n][1] : pieces[n + 1][0]] for n in range(len(pieces) - 1)]
+                parts = [f"{formula[a:b]} {sign} {formula[c:d]}" for (a, b), sign, (c, d)
+                         in zip(pieces, signs, pieces[1:], strict=False)]
+            else:
+                parts = [formula]
+            found += [(offset, "assume", Side(part.strip(), *where(offset), part.strip())) for part in parts]
+    return found
 
 
 def prose_definitions(masked: str, text: str, spans: list[tuple[int, int]], where: _Positions) -> list:
@@ -532,7 +570,7 @@ class _Reader:
         column is empty and whose second begins with an operator (``&\\quad + 1``), or any row of a
         ``multline``, continues the side before it.
         """
-        continues = "multline" in construct or bool(_CONTINUED.match(row))
+        continues = "multline" in construct  # elsewhere only a row without '=' continues a side
         row = re.sub(r"[.,;]\s*$", lambda m: " " * len(m.group()), row)
         row, note = _annotation(row)
         columns = top_level_splits(row, ("&",))
@@ -564,6 +602,8 @@ class _Reader:
             return False
         sides = [self.side(row, a, b, offset) for a, b in pieces]
         first = row[pieces[0][0] : pieces[0][1]].strip()
+        if re.fullmatch(_SPACING, first):
+            first = ""  # "&\qquad = …" begins with '='
         operator = re.match(_SPACING + r"(\+|-|\\cdot|\\times)", first)
         if not first and len(pieces) > 1:  # the row begins with '='
             if self.current is None:
@@ -604,6 +644,8 @@ def read_document(text: str, latex: bool | None = None) -> Document:
     reader = _Reader(text, where)
     reader.directives = [(m.start("text"), m.group("kind"), Side(m.group("text"), *where(m.start("text"))))
                          for m in _DIRECTIVE.finditer(text) if m.group("text")]
+    reader.directives += _prose_assumptions(text, where)
+    reader.directives.sort(key=lambda d: d[0])
     masked, found = regions(text, latex)
     previous_end = 0
     region_list = []
