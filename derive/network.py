@@ -28,6 +28,7 @@ import sympy as sp
 
 from derive import catalog
 from derive.layers import get_layer
+from derive.layers.dense import bias_gradient, input_gradient, pre_activation, weight_gradient
 from derive.matrix_print import MatrixLatex, MatrixText
 from derive.network_loss import K, get_loss, n, p, q, y, z  # noqa: F401 - K, q re-exported for checks.compile
 from derive.network_spec import NetworkSpec
@@ -40,29 +41,7 @@ x = catalog.x
 # ----------------------------------------------------------------------------- matrix formulas
 
 
-def _ones(rows, cols, like):
-    """A matrix of ones: explicit for explicit ``like``, ``OneMatrix`` for symbolic."""
-    return sp.ones(rows, cols) if isinstance(like, sp.MatrixBase) else sp.OneMatrix(rows, cols)
-
-
-def pre_activation(a_prev, w, b):
-    r""":math:`Z_l = A_{l-1} W_l + \mathbf 1 b_l` (the bias row added to every sample)."""
-    return a_prev * w + _ones(a_prev.shape[0], 1, a_prev) * b
-
-
-def weight_gradient(a_prev, delta):
-    r""":math:`\partial L/\partial W_l = A_{l-1}^T \delta_l` (shape fan_in × fan_out)."""
-    return a_prev.T * delta
-
-
-def bias_gradient(delta):
-    r""":math:`\partial L/\partial b_l = \mathbf 1^T \delta_l`: the column sums of δ_l over the batch."""
-    return _ones(1, delta.shape[0], delta) * delta
-
-
-def input_gradient(delta, w):
-    r""":math:`\partial L/\partial A_{l-1} = \delta_l W_l^T` (shape n × fan_in)."""
-    return delta * w.T
+# The dense layer's matrix formulas are declared once, in derive/layers/dense.py.
 
 
 def hidden_delta(upstream, derivative):
