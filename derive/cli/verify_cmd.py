@@ -87,7 +87,7 @@ def run(args) -> int:
             raise UsageError(f"--assume {assumption!r}: {problem}")
     latex = args.file.endswith(".tex") if args.file != "-" else None
     def progress(done: int, total: int) -> None:
-        if not args.quiet and total >= PROGRESS_FROM:
+        if not args.quiet and total >= PROGRESS_FROM and (done == total or done % max(1, total // 10) == 0):
             print(f"derive verify: {done}/{total} chains checked", file=sys.stderr, flush=True)
 
     report = verify_text(text, args.assume, Options(timeout=args.timeout), latex=latex, progress=progress)

@@ -1,5 +1,6 @@
-r"""Find every claim in a Markdown or LaTeX document: display-math regions, their chains, and what
-is in force for each (assumptions, conditions, declared readings).
+r"""Find every claim in a Markdown or LaTeX document: display-math regions (found by
+:mod:`derive.verify.regions`), their chains, and what is in force for each (assumptions,
+conditions, declared readings, definitions in prose).
 
 **Regions.**  A display-math region is ``$$…$$``, ``\[…\]``, a ```` ```math ```` fence, or an
 ``equation``/``align``/``gather``/``multline``/``flalign``/``alignat``/``eqnarray``/``displaymath``
@@ -34,17 +35,19 @@ its source text verbatim, so an error inside it is reported where it is in the f
 
 from __future__ import annotations
 
-import bisect
 import re
 from dataclasses import dataclass, field, replace
 
+from derive.verify.regions import (
+    LAYOUT_ENVIRONMENTS,
+    Positions,
+    Region,
+    blank_span,
+    regions,
+    strip_comments,
+)
+
 #: Display environments that open a region (a ``*`` may follow each).
-DISPLAY_ENVIRONMENTS = ("equation", "align", "gather", "multline", "flalign", "alignat", "eqnarray", "displaymath",
-                        "math")
-#: Layout environments inside a region: their ``\begin``/``\end`` (and column arguments) are blanked.
-LAYOUT_ENVIRONMENTS = (*DISPLAY_ENVIRONMENTS, "aligned", "alignedat", "split", "gathered", "array", "subequations",
-                       "multlined")
-_ENV = r"\\(?P<be>begin|end)\s*\{(?P<env>[A-Za-z]+\*?)\}"
 #: Prose that states assumptions for the document's rest: "assuming $y_1 + y_2 = 1$, $k \le K$".
 _PROSE_ASSUMPTION = re.compile(r"(?i)\b(?:assuming|assume|suppose|we assume)\b"
                                r"(?P<list>(?:[\s,]*(?:and\s+)?\$[^$]+\$)+)")
@@ -131,18 +134,6 @@ class Chain:
 
 
 @dataclass(frozen=True)
-class Region:
-    """One display-math region: where it is, what opened it, and the layouts found inside it."""
-
-    line: int
-    column: int
-    construct: str
-    start: int
-    end: int
-    problem: str | None = None
-
-
-@dataclass(frozen=True)
 class ProseDefinition:
     """Inline math in prose that defines a name: ``Let $S_i = …$`` (``how`` is the word before it)."""
 
@@ -156,26 +147,6 @@ class Document:
     regions: tuple[Region, ...]
     chains: tuple[Chain, ...]
     definitions: tuple[ProseDefinition, ...] = ()
-
-
-class _Positions:
-    def __init__(self, text: str):
-        self.starts = [0] + [m.end() for m in re.finditer("\n", text)]
-
-    def __call__(self, offset: int) -> tuple[int, int]:
-        line = bisect.bisect_right(self.starts, offset)
-        return line, offset - self.starts[line - 1] + 1
-
-
-def _blank_span(chars: list[str], start: int, end: int) -> None:
-    for n in range(start, end):
-        if chars[n] != "\n":
-            chars[n] = " "
-
-
-def _strip_comments(body: str) -> str:
-    """Blank ``%`` comments (not ``\\%``) so that offsets stay where they were."""
-    return re.sub(r"(?<!\\)%[^\n]*", lambda m: " " * len(m.group()), body)
 
 
 def top_level_splits(text: str, separators: tuple[str, ...]) -> list[tuple[int, int]]:
@@ -213,201 +184,26 @@ def top_level_splits(text: str, separators: tuple[str, ...]) -> list[tuple[int, 
     return pieces
 
 
-# ------------------------------------------------------------------------- the scanner
-
-
-def _markdown_mask(text: str) -> tuple[str, list[tuple[int, int, int, int]]]:
-    """``text`` with what is not math in Markdown blanked, and the ```` ```math ```` fences found.
-
-    Blanked: other fenced code blocks, inline code spans, HTML comments, blockquote markers.
-    A fence is ``(start, end, body_start, body_end)``.
-    """
-    chars = list(text)
-    fences = []
-    for m in re.finditer(r"<!--.*?-->", text, re.DOTALL):
-        _blank_span(chars, m.start(), m.end())
-    for m in re.finditer(r"^[ \t]*(?:>[ \t]?)+", text, re.MULTILINE):
-        _blank_span(chars, m.start(), m.end())
-    masked = "".join(chars)
-    fence = re.compile(r"^[ \t]*(?P<mark>`{3,}|~{3,})[ \t]*(?P<info>[^\n`]*)\n", re.MULTILINE)
-    pos = 0
-    while True:
-        m = fence.search(masked, pos)
-        if m is None:
-            break
-        closer = re.compile(r"^[ \t]*" + re.escape(m.group("mark")) + r"[ \t]*$", re.MULTILINE)
-        c = closer.search(masked, m.end())
-        end = c.end() if c else len(masked)
-        body_end = c.start() if c else len(masked)
-        if m.group("info").strip().lower() == "math":
-            fences.append((m.start(), end, m.end(), body_end))
-            _blank_span(chars, m.start(), m.end())
-            _blank_span(chars, body_end, end)
-        else:
-            _blank_span(chars, m.start(), end)
-        pos = end
-    masked = "".join(chars)
-    chars = list(masked)
-    for m in re.finditer(r"(?<!`)(`+)(?!`)(.+?)(?<!`)\1(?!`)", masked, re.DOTALL):
-        if "\n\n" not in m.group(2):
-            _blank_span(chars, m.start(), m.end())
-    return "".join(chars), fences
-
-
-def _latex_mask(text: str) -> str:
-    """``text`` with ``%`` comments blanked (LaTeX: a commented-out display is not displayed)."""
-    return _strip_comments(text)
-
-
-def is_latex(text: str) -> bool:
-    """Whether ``text`` is a LaTeX document rather than Markdown (no file name to go by)."""
-    return bool(re.search(r"\\documentclass|\\begin\{document\}", text))
-
-
-def regions(text: str, latex: bool | None = None) -> tuple[str, list[tuple[Region, int, int]]]:
-    """``text`` with what is not math blanked, and every display-math region with its body's (start, end)."""
-    latex = is_latex(text) if latex is None else latex
-    if latex:
-        masked, fences = _latex_mask(text), []
-    else:
-        masked, fences = _markdown_mask(text)
-    where = _Positions(text)
-    found: list[tuple[Region, int, int]] = []
-
-    def add(start, end, body_start, body_end, construct, problem=None):
-        line, column = where(start)
-        found.append((Region(line, column, construct, start, end, problem), body_start, body_end))
-
-    for start, end, body_start, body_end in fences:
-        add(start, end, body_start, body_end, "```math")
-    token = re.compile(r"\\\\|\\\$|\$\$|\$|\\\[|\\\]|\\\(|\\\)|" + _ENV)
-    pos = 0
-    while True:
-        m = token.search(masked, pos)
-        if m is None:
-            break
-        tok = m.group()
-        if tok in ("\\\\", "\\$"):
-            pos = m.end()
-            continue
-        if tok == "$":  # inline math: skip to its closing $ within the paragraph
-            close = re.compile(r"(?<!\\)\$").search(masked, m.end())
-            if close is not None and "\n\n" not in masked[m.end() : close.start()] and \
-                    not masked.startswith("$$", close.start()):
-                pos = close.end()
-            else:
-                pos = m.end()
-            continue
-        if tok == "\\(":
-            close = masked.find("\\)", m.end())
-            pos = m.end() if close < 0 else close + 2
-            continue
-        if tok in ("\\]", "\\)") or (m.group("be") == "end" and _is_display(m.group("env"))):
-            add(m.start(), m.end(), m.start(), m.start(), tok, f"{tok} closes display math that was never opened")
-            pos = m.end()
-            continue
-        if m.group("be") and not _is_display(m.group("env")):  # cases, pmatrix, …: part of a formula
-            pos = m.end()
-            continue
-        fence = next((f for f in fences if f[0] <= m.start() < f[1]), None)
-        if fence is not None:  # a ```math fence is a region of its own
-            pos = fence[1]
-            continue
-        if m.group("be") == "begin":
-            env = m.group("env")
-            closer = _matching_end(masked, env, m.end())
-            construct = f"\\begin{{{env}}}"
-            closer_len = re.compile(r"\\end\s*\{" + re.escape(env) + r"\}").match(masked, closer).end() - closer \
-                if closer >= 0 else 0
-            argument = re.match(r"\s*\{[^{}]*\}", masked[m.end() :]) if env.rstrip("*") == "alignat" else None
-            if argument:  # alignat{2}: the column count is layout
-                masked = masked[: m.end()] + " " * len(argument.group()) + masked[m.end() + len(argument.group()) :]
-        else:
-            construct = tok
-            wanted = "$$" if tok == "$$" else "\\]"
-            closer = _find_unescaped(masked, wanted, m.end())
-            closer_len = 2
-        if closer < 0:
-            add(m.start(), len(text), m.end(), m.end(), construct,
-                f"display math opened with {construct} is never closed")
-            pos = m.end()
-            continue
-        body = masked[m.end() : closer]
-        inner = _inner_display(body, construct)
-        problem = f"{inner} inside display math opened with {construct}" if inner else None
-        add(m.start(), closer + closer_len, m.end(), closer, construct + _layouts(body), problem)
-        pos = closer + closer_len
-    found.sort(key=lambda r: r[0].start)
-    return masked, found
-
-
-def _is_display(env: str) -> bool:
-    return env.rstrip("*") in DISPLAY_ENVIRONMENTS
-
-
-def _find_unescaped(text: str, wanted: str, start: int) -> int:
-    pos = start
-    while True:
-        found = text.find(wanted, pos)
-        if found < 0:
-            return -1
-        backslashes = len(text[:found]) - len(text[:found].rstrip("\\"))
-        if wanted == "$$" and backslashes % 2 == 1:
-            pos = found + 1
-            continue
-        if wanted == "\\]" and (len(text[:found + 1]) - len(text[:found + 1].rstrip("\\"))) % 2 == 0:
-            pos = found + 1  # "\\]" where the backslash is part of "\\\\" (a row break then ']')
-            continue
-        return found
-
-
-def _matching_end(text: str, env: str, start: int) -> int:
-    """Offset of the ``\\end{env}`` that closes the ``\\begin{env}`` before ``start``, or -1."""
-    depth = 1
-    pattern = re.compile(r"\\(begin|end)\s*\{" + re.escape(env) + r"\}")
-    for m in pattern.finditer(text, start):
-        depth += 1 if m.group(1) == "begin" else -1
-        if depth == 0:
-            return m.start()
-    return -1
-
-
-def _inner_display(body: str, construct: str) -> str | None:
-    """A display opener that may not stand inside this region (``$$`` in ``\\[``, ``\\[`` in ``$$``)."""
-    if construct != "$$" and re.search(r"(?<!\\)\$\$", body):
-        return "$$"
-    if re.search(r"(?<!\\)\\\[", body.replace("\\\\", "  ")):
-        return "\\["
-    return None
-
-
-def _layouts(body: str) -> str:
-    names = list(dict.fromkeys(m.group("env") for m in re.finditer(_ENV, body) if m.group("be") == "begin"))
-    extra = [n for n in names if n.rstrip("*") in LAYOUT_ENVIRONMENTS]
-    boxed = ["\\boxed"] if "\\boxed" in body else []
-    return "".join(f" > {n}" for n in [*extra, *boxed])
-
-
 # ------------------------------------------------------------------------- bodies into chains
 
 
 def flatten(body: str) -> str:
     r"""The body with its layout blanked, offsets unchanged (see the module); ``\intertext`` is a row break."""
-    chars = list(_strip_comments(body))
+    chars = list(strip_comments(body))
     text = "".join(chars)
     for m in _LAYOUT.finditer(text):
-        _blank_span(chars, m.start(), m.end())
+        blank_span(chars, m.start(), m.end())
     for m in re.finditer(r"\\\\\*?(\s*\[[^\]\n]*\])?", text):  # \\[2pt], \\*
-        _blank_span(chars, m.start() + 2, m.end())
+        blank_span(chars, m.start() + 2, m.end())
     for m in re.finditer(r"\\(?:shortintertext|intertext)\{", text):
         close = _closing_brace(text, m.end() - 1)
         if close > 0:
-            _blank_span(chars, m.start(), close + 1)
+            blank_span(chars, m.start(), close + 1)
             chars[m.start()], chars[m.start() + 1] = "\\", "\\"
     for m in re.finditer(r"\\boxed\{", text):
         close = _closing_brace(text, m.end() - 1)
         if close > 0:
-            _blank_span(chars, m.start(), m.end())
+            blank_span(chars, m.start(), m.end())
             chars[close] = " "
     return "".join(chars)
 
@@ -467,7 +263,7 @@ _PROSE_DEFINITION = re.compile(r"(?i)\b(?P<how>let|where|with|define|defining|de
                                r"(?P<between>[^$.;:]{0,40}?)\$(?P<math>[^$]+)\$")
 
 
-def _prose_assumptions(text: str, where: _Positions) -> list:
+def _prose_assumptions(text: str, where: Positions) -> list:
     """Assumptions stated in prose ("assuming $a$, $b$"), each inline formula one assumption; a chained
     inequality ``1 \\le k \\le K`` is two."""
     found = []
@@ -489,7 +285,7 @@ def _prose_assumptions(text: str, where: _Positions) -> list:
     return found
 
 
-def prose_definitions(masked: str, text: str, spans: list[tuple[int, int]], where: _Positions) -> list:
+def prose_definitions(masked: str, text: str, spans: list[tuple[int, int]], where: Positions) -> list:
     """Inline math introduced by a defining word, outside the display regions (``spans``)."""
     found = []
     for m in _PROSE_DEFINITION.finditer(masked):
@@ -526,7 +322,7 @@ def _row_condition(row: str) -> tuple[str, str | None, int]:
 @dataclass
 class _Reader:
     text: str
-    where: _Positions
+    where: Positions
     directives: list = field(default_factory=list)
     chains: list = field(default_factory=list)
     current: list | None = None
@@ -627,7 +423,7 @@ class _Reader:
         return len(pieces) > 1
 
 
-def _prose_condition(text: str, before: int, floor: int, where: _Positions) -> tuple[Side, ...]:
+def _prose_condition(text: str, before: int, floor: int, where: Positions) -> tuple[Side, ...]:
     """A condition in the prose right before offset ``before`` (``If $i = j$:``), not before ``floor``."""
     prose = re.sub(r"<!--.*?-->", lambda c: " " * len(c.group()), text[floor:before], flags=re.DOTALL).rstrip()
     start = max(prose.rfind("\n\n"), 0)
@@ -640,7 +436,7 @@ def _prose_condition(text: str, before: int, floor: int, where: _Positions) -> t
 
 def read_document(text: str, latex: bool | None = None) -> Document:
     """Every region and chain in ``text`` (a Markdown or LaTeX document), in order; see the module."""
-    where = _Positions(text)
+    where = Positions(text)
     reader = _Reader(text, where)
     reader.directives = [(m.start("text"), m.group("kind"), Side(m.group("text"), *where(m.start("text"))))
                          for m in _DIRECTIVE.finditer(text) if m.group("text")]
