@@ -149,3 +149,18 @@ def test_a_block_that_is_never_closed_or_continues_nothing_is_a_problem_chain():
     assert [c.problem is not None for c in chains] == [True, True]
     assert "no earlier block" in chains[0].problem
     assert "never closed" in chains[1].problem
+
+
+X = real_symbol("x")
+NOTATION = [
+    (r"\coth x", sp.coth(X)), (r"\operatorname{sech} x", sp.sech(X)), (r"\operatorname{csch}(x)", sp.csch(X)),
+    (r"\arcsin x", sp.asin(X)), (r"\arccos x", sp.acos(X)), (r"\operatorname{artanh} x", sp.atanh(X)),
+    (r"\cot x", sp.cot(X)), (r"\sec x", sp.sec(X)), (r"\csc x", sp.csc(X)), (r"\lg x", sp.log(X, 10)),
+    (r"\cfrac{1}{x}", 1 / X), (r"\mleft(x\mright)", X), (r"\color{red}{x^2}", X**2),
+    (r"\underbrace{x \cdot x}_{\text{twice}}", X**2), (r"\sin x \cos x", sp.sin(X) * sp.cos(X)),
+]
+
+
+@pytest.mark.parametrize(("latex", "expected"), NOTATION, ids=[n[0] for n in NOTATION])
+def test_reads_the_notation_people_use(latex, expected):
+    assert parse_expression(latex) == expected

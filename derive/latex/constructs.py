@@ -23,7 +23,7 @@ from derive.latex.parser import (
 )
 from derive.latex.tokens import LatexError, Token
 
-FRACS = (r"\frac", r"\dfrac", r"\tfrac")
+FRACS = (r"\frac", r"\dfrac", r"\tfrac", r"\cfrac")
 
 
 def starts_primary(cmd: str) -> bool:
@@ -251,7 +251,7 @@ def _function(p: Parser, key: str, tok: Token, taken: bool = False):
         args = [p.sub(p.argument()).parse_all()]
     elif p.starts_factor(opener):
         args = [p.apply_if_operator(p.power())]
-        if p.starts_factor(p.peek()) and not p.peek().is_("(", "[", "{", r"\{"):  # \sin x y
+        if p.peek().kind in ("letter", "number"):  # \sin x y (but \sin x \cos x is sin(x) cos(x))
             p.context.ambiguity(f"{tok.text} without parentheses, before a product: of its first factor (TeX), "
                                 "or of the whole product")
             if p.context.readings.alternate:

@@ -117,6 +117,21 @@ FUNCTIONS: dict[str, FunctionName] = {
     "cos": FunctionName("cos", sp.cos),
     "tan": FunctionName("tan", sp.tan),
     "arctan": FunctionName("atan", sp.atan),
+    "arcsin": FunctionName("asin", sp.asin),
+    "arccos": FunctionName("acos", sp.acos),
+    "arsinh": FunctionName("asinh", sp.asinh),
+    "arcsinh": FunctionName("asinh", sp.asinh),
+    "arcosh": FunctionName("acosh", sp.acosh),
+    "arccosh": FunctionName("acosh", sp.acosh),
+    "artanh": FunctionName("atanh", sp.atanh),
+    "arctanh": FunctionName("atanh", sp.atanh),
+    "sech": FunctionName("sech", sp.sech),
+    "csch": FunctionName("csch", sp.csch),
+    "coth": FunctionName("coth", sp.coth),
+    "cot": FunctionName("cot", sp.cot),
+    "sec": FunctionName("sec", sp.sec),
+    "csc": FunctionName("csc", sp.csc),
+    "lg": FunctionName("log10", lambda x: sp.log(x, 10)),
     "erf": FunctionName("erf", sp.erf),
     "phi": FunctionName("normal_cdf", fn.normal_cdf),
     "varphi": FunctionName("normal_pdf", fn.normal_pdf),
@@ -135,7 +150,8 @@ VECTOR_FUNCTIONS = {"softmax": fn.softmax, "logsoftmax": fn.log_softmax}
 
 #: Commands that are function names (``\tanh``); ``\sigma``, ``\Phi``, ``\varphi`` need an argument.
 FUNCTION_COMMANDS = frozenset(
-    [r"\exp", r"\log", r"\ln", r"\tanh", r"\sinh", r"\cosh", r"\sin", r"\cos", r"\tan", r"\arctan", r"\max", r"\min"]
+    [r"\exp", r"\log", r"\ln", r"\tanh", r"\sinh", r"\cosh", r"\sin", r"\cos", r"\tan", r"\arctan", r"\max", r"\min",
+     r"\arcsin", r"\arccos", r"\coth", r"\cot", r"\sec", r"\csc", r"\lg"]
 )
 APPLIED_ONLY = {r"\sigma": "sigma", r"\Phi": "phi", r"\varphi": "varphi"}
 #: Letters that stand for a function the reader does not know when ``(`` or ``'`` follows them:

@@ -119,6 +119,28 @@ def merge_words(tokens: list[Token]) -> list[Token]:
             else:
                 out.append(Token("word", word, tok.column))
             pos = close + 1
+        elif tok.kind == "cmd" and tok.text in (r"\color", r"\textcolor") and tokens[pos + 1].is_("{"):
+            close = pos + 2  # \color{red}: how it looks; the colour's name is dropped, the math kept
+            while not tokens[close].is_("}") and tokens[close].kind != "end":
+                close += 1
+            pos = close + 1
+        elif tok.kind == "cmd" and tok.text in (r"\underbrace", r"\overbrace") and tokens[pos + 1].is_("{"):
+            depth, close = 0, pos + 1  # \underbrace{x}_{\text{note}}: the x; the note is dropped
+            while True:
+                depth += tokens[close].is_("{") - tokens[close].is_("}")
+                if depth == 0 or tokens[close].kind == "end":
+                    break
+                close += 1
+            out.extend(tokens[pos + 1 : close + 1])
+            pos = close + 1
+            if tokens[pos].is_("_", "^") and tokens[pos + 1].is_("{"):
+                depth, skip = 0, pos + 1
+                while True:
+                    depth += tokens[skip].is_("{") - tokens[skip].is_("}")
+                    if depth == 0 or tokens[skip].kind == "end":
+                        break
+                    skip += 1
+                pos = skip + 1
         elif tok.kind == "cmd" and tok.text in names.FONTS:
             pos += 1
             if tokens[pos].is_("{") and tokens[pos + 2].is_("}") and tokens[pos + 1].kind in ("letter", "cmd"):

@@ -46,7 +46,8 @@ def words(text: str) -> list[str]:
 #: Commands that only change spacing or size: dropped.
 DROPPED = frozenset(
     (
-        *words(r"\left \right \big \Big \bigg \Bigg \bigl \bigr \Bigl \Bigr \biggl \biggr \Biggl \Biggr"),
+        *words(r"\left \right \mleft \mright \big \Big \bigg \Bigg \bigl \bigr \Bigl \Bigr \biggl \biggr"),
+        *words(r"\Biggl \Biggr"),
         *words(r"\, \; \: \! \quad \qquad \displaystyle \textstyle \limits \nolimits \nonumber \notag"),
         "\\ ",
     )
