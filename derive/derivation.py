@@ -61,7 +61,8 @@ class Derivation:
         beside each), then the canonical form and its proof -- LaTeX that MathJax and nbconvert both read.
         """
         from derive.export import proof_words, result_tex
-        from derive.render import LATEX_TREE, text_for_mathjax
+        from derive.render import text_for_mathjax
+        from derive.render_latex import LATEX_TREE
 
         rows = LATEX_TREE.render(self.tree)
         result = rf"&{result_tex(self)} &&\text{{{text_for_mathjax('canonical form, ' + proof_words(self))}}}"

@@ -24,13 +24,13 @@ from derive.catalog import CATALOG, Entry, UnknownEntryError
 from derive.derivation import Derivation, derive_entry
 from derive.render import (
     GITHUB_MARKDOWN,
-    LATEX_DOCUMENT,
     Notation,
     latex,
     latex_text,
     latex_typewriter,
     markdown_text,
 )
+from derive.render_latex import LATEX_DOCUMENT
 
 FORMATS = ("latex", "markdown")
 COMBINED_LATEX = "backprop-notes.tex"

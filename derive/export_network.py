@@ -22,7 +22,8 @@ from derive.export_math import typeset
 from derive.network import Backprop, Equation, backprop
 from derive.network_proof import NetworkProof, prove_network
 from derive.network_spec import NetworkSpec
-from derive.render import GITHUB_MARKDOWN, LATEX_DOCUMENT, latex_text, markdown_text
+from derive.render import GITHUB_MARKDOWN, latex_text, markdown_text
+from derive.render_latex import LATEX_DOCUMENT
 
 #: The name that stands for the default network among catalog names (``derive export network``).
 NAME = "network"

@@ -155,7 +155,8 @@ def run_show(args: argparse.Namespace) -> int:
             raise UsageError(f"--classes must be between 2 and {MAX_CLASSES}, got {args.classes}")
 
     from derive.derivation import derive_entry
-    from derive.render import LATEX_DOCUMENT, TEXT, latex, to_json, unicode
+    from derive.render import TEXT, latex, to_json, unicode
+    from derive.render_latex import LATEX_DOCUMENT
 
     derivation = derive_entry(entry.name, args.classes)
     proof = derivation.proof

@@ -199,8 +199,8 @@ def _print_report(spec, report: dict, comparisons: list, skipped: dict[str, str]
           f"seed {net['seed']}; max rel = max abs / largest reference entry):")
     if comparisons:
         print(format_table(comparisons, spec.parameter_shapes()))
-    if any(c.reference == "fd" for c in comparisons):
-        print("\n".join(_fd_sampled(spec, net["batch"])))
+    for line in _fd_sampled(spec, net["batch"]) if any(c.reference == "fd" for c in comparisons) else []:
+        print(line)
     for name, why in skipped.items():
         print(f"{name}: skipped, {why}")
     if not comparisons:
