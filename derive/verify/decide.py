@@ -1,4 +1,6 @@
-"""Deciding one step, in the child process: read, compare numerically, then try a proof."""
+"""Deciding one step, in the child process: read (both readings where two are plausible), put the
+definitions in, take a first look at the numbers, try a proof, and compare thoroughly where no proof
+was found; a step found not equal is diagnosed."""
 
 from __future__ import annotations
 
