@@ -24,10 +24,11 @@ def register(subparsers) -> None:
         help="check each step of your own derivation (.md/.tex display math)",
         description=(
             "Read every chain a = b = c in the display math of FILE ($$…$$, \\[…\\], ```math, equation, align, "
-            "gather, multline, eqnarray, … and split/aligned/array inside them) and "
-            "judge each step: equal (proved, or numeric at high precision), not equal (with a counterexample), "
-            "unknown, or error (unreadable, with the column). Exit 0 if every step is equal, 1 if one is not, "
-            "2 if the input cannot be read, 3 otherwise."
+            "gather, multline, eqnarray, … and split/aligned/array inside them) and judge each step: equal (proved, "
+            "or numeric at high precision), not equal (with a counterexample and a diagnosis), unknown, error "
+            "(unreadable, with its line and column), or definition (a line that names something: z := …, 'Let $S_i "
+            "= …$'). Exit 0 if every region was read and every step is equal (or a definition), 1 if one is not "
+            "equal, 2 if the input cannot be read, 3 otherwise."
         ),
     )
     parser.add_argument("file", metavar="FILE", help="a .md or .tex file, or - for standard input")
