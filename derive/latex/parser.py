@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import sympy as sp
 
@@ -167,8 +167,7 @@ def read(text: str, readings: Readings | None = None, context: Context | None = 
     both = found.heads & found.bare
     if both and context is None:
         readings = readings or Readings()
-        expr, found = _read_once(text, Readings(readings.functions, readings.symbols | both, readings.alternate,
-                                                readings.defined), None)
+        expr, found = _read_once(text, replace(readings, symbols=readings.symbols | both), None)
         found.bare |= both
     return expr, found
 

@@ -95,6 +95,11 @@ class Hypothesis:
     def with_sides(self, lhs: sp.Expr, rhs: sp.Expr) -> Hypothesis:
         return Hypothesis(self.text, lhs, rhs, self.relation)
 
+    def about_indices(self) -> bool:
+        """Whether it relates indices only (``i \\neq j``): a condition on every step that has them."""
+        symbols = (self.lhs - self.rhs).free_symbols
+        return bool(symbols) and all(getattr(s, "is_integer", False) for s in symbols)
+
     def holds(self, a: sp.Float, b: sp.Float) -> bool:
         """Whether the relation holds between the values ``a`` and ``b`` of the two sides."""
         return agree(a, b) if self.relation == "=" else _TESTS[self.relation](a, b)
@@ -277,7 +282,7 @@ class System:
         written = {h.text: h for h in self.hypotheses}
         about = about.union(*(written[h.text].names() for h in kept))
         valued = tuple(h for h in self.valued if h.names() & about)
-        conditions = tuple(h for h in self.conditions if names(h.lhs - h.rhs) & about or _indices(h))
+        conditions = tuple(h for h in self.conditions if names(h.lhs - h.rhs) & about or h.about_indices())
         return System(self.hypotheses, self.values, valued, tuple(sorted(kept, key=lambda h: order[h.text])),
                       self.clash, conditions)
 
@@ -357,12 +362,6 @@ class System:
             return expr.xreplace(exact) if solution.clash is None else expr
 
         return apply
-
-
-def _indices(hypothesis: Hypothesis) -> bool:
-    """Whether a condition relates indices only (``i \\neq j``): it constrains every step that has them."""
-    symbols = (hypothesis.lhs - hypothesis.rhs).free_symbols
-    return bool(symbols) and all(getattr(s, "is_integer", False) for s in symbols)
 
 
 def _solve_linear(linear: list, among: set) -> tuple[dict, str | None]:

@@ -8,6 +8,7 @@ import itertools
 import random
 import time
 from collections.abc import Callable
+from dataclasses import replace
 
 import sympy as sp
 
@@ -75,7 +76,7 @@ def decide_step(send: Callable[[tuple], None], lhs_text: str, rhs_text: str, ass
             first, second = f"{first} ({'; '.join(c.split(':')[0] for c in constructs)} as TeX reads it)", \
                 f"{second} (the alternative)"
         readings = [(first, settled),
-                    (second, Readings(settled.functions, settled.symbols | set(ambiguous), bool(constructs), defined))]
+                    (second, replace(settled, symbols=settled.symbols | set(ambiguous), alternate=bool(constructs)))]
     else:
         readings = [("", settled)]
     send(("notes", tuple(dict.fromkeys(notes))))
@@ -184,9 +185,10 @@ def _prove(lhs: sp.Expr, rhs: sp.Expr, system: System):
     joint = system.rewrite(unknowns(lhs - rhs)) if system.equations else None
     assumptions = [Assumption(h.text, h.text, joint if n == 0 else (lambda e: e))
                    for n, h in enumerate(system.equations)]
-    apart = [(h.lhs, h.rhs) for h in system.conditions if h.relation == "!=" and _indices_only(h)]
+    distinct = [h for h in system.conditions if h.relation == "!=" and h.about_indices()]
+    apart = [(h.lhs, h.rhs) for h in distinct]
     if apart:
-        texts = "; ".join(h.text for h in system.conditions if h.relation == "!=" and _indices_only(h))
+        texts = "; ".join(h.text for h in distinct)
         assumptions.append(Assumption(texts, texts, lambda e: e.replace(
             lambda d: isinstance(d, sp.KroneckerDelta) and _distinct(d.args, apart), lambda d: sp.S.Zero)))
     counts, indices = counts_and_indices(lhs, rhs)
@@ -212,11 +214,6 @@ def _prove(lhs: sp.Expr, rhs: sp.Expr, system: System):
     return Proof(True, f"case split {names} in {{{', '.join(map(str, choices))}}} (the indices written and one "
                  "more): " + "; ".join(dict.fromkeys(methods)),
                  tuple(a.text for a in assumptions))
-
-
-def _indices_only(hypothesis) -> bool:
-    symbols = (hypothesis.lhs - hypothesis.rhs).free_symbols
-    return bool(symbols) and all(getattr(s, "is_integer", False) for s in symbols)
 
 
 def _distinct(pair: tuple, apart: list) -> bool:
