@@ -73,6 +73,14 @@ def _wrong_copies() -> list[Path]:
     return [p for p in FILES if p.name.endswith(".wrong.md")]
 
 
+def test_every_public_source_has_its_one_mistake_copy_and_there_are_six_at_least():
+    stems = {independent.stem_of(p)[0] for p in FILES if p.stem != "note-matrix-half"}
+    assert len(stems) >= 6
+    for stem in stems:
+        assert (MATRIX / f"{stem}.wrong.md").exists(), stem
+        assert (MATRIX / "planted" / f"{stem}.md").exists(), stem
+
+
 @pytest.mark.parametrize("path", _wrong_copies(), ids=lambda p: p.name)
 def test_a_one_mistake_copy_differs_in_one_block_and_its_verdicts_change(path, report):
     text = path.read_text(encoding="utf-8")

@@ -127,7 +127,7 @@ def _add_batch_sum(node: Node, batch: str) -> Iterator[Node]:
         yield replace(node, at, Mul(sub, Ones(batch)))  # columns are samples: X 1 sums the columns
 
 
-def repairs(rhs: Node, batch: str) -> Iterator[tuple[str, Node]]:
+def repairs(rhs: Node, batch: str | None) -> Iterator[tuple[str, Node]]:
     """(kind, mutated right side) in the order of :data:`KINDS`: the mutation that repairs a claim names it.
 
     missing_transpose: one subtree's transpose added (or an existing one removed); wrong_order: the factors of
@@ -141,13 +141,15 @@ def repairs(rhs: Node, batch: str) -> Iterator[tuple[str, Node]]:
         yield "wrong_order", m
     for m in _swap_products(rhs):
         yield "hadamard_vs_matrix_product", m
-    for m in _add_batch_sum(rhs, batch):
-        yield "missing_batch_sum", m
-    yield "missing_mean_factor", Scale(Fraction(1), rhs, batch, -1)
+    if batch:
+        for m in _add_batch_sum(rhs, batch):
+            yield "missing_batch_sum", m
+        yield "missing_mean_factor", Scale(Fraction(1), rhs, batch, -1)
     yield "sign", Scale(Fraction(-1), rhs)
     for k in (2, Fraction(1, 2), 3, Fraction(1, 3), 4, Fraction(1, 4)):
         yield "constant_factor", Scale(Fraction(k), rhs)
-    yield "constant_factor", Scale(Fraction(1), rhs, batch, 1)
+    if batch:
+        yield "constant_factor", Scale(Fraction(1), rhs, batch, 1)
 
 
 def diagnose(step: Step, model: Model, ctxs: list[Context]) -> tuple[str, Node | None]:

@@ -58,6 +58,20 @@ class Grad(Node):
 
 
 @dataclass(frozen=True)
+class GradOf(Node):
+    """∂f/∂name for a scalar expression f of the network's quantities (a partial sum of L, say)."""
+
+    f: Node
+    name: str
+
+    def children(self):  # f is the function differentiated, not a factor: mutations do not enter it
+        return ()
+
+    def rebuild(self, kids):
+        return self
+
+
+@dataclass(frozen=True)
 class Jac(Node):
     """∂out/∂wrt, a 4-tensor of shape out.shape + wrt.shape."""
 
@@ -191,7 +205,7 @@ class Model:
     leaves: dict[str, tuple[tuple, str]]
     defs: list[tuple[str, Node]] = field(default_factory=list)
     loss: Node | None = None
-    batch: str = "n"
+    batch: str | None = "n"
 
 
 @dataclass
@@ -227,8 +241,8 @@ def make_context(model: Model, rng: np.random.Generator) -> Context:
     return ctx
 
 
-def _recompute(ctx: Context, name: str, v, upto: str | None = None):
-    """Values with ``name`` replaced by v and every later definition recomputed (up to ``upto``, or L)."""
+def _recompute(ctx: Context, name: str, v, upto: str | None = None, f: Node | None = None):
+    """L (or ``upto``, or the expression ``f``) with ``name`` replaced by v and every later definition recomputed."""
     vals = dict(ctx.values)
     vals[name] = v
     sub = Context(ctx.model, ctx.sizes, vals)
@@ -238,7 +252,9 @@ def _recompute(ctx: Context, name: str, v, upto: str | None = None):
         vals[n] = evaluate(tree, sub)
         if n == upto:
             return vals[n]
-    return vals[upto] if upto else evaluate(ctx.model.loss, sub)
+    if upto:
+        return vals[upto]
+    return evaluate(f if f is not None else ctx.model.loss, sub)
 
 
 def _grad(ctx: Context, name: str):
@@ -294,6 +310,10 @@ def evaluate(node: Node, ctx: Context):
             return _grad(ctx, name)
         case Jac(out, wrt):
             return _jac(ctx, out, wrt)
+        case GradOf(f, name):
+            if anp.ndim(ev(f)) != 0:
+                raise IllFormedError(f"∂/∂{name} of a {_shape(ev(f))} array is not a gradient")
+            return autograd.grad(lambda v: _recompute(ctx, name, v, f=f))(ctx.values[name])
         case Mul(a, b):
             return _matmul(ev(a), ev(b))
         case Had(a, b):
@@ -342,7 +362,11 @@ def evaluate(node: Node, ctx: Context):
                 raise IllFormedError(f"diag of a {_shape(x)} array: not a vector")
             return anp.diag(anp.ravel(x))
         case Einsum(spec, args, _):
-            return anp.einsum(spec, *[ev(a) for a in args])
+            values = [ev(a) for a in args]
+            try:
+                return anp.einsum(spec, *values)
+            except ValueError as e:  # indices that run over different sizes
+                raise IllFormedError(f"the index sum {spec} over {', '.join(map(_shape, values))}: {e}") from e
     raise TypeError(f"no evaluation for {node!r}")  # pragma: no cover - an encoding error
 
 

@@ -15,6 +15,7 @@ from mexpr import (
     Fn,
     Frob,
     Grad,
+    GradOf,
     Had,
     Jac,
     Mul,
@@ -87,6 +88,8 @@ def tex(node: Node, nt: Notation) -> str:
             return _name(nt, name)
         case Grad(name):
             return nt.grads.get(name, rf"\frac{{\partial {nt.loss}}}{{\partial {_name(nt, name)}}}")
+        case GradOf(f, name):
+            return rf"\frac{{\partial}}{{\partial {_name(nt, name)}}}\left({tex(f, nt)}\right)"
         case Jac(out, wrt):
             return rf"\frac{{\partial {_name(nt, out)}}}{{\partial {_name(nt, wrt)}}}"
         case Ones():
@@ -115,7 +118,7 @@ def tex(node: Node, nt: Notation) -> str:
         case Softmax(a):
             return rf"\operatorname{{softmax}}({tex(a, nt)})"
         case Frob(a, b):
-            return _wrap(a, nt, (Add, Sub)) + " : " + _wrap(b, nt, (Add, Sub))
+            return _wrap(a, nt, (Add, Sub, Mul, Had, Scale)) + " : " + _wrap(b, nt, (Add, Sub, Mul, Had, Scale))
         case Trace(a):
             return rf"\operatorname{{tr}}\left({tex(a, nt)}\right)"
         case Diag(a):

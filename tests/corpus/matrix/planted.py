@@ -1,10 +1,12 @@
-"""Plant one mistake into every true claim of the matrix corpus and write the variants to planted/<stem>.md.
+r"""Plant one mistake into every true claim of the matrix corpus and write the variants to planted/<stem>.md.
 
 For each claim of a transcription that the independent check finds equal, the variants are: one factor (an
 operand of a product, of ⊙ or of a scalar factor, or the whole side) transposed or its transpose removed; the
 two factors of one matrix product swapped; one ⊙ made a matrix product or the reverse; the side times 2 or
-1/n; one scalar factor (2, 1/n, ...) dropped; one batch sum (1ᵀX, X1) dropped.  A variant that changes a
-chain-rule Jacobian (∂Z/∂W) is not planted (no reading of it means anything).  Each variant is checked: one
+1/n (the 1/n only where the left side is a gradient); one scalar factor (2, 1/n, ...) dropped; one batch sum
+(1ᵀX, X1) dropped.  Not planted: a change to a chain-rule Jacobian (∂Z/∂W; no reading of it means anything), and
+claims written entry by entry (``Y_{b,c} = \sum_d …``, ``∂a_j/∂z_j``): a variant would mix index and matrix
+notation.  Each variant is checked: one
 that the check finds equal (a symmetric case, a transpose of a 1×1) is skipped, and the file says so.  A
 variant whose sides cannot be formed, or differ in shape, is kept on purpose (an ill-shaped variant must be
 judged not_equal too).  planted/<stem>.md is <stem>.md unchanged followed by one display per variant, with its
@@ -27,7 +29,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 import mcheck  # noqa: E402
-from mexpr import Had, Jac, Mul, Node, Ones, Scale, T  # noqa: E402
+from mexpr import Einsum, Grad, GradOf, Had, Jac, Mul, Node, Ones, Scale, T  # noqa: E402
 from mtex import NOTATIONS, tex  # noqa: E402
 
 #: The kind of mistake each plant makes, and the diagnosis that repairs it.
@@ -56,11 +58,17 @@ def _touches_jacobian(node: Node) -> bool:
     return isinstance(node, Jac) or any(isinstance(k, Jac) for k in node.children())
 
 
-def plants(rhs: Node, batch: str) -> Iterator[tuple[str, Node]]:
+def _entrywise(node: Node) -> bool:
+    """Whether a side is written entry by entry (an index formula with free indices, such as ∂a_j/∂z_j)."""
+    return any(isinstance(sub, Einsum) and not sub.spec.endswith("->") for _, sub in mcheck.paths(node))
+
+
+def plants(rhs: Node, batch: str | None, gradient: bool) -> Iterator[tuple[str, Node]]:
     for at, sub in mcheck.paths(rhs):
         factor = not at or isinstance(_parent(rhs, at), Mul | Had | Scale)
         inside_chain_rule = bool(at) and _touches_jacobian(_parent(rhs, at))
-        if factor and not inside_chain_rule and not _touches_jacobian(sub) and not isinstance(sub, Scale):
+        entrywise = isinstance(sub, Einsum)  # an index formula is transposed by its indices, not by ^T
+        if factor and not (inside_chain_rule or entrywise or _touches_jacobian(sub) or isinstance(sub, Scale)):
             yield "transposed", mcheck.replace(rhs, at, sub.a if isinstance(sub, T) else T(sub))
     for at, sub in mcheck.paths(rhs):
         if isinstance(sub, Mul) and not _touches_jacobian(sub):
@@ -69,13 +77,14 @@ def plants(rhs: Node, batch: str) -> Iterator[tuple[str, Node]]:
         elif isinstance(sub, Had) and not _touches_jacobian(sub):
             yield "product_swapped", mcheck.replace(rhs, at, Mul(sub.a, sub.b))
     yield "times_2", Scale(Fraction(2), rhs)
-    yield "times_1/n", Scale(Fraction(1), rhs, batch, -1)
+    if batch and gradient:
+        yield "times_1/n", Scale(Fraction(1), rhs, batch, -1)
     for at, sub in mcheck.paths(rhs):
         if isinstance(sub, Scale):
             yield "dropped_factor", mcheck.replace(rhs, at, sub.a)
-        elif isinstance(sub, Mul) and sub.a == T(Ones(batch)):
+        elif batch and isinstance(sub, Mul) and sub.a == T(Ones(batch)):
             yield "dropped_batch_sum", mcheck.replace(rhs, at, sub.b)
-        elif isinstance(sub, Mul) and sub.b == Ones(batch):
+        elif batch and isinstance(sub, Mul) and sub.b == Ones(batch):
             yield "dropped_batch_sum", mcheck.replace(rhs, at, sub.a)
 
 
@@ -94,14 +103,18 @@ def variants(stem: str) -> tuple[list[Variant], list[Variant]]:
     nt = NOTATIONS[stem]
     kept, skipped, seen = [], [], set()
     for b, steps in enumerate(blocks, 1):
-        head = None  # in a chain a = b = c whose steps hold so far, a variant of c is written a = c'
+        head, prev = None, None  # in a chain a = b = c whose steps hold so far, a variant of c is written a = c'
         for s, step in enumerate(steps, 1):
+            continues = prev is not None and prev.rhs == step.lhs
+            prev = step
             if step.kind == "definition" or mcheck.decide(step, model, ctxs).verdict != "equal":
                 head = None
                 continue
-            head = head or step.lhs
+            head = head if (continues and head is not None) else step.lhs
+            if _entrywise(head) or _entrywise(step.rhs):
+                continue
             lhs_tex = tex(head, nt)
-            for plant, rhs in plants(step.rhs, model.batch):
+            for plant, rhs in plants(step.rhs, model.batch, isinstance(head, Grad | GradOf)):
                 latex = f"{lhs_tex} = {tex(rhs, nt)}"
                 if latex in seen:
                     continue
