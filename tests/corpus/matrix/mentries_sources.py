@@ -39,7 +39,7 @@ from mexpr import (
     Trace,
     Var,
 )
-from mtex import NOTATIONS, Notation
+from mtex import FNS, NOTATIONS, Notation
 
 G = Grad
 HALF = Fraction(1, 2)
@@ -259,3 +259,87 @@ def _qiita(wrong):
 
 NOTATIONS["qiita-softmax-ce-batch"] = Notation(names={"X": r"\boldsymbol{X}", "Y": r"\boldsymbol{Y}",
                                                       "T": r"\boldsymbol{T}"})
+
+
+# ---- UvA lecture notes, Bias Block: v = u + b for one example, V = U + 1 bᵀ for a batch ----------------
+
+
+@derivation("uva-bias-block")
+def _uva(wrong):
+    leaves = {"u": (("n", 1), "normal"), "b1": (("n", 1), "normal"), "H1": (("n", 1), "normal"),
+              "U": (("m", "n"), "normal"), "b2": (("n", 1), "normal"), "H2": (("m", "n"), "normal")}
+    # one example (b1) and a batch (b2) are two settings of the text: two biases, one loss of both outputs
+    defs = [("v", Add(Var("u"), Var("b1"))), ("V", Add(Var("U"), Mul(Ones("m"), T(Var("b2")))))]
+    model = Model({"m": None, "n": None}, leaves, defs, Add(generic_loss("v", "H1"), generic_loss("V", "H2")))
+    rows = Einsum("ij,ia->ja", (G("V"), Ones("m")), r"\sum_{i=1}^{m} \frac{\partial \ell}{\partial \mathbf{v}_{(i)}}")
+    return model, [
+        block(D()),
+        block(eq(G("u"), G("v"))),
+        block(eq(G("b1"), G("v"))),
+        block(D()),
+        block(eq(G("U"), G("V"))),
+        block(chain(G("b2"), rows, Mul(pick(wrong, T(G("V")), G("V")), Ones("m")))),
+    ]
+
+
+NOTATIONS["uva-bias-block"] = Notation(
+    names={"u": r"\mathbf{u}", "v": r"\mathbf{v}", "b1": r"\mathbf{b}", "b2": r"\mathbf{b}"}, loss=r"\ell",
+    transpose=r"^\top")
+
+
+# ---- nndl-solutions, chapter 2 problem 1: BP1 and BP2 with Σ'(z) = diag(σ'(z)) --------------------------
+
+
+@derivation("nndl-solutions-problem1")
+def _nndl(wrong):
+    model = two_layers()
+    model.dims["nx"] = None
+    model.leaves.update({"X": (("nx", 1), "normal"), "Y": (("nx", 1), "normal")})
+    X, Y, W2 = Var("X"), Var("Y"), Var("W2")
+    bp2 = pick(wrong, Mul(Mul(Diag(S1), T(W2)), G("z2")), Mul(Mul(T(W2), Diag(S1)), G("z2")))
+    return model, [
+        block(eq(G("z2"), Had(S2, G("a2")))),
+        block(eq(G("z2"), Mul(Diag(S2), G("a2")))),
+        block(chain(Had(X, Y), Had(Y, X), Einsum("ka,ka->", (X, Y), r"\sum\limits_{k=1}^n x_k y_k"), Mul(Diag(X), Y))),
+        block(eq(G("z1"), bp2)),
+        block(eq(G("b1"), G("z1"))),
+    ]
+
+
+NOTATIONS["nndl-solutions-problem1"] = Notation(
+    names={**NIELSEN.names, "z2": "z^L", "a2": "a^L", "W2": "w^{l+1}"},
+    grads={"z1": r"\delta^l", "z2": r"\delta^L", "a2": r"\nabla_a C"}, loss="C")
+
+
+# ---- compphysics week 41: the output layer, C = ½ Σ (a_i − t_i)², a = σ(z), z_j = Σ_k w_jk a_k + b_j ------
+
+
+@derivation("compphysics-week41-output-layer")
+def _compphysics41(wrong):
+    leaves = {"a0": (("nk", 1), "normal"), "W": (("nj", "nk"), "normal"), "b": (("nj", 1), "normal"),
+              "t": (("nj", 1), "normal")}
+    a, t, a0 = Var("a"), Var("t"), Var("a0")
+    cost = Scale(HALF, SumAll(Fn("square", Sub(a, t))))
+    model = Model({"nj": None, "nk": None}, leaves,
+                  [("z", Add(Mul(Var("W"), a0), Var("b"))), ("a", Fn("sigmoid", Var("z")))], cost, batch=None)
+    da_dw = Einsum("jajk->jk", (Jac("a", "W"),), r"\frac{\partial a_j^L}{\partial w_{jk}^{L}}")
+    dz_dw = Einsum("jajk->jk", (Jac("z", "W"),), r"\frac{\partial z_j^L}{\partial w_{jk}^{L}}")
+    across = T(Ones("nk"))  # a column's entry j repeated along k
+    slope = Had(a, Sub(Ones("nj"), a))  # a_j (1 - a_j)
+    first = Had(Mul(Sub(a, t), across), da_dw)
+    return model, [
+        block(D(), eq(cost, cost)),
+        block(eq(G("W"), pick(wrong, first, Scale(Fraction(2), first)))),
+        block(chain(da_dw, Had(Mul(diagonal("a", "z", r"\frac{\partial a_j^L}{\partial z_{j}^{L}}"), across), dz_dw),
+                    Mul(slope, T(a0)))),
+        block(eq(G("W"), Mul(Had(Sub(a, t), slope), T(a0)))),
+        block(D(), eq(Had(slope, Sub(a, t)), Had(Fn("sigmoid_prime", Var("z")), G("a")))),
+        block(eq(G("z"), Had(Fn("sigmoid_prime", Var("z")), G("a")))),
+        block(eq(G("W"), Mul(G("z"), T(a0)))),
+    ]
+
+
+NOTATIONS["compphysics-week41-output-layer"] = Notation(
+    names={"a0": r"\hat{a}^{L-1}", "W": r"\hat{W}^L", "z": r"\hat{z}^L", "a": r"\hat{a}^L", "t": r"\hat{t}"},
+    grads={"z": r"\hat{\delta}^L"}, hadamard=r"\circ", loss=r"{\cal C}",
+    fns={**FNS, "sigmoid_prime": r"f'(%s)"})

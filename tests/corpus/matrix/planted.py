@@ -6,7 +6,7 @@ two factors of one matrix product swapped; one ⊙ made a matrix product or the 
 1/n (the 1/n only where the left side is a gradient); one scalar factor (2, 1/n, ...) dropped; one batch sum
 (1ᵀX, X1) dropped.  Not planted: a change to a chain-rule Jacobian (∂Z/∂W; no reading of it means anything), and
 claims written entry by entry (``Y_{b,c} = \sum_d …``, ``∂a_j/∂z_j``): a variant would mix index and matrix
-notation.  Each variant is checked: one
+notation; and claims about the loss's own value (``C = ½ Σ (a_i − t_i)²``).  Each variant is checked: one
 that the check finds equal (a symmetric case, a transpose of a 1×1) is skipped, and the file says so.  A
 variant whose sides cannot be formed, or differ in shape, is kept on purpose (an ill-shaped variant must be
 judged not_equal too).  planted/<stem>.md is <stem>.md unchanged followed by one display per variant, with its
@@ -29,7 +29,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 import mcheck  # noqa: E402
-from mexpr import Einsum, Grad, GradOf, Had, Jac, Mul, Node, Ones, Scale, T  # noqa: E402
+from mexpr import Einsum, Grad, GradOf, Had, Jac, Mul, Node, Ones, Scale, SumAll, T  # noqa: E402
 from mtex import NOTATIONS, tex  # noqa: E402
 
 #: The kind of mistake each plant makes, and the diagnosis that repairs it.
@@ -61,6 +61,11 @@ def _touches_jacobian(node: Node) -> bool:
 def _entrywise(node: Node) -> bool:
     """Whether a side is written entry by entry (an index formula with free indices, such as ∂a_j/∂z_j)."""
     return any(isinstance(sub, Einsum) and not sub.spec.endswith("->") for _, sub in mcheck.paths(node))
+
+
+def _about_the_loss_value(step: mcheck.Step) -> bool:
+    """A claim about the loss itself (C = ½ Σ (y_i − t_i)²): a sum over all entries, written in index notation."""
+    return any(isinstance(sub, SumAll) for side in (step.lhs, step.rhs) for _, sub in mcheck.paths(side))
 
 
 def plants(rhs: Node, batch: str | None, gradient: bool) -> Iterator[tuple[str, Node]]:
@@ -111,7 +116,7 @@ def variants(stem: str) -> tuple[list[Variant], list[Variant]]:
                 head = None
                 continue
             head = head if (continues and head is not None) else step.lhs
-            if _entrywise(head) or _entrywise(step.rhs):
+            if _entrywise(head) or _entrywise(step.rhs) or _about_the_loss_value(step):
                 continue
             lhs_tex = tex(head, nt)
             for plant, rhs in plants(step.rhs, model.batch, isinstance(head, Grad | GradOf)):
