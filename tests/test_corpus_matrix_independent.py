@@ -158,3 +158,49 @@ def test_a_square_missing_transpose_is_well_shaped_and_still_caught():
     assert not ok and "differ" in why
     assert mcheck.decide(mcheck.eq(Grad("Z2"), Mul(Grad("A2"), Ones("n"))), MODEL, CTXS).verdict == "not_equal"
     assert mcheck.holds(Grad("Z2"), Had(Grad("A2"), Var("A2")), CTXS)[0] is False
+
+
+def _top_level_equals(latex: str) -> int:
+    """The steps of a display as the corpus counts them: `=` outside braces (``\\overset{?}{=}`` is one)."""
+    s = re.sub(r"\\text\s*\{[^{}]*\}", "", latex.replace(r"\overset{?}{=}", "="))
+    depth = count = 0
+    for ch in s:
+        depth += {"{": 1, "}": -1}.get(ch, 0)
+        count += ch == "=" and depth == 0
+    return count
+
+
+@pytest.mark.parametrize("path", FILES + PLANTED_FILES, ids=lambda p: p.parent.name + "/" + p.name)
+def test_every_expect_comment_has_one_verdict_per_written_step(path):
+    for b in independent.read_blocks(path.read_text(encoding="utf-8")):
+        assert b["expect"] and len(b["expect"]) == _top_level_equals(b["latex"]), f"{path.name}:{b['line']}"
+        assert len(b["diagnosis"]) == b["expect"].count("not_equal"), f"{path.name}:{b['line']}"
+
+
+def _gradients(stem: str) -> set[str]:
+    _, blocks = mcheck.REGISTRY[stem](False)
+    return {sub.name for steps in blocks for s in steps if s.kind == "claim" for side in (s.lhs, s.rhs)
+            for _, sub in mcheck.paths(side) if isinstance(sub, Grad)}
+
+
+@pytest.mark.parametrize("stem", sorted(mcheck.REGISTRY))
+def test_every_gradient_the_encodings_use_agrees_with_central_differences(stem):
+    """autograd through the definitions (∂L/∂Z for an intermediate Z too) against (L(Z+h) - L(Z-h)) / 2h."""
+    model, _ = mcheck.REGISTRY[stem](False)
+    ctx = make_context(model, np.random.default_rng(11))
+    order = [n for n, _ in model.defs]
+    for name in sorted(_gradients(stem)):
+        def loss_at(value, name=name):
+            values = dict(ctx.values)
+            values[name] = value
+            sub = type(ctx)(model, ctx.sizes, values)
+            for n, tree in model.defs[order.index(name) + 1 if name in order else 0 :]:
+                values[n] = evaluate(tree, sub)
+            return float(evaluate(model.loss, sub))
+
+        grad = np.asarray(evaluate(Grad(name), ctx))
+        at = tuple(int(i) for i in np.unravel_index(np.argmax(np.abs(grad)), grad.shape))
+        bump = np.zeros_like(ctx.values[name])
+        bump[at] = 1e-6
+        fd = (loss_at(ctx.values[name] + bump) - loss_at(ctx.values[name] - bump)) / 2e-6
+        assert abs(fd - grad[at]) <= 1e-5 * (1 + abs(fd)), f"{stem}: ∂L/∂{name}{at}"
