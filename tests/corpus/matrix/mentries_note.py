@@ -51,6 +51,7 @@ def _note(wrong):
         block(eq(G("b3"), G("Z3"))),
         block(eq(G("A2"), Mul(Jac("Z3", "W3"), T(Var("W3"))))),
         block(chain(G("Z2"), Mul(G("A2"), Jac("A2", "Z2")), Had(G("A2"), Fn("relu_prime", Var("Z2"))))),
+        block(eq(G("Z2"), Had(G("A2"), Fn("positive", Var("Z2"))))),
         block(eq(G("W2"), Mul(G("Z2"), T(Var("A1"))))),
         block(eq(G("W2"), Mul(T(Var("A1")), G("Z2")))),
         block(eq(G("b2"), Mul(ONES_T, G("Z2")))),

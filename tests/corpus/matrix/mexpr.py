@@ -184,6 +184,7 @@ class Einsum(Node):
 ELEMENTWISE = {
     "relu": lambda x: anp.maximum(x, 0.0),
     "relu_prime": lambda x: (x > 0) * 1.0,
+    "positive": lambda x: (x > 0) * 1.0,  # the indicator 1[x > 0], written apart from ReLU'(x)
     "sigmoid": lambda x: 1.0 / (1.0 + anp.exp(-x)),
     "sigmoid_prime": lambda x: anp.exp(-x) / (1.0 + anp.exp(-x)) ** 2,
     "tanh": anp.tanh,

@@ -32,6 +32,7 @@ from mexpr import (
 FNS = {
     "relu": r"\operatorname{ReLU}(%s)",
     "relu_prime": r"\operatorname{ReLU}'(%s)",
+    "positive": r"\mathbb{1}[%s > 0]",
     "sigmoid": r"\sigma(%s)",
     "sigmoid_prime": r"\sigma'(%s)",
     "tanh": r"\tanh(%s)",
