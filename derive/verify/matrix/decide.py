@@ -22,6 +22,7 @@ A ``not_equal`` step gets a matrix diagnosis (:mod:`.diagnosis`) when one is che
 
 from __future__ import annotations
 
+import itertools
 import random
 import time
 from collections.abc import Callable
@@ -39,7 +40,7 @@ from derive.verify.numeric import PointTimeout, time_limit
 
 ROUNDS = 2
 TOLERANCE = mpmath.mpf(10) ** -20
-PROOF_SECONDS = 2.0
+PROOF_SECONDS = 1.0
 LAYOUT = "denominator layout: ∂L/∂W has W's shape, entry (i, j) = ∂L/∂W_ij"
 
 
@@ -212,10 +213,79 @@ def instance_sizes(claim: Claim) -> tuple[dict, dict]:
     return small, {k: v for k, v in small.items() if not isinstance(k, sp.Symbol)}
 
 
+#: Most combinations of free index values an entry claim is evaluated at.
+MAX_ENTRIES = 400
+
+
 def evaluate_sides(claim: Claim, env: Environment) -> tuple[Value, Value]:
-    lhs = Evaluator(env).eval(claim.lhs)
-    rhs = Evaluator(env).eval(claim.rhs, lhs.shape)
-    return lhs, rhs
+    """Both sides' values; a claim about one entry with free indices (``W_{jc}``) is evaluated at every value
+    of its indices, each side then the matrix of its entries (a grid over the indices)."""
+    free = free_indices(claim.lhs) | free_indices(claim.rhs)
+    if not free:
+        lhs = Evaluator(env).eval(claim.lhs)
+        return lhs, Evaluator(env).eval(claim.rhs, lhs.shape)
+    order = sorted(free)
+    ranges = [index_range(claim, env, name) for name in order]
+    grid = list(itertools.product(*(range(1, r + 1) for r in ranges)))[:MAX_ENTRIES]
+    shape = (ranges[0], int(np.prod(ranges[1:]))) if len(ranges) > 1 else (1, ranges[0])
+    values = []
+    for side in (claim.lhs, claim.rhs):
+        entries = np.empty(len(grid), dtype=object)
+        for k, point in enumerate(grid):
+            evaluator = Evaluator(env)
+            evaluator.indices = dict(zip(order, point, strict=True))
+            value = evaluator.eval(side)
+            if not value.scalar:
+                which = "left" if side is claim.lhs else "right"
+                raise ShapeError(f"with the indices {', '.join(order)} written, the {which} side is still a "
+                                 f"{shown(value.shape)} matrix, not an entry")
+            entries[k] = value.entries[0, 0]
+        values.append(Value(entries.reshape(shape) if len(grid) == shape[0] * shape[1] else entries.reshape(1, -1),
+                            tuple(sp.Symbol(f"range_{i}") for i in order[:2]) if len(order) > 1 else
+                            (sp.Integer(1), sp.Symbol(f"range_{order[0]}"))))
+    return values[0], values[1]
+
+
+def free_indices(node, bound: frozenset = frozenset()) -> set[str]:
+    """Index letters used in entries and not bound by a sum around them."""
+    if isinstance(node, nd.Index):
+        return set() if node.name in bound else {node.name}
+    if isinstance(node, nd.IndexSum):
+        inner = bound | {node.index}
+        return free_indices(node.body, inner) | (free_indices(node.upper, bound) if node.upper else set())
+    found: set[str] = set()
+    if isinstance(node, nd.Node):
+        for v in vars(node).values():
+            if isinstance(v, nd.Node):
+                found |= free_indices(v, bound)
+            elif isinstance(v, tuple):
+                for x in _flat(v):
+                    found |= free_indices(x, bound)
+    return found
+
+
+def index_range(claim: Claim, env: Environment, name: str) -> int:
+    """How far a free index runs: the size of the first entry it indexes, at that position."""
+    for side in (claim.lhs, claim.rhs):
+        for entry in _entry_nodes(side):
+            for position, index in enumerate(entry.indices):
+                if isinstance(index, nd.Index) and index.name == name:
+                    arg = Evaluator(env).eval(entry.arg)
+                    if len(entry.indices) == 1:
+                        return max(arg.entries.shape)
+                    return arg.entries.shape[position]
+    raise ShapeError(f"the index {name} indexes no matrix, so its range is unknown")
+
+
+def _entry_nodes(node) -> list:
+    found = [node] if isinstance(node, nd.Entry) else []
+    if isinstance(node, nd.Node):
+        for v in vars(node).values():
+            if isinstance(v, nd.Node):
+                found += _entry_nodes(v)
+            elif isinstance(v, tuple):
+                found += [e for x in _flat(v) for e in _entry_nodes(x)]
+    return found
 
 
 def compare(lhs: Value, rhs: Value, claim: Claim) -> tuple[str, dict | None] | None:

@@ -60,7 +60,9 @@ def diagnose(claim, env: Environment, lhs: Value) -> tuple[str, str] | None:
             continue
         if compare(lhs, value, claim) is None:
             return kind, f"{text.format(echo(changed) if '{}' in text else '')} ({CHECKED})"
-    return _factor(claim, env, lhs)
+    return _factor(claim, env, lhs) or ("other", "no one change of the right side (a transpose, the order of a "
+                                         "product, ⊙ for a product, 1ᵀ, 1/n, a constant factor) makes it equal the "
+                                         f"left side ({CHECKED})")
 
 
 def _factor(claim, env, lhs) -> tuple[str, str] | None:

@@ -109,6 +109,8 @@ class Environment:
     labels: frozenset = frozenset()
     #: On an instance of small sizes: each written size → its small value (for the bounds of sums).
     renamed: dict = field(default_factory=dict)
+    #: Gradients worked out in this environment, by (of, by): its values never change.
+    gradients: dict = field(default_factory=dict)
 
     def size(self, dim) -> int:
         return int(sp.sympify(dim).xreplace(self.sizes))
@@ -244,6 +246,9 @@ class Evaluator:
         return self.constant(entries, (hint[0], hint[0]))
 
     def eval_Product(self, node: nd.Product, hint) -> Value:
+        chained = self.chain_rule(node)
+        if chained is not None:
+            return chained
         try:
             left = self.eval(node.left)
         except _NeedsContextError:
@@ -252,6 +257,27 @@ class Evaluator:
             return self.product(left, right, node)
         right_hint = (left.shape[1], hint[1] if hint else None) if not left.scalar else hint
         return self.product(left, self.eval(node.right, right_hint), node)
+
+    def chain_rule(self, node: nd.Product) -> Value | None:
+        r"""``\frac{\partial L}{\partial Z}\frac{\partial Z}{\partial W}`` (either order): the chain rule written as a
+        product, read as the contraction over Z's entries, :math:`\sum_{rc} G_{rc}\,\partial Z_{rc}/\partial W_{ij}`
+        with G the factor of Z's shape; None when neither factor is such a Jacobian."""
+        for jacobian, other in ((node.right, node.left), (node.left, node.right)):
+            if isinstance(jacobian, nd.Jacobian | nd.Gradient) and isinstance(jacobian.of, nd.Name) and \
+                    isinstance(jacobian.by, nd.Name):
+                inner = self.eval(jacobian.of)
+                if inner.scalar:
+                    continue
+                try:
+                    upstream = self.eval(other)
+                except ShapeError:
+                    return None
+                if upstream.scalar or not _same(upstream.shape, inner.shape):
+                    return None
+                self.env.notes[f"{jacobian.text} read as the chain rule: summed over the entries of "
+                               f"{jacobian.of.key}"] = None
+                return contract(self.env, upstream.entries, jacobian.of.key, jacobian.by.key)
+        return None
 
     def product(self, left: Value, right: Value, node: nd.Node) -> Value:
         if (left.scalar and not right.scalar) or (right.scalar and not left.scalar):
@@ -505,6 +531,12 @@ def _entries(node) -> list[nd.Entry]:
 def gradient(env: Environment, of: str, by: str, text: str) -> Value:
     """∂of/∂by: ``by``'s shape, entry (i, j) the derivative by ``by``'s entry (i, j), through every
     definition (denominator layout)."""
+    if (of, by) not in env.gradients:
+        env.gradients[of, by] = _gradient(env, of, by, text)
+    return env.gradients[of, by]
+
+
+def _gradient(env: Environment, of: str, by: str, text: str) -> Value:
     outer = Evaluator(env)
     at = outer.eval(nd.Name(0, by))
     if env.backend == "mp":
@@ -523,6 +555,27 @@ def gradient(env: Environment, of: str, by: str, text: str) -> Value:
     back = dict(zip(symbols.reshape(-1), at.entries.reshape(-1), strict=True))
     entries = np.array([[sp.diff(loss, s).xreplace(back) for s in row] for row in symbols], dtype=object)
     return Value(entries, at.shape)
+
+
+def contract(env: Environment, upstream: np.ndarray, of: str, by: str) -> Value:
+    """:math:`\\partial \\langle G, Z\\rangle / \\partial W` with G = ``upstream`` held: Z = ``of``, W = ``by``."""
+    outer = Evaluator(env)
+    at = outer.eval(nd.Name(0, by))
+    if env.backend == "mp":
+        inner = Evaluator(env, track=by)
+        held = inner.value(at.entries, at.shape)
+        inner.held = held
+        z = inner.eval(nd.Name(0, of))
+        root = inner.value(np.array([[np.sum(upstream * z.entries)]], dtype=object), (ONE, ONE),
+                           [(z, lambda g: g[0, 0] * upstream)])
+        return Value(inner.backward(root, held), at.shape)
+    symbols = np.array([[sp.Symbol(f"∂{by}[{i},{j}]", real=True) for j in range(at.entries.shape[1])]
+                        for i in range(at.entries.shape[0])], dtype=object)
+    inner = Evaluator(env, track=by, held=Value(symbols, at.shape))
+    pairing = np.sum(upstream * inner.eval(nd.Name(0, of)).entries)
+    back = dict(zip(symbols.reshape(-1), at.entries.reshape(-1), strict=True))
+    return Value(np.array([[sp.diff(pairing, s).xreplace(back) for s in row] for row in symbols], dtype=object),
+                 at.shape)
 
 
 def _scalar_check(root: Value, of: str, text: str) -> None:

@@ -238,6 +238,9 @@ class _Parser:
         if tok.is_("(", "["):
             inner = self.expr()
             self.expect(")" if tok.text == "(" else "]")
+            if self.peek().is_("_"):  # (W_3)_{jc}, (A^T\delta)_{ij}: an entry
+                under = self.take()
+                return nd.Entry(under.column, inner, self.indices(self.group()))
             return inner
         if tok.is_("{"):
             self.pos -= 1

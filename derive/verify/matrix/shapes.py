@@ -22,8 +22,9 @@ from derive.verify.matrix import nodes as nd
 from derive.verify.matrix.reader import read_matrix, tokens_of
 
 _DECLARATION = re.compile(
-    r"(?P<names>(?:[^$\n\\]|\\(?!in\b|mathbb)[A-Za-z]+|\\.)*?)\\in\s*\\mathbb\s*\{?\s*R\s*\}?"
-    r"(?:\s*\^\s*(?P<dims>\{[^{}]*(?:\{[^{}]*\}[^{}]*)*\}|[0-9A-Za-z]))?")
+    r"\\in\s*\\mathbb\s*\{?\s*R\s*\}?(?:\s*\^\s*(?P<dims>\{[^{}]*(?:\{[^{}]*\}[^{}]*)*\}|[0-9A-Za-z]))?")
+#: Longest text before ``\in`` searched for the names declared.
+_NAMES_BEFORE = 200
 _DIM_SEPARATORS = re.compile(r"\\times|×|\\cdot|(?<![A-Za-z])x(?![A-Za-z])|,")
 
 #: A size: a number or a positive integer symbol.
@@ -57,8 +58,9 @@ def declarations(text: str) -> tuple[Declared, ...]:
     """Every shape declaration in ``text`` (a whole document), in order."""
     found = []
     for m in _DECLARATION.finditer(text):
-        names = m.group("names")
-        names = names[names.rfind("$") + 1 :] if "$" in names else names
+        names = text[max(m.start() - _NAMES_BEFORE, 0) : m.start()]
+        previous = names.rfind("\\in")
+        names = names[max(names.rfind("$") + 1, names.rfind("\n") + 1, previous + 3 if previous >= 0 else 0) :]
         names = re.split(r"(?i)\b(?:let|where|with|and|for|is|are|the|of)\b|[:;]", names)[-1]
         dims_text = (m.group("dims") or "").strip()
         dims_text = dims_text[1:-1] if dims_text.startswith("{") else dims_text
