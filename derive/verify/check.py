@@ -11,23 +11,32 @@ from derive.verify.assumptions import Hypothesis
 from derive.verify.decide import decide_step
 from derive.verify.definitions import Definition, defines
 from derive.verify.document import Chain, Side, read_document
+from derive.verify.matrix import Declared, declarations, defines_matrix, is_matrix_step
+from derive.verify.matrix.decide import decide_matrix_step
 from derive.verify.report import DEFAULT_TIMEOUT, MAX_STEPS, ChainVerdict, Options, RegionSummary, Report, StepVerdict
 from derive.verify.worker import run_bounded
 
 
 def check_step(lhs: Side, rhs: Side, assumptions: Sequence[Side], options: Options = Options(),
                functions: frozenset[str] = frozenset(), symbols: frozenset[str] = frozenset(),
-               definitions: Sequence[Definition] = ()) -> StepVerdict:
+               definitions: Sequence[Definition] = (), declared: tuple[Declared, ...] = ()) -> StepVerdict:
     """The verdict on ``lhs = rhs``, decided in a child process within ``options.timeout`` seconds.
 
     ``functions``/``symbols`` are the document's declared readings.  Where a step has two readings
     (:func:`derive.verify.decide.decide_step`), it is ``equal`` or ``not_equal`` only when both agree.
+    ``declared``: the document's shape declarations; a matrix claim is decided by
+    :func:`derive.verify.matrix.decide.decide_matrix_step`.
     """
     seed = f"{options.seed}|{lhs.text}|{rhs.text}"
     texts = tuple(a.text for a in assumptions)
-    args = (lhs.text, rhs.text, texts, options.points, seed, tuple(sorted(functions)), tuple(sorted(symbols)),
-            tuple((d.name, d.lhs, d.rhs) for d in definitions), options.timeout)
-    outcome = run_bounded(decide_step, args, options.timeout)
+    if is_matrix_step(lhs.text, rhs.text, declared, {d.name for d in definitions}):
+        args = (lhs.text, rhs.text, seed, tuple((d.name, d.lhs, d.rhs) for d in definitions), declared,
+                options.timeout)
+        outcome = run_bounded(decide_matrix_step, args, options.timeout)
+    else:
+        args = (lhs.text, rhs.text, texts, options.points, seed, tuple(sorted(functions)), tuple(sorted(symbols)),
+                tuple((d.name, d.lhs, d.rhs) for d in definitions), options.timeout)
+        outcome = run_bounded(decide_step, args, options.timeout)
     base = {"lhs": lhs.text, "rhs": rhs.text, "lhs_source": lhs.verbatim, "rhs_source": rhs.verbatim,
             "reason": rhs.note}
     errors = [m[1:] for m in outcome.messages if m[0] == "error"]
@@ -103,7 +112,8 @@ def _why_stopped(outcome, options: Options) -> str:
 
 
 def verify_chain(chain: Chain, assumptions: Sequence[Side] = (), options: Options = Options(),
-                 budget: list[int] | None = None, definitions: list[Definition] | None = None) -> ChainVerdict:
+                 budget: list[int] | None = None, definitions: list[Definition] | None = None,
+                 declared: tuple[Declared, ...] = ()) -> ChainVerdict:
     """Every step of ``chain``, under ``assumptions`` plus what the document puts in force for it.
 
     ``definitions`` (in force, in document order) is extended by the chain's own first step when that
@@ -119,7 +129,7 @@ def verify_chain(chain: Chain, assumptions: Sequence[Side] = (), options: Option
     in_force = (*assumptions, *chain.assumptions, *chain.conditions)
     steps = []
     pairs = list(zip(chain.sides, chain.sides[1:], strict=False))
-    first = _definition(chain, in_force, definitions)
+    first = _definition(chain, in_force, definitions, declared)
     if first is not None:
         lhs, rhs = pairs.pop(0)
         replaced = [d.shown for d in definitions if d.name == first.name]
@@ -135,19 +145,22 @@ def verify_chain(chain: Chain, assumptions: Sequence[Side] = (), options: Option
                                          f"not checked: more than {MAX_STEPS} steps in one input",
                                          lhs_source=lhs.verbatim, rhs_source=rhs.verbatim))
                 continue
-        steps.append(check_step(lhs, rhs, in_force, options, chain.functions, chain.symbols, _latest(definitions)))
-    result = _result(chain, steps, in_force, options, definitions) if len(steps) > 1 else None
+        steps.append(check_step(lhs, rhs, in_force, options, chain.functions, chain.symbols, _latest(definitions),
+                                declared))
+    result = _result(chain, steps, in_force, options, definitions, declared) if len(steps) > 1 else None
     return ChainVerdict(chain.line, chain.source, tuple(steps), conditions, chain.region, result)
 
 
-def _result(chain: Chain, steps: list[StepVerdict], in_force, options: Options, definitions) -> str | None:
+def _result(chain: Chain, steps: list[StepVerdict], in_force, options: Options, definitions,
+            declared: tuple[Declared, ...] = ()) -> str | None:
     """"Step 3 is wrong, and step 5 undoes it: the result is right." -- the chain's first side against its last."""
     wrong = [n for n, step in enumerate(steps) if step.verdict == "not_equal"]
     if not wrong:
         return None
     start = 1 if steps[0].verdict == "definition" else 0
     first, last = chain.sides[start], chain.sides[-1]
-    overall = check_step(first, last, in_force, options, chain.functions, chain.symbols, _latest(definitions))
+    overall = check_step(first, last, in_force, options, chain.functions, chain.symbols, _latest(definitions),
+                         declared)
     named = f"step {wrong[0] + 1} is wrong" + (f" (and {len(wrong) - 1} more)" if len(wrong) > 2 else "")
     if overall.verdict == "equal":
         undo = f", and step {wrong[1] + 1} undoes it" if len(wrong) == 2 else ", and later steps undo it"
@@ -162,9 +175,15 @@ def _latest(definitions: list[Definition]) -> tuple[Definition, ...]:
     return tuple({d.name: d for d in definitions}.values())
 
 
-def _definition(chain: Chain, in_force: Sequence[Side], definitions: list[Definition]) -> Definition | None:
-    """The definition made by the chain's first step, if it makes one (see :mod:`derive.verify.definitions`)."""
+def _definition(chain: Chain, in_force: Sequence[Side], definitions: list[Definition],
+                declared: tuple[Declared, ...] = ()) -> Definition | None:
+    """The definition made by the chain's first step, if it makes one (see :mod:`derive.verify.definitions`;
+    in a document that declares shapes, a matrix name too: :func:`derive.verify.matrix.defines_matrix`)."""
     lhs, rhs = chain.sides[0], chain.sides[1]
+    matrix = defines_matrix(lhs.text, rhs.text, declared, {d.name for d in definitions})
+    if matrix is not None:
+        how = "written as a definition" if chain.defines else "a display whose left side is a new name"
+        return Definition(matrix, lhs.text, rhs.text, lhs.line, how)
     readings = Readings(chain.functions, chain.symbols, defined=frozenset(d.name for d in definitions))
     if chain.defines:
         name = defines(lhs.text, rhs.text, readings, set())
@@ -191,16 +210,18 @@ def verify_text(text: str, assumptions: Sequence[str] = (), options: Options = O
     given = [Side(a, 0, 1) for a in assumptions]
     budget = [MAX_STEPS]
     document = read_document(text, latex)
+    declared = declarations(text)
     definitions: list[Definition] = []
     prose = sorted(document.definitions, key=lambda d: (d.lhs.line, d.lhs.column))
     chains = []
     for chain in document.chains:
         while prose and (prose[0].lhs.line, prose[0].lhs.column) < (chain.line, chain.sides[0].column):
             made = prose.pop(0)
-            name = defines(made.lhs.text, made.rhs.text, Readings(chain.functions, chain.symbols), set())
+            name = defines_matrix(made.lhs.text, made.rhs.text, declared, {d.name for d in definitions}) or \
+                defines(made.lhs.text, made.rhs.text, Readings(chain.functions, chain.symbols), set())
             if name is not None:
                 definitions.append(Definition(name, made.lhs.text, made.rhs.text, made.lhs.line, f"prose: {made.how}"))
-        chains.append(verify_chain(chain, given, options, budget, definitions))
+        chains.append(verify_chain(chain, given, options, budget, definitions, declared))
         if progress is not None:
             progress(len(chains), len(document.chains))
     chains = tuple(chains)
