@@ -5,13 +5,14 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 
-from derive.latex.parser import Readings
+from derive.latex.parser import Readings, square_names
 from derive.latex.tokens import LatexError
 from derive.verify.assumptions import Hypothesis
 from derive.verify.decide import decide_step
 from derive.verify.definitions import Definition, defines
 from derive.verify.document import Chain, Side, read_document
 from derive.verify.report import DEFAULT_TIMEOUT, MAX_STEPS, ChainVerdict, Options, RegionSummary, Report, StepVerdict
+from derive.verify.upstream import upstream_definitions, written_derivatives
 from derive.verify.worker import run_bounded
 
 
@@ -26,7 +27,7 @@ def check_step(lhs: Side, rhs: Side, assumptions: Sequence[Side], options: Optio
     seed = f"{options.seed}|{lhs.text}|{rhs.text}"
     texts = tuple(a.text for a in assumptions)
     args = (lhs.text, rhs.text, texts, options.points, seed, tuple(sorted(functions)), tuple(sorted(symbols)),
-            tuple((d.name, d.lhs, d.rhs) for d in definitions), options.timeout)
+            tuple((d.name, d.lhs, d.rhs, d.kind) for d in definitions), options.timeout)
     outcome = run_bounded(decide_step, args, options.timeout)
     base = {"lhs": lhs.text, "rhs": rhs.text, "lhs_source": lhs.verbatim, "rhs_source": rhs.verbatim,
             "reason": rhs.note}
@@ -103,11 +104,13 @@ def _why_stopped(outcome, options: Options) -> str:
 
 
 def verify_chain(chain: Chain, assumptions: Sequence[Side] = (), options: Options = Options(),
-                 budget: list[int] | None = None, definitions: list[Definition] | None = None) -> ChainVerdict:
+                 budget: list[int] | None = None, definitions: list[Definition] | None = None,
+                 upstream: Sequence[Definition] = ()) -> ChainVerdict:
     """Every step of ``chain``, under ``assumptions`` plus what the document puts in force for it.
 
     ``definitions`` (in force, in document order) is extended by the chain's own first step when that
     defines a name (:mod:`derive.verify.definitions`); that step's verdict is ``definition``.
+    ``upstream``: the document's upstream names (:mod:`derive.verify.upstream`), for every step.
     """
     definitions = [] if definitions is None else definitions
     conditions = tuple(c.text for c in chain.conditions)
@@ -135,8 +138,9 @@ def verify_chain(chain: Chain, assumptions: Sequence[Side] = (), options: Option
                                          f"not checked: more than {MAX_STEPS} steps in one input",
                                          lhs_source=lhs.verbatim, rhs_source=rhs.verbatim))
                 continue
-        steps.append(check_step(lhs, rhs, in_force, options, chain.functions, chain.symbols, _latest(definitions)))
-    result = _result(chain, steps, in_force, options, definitions) if len(steps) > 1 else None
+        steps.append(check_step(lhs, rhs, in_force, options, chain.functions, chain.symbols,
+                                (*_latest(definitions), *upstream)))
+    result = _result(chain, steps, in_force, options, (*_latest(definitions), *upstream)) if len(steps) > 1 else None
     return ChainVerdict(chain.line, chain.source, tuple(steps), conditions, chain.region, result)
 
 
@@ -147,7 +151,7 @@ def _result(chain: Chain, steps: list[StepVerdict], in_force, options: Options, 
         return None
     start = 1 if steps[0].verdict == "definition" else 0
     first, last = chain.sides[start], chain.sides[-1]
-    overall = check_step(first, last, in_force, options, chain.functions, chain.symbols, _latest(definitions))
+    overall = check_step(first, last, in_force, options, chain.functions, chain.symbols, definitions)
     named = f"step {wrong[0] + 1} is wrong" + (f" (and {len(wrong) - 1} more)" if len(wrong) > 2 else "")
     if overall.verdict == "equal":
         undo = f", and step {wrong[1] + 1} undoes it" if len(wrong) == 2 else ", and later steps undo it"
@@ -165,7 +169,10 @@ def _latest(definitions: list[Definition]) -> tuple[Definition, ...]:
 def _definition(chain: Chain, in_force: Sequence[Side], definitions: list[Definition]) -> Definition | None:
     """The definition made by the chain's first step, if it makes one (see :mod:`derive.verify.definitions`)."""
     lhs, rhs = chain.sides[0], chain.sides[1]
-    readings = Readings(chain.functions, chain.symbols, defined=frozenset(d.name for d in definitions))
+    squares = square_names([lhs.text, rhs.text, *(t for d in definitions for t in (d.lhs, d.rhs))],
+                           [(lhs.text, rhs.text), *((d.lhs, d.rhs) for d in definitions)])
+    readings = Readings(chain.functions, chain.symbols, defined=frozenset(d.name for d in definitions),
+                        squares=squares)
     if chain.defines:
         name = defines(lhs.text, rhs.text, readings, set())
         return Definition(name or lhs.text, lhs.text, rhs.text, lhs.line, "written as a definition") \
@@ -193,14 +200,18 @@ def verify_text(text: str, assumptions: Sequence[str] = (), options: Options = O
     document = read_document(text, latex)
     definitions: list[Definition] = []
     prose = sorted(document.definitions, key=lambda d: (d.lhs.line, d.lhs.column))
+    written = written_derivatives((side.text for chain in document.chains for side in chain.sides), Readings())
     chains = []
     for chain in document.chains:
         while prose and (prose[0].lhs.line, prose[0].lhs.column) < (chain.line, chain.sides[0].column):
             made = prose.pop(0)
-            name = defines(made.lhs.text, made.rhs.text, Readings(chain.functions, chain.symbols), set())
+            squares = square_names([made.lhs.text, made.rhs.text], [(made.lhs.text, made.rhs.text)])
+            name = defines(made.lhs.text, made.rhs.text, Readings(chain.functions, chain.symbols, squares=squares),
+                           set())
             if name is not None:
                 definitions.append(Definition(name, made.lhs.text, made.rhs.text, made.lhs.line, f"prose: {made.how}"))
-        chains.append(verify_chain(chain, given, options, budget, definitions))
+        upstream = upstream_definitions(written, _latest(definitions), Readings(chain.functions, chain.symbols))
+        chains.append(verify_chain(chain, given, options, budget, definitions, upstream))
         if progress is not None:
             progress(len(chains), len(document.chains))
     chains = tuple(chains)
