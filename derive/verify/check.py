@@ -12,7 +12,7 @@ from derive.verify.decide import decide_step
 from derive.verify.definitions import Definition, defines
 from derive.verify.document import Chain, Side, read_document
 from derive.verify.report import DEFAULT_TIMEOUT, MAX_STEPS, ChainVerdict, Options, RegionSummary, Report, StepVerdict
-from derive.verify.upstream import upstream_definitions, written_derivatives
+from derive.verify.upstream import inline_math, upstream_definitions, written_derivatives
 from derive.verify.worker import run_bounded
 
 
@@ -200,7 +200,8 @@ def verify_text(text: str, assumptions: Sequence[str] = (), options: Options = O
     document = read_document(text, latex)
     definitions: list[Definition] = []
     prose = sorted(document.definitions, key=lambda d: (d.lhs.line, d.lhs.column))
-    written = written_derivatives((side.text for chain in document.chains for side in chain.sides), Readings())
+    written = written_derivatives([*(side.text for chain in document.chains for side in chain.sides),
+                                   *inline_math(text)], Readings())
     chains = []
     for chain in document.chains:
         while prose and (prose[0].lhs.line, prose[0].lhs.column) < (chain.line, chain.sides[0].column):

@@ -35,6 +35,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 import sympy as sp
+from sympy.concrete.delta import deltasummation
 from sympy.core.function import AppliedUndef
 
 from derive.latex.parser import PRIME
@@ -134,7 +135,22 @@ def _partial(expr: sp.Expr, by: sp.Expr, parsed: list[tuple[sp.Expr, sp.Expr]], 
             break
     if name not in names_in(expr):  # 3. every path from B
         expr = expand(expr, parsed, keep=name, used=used)
-    return sp.diff(expr, by)  # 2. (and 3.): the names left are held
+    return _collapse_deltas(sp.diff(expr, by))  # 2. (and 3.): the names left are held
+
+
+def _collapse_deltas(expr: sp.Expr) -> sp.Expr:
+    r""":math:`\sum_{j=1}^{m} \delta_{ij} h_j = h_i` (for :math:`i \le m`, 0 beyond): exact, and what keeps the
+    derivative of a sum by one of its elements from growing by a factor m at each step."""
+
+    def one(node):
+        (variable, low, high), = node.limits
+        return deltasummation(node.function, (variable, low, high))
+
+    def has_delta(node) -> bool:
+        return isinstance(node, sp.Sum) and len(node.limits) == 1 and any(
+            node.limits[0][0] in d.free_symbols for d in node.function.atoms(sp.KroneckerDelta))
+
+    return expr.replace(has_delta, one)
 
 
 def _is_name_of(expr: sp.Expr, lhs: sp.Expr) -> bool:

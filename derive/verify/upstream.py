@@ -18,6 +18,7 @@ then used is :mod:`derive.verify.graph`.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 
 import sympy as sp
@@ -26,6 +27,14 @@ from derive.latex.parser import Readings, parse_expression, square_names
 from derive.latex.tokens import LatexError
 from derive.verify.definitions import Definition
 from derive.verify.graph import label, names_in
+
+#: Inline math in prose: ``$…$`` (not ``$$``) and ``\(…\)``.
+_INLINE = re.compile(r"(?<![$\\])\$(?!\$)([^$\n]+?)(?<!\\)\$(?!\$)|\\\((.+?)\\\)")
+
+
+def inline_math(text: str) -> list[str]:
+    """The inline formulas of a document's prose (where "∂f/∂y_i is the upstream gradient" is said)."""
+    return [m.group(1) or m.group(2) for m in _INLINE.finditer(text)]
 
 
 def written_derivatives(texts: Iterable[str], readings: Readings) -> dict[str, set[str]]:
