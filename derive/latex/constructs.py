@@ -45,6 +45,8 @@ def named(p: Parser, tok: Token):
         if word is not None:
             return _function(p, word, tok)
         p.take()
+        if text == "d" and p.context.readings.gradient_of and _name_follows(p, tok):
+            return _gradient(p)
         if text == "e" and not p.peek().is_("_") and "e" not in p.context.readings.symbols:
             return sp.E
         if text == "H" and p.peek().is_("(") and "H" not in p.context.readings.symbols:
@@ -97,7 +99,7 @@ def named(p: Parser, tok: Token):
             p.context.ambiguity(f"{text} before a letter: the function {text}(…), or the symbol {text[1:]} times it")
             if not p.context.readings.alternate:
                 return _function(p, names.APPLIED_ONLY[text], tok, taken=True)
-        if p.peek().is_("^"):
+        if p.peek().is_("^") and text[1:] not in p.context.readings.squares:
             p.context.note(f"{text}^… read as a power of the symbol {text[1:]}: no argument follows it")
         return _with_subscript(p, text[1:], tok)
     if text in names.FUNCTION_COMMANDS:
@@ -112,6 +114,26 @@ def named(p: Parser, tok: Token):
     if text.startswith(r"\begin"):
         raise LatexError(f"environment {text[6:]} is not supported (only cases)", tok.column)
     raise LatexError(f"unknown command {text}", tok.column)
+
+
+def _name_follows(p: Parser, d: Token) -> bool:
+    """Whether a name is written right after the letter ``d`` (``dy_i``, ``d\\hat{x}_j``, ``d\\sigma^2``)."""
+    nxt = p.peek()
+    if nxt.column != d.column + 1:
+        return False
+    return nxt.kind == "letter" or nxt.text in names.DECORATIONS or (nxt.kind == "cmd" and nxt.text[1:] in names.GREEK)
+
+
+def _gradient(p: Parser) -> sp.Expr:
+    """``dy_i`` in a document that writes the gradient of its loss L so: :math:`\\partial L/\\partial y_i`."""
+    var = p.primary()
+    if p.peek().is_("^") and _square_of(var, _peek_group(p), p.context.readings) is not None:
+        var = raise_to(p, var, p.take())
+    if not isinstance(var, (sp.Symbol, sp.Indexed)):
+        raise LatexError("d before an expression: the gradient notation dy takes a name", p.peek().column)
+    loss = p.context.readings.gradient_of
+    p.context.note(f"d{_name(var)} read as the gradient ∂{loss}/∂{_name(var)}, as the document writes it")
+    return sp.Derivative(names.real_symbol(loss), var)
 
 
 def _bare_function_word(p: Parser) -> str | None:

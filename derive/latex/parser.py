@@ -66,6 +66,9 @@ class Readings:
     #: Read the derivative of every name, defined or not (to find what a document differentiates:
     #: :mod:`derive.verify.upstream`); never used to judge a step.
     any_name: bool = False
+    #: ``dy_i`` is ``\partial L/\partial y_i`` where the document says so ("dy is the upstream gradient
+    #: ∂L/∂y"): the name L (:func:`derive.verify.upstream.gradient_notation`); None otherwise.
+    gradient_of: str | None = None
 
 
 @dataclass

@@ -12,7 +12,7 @@ from derive.verify.decide import decide_step
 from derive.verify.definitions import Definition, defines
 from derive.verify.document import Chain, Side, read_document
 from derive.verify.report import DEFAULT_TIMEOUT, MAX_STEPS, ChainVerdict, Options, RegionSummary, Report, StepVerdict
-from derive.verify.upstream import inline_math, upstream_definitions, written_derivatives
+from derive.verify.upstream import gradient_notation, inline_math, upstream_definitions, written_derivatives
 from derive.verify.worker import run_bounded
 
 
@@ -200,8 +200,10 @@ def verify_text(text: str, assumptions: Sequence[str] = (), options: Options = O
     document = read_document(text, latex)
     definitions: list[Definition] = []
     prose = sorted(document.definitions, key=lambda d: (d.lhs.line, d.lhs.column))
+    loss = gradient_notation(text)
+    notation = [Definition("d", loss, "", 1, f"notation: dy is the gradient ∂{loss}/∂y", "gradient")] if loss else []
     written = written_derivatives([*(side.text for chain in document.chains for side in chain.sides),
-                                   *inline_math(text)], Readings())
+                                   *inline_math(text)], Readings(gradient_of=loss))
     chains = []
     for chain in document.chains:
         while prose and (prose[0].lhs.line, prose[0].lhs.column) < (chain.line, chain.sides[0].column):
@@ -212,7 +214,7 @@ def verify_text(text: str, assumptions: Sequence[str] = (), options: Options = O
             if name is not None:
                 definitions.append(Definition(name, made.lhs.text, made.rhs.text, made.lhs.line, f"prose: {made.how}"))
         upstream = upstream_definitions(written, _latest(definitions), Readings(chain.functions, chain.symbols))
-        chains.append(verify_chain(chain, given, options, budget, definitions, upstream))
+        chains.append(verify_chain(chain, given, options, budget, definitions, [*upstream, *notation]))
         if progress is not None:
             progress(len(chains), len(document.chains))
     chains = tuple(chains)

@@ -43,10 +43,12 @@ def decide_step(send: Callable[[tuple], None], lhs_text: str, rhs_text: str, ass
     with its reading, and :func:`derive.verify.check.check_step` answers ``unknown`` unless they agree.
     """
     deadline = time.monotonic() + 0.8 * timeout  # the numbers stop in time to be reported
-    defined = frozenset(d[0] for d in definitions)
+    defined = frozenset(d[0] for d in definitions if len(d) < 4 or d[3] != "gradient")
+    gradient = next((d[1] for d in definitions if len(d) > 3 and d[3] == "gradient"), None)
     squares = square_names((lhs_text, rhs_text, *assumption_texts, *(t for d in definitions for t in d[1:3])),
                            [d[1:3] for d in definitions])
-    declared = Readings(frozenset(functions), frozenset(symbols), defined=defined, squares=squares)
+    declared = Readings(frozenset(functions), frozenset(symbols), defined=defined, squares=squares,
+                        gradient_of=gradient)
     contexts = []
     for which, text in (("lhs", lhs_text), ("rhs", rhs_text)):
         try:
@@ -60,7 +62,7 @@ def decide_step(send: Callable[[tuple], None], lhs_text: str, rhs_text: str, ass
     primed = set().union(*(c.primed for c in contexts))
     forced = heads & bare
     ambiguous = sorted(heads - bare - primed)
-    settled = Readings(declared.functions | primed, declared.symbols | forced, defined=defined, squares=squares)
+    settled = replace(declared, functions=declared.functions | primed, symbols=declared.symbols | forced)
     notes = [note for c in contexts for note in c.notes]
     notes += [f"{n}(…) read as the product {n}·(…): {n} also stands alone (declare '% function: {n}' otherwise)"
               for n in sorted(forced)]

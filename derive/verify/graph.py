@@ -139,12 +139,17 @@ def _partial(expr: sp.Expr, by: sp.Expr, parsed: list[tuple[sp.Expr, sp.Expr]], 
 
 
 def _collapse_deltas(expr: sp.Expr) -> sp.Expr:
-    r""":math:`\sum_{j=1}^{m} \delta_{ij} h_j = h_i` (for :math:`i \le m`, 0 beyond): exact, and what keeps the
-    derivative of a sum by one of its elements from growing by a factor m at each step."""
+    r""":math:`\sum_{j=1}^{m} \delta_{ij} h_j = h_i`, for an index i in the sum's range -- as every step with a
+    count assumes of its indices (the proof's ``i in 1..m``).  What keeps the derivative of a sum by one of
+    its elements from growing by a factor m at each step."""
 
     def one(node):
         (variable, low, high), = node.limits
-        return deltasummation(node.function, (variable, low, high))
+        done = deltasummation(node.function, (variable, low, high))
+        if isinstance(done, sp.Piecewise) and len(done.args) == 2 and done.args[1] == (0, True) and \
+                _in_range(done.args[0][1]):
+            return done.args[0][0]
+        return done
 
     def has_delta(node) -> bool:
         return isinstance(node, sp.Sum) and len(node.limits) == 1 and any(
@@ -180,6 +185,13 @@ def _check_shapes(expr: sp.Expr, by: sp.Expr, parsed: list[tuple[sp.Expr, sp.Exp
             raise LatexError(f"{label(node)} is defined {what}, and written here "
                              f"{'with' if isinstance(node, sp.Indexed) else 'without'} an index: its derivative "
                              "cannot be read", 1)
+
+
+def _in_range(condition) -> bool:
+    """Whether ``condition`` only bounds integer indices (``(1 <= i) & (i <= m)``)."""
+    parts = condition.args if isinstance(condition, sp.And) else (condition,)
+    return all(isinstance(c, sp.core.relational.Relational) and all(s.is_integer for s in c.free_symbols)
+               for c in parts)
 
 
 def upstream_model(name: str, arguments: list[sp.Expr], parsed: list[tuple[sp.Expr, sp.Expr]]) -> sp.Expr:

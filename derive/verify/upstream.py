@@ -37,12 +37,46 @@ def inline_math(text: str) -> list[str]:
     return [m.group(1) or m.group(2) for m in _INLINE.finditer(text)]
 
 
+#: A name as the reader labels it: ``y``, ``\gamma`` (gamma), ``\hat{x}`` (xhat).
+_NAME = r"(\\hat\{[A-Za-z]\}|\\[A-Za-z]+|[A-Za-z])"
+#: ``dy``, ``dy_j``, ``d\hat{x}``: the letter d right before a name, in inline math.
+_D_NAME = re.compile(r"(?<![A-Za-z\\])d" + _NAME)
+#: ``\partial L/\partial y`` (or ``dL/dy``), which the reader does not read: found only to learn what L is
+#: differentiated by.
+_SLASH = re.compile(r"(?:\\partial\s*|(?<![A-Za-z\\])d)([A-Za-z])\s*/\s*(?:\\partial\s*|d)" + _NAME)
+
+
+def _label(written: str) -> str:
+    if written.startswith("\\hat{"):
+        return written[5:-1] + "hat"
+    return written.lstrip("\\")
+
+
+def gradient_notation(text: str) -> str | None:
+    r"""The loss L when the document writes its gradients as ``dy`` for :math:`\partial L/\partial y`: a line of
+    prose holds inline ``dy`` (or ``dy_j``) and the derivative of the undefined L by that same y
+    ("$dy$ is the upstream gradient $\partial L/\partial y$", "$\frac{dL}{dy_j}$ (denoted as $dy_j$)").
+    One such L, or None (two different ones are no notation)."""
+    found = set()
+    for line in text.splitlines():
+        formulas = inline_math(line)
+        written = {_label(m.group(1)) for f in formulas if "frac" not in f and "partial" not in f
+                   for m in _D_NAME.finditer(f)}
+        for loss, variables in written_derivatives(formulas, Readings()).items():
+            if variables & written and loss != "d":
+                found.add(loss)
+    return found.pop() if len(found) == 1 else None
+
+
 def written_derivatives(texts: Iterable[str], readings: Readings) -> dict[str, set[str]]:
     """For each bare name a first-order derivative is taken of in ``texts``, the names of its variables."""
     texts = list(texts)
-    scan = Readings(readings.functions, readings.symbols, squares=square_names(texts), any_name=True)
+    scan = Readings(readings.functions, readings.symbols, squares=square_names(texts), any_name=True,
+                    gradient_of=readings.gradient_of)
     found: dict[str, set[str]] = {}
     for text in texts:
+        for m in _SLASH.finditer(text):
+            found.setdefault(m.group(1), set()).add(_label(m.group(2)))
         try:
             expr = parse_expression(text, scan)
         except LatexError:
