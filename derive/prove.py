@@ -166,7 +166,7 @@ def _reduce_by(method: Callable[[sp.Expr], sp.Expr], expr: sp.Expr) -> sp.Expr |
     """``method(expr)``, or None where the method fails on it."""
     try:
         return method(expr)
-    except (TypeError, ValueError, NotImplementedError, AttributeError, RecursionError):
+    except (TypeError, ValueError, NotImplementedError, AttributeError, RecursionError, StopIteration, IndexError):
         return None
 
 

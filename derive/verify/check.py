@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 
-from derive.latex.parser import Readings
+from derive.latex.parser import Readings, square_names
 from derive.latex.tokens import LatexError
 from derive.verify.assumptions import Hypothesis
 from derive.verify.decide import decide_step
@@ -14,6 +14,7 @@ from derive.verify.document import Chain, Side, read_document
 from derive.verify.matrix import Declared, declarations, defines_matrix, is_matrix_step
 from derive.verify.matrix.decide import decide_matrix_step
 from derive.verify.report import DEFAULT_TIMEOUT, MAX_STEPS, ChainVerdict, Options, RegionSummary, Report, StepVerdict
+from derive.verify.upstream import gradient_notation, inline_math, upstream_definitions, written_derivatives
 from derive.verify.worker import run_bounded
 
 
@@ -35,7 +36,7 @@ def check_step(lhs: Side, rhs: Side, assumptions: Sequence[Side], options: Optio
         outcome = run_bounded(decide_matrix_step, args, options.timeout)
     else:
         args = (lhs.text, rhs.text, texts, options.points, seed, tuple(sorted(functions)), tuple(sorted(symbols)),
-                tuple((d.name, d.lhs, d.rhs) for d in definitions), options.timeout)
+                tuple((d.name, d.lhs, d.rhs, d.kind) for d in definitions), options.timeout)
         outcome = run_bounded(decide_step, args, options.timeout)
     base = {"lhs": lhs.text, "rhs": rhs.text, "lhs_source": lhs.verbatim, "rhs_source": rhs.verbatim,
             "reason": rhs.note}
@@ -113,11 +114,12 @@ def _why_stopped(outcome, options: Options) -> str:
 
 def verify_chain(chain: Chain, assumptions: Sequence[Side] = (), options: Options = Options(),
                  budget: list[int] | None = None, definitions: list[Definition] | None = None,
-                 declared: tuple[Declared, ...] = ()) -> ChainVerdict:
+                 upstream: Sequence[Definition] = (), declared: tuple[Declared, ...] = ()) -> ChainVerdict:
     """Every step of ``chain``, under ``assumptions`` plus what the document puts in force for it.
 
     ``definitions`` (in force, in document order) is extended by the chain's own first step when that
     defines a name (:mod:`derive.verify.definitions`); that step's verdict is ``definition``.
+    ``upstream``: the document's upstream names (:mod:`derive.verify.upstream`), for every step.
     """
     definitions = [] if definitions is None else definitions
     conditions = tuple(c.text for c in chain.conditions)
@@ -145,9 +147,10 @@ def verify_chain(chain: Chain, assumptions: Sequence[Side] = (), options: Option
                                          f"not checked: more than {MAX_STEPS} steps in one input",
                                          lhs_source=lhs.verbatim, rhs_source=rhs.verbatim))
                 continue
-        steps.append(check_step(lhs, rhs, in_force, options, chain.functions, chain.symbols, _latest(definitions),
-                                declared))
-    result = _result(chain, steps, in_force, options, definitions, declared) if len(steps) > 1 else None
+        steps.append(check_step(lhs, rhs, in_force, options, chain.functions, chain.symbols,
+                                (*_latest(definitions), *upstream), declared))
+    result = _result(chain, steps, in_force, options, (*_latest(definitions), *upstream), declared) \
+        if len(steps) > 1 else None
     return ChainVerdict(chain.line, chain.source, tuple(steps), conditions, chain.region, result)
 
 
@@ -159,8 +162,7 @@ def _result(chain: Chain, steps: list[StepVerdict], in_force, options: Options, 
         return None
     start = 1 if steps[0].verdict == "definition" else 0
     first, last = chain.sides[start], chain.sides[-1]
-    overall = check_step(first, last, in_force, options, chain.functions, chain.symbols, _latest(definitions),
-                         declared)
+    overall = check_step(first, last, in_force, options, chain.functions, chain.symbols, definitions, declared)
     named = f"step {wrong[0] + 1} is wrong" + (f" (and {len(wrong) - 1} more)" if len(wrong) > 2 else "")
     if overall.verdict == "equal":
         undo = f", and step {wrong[1] + 1} undoes it" if len(wrong) == 2 else ", and later steps undo it"
@@ -184,7 +186,10 @@ def _definition(chain: Chain, in_force: Sequence[Side], definitions: list[Defini
     if matrix is not None:
         how = "written as a definition" if chain.defines else "a display whose left side is a new name"
         return Definition(matrix, lhs.text, rhs.text, lhs.line, how)
-    readings = Readings(chain.functions, chain.symbols, defined=frozenset(d.name for d in definitions))
+    squares = square_names([lhs.text, rhs.text, *(t for d in definitions for t in (d.lhs, d.rhs))],
+                           [(lhs.text, rhs.text), *((d.lhs, d.rhs) for d in definitions)])
+    readings = Readings(chain.functions, chain.symbols, defined=frozenset(d.name for d in definitions),
+                        squares=squares)
     if chain.defines:
         name = defines(lhs.text, rhs.text, readings, set())
         return Definition(name or lhs.text, lhs.text, rhs.text, lhs.line, "written as a definition") \
@@ -213,15 +218,22 @@ def verify_text(text: str, assumptions: Sequence[str] = (), options: Options = O
     declared = declarations(text)
     definitions: list[Definition] = []
     prose = sorted(document.definitions, key=lambda d: (d.lhs.line, d.lhs.column))
+    loss = gradient_notation(text)
+    notation = [Definition("d", loss, "", 1, f"notation: dy is the gradient ∂{loss}/∂y", "gradient")] if loss else []
+    written = written_derivatives([*(side.text for chain in document.chains for side in chain.sides),
+                                   *inline_math(text)], Readings(gradient_of=loss))
     chains = []
     for chain in document.chains:
         while prose and (prose[0].lhs.line, prose[0].lhs.column) < (chain.line, chain.sides[0].column):
             made = prose.pop(0)
+            squares = square_names([made.lhs.text, made.rhs.text], [(made.lhs.text, made.rhs.text)])
             name = defines_matrix(made.lhs.text, made.rhs.text, declared, {d.name for d in definitions}) or \
-                defines(made.lhs.text, made.rhs.text, Readings(chain.functions, chain.symbols), set())
+                defines(made.lhs.text, made.rhs.text, Readings(chain.functions, chain.symbols, squares=squares),
+                        set())
             if name is not None:
                 definitions.append(Definition(name, made.lhs.text, made.rhs.text, made.lhs.line, f"prose: {made.how}"))
-        chains.append(verify_chain(chain, given, options, budget, definitions, declared))
+        upstream = upstream_definitions(written, _latest(definitions), Readings(chain.functions, chain.symbols))
+        chains.append(verify_chain(chain, given, options, budget, definitions, [*upstream, *notation], declared))
         if progress is not None:
             progress(len(chains), len(document.chains))
     chains = tuple(chains)

@@ -27,9 +27,7 @@ from sympy.core.function import AppliedUndef
 
 from derive.latex.parser import PRIME, Readings, parse_expression, read_unevaluated
 from derive.latex.tokens import LatexError
-
-#: Rounds of replacement (a definition may use names defined before it).
-MAX_ROUNDS = 10
+from derive.verify.graph import differentiate, expand, names_in, upstream_model
 
 
 @dataclass(frozen=True)
@@ -41,6 +39,8 @@ class Definition:
     rhs: str
     line: int
     how: str
+    #: ``definition``, or ``upstream``: ``name`` is an unknown function of ``rhs`` (:mod:`derive.verify.upstream`).
+    kind: str = "definition"
 
     @property
     def shown(self) -> str:
@@ -76,55 +76,56 @@ def defines(lhs_text: str, rhs_text: str, readings: Readings, taken: set[str]) -
     name = label_of(lhs) if lhs is not None else None
     if name is None or name in taken:
         return None
-    if name in _names(rhs):
+    if name in names_in(rhs):
         return None  # x = x + 1 is a claim about x
     return name
 
 
-def _names(expr: sp.Expr) -> set[str]:
-    found = {s.name for s in expr.free_symbols if isinstance(s, sp.Symbol)}
-    found |= {str(node.base.label) for node in expr.atoms(sp.Indexed)}
-    return found | {type(f).__name__ for f in expr.atoms(AppliedUndef)}
+def parse_all(definitions: tuple[tuple[str, ...], ...],
+              readings: Readings) -> tuple[list[tuple[sp.Expr, sp.Expr]], dict[str, str]]:
+    """Each definition ``(lhs, rhs)`` read; :class:`LatexError` names the first that cannot be.  Also the
+    upstream names that cannot be modelled, with why (a step using one cannot be read).
 
-
-def parse_all(definitions: tuple[tuple[str, str], ...], readings: Readings) -> list[tuple[sp.Expr, sp.Expr]]:
-    """Each definition ``(lhs, rhs)`` read; :class:`LatexError` names the first that cannot be."""
+    An upstream name ``(name, lhs, rhs, "upstream")`` -- f as an unknown function of the element (or
+    symbol) written in ``rhs`` -- becomes its first-order model (:func:`derive.verify.graph.upstream_model`).
+    """
     from derive.verify.numeric import bound_apart
 
-    return [(parse_expression(lhs, readings), bound_apart(parse_expression(rhs, readings)))
-            for lhs, rhs in definitions]
+    parsed = [(parse_expression(d[1], readings), bound_apart(parse_expression(d[2], readings)))
+              for d in definitions if _kind(d) == "definition"]
+    arguments: dict[str, list[sp.Expr]] = {}
+    for d in definitions:
+        if _kind(d) == "upstream":
+            arguments.setdefault(d[0], []).append(parse_expression(d[2], readings))
+    models, refused = [], {}
+    for name, args in arguments.items():
+        try:
+            models.append((sp.Symbol(name, real=True), upstream_model(name, args, parsed)))
+        except LatexError as err:  # only a step that uses the name cannot be read
+            refused[name] = err.message
+    return parsed + models, refused
 
 
-def put_in(expr: sp.Expr, parsed: list[tuple[sp.Expr, sp.Expr]]) -> tuple[sp.Expr, set[int]]:
-    """``expr`` with every defined name replaced by what it stands for, and which definitions were used."""
+def names_of(definitions: tuple[tuple[str, ...], ...], refused: dict[str, str]) -> list[str]:
+    """The name of each entry :func:`parse_all` returns, in its order."""
+    plain = [d[0] for d in definitions if _kind(d) == "definition"]
+    return plain + [n for n in dict.fromkeys(d[0] for d in definitions if _kind(d) == "upstream") if n not in refused]
+
+
+def _kind(definition: tuple[str, ...]) -> str:
+    return definition[3] if len(definition) > 3 else "definition"
+
+
+def put_in(expr: sp.Expr, parsed: list[tuple[sp.Expr, sp.Expr]],
+           refused: dict[str, str] | None = None) -> tuple[sp.Expr, set[int]]:
+    """``expr`` with its derivatives of defined names worked out (:func:`derive.verify.graph.differentiate`),
+    then every defined name replaced by what it stands for; and which definitions were used.
+    :class:`LatexError` where ``expr`` uses an upstream name in ``refused``."""
+    for name in sorted(set(refused or ()) & names_in(expr)):
+        raise LatexError(f"{name}: {refused[name]}", 1)
     used: set[int] = set()
-    for _ in range(MAX_ROUNDS):
-        before = expr
-        for number, (lhs, rhs) in enumerate(parsed):
-            after = _replace(expr, lhs, rhs)
-            if after != expr:
-                used.add(number)
-                expr = after
-        if expr == before:
-            break
-    return _primes(expr), used
-
-
-def _replace(expr: sp.Expr, lhs: sp.Expr, rhs: sp.Expr) -> sp.Expr:
-    if isinstance(lhs, sp.Symbol):
-        return expr.xreplace({lhs: rhs})
-    if isinstance(lhs, sp.Indexed):
-        label, indices = lhs.base.label, lhs.indices
-
-        def element(node):
-            return isinstance(node, sp.Indexed) and node.base.label == label and len(node.indices) == len(indices)
-
-        return expr.replace(element, lambda node: rhs.xreplace(dict(zip(indices, node.indices, strict=True))))
-    function, parameters = type(lhs), lhs.args
-    expr = expr.replace(lambda node: type(node) is function and len(node.args) == len(parameters),
-                        lambda node: rhs.xreplace(dict(zip(parameters, node.args, strict=True))))
-    bare = sp.Symbol(function.__name__, real=True)  # df/dx: the name alone stands for f(x)
-    return expr.xreplace({bare: rhs})
+    expr = differentiate(expr, parsed, used)
+    return _primes(expand(expr, parsed, used=used)), used
 
 
 def _primes(expr: sp.Expr) -> sp.Expr:
