@@ -98,6 +98,7 @@ def parse_all(definitions: tuple[tuple[str, str], ...], readings: Readings) -> l
 def put_in(expr: sp.Expr, parsed: list[tuple[sp.Expr, sp.Expr]]) -> tuple[sp.Expr, set[int]]:
     """``expr`` with every defined name replaced by what it stands for, and which definitions were used."""
     used: set[int] = set()
+    expr = _by_defined_names(expr, parsed, used)
     for _ in range(MAX_ROUNDS):
         before = expr
         for number, (lhs, rhs) in enumerate(parsed):
@@ -108,6 +109,44 @@ def put_in(expr: sp.Expr, parsed: list[tuple[sp.Expr, sp.Expr]]) -> tuple[sp.Exp
         if expr == before:
             break
     return _primes(expr), used
+
+
+def _defines(lhs: sp.Expr, node: sp.Expr) -> bool:
+    """Whether the definition with left side ``lhs`` is of the name ``node`` (``p_i`` defines ``p_j``)."""
+    if isinstance(lhs, sp.Symbol):
+        return node == lhs
+    return isinstance(lhs, sp.Indexed) and isinstance(node, sp.Indexed) and node.base.label == lhs.base.label \
+        and len(node.indices) == len(lhs.indices)
+
+
+def _by_defined_names(expr: sp.Expr, parsed: list, used: set[int]) -> sp.Expr:
+    r"""Each derivative *by* a defined name carried out with that name held as a variable.
+
+    :math:`\partial \ell_j / \partial p_j` with :math:`\ell_j = y_j \log p_j` and :math:`p_j` defined
+    through :math:`o`: every other definition is put into the expression differentiated, :math:`p`
+    is held apart (a fresh name, so :math:`\partial p_k / \partial p_j = \delta_{kj}`), the derivative
+    is taken (:math:`y_j / p_j`), and only then does :math:`p` stand for its definition again.
+    """
+
+    def by_defined(node: sp.Derivative) -> sp.Expr:
+        held = [n for n, (lhs, _) in enumerate(parsed) if any(_defines(lhs, v) for v in node.variables)]
+        if not held:
+            return node
+        rest = [d if n not in held else (sp.Dummy(), sp.Dummy()) for n, d in enumerate(parsed)]
+        inner, inner_used = put_in(node.expr, rest)
+        used.update(inner_used)
+        apart: dict = {}
+        for n in held:
+            lhs = parsed[n][0]
+            if isinstance(lhs, sp.Symbol):
+                apart[lhs] = sp.Dummy(lhs.name, real=True)
+            else:
+                apart[lhs.base] = sp.IndexedBase(sp.Dummy(str(lhs.base.label)))
+        back = {v: k for k, v in apart.items()}
+        counts = [(v.xreplace(apart), k) for v, k in node.variable_count]
+        return sp.diff(inner.xreplace(apart), *counts).xreplace(back)
+
+    return expr.replace(lambda n: isinstance(n, sp.Derivative), by_defined)
 
 
 def _replace(expr: sp.Expr, lhs: sp.Expr, rhs: sp.Expr) -> sp.Expr:

@@ -38,6 +38,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, replace
 
+from derive.verify.prose import premises_around, prose_of
 from derive.verify.regions import (
     LAYOUT_ENVIRONMENTS,
     Positions,
@@ -443,6 +444,7 @@ def read_document(text: str, latex: bool | None = None) -> Document:
     reader.directives += _prose_assumptions(text, where)
     reader.directives.sort(key=lambda d: d[0])
     masked, found = regions(text, latex)
+    prose = prose_of(text)
     previous_end = 0
     region_list = []
     for number, (region, start, end) in enumerate(found):
@@ -452,7 +454,9 @@ def read_document(text: str, latex: bool | None = None) -> Document:
             reader.problem(region.line, side, region.problem, number)
             previous_end = region.end
             continue
-        conditions = _prose_condition(text, region.start, previous_end, where)
+        conditions = _prose_condition(prose, region.start, previous_end, where)
+        ceiling = found[number + 1][0].start if number + 1 < len(found) else len(text)
+        conditions += tuple(premises_around(prose, (region.start, region.end), previous_end, ceiling, where))
         previous_end = region.end
         body = flatten(masked[start:end])
         held = False
