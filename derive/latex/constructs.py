@@ -33,7 +33,7 @@ def starts_primary(cmd: str) -> bool:
         or cmd in names.FUNCTION_COMMANDS
         or cmd in names.DECORATIONS
         or cmd in FRACS
-        or cmd in (r"\sqrt", r"\sum", r"\prod", r"\pi", r"\begin{cases}", r"\lvert", r"\{")
+        or cmd in (r"\sqrt", r"\sum", r"\prod", r"\pi", r"\begin{cases}", r"\lvert", r"\{", r"\partial")
     )
 
 
@@ -109,6 +109,10 @@ def named(p: Parser, tok: Token):
         if text == r"\delta" and p.peek().is_("_"):
             return _kronecker(p, tok)
         return _name_or_application(p, text[1:], tok)
+    if text == r"\partial" and p.peek(1).is_("_"):
+        from derive.latex.partial import partial_operator
+
+        return partial_operator(p, tok)
     if text in names.UNSUPPORTED:
         raise LatexError(names.UNSUPPORTED[text], tok.column)
     if text.startswith(r"\begin"):
@@ -192,9 +196,9 @@ def _name_or_application(p: Parser, name: str, tok: Token) -> sp.Expr:
     if not p.peek().is_("(") or name in readings.symbols:
         context.bare.add(name)
         return expr
-    if name not in readings.functions and name not in names.UNKNOWN_FUNCTIONS:
-        context.heads.add(name)
     head = name if isinstance(expr, sp.Symbol) else _name(expr)
+    if name not in readings.functions and name not in names.UNKNOWN_FUNCTIONS and head not in readings.defined:
+        context.heads.add(name)  # a function defined before (S_i(z) = …) is one
     return _unknown_function(p, head, tok)
 
 

@@ -123,7 +123,12 @@ def merge_words(tokens: list[Token]) -> list[Token]:
                     raise LatexError(f"{tok.text}{{…}} is not closed by a simple '}}'", tok.column)
                 close += 1
             word = "".join(t.text for t in tokens[pos + 2 : close])
-            if tok.text in (r"\begin", r"\end"):
+            cue = _condition_in_text(tokens[pos + 2 : close]) if tok.text not in (r"\begin", r"\end") else None
+            condition = pos + 2 + cue if cue is not None else None
+            if condition is not None:  # \text{if i = j}: the word "if", then the relation as math
+                out.append(Token("word", "".join(t.text for t in tokens[pos + 2 : condition]), tok.column))
+                out.extend(tokens[condition:close])
+            elif tok.text in (r"\begin", r"\end"):
                 out.append(Token("cmd", f"{tok.text}{{{word}}}", tok.column))
             elif tok.text == r"\mathrm" and word in ("d", "e"):
                 out.append(Token("letter", word, tok.column))
@@ -161,6 +166,20 @@ def merge_words(tokens: list[Token]) -> list[Token]:
             out.append(tok)
             pos += 1
     return out
+
+
+def _condition_in_text(inner: list[Token]) -> int | None:
+    """Where the relation begins in ``\\text{if i = j}`` (the tokens inside the braces), else None: a word
+    "if", "for" or "when" set apart by a space, then letters, numbers and one relation only."""
+    for cue in ("if", "for", "when"):
+        n = len(cue)
+        spelled = "".join(t.text for t in inner[:n])
+        if spelled == cue and len(inner) > n + 2 and inner[n].column > inner[n - 1].column + 1:
+            rest = inner[n:]
+            relations = [t for t in rest if t.text in names.RELATIONS]
+            plain = all(t.kind in ("letter", "number") or t.text in names.RELATIONS for t in rest)
+            return n if plain and len(relations) == 1 and rest[0].text not in names.RELATIONS else None
+    return None
 
 
 def parse_expression(text: str, readings: Readings | None = None) -> sp.Expr:

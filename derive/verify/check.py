@@ -9,7 +9,7 @@ from derive.latex.parser import Readings, square_names
 from derive.latex.tokens import LatexError
 from derive.verify.assumptions import Hypothesis
 from derive.verify.decide import decide_step
-from derive.verify.definitions import Definition, defines
+from derive.verify.definitions import Definition, defines, names_a_part
 from derive.verify.document import Chain, Side, read_document
 from derive.verify.matrix import Declared, declarations, defines_matrix, is_matrix_step
 from derive.verify.matrix.decide import decide_matrix_step
@@ -114,11 +114,14 @@ def _why_stopped(outcome, options: Options) -> str:
 
 def verify_chain(chain: Chain, assumptions: Sequence[Side] = (), options: Options = Options(),
                  budget: list[int] | None = None, definitions: list[Definition] | None = None,
-                 upstream: Sequence[Definition] = (), declared: tuple[Declared, ...] = ()) -> ChainVerdict:
+                 upstream: Sequence[Definition] = (), declared: tuple[Declared, ...] = (),
+                 earlier: str = "") -> ChainVerdict:
     """Every step of ``chain``, under ``assumptions`` plus what the document puts in force for it.
 
     ``definitions`` (in force, in document order) is extended by the chain's own first step when that
-    defines a name (:mod:`derive.verify.definitions`); that step's verdict is ``definition``.
+    defines a name, and by a later step that writes a part of the side before it as a new name (not in
+    ``earlier``, the document's chains before this one); see :mod:`derive.verify.definitions`.  Those
+    steps' verdict is ``definition``.
     ``upstream``: the document's upstream names (:mod:`derive.verify.upstream`), for every step.
     """
     definitions = [] if definitions is None else definitions
@@ -140,6 +143,13 @@ def verify_chain(chain: Chain, assumptions: Sequence[Side] = (), options: Option
         steps.append(StepVerdict(lhs.text, rhs.text, "definition", "definition", detail, lhs_source=lhs.verbatim,
                                  rhs_source=rhs.verbatim, reason=rhs.note))
     for lhs, rhs in pairs:
+        named = _names_a_part(chain, lhs, rhs, in_force, definitions, earlier)
+        if named is not None:
+            definitions.append(named)
+            steps.append(StepVerdict(lhs.text, rhs.text, "definition", "definition", f"defines {named.name} "
+                                     f"({named.how})", lhs_source=lhs.verbatim, rhs_source=rhs.verbatim,
+                                     reason=rhs.note))
+            continue
         if budget is not None:
             budget[0] -= 1
             if budget[0] < 0:
@@ -199,6 +209,19 @@ def _definition(chain: Chain, in_force: Sequence[Side], definitions: list[Defini
     return Definition(name, lhs.text, rhs.text, lhs.line, "a display whose left side is a new name") if name else None
 
 
+def _names_a_part(chain: Chain, lhs: Side, rhs: Side, in_force, definitions: list[Definition],
+                  earlier: str) -> Definition | None:
+    """The definition made by a step ``… = -\\sum_j \\ell_j`` that names a part of its left side, if it is one."""
+    readings = Readings(chain.functions, chain.symbols, defined=frozenset(d.name for d in definitions))
+    taken = {d.name for d in definitions} | {n for side in in_force for n in _side_names(side.text)}
+    before = " ".join(s.text for s in chain.sides[: chain.sides.index(lhs) + 1])
+    found = names_a_part(lhs.text, rhs.text, readings, taken, earlier + " " + before)
+    if found is None:
+        return None
+    name = defines(*found, readings, taken)
+    return Definition(name, *found, rhs.line, "a part of the side before it, named") if name else None
+
+
 def _side_names(text: str) -> set[str]:
     """The names an assumption mentions (in it, they are constrained, so a display about them is a claim)."""
     import re
@@ -217,6 +240,7 @@ def verify_text(text: str, assumptions: Sequence[str] = (), options: Options = O
     document = read_document(text, latex)
     declared = declarations(text)
     definitions: list[Definition] = []
+    earlier = ""
     prose = sorted(document.definitions, key=lambda d: (d.lhs.line, d.lhs.column))
     loss = gradient_notation(text)
     notation = [Definition("d", loss, "", 1, f"notation: dy is the gradient ∂{loss}/∂y", "gradient")] if loss else []
@@ -233,7 +257,9 @@ def verify_text(text: str, assumptions: Sequence[str] = (), options: Options = O
             if name is not None:
                 definitions.append(Definition(name, made.lhs.text, made.rhs.text, made.lhs.line, f"prose: {made.how}"))
         upstream = upstream_definitions(written, _latest(definitions), Readings(chain.functions, chain.symbols))
-        chains.append(verify_chain(chain, given, options, budget, definitions, [*upstream, *notation], declared))
+        chains.append(verify_chain(chain, given, options, budget, definitions, [*upstream, *notation], declared,
+                                   earlier))
+        earlier += " " + chain.source
         if progress is not None:
             progress(len(chains), len(document.chains))
     chains = tuple(chains)

@@ -12,6 +12,7 @@ from dataclasses import replace
 
 import sympy as sp
 
+from derive.latex.names import index_symbol
 from derive.latex.parser import PRIME, Readings, parse_expression, read, read_unevaluated, square_names
 from derive.latex.tokens import LatexError
 from derive.prove import Assumption, Proof, index_in_range, prove_equal
@@ -135,7 +136,8 @@ def _judge(send, label: str, lhs_text: str, rhs_text: str, assumption_texts: tup
             send(("error", f"assumption {number}", err.message, err.column))
             return False
     lhs, rhs, *sides = unify_symbols(*exprs, *(e for h in hypotheses for e in (h.lhs, h.rhs)))
-    hypotheses = [h.with_sides(a, b) for h, a, b in zip(hypotheses, sides[::2], sides[1::2], strict=True)]
+    hypotheses = [h.with_sides(*_both_indices(a, b)) for h, a, b in zip(hypotheses, sides[::2], sides[1::2],
+                                                                         strict=True)]
     clash = contradiction(hypotheses)
     if clash is not None:
         send(("error", *clash))
@@ -185,6 +187,15 @@ def _judge(send, label: str, lhs_text: str, rhs_text: str, assumption_texts: tup
             return True
     send(("proof", label, proof.proved, proof.method, tuple(sorted(used | set(proof.assumptions)))))
     return True
+
+
+def _both_indices(a: sp.Expr, b: sp.Expr) -> tuple[sp.Expr, sp.Expr]:
+    """A condition ``i = j`` between an index of the step and a letter it does not hold (the step is
+    about :math:`\\partial_i S_i`): the letter is an index too, not a real number."""
+    if isinstance(a, sp.Symbol) and isinstance(b, sp.Symbol) and bool(a.is_integer) != bool(b.is_integer) \
+            and len(a.name) == len(b.name) == 1:
+        return tuple(s if s.is_integer else index_symbol(s.name) for s in (a, b))
+    return a, b
 
 
 def _prove(lhs: sp.Expr, rhs: sp.Expr, system: System):
