@@ -37,3 +37,60 @@ def test_a_prime_on_a_defined_function_applied_is_the_derivative_of_its_definiti
     text = ("$$f(x) = \\frac{1}{\\sigma(x)}$$\n\n$$f'(x) = -\\frac{\\sigma'(x)}{\\sigma(x)^2}$$\n\n"
             "$$f'(x) = -\\frac{\\sigma'(x)}{\\sigma(x)}$$\n")
     assert verdicts(text) == [["definition"], ["equal"], ["not_equal"]]
+
+
+def test_a_slash_derivative_is_a_derivative_that_binds_as_one_factor():
+    assert verdicts("$$d(\\sinh(x))/dx = \\cosh(x)$$\n\n$$d(\\sinh(x))/dx = \\sinh(x)$$") == \
+        [["equal"], ["not_equal"]]
+    assert verdicts("$$(1/2).d(e^{x})/dx = e^{x}/2$$\n\n$$(1/2).d(e^{x})/dx = e^{x}$$") == \
+        [["equal"], ["not_equal"]]
+    assert verdicts("$$L = z^2$$\n\n$$\\partial L/\\partial z = 2z$$\n\n$$\\partial L/\\partial z = z$$") == \
+        [["definition"], ["equal"], ["not_equal"]]
+    # no derivative where no d/dv follows: a/d and x/d y stay divisions
+    assert verdicts("$$a/d = a \\cdot d^{-1}$$\n\n$$d x / d = x$$") == [["equal"], ["equal"]]
+
+
+def test_a_period_between_factors_is_a_product_and_over_is_a_fraction():
+    assert verdicts("$$(1/2).e^{x}.(-1) = -e^{x}/2$$\n\n$$(1/2).e^{x}.(-1) = e^{x}/2$$") == \
+        [["equal"], ["not_equal"]]
+    assert verdicts("$$1-{2 \\over e^{2x}+1} = {e^x-e^{-x} \\over e^x+e^{-x}}$$\n\n"
+                    "$$1-{2 \\over e^{2x}+1} = {e^x+e^{-x} \\over e^x-e^{-x}}$$") == [["equal"], ["not_equal"]]
+
+
+def test_delta_for_d_in_a_fraction_of_one_variable_is_a_derivative():
+    text = ("$$Tanh(x)=1-{2 \\over e^{2x}+1}$$\n\n$${\\delta Tanh \\over \\delta x} = 1-Tanh^2(x)$$\n\n"
+            "$${\\delta Tanh \\over \\delta x} = 1+Tanh^2(x)$$\n")
+    assert verdicts(text) == [["definition"], ["equal"], ["not_equal"]]
+
+
+def test_a_parenthesis_never_closed_spoils_its_own_side_only():
+    (right,) = verify_text("$$d((e^{x}/2)/dx = d(e^{x}/2)/dx = (1/2).e^{x}$$").chains
+    assert [s.verdict for s in right.steps] == ["error", "equal"]
+    (wrong,) = verify_text("$$d((e^{x}/2)/dx = d(e^{x}/2)/dx = e^{x}$$").chains
+    assert [s.verdict for s in wrong.steps] == ["error", "not_equal"]
+
+
+def test_a_typographic_apostrophe_is_a_prime():
+    text = ("$$s(x) = \\frac{1}{1+e^{-x}}$$\n\n$$s’(x) = s(x)(1-s(x))$$\n\n$$s’(x) = s(x)(1+s(x))$$\n")
+    assert verdicts(text) == [["definition"], ["equal"], ["not_equal"]]
+
+
+def test_a_display_ending_in_equals_goes_on_in_the_next_one_which_holds_its_own_steps():
+    right = verify_text("$$\\frac{d}{dx} x^3 = 3x^2 =$$\n\nprose\n\n$$= x^2 + 2x^2$$\n")
+    assert [([s.verdict for s in c.steps], c.region) for c in right.chains] == [(["equal"], 0), (["equal"], 1)]
+    wrong = verify_text("$$\\frac{d}{dx} x^3 = 3x^2 =$$\n\nprose\n\n$$= x^2 + x^2$$\n")
+    assert [([s.verdict for s in c.steps], c.region) for c in wrong.chains] == [(["equal"], 0), (["not_equal"], 1)]
+
+
+ARRAY_CASES = ("$$\\frac{d}{dz}\\max(0, z) = \\left\\{\\begin{array}{ll} {low} & \\text {{ if z < 0}} \\\\ "
+               "{high} & \\text {{ if z > 0}} \\end{{array}}\\right.$$")
+
+
+def test_an_array_in_a_left_brace_is_a_cases_block_and_text_if_holds_its_condition():
+    right = ARRAY_CASES.replace("{low}", "0").replace("{high}", "1").replace("{{", "{").replace("}}", "}")
+    wrong = ARRAY_CASES.replace("{low}", "1").replace("{high}", "0").replace("{{", "{").replace("}}", "}")
+    assert verdicts(right) == [["equal"]]
+    assert verdicts(wrong) == [["not_equal"]]
+    # prose in \text stays a word: no condition is made of it
+    assert verdicts("$$\\frac{d}{dz}\\max(0, z) = \\begin{cases} 0 & \\text{if negative} \\\\ 1 & z > 0"
+                    "\\end{cases}$$")[0] == ["error"]

@@ -30,6 +30,8 @@ DECORATIONS = {r"\hat": "hat", r"\bar": "bar", r"\tilde": "tilde", r"\vec": "vec
 #: Font commands that do not change which symbol a letter is (``\mathbf{z}`` is ``z``).
 FONTS = frozenset([r"\mathbf", r"\boldsymbol", r"\bm", r"\mathit", r"\mathsf", r"\mathnormal"])
 #: Commands whose braced argument is a word (a function name, or prose in ``cases``).
+#: The commands among them that hold prose (``\text{if z < 0}`` may hold a condition).
+TEXT_COMMANDS = frozenset([r"\text", r"\textrm", r"\textit", r"\textnormal", r"\mbox"])
 WORD_COMMANDS = frozenset([r"\operatorname", r"\mathrm", r"\text", r"\textrm", r"\textit", r"\textnormal", r"\mbox"])
 
 RELATIONS = {

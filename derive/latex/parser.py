@@ -27,7 +27,7 @@ from dataclasses import dataclass, field, replace
 
 import sympy as sp
 
-from derive.latex import names
+from derive.latex import names, plain
 from derive.latex.tokens import LatexError, Token, tokenize
 
 MAX_DEPTH = 40
@@ -112,7 +112,11 @@ def merge_words(tokens: list[Token]) -> list[Token]:
                     raise LatexError(f"{tok.text}{{…}} is not closed by a simple '}}'", tok.column)
                 close += 1
             word = "".join(t.text for t in tokens[pos + 2 : close])
-            if tok.text in (r"\begin", r"\end"):
+            condition = _condition_in_text(tokens[pos + 2 : close]) if tok.text in names.TEXT_COMMANDS else None
+            if condition is not None:  # \text{if z < 0}: the word, then the condition as math
+                out.append(Token("word", condition[0], tok.column))
+                out.extend(condition[1])
+            elif tok.text in (r"\begin", r"\end"):
                 out.append(Token("cmd", f"{tok.text}{{{word}}}", tok.column))
             elif tok.text == r"\mathrm" and word in ("d", "e"):
                 out.append(Token("letter", word, tok.column))
@@ -152,6 +156,26 @@ def merge_words(tokens: list[Token]) -> list[Token]:
     return out
 
 
+_CONDITION_WORDS = ("if", "for", "when")
+_RELATION_SIGNS = frozenset(["<", ">", "=", r"\le", r"\leq", r"\ge", r"\geq", r"\ne", r"\neq", r"\lt", r"\gt"])
+
+
+def _condition_in_text(group: list[Token]) -> tuple[str, list[Token]] | None:
+    r"""``\text{if z < 0}``: the word ``if`` and the tokens of ``z < 0``, where the text is one of the words
+    if/for/when, a space, and a relation between letters and numbers; else None (prose stays a word)."""
+    run = 0
+    while run < len(group) and group[run].kind == "letter" and group[run].column == group[0].column + run:
+        run += 1
+    word = "".join(t.text for t in group[:run])
+    rest = group[run:]
+    if word.lower() not in _CONDITION_WORDS or not rest or rest[0].column == group[run - 1].column + 1:
+        return None
+    if not any(t.text in _RELATION_SIGNS for t in rest):
+        return None
+    plain = all(t.kind in ("letter", "number") or t.text in _RELATION_SIGNS or t.is_("+", "-") for t in rest)
+    return (word, rest) if plain else None
+
+
 def parse_expression(text: str, readings: Readings | None = None) -> sp.Expr:
     """The SymPy expression ``text`` means; :class:`LatexError` with a column otherwise."""
     return read(text, readings)[0]
@@ -177,6 +201,7 @@ def _read_once(text: str, readings: Readings, context: Context | None) -> tuple[
     if tokens[0].kind == "end":
         raise LatexError("empty expression", 1)
     context = context or Context(readings)
+    tokens = plain.rewrite(tokens, context.note)
     parser = Parser(tokens, context=context)
     try:
         expr = parser.parse_all()

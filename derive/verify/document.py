@@ -19,7 +19,8 @@ region is counted (:class:`Region`), so the report can say how many were found a
 
 **Chains.**  Inside a region rows are separated by ``\\``; ``&`` is alignment.  Each row is a
 chain ``a = b = c`` split on its top-level ``=``.  A row that begins with ``=`` continues the chain
-before it (also across regions, as hand-written notes do); a row without ``=`` that begins with
+before it; in a new region (as hand-written notes do) it begins the region's own chain at the last side
+before it, so that each step belongs to the display it is written in; a row without ``=`` that begins with
 ``+``, ``-`` or ``\cdot`` continues the last side (a long right side broken over lines).
 ``\implies``, ``\Rightarrow`` and ``\iff`` end one chain and begin the next.
 
@@ -191,6 +192,12 @@ def flatten(body: str) -> str:
     r"""The body with its layout blanked, offsets unchanged (see the module); ``\intertext`` is a row break."""
     chars = list(strip_comments(body))
     text = "".join(chars)
+    for m in _BRACE_ARRAY.finditer(text):  # \left\{ \begin{array}{ll} … \end{array} \right. is a cases block
+        for start, end, word in ((m.start(), m.start("body"), r"\begin{cases}"),
+                                 (m.end("body"), m.end(), r"\end{cases}")):
+            blank_span(chars, start, end)
+            chars[start : start + len(word)] = word
+    text = "".join(chars)
     for m in _LAYOUT.finditer(text):
         blank_span(chars, m.start(), m.end())
     for m in re.finditer(r"\\\\\*?(\s*\[[^\]\n]*\])?", text):  # \\[2pt], \\*
@@ -206,6 +213,10 @@ def flatten(body: str) -> str:
             blank_span(chars, m.start(), m.end())
             chars[close] = " "
     return "".join(chars)
+
+
+_BRACE_ARRAY = re.compile(r"\\left\s*\\\{\s*\\begin\{array\}\{[lcr| ]*\}(?P<body>(?:(?!\\begin\{array\}).)*?)"
+                          r"\\end\{array\}\s*\\right\s*\.", re.DOTALL)
 
 
 def _closing_brace(text: str, opening: int) -> int:
@@ -392,8 +403,17 @@ class _Reader:
         return held
 
     def piece(self, row: str, offset: int, region: int, conditions: tuple, continues: bool = False) -> bool:
-        """Read one chain piece ``a = b = …`` of a row; whether it held an ``=``."""
+        """Read one chain piece ``a = b = …`` of a row; whether it held an ``=``.
+
+        Where a parenthesis is never closed (``d((e^x/2 + e^{-x}/2)/dx = …``, a slip of the author's),
+        the row is split on the ``=`` outside braces: the side with the slip is an error, the others are read.
+        """
         pieces = top_level_splits(row, ("=",))
+        if row.count("(") != row.count(")"):
+            pieces = top_level_splits(re.sub(r"[()]", " ", row), ("=",))
+        if len(pieces) > 2 and not row[pieces[-1][0] : pieces[-1][1]].strip():
+            pieces.pop()  # "= a =": the chain goes on in the next row or block, which begins with '='
+            row = row[: pieces[-1][1]]
         if not row.strip():
             return False
         sides = [self.side(row, a, b, offset) for a, b in pieces]
@@ -406,6 +426,11 @@ class _Reader:
                 self.problem(sides[1].line, sides[1], "the chain begins with '=' but no earlier block precedes it",
                              region)
                 return True
+            if region != self.current_region:  # a new display goes on from the last side: its steps are its own
+                last = self.current[-1]
+                self.close()
+                self.current, self.current_line, self.current_start = [last], sides[1].line, offset
+                self.current_region, self.current_conditions, self.current_defines = region, conditions, False
             self.current.extend(sides[1:])
             self.current_conditions = tuple(dict.fromkeys((*self.current_conditions, *conditions)))
         elif operator and self.current and (len(pieces) == 1 or continues):
