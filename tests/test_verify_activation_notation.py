@@ -94,3 +94,29 @@ def test_an_array_in_a_left_brace_is_a_cases_block_and_text_if_holds_its_conditi
     # prose in \text stays a word: no condition is made of it
     assert verdicts("$$\\frac{d}{dz}\\max(0, z) = \\begin{cases} 0 & \\text{if negative} \\\\ 1 & z > 0"
                     "\\end{cases}$$")[0] == ["error"]
+
+
+def test_a_prime_after_an_expression_is_its_derivative_by_its_one_variable():
+    assert verdicts("$$(\\tanh u)' = 1 - \\tanh^2 u$$\n\n$$(\\tanh u)' = 1 + \\tanh^2 u$$") == \
+        [["equal"], ["not_equal"]]
+    assert verdicts("$$\\sigma(x)' = \\sigma(x)(1 - \\sigma(x))$$\n\n$$\\sigma(x)' = \\sigma(x)^2$$") == \
+        [["equal"], ["not_equal"]]
+    assert verdicts("$$(wx + b)' = x$$") == [["error"]]  # by w, x or b: not said
+
+
+def test_a_reason_column_with_math_in_it_is_the_reason_not_a_side():
+    text = ("\\begin{align*}\n x^2 + 2x + 1 &= (x + 1)^2 && \\text{binomial, with } a = x \\\\\n"
+            " &= (x + 1)(x - 1) && \\text{slip}\n\\end{align*}\n")
+    (chain,) = verify_text(text).chains
+    assert [s.verdict for s in chain.steps] == ["equal", "not_equal"]
+    assert chain.steps[0].reason == "binomial, with a = x"
+
+
+def test_two_equations_in_one_row_and_if_then_are_two_chains():
+    assert verdicts("$$\\max(0, 2) = 2,\\quad \\max(0, -1) = 0$$") == [["equal"], ["equal"]]
+    assert verdicts("$$\\max(0, 2) = 2,\\quad \\max(0, -1) = -1$$") == [["equal"], ["not_equal"]]
+    text = "$$if\\;y=\\frac{1}{1+e^{-x}},\\;\\mathrm{then}\\;\\frac{\\partial{y}}{\\partial{x}}=y({sign}y)$$"
+    assert verdicts(text.replace("{sign}", "1-")) == [["definition"], ["equal"]]
+    assert verdicts(text.replace("{sign}", "1+")) == [["definition"], ["not_equal"]]
+    # a comma before no equation stays: nothing is split off
+    assert verdicts("$$x = 1, \\quad y$$") == [["error"]]

@@ -354,6 +354,8 @@ class Parser:
 
     def power(self):
         base = self.primary()
+        if self.peek().is_("'") and isinstance(base, sp.Expr):
+            base = self.postfix_prime(base)
         raised = False
         while self.peek().is_("^"):
             caret = self.take()
@@ -364,6 +366,27 @@ class Parser:
             base = self.constructs.raise_to(self, base, caret)
             raised = True
         return base
+
+    def postfix_prime(self, base: sp.Expr) -> sp.Expr:
+        r"""``(\tanh z)'``, ``\sigma(x)'``: the derivative of ``base`` by its one variable.
+
+        ``(\tanh z)'`` is by z also where z is defined (z = wx + b): the author differentiates by what is
+        written.  A defined name alone, ``(y)'``, is by the variable of its definition, put in later
+        (:data:`PRIME`); an expression of several variables, or of none, takes no prime.
+        """
+        tok = self.peek()
+        primes = 0
+        while self.peek().is_("'"):
+            self.take()
+            primes += 1
+        variables = [s for s in base.free_symbols if isinstance(s, sp.Symbol) and not s.is_integer]
+        if len(variables) != 1 or base.atoms(sp.Indexed):
+            raise self.error("a prime on an expression of several variables (or none): write d/dx of it", tok)
+        if base == variables[0] and variables[0].name in self.context.readings.defined:
+            return sp.Derivative(base, (PRIME, primes))  # (y)' with y defined: by the variable of its definition
+        self.context.note("a prime after an expression read as its derivative by its one variable")
+        with sp.evaluate(True):
+            return sp.diff(base, variables[0], primes)
 
     def starts_factor(self, tok: Token) -> bool:
         if tok.kind in ("number", "letter", "word"):

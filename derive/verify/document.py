@@ -243,6 +243,9 @@ def _annotation(row: str) -> tuple[str, str | None]:
     """``row`` without a trailing ``\\text{…}`` or ``\\parbox{w}{…}`` that states a reason (``(chain rule)``),
     and the reason.  A ``\\text{if …}``/``\\text{for …}`` is a condition, not a reason (:func:`_row_condition`).
     """
+    column = _annotation_column(row)
+    if column is not None:
+        return column
     box = row.rfind("\\parbox")
     if box >= 0:  # its text may hold braces and $…$: matched by brace depth
         after = re.match(r"\\parbox(?:\[[a-z]\])?\{[^{}]*\}\{", row[box:])
@@ -255,6 +258,24 @@ def _annotation(row: str) -> tuple[str, str | None]:
         return row, None
     note = re.sub(r"\\(?:raggedright|small|footnotesize|scriptsize)\b", " ", m.group("note"))
     return row[: m.start()] + " " * (len(row) - m.start()), " ".join(note.split()).strip("() ")
+
+
+def _annotation_column(row: str) -> tuple[str, str] | None:
+    r"""``a &= b && \text{softmax Jacobian, and } \sum_k y_k = 1``: after an empty alignment column, a last column
+    that holds prose (``\text``) is the author's reason, math and all; None where the row has none (or it
+    begins with a condition: ``&& \text{if } i = j``)."""
+    columns = top_level_splits(row, ("&",))
+    empty = next((n for n in range(1, len(columns) - 1) if not row[columns[n][0] : columns[n][1]].strip()), None)
+    if empty is None:
+        return None
+    rest = row[columns[empty + 1][0] :]
+    if not re.search(r"\\(?:text|mbox|textrm|textit)\s*\{", rest) or \
+            re.match(r"\s*\\(?:text|mbox)\s*\{\s*(?:if|for|when|otherwise)\b", rest):
+        return None
+    note = re.sub(r"\\(?:text|mbox|textrm|textit)\s*\{([^{}]*)\}", r"\1", rest)
+    note = re.sub(r"\\(?:textstyle|displaystyle|quad|qquad)\b|[$]", " ", note)
+    start = columns[empty][0] - 1  # the first '&' of '&&'
+    return row[:start] + " " * (len(row) - start), " ".join(note.split()).strip("() ")
 
 
 _DEFINE = re.compile(r":=|\\coloneqq(?![A-Za-z])|\\triangleq(?![A-Za-z])|\\equiv(?![A-Za-z])|"
@@ -319,6 +340,31 @@ def prose_definitions(masked: str, text: str, spans: list[tuple[int, int]], wher
             rhs = Side(math[c:d].strip(), *where(start + c + lead_r), text[start + c + lead_r : start + d].strip())
             found.append(ProseDefinition(lhs, rhs, m.group("how").lower() + (" :=" if marked else "")))
     return found
+
+
+_SEPARATOR = re.compile(r",(?P<space>(?:\s|\\[,;:]|\\q?quad(?![A-Za-z]))+)"
+                        r"(?:\\(?:mathrm|text)\{\s*(?P<then>then|and)\s*\}(?:\s|\\[,;:]|\\q?quad(?![A-Za-z]))*)?")
+_IF = re.compile(r"\s*(?:\\(?:mathrm|text)\{\s*if\s*\}|if(?=\\[,;:]|\\q?quad|\s))")
+
+
+def _statements(row: str) -> str:
+    r"""``a = 1,\quad b = 0`` and ``if\; y = …,\; \mathrm{then}\; \frac{dy}{dx} = …``: two equations in one row,
+    split where a top-level comma and spacing (or "then") stand before an ``=`` (marked as :data:`_NEXT`); a
+    leading "if" before such a "then" is blanked.  A comma before no equation is left alone."""
+    cuts = []
+    for m in _SEPARATOR.finditer(row):
+        before = row[: m.start()]
+        if before.count("{") != before.count("}") or before.count("(") != before.count(")"):  # not top level
+            continue
+        after = row[m.end() :]
+        if "=" not in after[: top_level_splits(after, (",",))[0][1]] or "=" not in before:
+            continue
+        cuts.append(m)
+    for m in reversed(cuts):
+        row = row[: m.start()] + _NEXT + " " * (m.end() - m.start() - 1) + row[m.end() :]
+        if m.group("then") == "then" and (lead := _IF.match(row)) is not None:
+            row = " " * lead.end() + row[lead.end() :]
+    return row
 
 
 def _row_condition(row: str) -> tuple[str, str | None, int]:
@@ -390,6 +436,7 @@ class _Reader:
             row = row[:amp] + " " + row[amp + 1 :]  # alignment only
         row, self.defining = _definition_mark(row)
         row, condition, at = _row_condition(row)
+        row = _statements(row)
         if condition is not None:
             line, column = self.where(offset + at)
             conditions = (*conditions, Side(condition, line, column, condition))
