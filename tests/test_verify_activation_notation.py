@@ -120,3 +120,31 @@ def test_two_equations_in_one_row_and_if_then_are_two_chains():
     assert verdicts(text.replace("{sign}", "1+")) == [["definition"], ["not_equal"]]
     # a comma before no equation stays: nothing is split off
     assert verdicts("$$x = 1, \\quad y$$") == [["error"]]
+
+
+def test_an_approximation_in_a_chain_is_stated_not_judged_and_the_equal_steps_around_it_are():
+    report = verify_text("$$x^2 - 1 = (x-1)(x+1) \\approx x^2 = x \\cdot x$$\n\n"
+                         "$$x^2 + 1 = (x-1)(x+1) \\approx x^2$$\n")
+    got = [[(s.verdict, s.method) for s in c.steps] for c in report.chains]
+    assert got[0] == [("equal", got[0][0][1])] and got[1] == [("unknown", "approximation")]
+    assert got[2][0][0] == "equal" and got[3][0][0] == "not_equal" and got[4] == [("unknown", "approximation")]
+    assert "approximation" in report.chains[1].steps[0].detail
+
+
+GELU = ("The GELU is defined as:\n\n$$\\operatorname{gelu}(x) = x \\cdot P(X \\le x)$$\n\nWHERE\n\n"
+        "$$\\operatorname{gelu}(x) = 0.5 \\cdot x \\cdot (1 + \\operatorname{erf}(x / ROOT))$$\n")
+
+
+def gelu(where: str, root: str) -> str:
+    return GELU.replace("WHERE", where).replace("ROOT", root)
+
+
+def test_a_probability_is_read_and_a_standard_normal_variable_makes_it_the_normal_cdf():
+    normal = "where $X \\sim N(0, 1)$, i.e."
+    assert verdicts(gelu(normal, "\\sqrt{2}")) == [["definition"], ["equal"]]
+    assert verdicts(gelu(normal, "2")) == [["definition"], ["not_equal"]]
+    # nothing said about X: the probability is an unknown function, and the step is not decided
+    assert verdicts(gelu("where X is some variable", "\\sqrt{2}")) == [["definition"], ["unknown"]]
+    # P(X \le x) is no condition attached to the row
+    (first, _) = verify_text(gelu(normal, "2")).chains
+    assert first.conditions == ()

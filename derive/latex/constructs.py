@@ -52,6 +52,8 @@ def named(p: Parser, tok: Token):
             return sp.E
         if text == "H" and p.peek().is_("(") and "H" not in p.context.readings.symbols:
             return _heaviside(p, tok)
+        if text == "P" and _holds_relation(p):
+            return _probability(p, "P", tok)
         return _name_or_application(p, text, tok)
     if tok.kind == "word":
         p.take()
@@ -90,7 +92,12 @@ def named(p: Parser, tok: Token):
             group[0].text[1:] not in names.GREEK
         )):
             raise LatexError(f"{text} must decorate one letter", tok.column)
-        return _name_or_application(p, group[0].text.lstrip("\\") + names.DECORATIONS[text], tok)
+        name = group[0].text.lstrip("\\") + names.DECORATIONS[text]
+        if name == "Pbb" and _holds_relation(p):
+            return _probability(p, name, tok)
+        if text in (r"\mathbb", r"\mathcal") and p.peek().is_("["):
+            raise LatexError(f"{text}{{{group[0].text}}}[…] (an expectation?) is not supported", tok.column)
+        return _name_or_application(p, name, tok)
     if text in names.APPLIED_ONLY:
         p.take()
         if p.peek().is_("(", "'", r"\{") or p.peek().is_("{") or _power_then_argument(p):
@@ -175,6 +182,40 @@ def _heaviside(p: Parser, tok: Token) -> sp.Expr:
         raise LatexError("H(x), the step function, takes one argument", tok.column)
     p.context.note("H(…) read as the Heaviside step, H(0) = 0 (declare '% symbol: H' for a product)")
     return sp.Heaviside(args[0], 0)
+
+
+def _holds_relation(p: Parser) -> bool:
+    """Whether ``(`` follows, and a relation stands inside the parentheses at their top level (``P(X \\le x)``)."""
+    if not p.peek().is_("("):
+        return False
+    depth, ahead = 0, 0
+    while p.peek(ahead).kind != "end":
+        tok = p.peek(ahead)
+        depth += tok.is_("(", "{", "[") - tok.is_(")", "}", "]")
+        if depth == 0:
+            return False
+        if depth == 1 and tok.text in names.RELATIONS and tok.kind != "word":
+            return True
+        ahead += 1
+    return False
+
+
+def _probability(p: Parser, name: str, tok: Token) -> sp.Expr:
+    r"""``P(X \le x)``, ``\mathbb{P}(X < x)``: the probability of an event, an unknown function of the two sides
+    (one for each relation and variable); "where $X \\sim N(0, 1)$" defines it as the normal CDF
+    (:func:`derive.verify.document.prose_definitions`).  Else a step with it is decided only where it cancels,
+    and stays ``unknown`` otherwise."""
+    opener = p.take()
+    left = p.expr()
+    relation = p.take()
+    right = p.expr()
+    p.expect(")", opener)
+    sign = {r"\leq": r"\le", r"\geq": r"\ge", r"\leqslant": r"\le", r"\geqslant": r"\ge", r"\lt": "<",
+            r"\gt": ">", r"\neq": r"\ne"}.get(relation.text, relation.text)
+    p.context.note(f"{tok.text}(… {relation.text} …) read as a probability: an unknown function")
+    if isinstance(left, sp.Symbol):  # P(X \le x): a function of x for this X (X \sim N(0, 1) defines it)
+        return sp.Function(f"{name}({left.name} {sign})", real=True)(right)
+    return sp.Function(f"{name}({sign})", real=True)(left, right)
 
 
 def _power_then_argument(p: Parser) -> bool:

@@ -73,7 +73,7 @@ _PROSE_CONDITION = re.compile(r"(?:^|[\s(])" r"(?i:" + _CONDITION_WORDS + r")\s+
 _ROW_CONDITION = re.compile(
     r"(?:,|\\quad|\\qquad|\\,|\\;|\s)*(?:\\text\{\s*(?:if|for|when)\s*\}\s*(?P<a>[^{}]+?)"
     r"|\\(?:text|mbox)\{\s*(?:if|for|when)\s+\$(?P<b>[^$]+)\$\s*\}"
-    r"|\((?P<c>[A-Za-z](?:_[A-Za-z0-9])?\s*(?:=|\\neq?|\\ne|<|>|\\le|\\ge)\s*-?[A-Za-z0-9.]+)\)"
+    r"|(?<![A-Za-z0-9}\])])\((?P<c>[A-Za-z](?:_[A-Za-z0-9])?\s*(?:=|\\neq?|\\ne|<|>|\\le|\\ge)\s*-?[A-Za-z0-9.]+)\)"
     r"|,?\s*\\q?quad\s*(?P<d>[A-Za-z]\s*(?:=|\\neq?(?![A-Za-z])|\\ne(?![A-Za-z]))\s*[A-Za-z0-9]))\s*[.,;]?\s*$"
 )
 
@@ -128,6 +128,8 @@ class Chain:
     symbols: frozenset[str] = frozenset()
     region: int | None = None
     defines: bool = False
+    #: ``=``, or ``\approx`` for the step ``a \approx b`` of a chain ``… = a \approx b = …``: stated, not judged.
+    relation: str = "="
 
     @property
     def source(self) -> str:
@@ -317,9 +319,32 @@ def _prose_assumptions(text: str, where: Positions) -> list:
     return found
 
 
-def prose_definitions(masked: str, text: str, spans: list[tuple[int, int]], where: Positions) -> list:
-    """Inline math introduced by a defining word, outside the display regions (``spans``)."""
+_STANDARD_NORMAL = re.compile(r"\$\s*(?:P\s*\(\s*)?(?P<v>[A-Z])(?:\s*\))?\s*\\sim\s*(?:\\mathcal\s*\{\s*N\s*\}|"
+                              r"\\mathcal\s*N|N)\s*\(\s*0\s*,\s*1\s*\)\s*\$")
+#: The probabilities of a standard normal X, by relation: P(X \le t) = Φ(t), and so on.
+_NORMAL_EVENTS = ((r"\le", r"\Phi(t)"), ("<", r"\Phi(t)"), (r"\ge", r"1 - \Phi(t)"), (">", r"1 - \Phi(t)"))
+
+
+def _normal_definitions(masked: str, spans: list[tuple[int, int]], where: Positions) -> list:
+    """"where $X \\sim N(0, 1)$" (also ``\\mathcal{N}``, and ``P(X) \\sim N(0,1)`` as people write it): the
+    probabilities ``P(X \\le t)``, ``\\mathbb{P}(X > t)`` … of X as the normal CDF Φ, for the steps after it."""
     found = []
+    for m in _STANDARD_NORMAL.finditer(masked):
+        if any(a <= m.start() < b for a, b in spans):
+            continue
+        line, column = where(m.start("v"))
+        for head in ("P", r"\mathbb{P}"):
+            for sign, value in _NORMAL_EVENTS:
+                lhs = f"{head}({m.group('v')} {sign} t)"
+                found.append(ProseDefinition(Side(lhs, line, column, m.group()), Side(value, line, column),
+                                             f"{m.group('v')} ~ N(0, 1)"))
+    return found
+
+
+def prose_definitions(masked: str, text: str, spans: list[tuple[int, int]], where: Positions) -> list:
+    """Inline math introduced by a defining word, outside the display regions (``spans``); a standard normal
+    variable's probabilities (:func:`_normal_definitions`)."""
+    found = _normal_definitions(masked, spans, where)
     for m in _PROSE_DEFINITION.finditer(masked):
         if any(a <= m.start() < b for a, b in spans) or masked[m.start("math") - 2 : m.start("math")] == "$$":
             continue
@@ -444,7 +469,16 @@ class _Reader:
         for n, (a, b) in enumerate(top_level_splits(row, (*_BETWEEN, _NEXT))):
             if n:
                 self.close()
-            held |= self.piece(" " * a + row[a:b], offset, region, conditions, continues and n == 0)
+            for k, (c, d) in enumerate(top_level_splits(row[:b], ("\\approx",))):
+                c = max(c, a)
+                last = self.current[-1] if k and self.current else None
+                if k:
+                    self.close()
+                held |= self.piece(" " * c + row[c:d], offset, region, conditions, continues and n == k == 0)
+                if last is not None and self.current:  # a ≈ b: a step stated, not judged (Chain.relation)
+                    self.chains.append(Chain(last.line, (last, self.current[0]), region=region,
+                                             conditions=conditions, relation="\\approx"))
+                    held = True
         if note and self.current:
             self.current[-1] = replace(self.current[-1], note=note)
         return held
