@@ -131,6 +131,12 @@ def verify_chain(chain: Chain, assumptions: Sequence[Side] = (), options: Option
         step = StepVerdict(side.text, "", "error", "read", chain.problem or "nothing to compare",
                            lhs_source=side.verbatim, rhs_source="")
         return ChainVerdict(chain.line, chain.source, (step,), conditions, chain.region)
+    if chain.relation != "=":
+        lhs, rhs = chain.sides[0], chain.sides[-1]
+        step = StepVerdict(lhs.text, rhs.text, "unknown", "approximation",
+                           f"'{chain.relation}' states an approximation: verify judges '=' steps only, so this step "
+                           "is not judged", lhs_source=lhs.verbatim, rhs_source=rhs.verbatim, reason=rhs.note)
+        return ChainVerdict(chain.line, f"{lhs.text} {chain.relation} {rhs.text}", (step,), conditions, chain.region)
     in_force = (*assumptions, *chain.assumptions, *chain.conditions)
     steps = []
     pairs = list(zip(chain.sides, chain.sides[1:], strict=False))

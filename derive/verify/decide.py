@@ -146,6 +146,9 @@ def _judge(send, label: str, lhs_text: str, rhs_text: str, assumption_texts: tup
     send(("read", label, *(echo(u if u is not None else e) for u, e in zip(shown, (lhs, rhs), strict=True))))
     system = System.of(hypotheses)
     written = system.substitute(lhs, rhs)[:2]  # derivatives not carried out: what a diagnosis reads
+    if system.equations:  # the diagnosis draws points of its own: the equations are put in (y_3 = 1 - y_1 - y_2)
+        joint = system.rewrite(unknowns(written[0] - written[1]))
+        written = tuple(joint(expand_finite_sums(bound_apart(side))) for side in written)
     lhs, rhs = evaluate_derivatives(lhs), evaluate_derivatives(rhs)
     lhs, rhs, valued = system.substitute(lhs, rhs)
     system = system.relevant(lhs - rhs)

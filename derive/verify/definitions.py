@@ -21,11 +21,12 @@ name replaces the earlier one.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import sympy as sp
 from sympy.core.function import AppliedUndef
 
+from derive.latex.names import FUNCTIONS
 from derive.latex.parser import PRIME, Readings, parse_expression, read_unevaluated
 from derive.latex.tokens import LatexError
 from derive.verify.graph import differentiate, expand, names_in, upstream_model
@@ -68,7 +69,11 @@ def defines(lhs_text: str, rhs_text: str, readings: Readings, taken: set[str]) -
     """The name ``lhs = rhs`` defines, read as a display whose left side is a bare name; else None.
 
     ``taken``: names already defined or constrained by an assumption (those are claims, not definitions).
+    A left side that is a function head written as a word (:func:`function_head`) defines that function.
     """
+    head = function_head(lhs_text)
+    if head is not None and head not in taken and head not in readings.defined:
+        readings = replace(readings, defined=readings.defined | {head})
     try:
         lhs = read_unevaluated(lhs_text, readings)  # as written: x \cdot 1 is no bare name
         rhs = parse_expression(rhs_text, readings)
@@ -134,6 +139,29 @@ def _named_stretch(before: str, after: str, start: int, end: int, readings: Read
     except LatexError:
         return None
     return new, old
+
+
+_HEAD = re.compile(r"\s*(?:\\(?:operatorname|mathrm|text|textrm)\s*\{(?P<word>[A-Za-z]{2,})\}|(?P<bare>[A-Za-z]{2,}))"
+                   r"\s*(?:\\left\s*)?\(")
+
+
+def function_head(lhs_text: str) -> str | None:
+    r"""The name of the function whose head ``lhs_text`` begins with, when it is written as a word of
+    several letters: ``\operatorname{swish}(x)``, ``\text{GELU}(x)``, ``Sig(x)``, ``ReLU(z)``.
+
+    Such a name may be defined by the document, also where the reader knows a function of that name
+    (``\operatorname{swish}(x) = x \cdot \operatorname{sigmoid}(\beta x)`` is the author's swish, with its β).
+    A LaTeX command (``\tanh``, ``\sigma``) always means the function it names, and a run of letters
+    is a name only when it is a function the reader knows or is capitalised (``Sig``, not ``xy``).
+    """
+    m = _HEAD.match(lhs_text)
+    if m is None:
+        return None
+    word = m.group("word") or m.group("bare")
+    key = word.lower()
+    if m.group("bare") and key not in FUNCTIONS and not (word[0].isupper() and word[1:].islower()):
+        return None
+    return key
 
 
 def _names(expr: sp.Expr) -> set[str]:
