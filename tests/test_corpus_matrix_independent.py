@@ -154,10 +154,19 @@ def test_a_planted_mistake_is_not_equal_and_gets_its_diagnosis(wrong, kind):
 
 
 def test_a_square_missing_transpose_is_well_shaped_and_still_caught():
-    ok, why = compare(Grad("A1"), Mul(Grad("Z2"), Var("W2")), CTXS[0])  # W2 is 10×10
-    assert not ok and "differ" in why
-    assert mcheck.decide(mcheck.eq(Grad("Z2"), Mul(Grad("A2"), Ones("n"))), MODEL, CTXS).verdict == "not_equal"
-    assert mcheck.holds(Grad("Z2"), Had(Grad("A2"), Var("A2")), CTXS)[0] is False
+    ok, why = compare(Grad("A1"), Mul(Grad("Z2"), Var("W2")), CTXS[0])  # W2 is 10×10: the product can be formed
+    assert not ok and why.startswith("entries differ")
+    assert mcheck.holds(Grad("A1"), Mul(Grad("Z2"), T(Var("W2"))), CTXS)[0]
+
+
+def test_a_product_that_cannot_be_formed_is_not_equal_with_the_shapes_in_the_reason():
+    decision = mcheck.decide(mcheck.eq(Grad("Z2"), Mul(Grad("A2"), Ones("n"))), MODEL, CTXS)
+    assert decision.verdict == "not_equal" and "cannot be formed" in decision.reason and "×10 by" in decision.reason
+
+
+def test_a_wrong_elementwise_factor_is_not_equal():
+    """A_2 = ReLU(Z_2) written for ReLU'(Z_2): the same shape; the two agree only where Z_2 <= 0 or Z_2 = 1."""
+    assert not mcheck.holds(Grad("Z2"), Had(Grad("A2"), Var("A2")), CTXS)[0]
 
 
 def _top_level_equals(latex: str) -> int:
