@@ -16,7 +16,7 @@ from derive.latex.parser import PRIME, Readings, parse_expression, read, read_un
 from derive.latex.tokens import LatexError
 from derive.prove import Assumption, Proof, index_in_range, prove_equal
 from derive.verify.assumptions import Hypothesis, System, contradiction, unknowns
-from derive.verify.definitions import names_of, parse_all, put_in
+from derive.verify.definitions import bindable, bindings, names_of, parse_all, put_in, with_bindings
 from derive.verify.diagnosis import diagnose
 from derive.verify.numeric import (
     EVALUATION_ERRORS,
@@ -107,26 +107,12 @@ def _judge(send, label: str, lhs_text: str, rhs_text: str, assumption_texts: tup
            deadline: float | None = None) -> bool:
     """One reading of the step judged: messages tagged with ``label``; False after an error."""
     exprs = [parse_expression(lhs_text, readings), parse_expression(rhs_text, readings)]
-    if definitions:  # a sum's own index is a dummy: d/dx_i of a sum over i is by the x_i outside it
-        exprs = [bound_apart(e) for e in exprs]
-        try:
-            parsed, refused = parse_all(definitions, readings)
-        except LatexError as err:
-            send(("error", "lhs", f"a definition in force cannot be read: {err}", 1))
+    bound: list[tuple[sp.Expr, sp.Expr]] = []
+    if definitions:
+        put = _put_definitions(send, exprs, definitions, readings)
+        if put is None:
             return False
-        try:
-            put = [put_in(e, parsed, refused) for e in exprs]
-        except LatexError as err:
-            send(("error", "lhs", err.message, err.column))
-            return False
-        exprs = [e for e, _ in put]
-        named = names_of(definitions, refused)
-        used = sorted({named[n] for _, numbers in put for n in numbers})
-        send(("definitions", tuple(used)))
-        if any(e.has(PRIME) for e in exprs):
-            send(("error", "lhs", "a prime on a name whose definition has more than one variable (or none): write "
-                  "d/dx of it", 1))
-            return False
+        exprs, bound = put
     hypotheses = []
     for number, text in enumerate(assumption_texts):
         try:
@@ -134,7 +120,8 @@ def _judge(send, label: str, lhs_text: str, rhs_text: str, assumption_texts: tup
         except LatexError as err:
             send(("error", f"assumption {number}", err.message, err.column))
             return False
-    lhs, rhs, *sides = unify_symbols(*exprs, *(e for h in hypotheses for e in (h.lhs, h.rhs)))
+    lhs, rhs, *sides = unify_symbols(*exprs, *(v for _, v in bound), *(e for h in hypotheses for e in (h.lhs, h.rhs)))
+    bound, sides = list(zip((k for k, _ in bound), sides[: len(bound)], strict=True)), sides[len(bound):]
     hypotheses = [h.with_sides(a, b) for h, a, b in zip(hypotheses, sides[::2], sides[1::2], strict=True)]
     clash = contradiction(hypotheses)
     if clash is not None:
@@ -143,15 +130,18 @@ def _judge(send, label: str, lhs_text: str, rhs_text: str, assumption_texts: tup
     shown = [read_unevaluated(t, readings) for t in (lhs_text, rhs_text)]
     send(("read", label, *(echo(u if u is not None else e) for u, e in zip(shown, (lhs, rhs), strict=True))))
     system = System.of(hypotheses)
-    written = system.substitute(lhs, rhs)[:2]  # derivatives not carried out: what a diagnosis reads
+    # derivatives not carried out, every name put in: what a diagnosis reads
+    written = [e.xreplace(dict(bound)) for e in system.substitute(lhs, rhs)[:2]]
     lhs, rhs = evaluate_derivatives(lhs), evaluate_derivatives(rhs)
     lhs, rhs, valued = system.substitute(lhs, rhs)
     system = system.relevant(lhs - rhs)
     used = set(valued) | {h.text for h in system.equations} | {h.text for h in system.conditions}
-    context = [e for h in (*system.equations, *system.conditions) for e in (h.lhs, h.rhs)]
+    context = [e for h in (*system.equations, *system.conditions) for e in (h.lhs, h.rhs)] + [v for _, v in bound]
+    constraints = with_bindings(system.constraints, bound) if bound else system.constraints
+
     def look(thorough: bool) -> NumericOutcome:
         try:
-            return compare(lhs, rhs, system.constraints, random.Random(seed), echo, wanted=points, context=context,
+            return compare(lhs, rhs, constraints, random.Random(seed), echo, wanted=points, context=context,
                            thorough=thorough, deadline=deadline)
         except EVALUATION_ERRORS as err:  # the proof may still decide
             return NumericOutcome("unknown", f"could not evaluate ({type(err).__name__}: {err})"[:200])
@@ -185,6 +175,32 @@ def _judge(send, label: str, lhs_text: str, rhs_text: str, assumption_texts: tup
             return True
     send(("proof", label, proof.proved, proof.method, tuple(sorted(used | set(proof.assumptions)))))
     return True
+
+
+def _put_definitions(send, exprs: list[sp.Expr], definitions: tuple[tuple[str, ...], ...], readings: Readings):
+    """The step's sides with the definitions in force put in (:mod:`derive.verify.definitions`), and the
+    scalar names kept as symbols with the values they are bound to; None after an error (sent)."""
+    exprs = [bound_apart(e) for e in exprs]  # a sum's own index is a dummy: d/dx_i of a sum over i is by x_i
+    try:
+        parsed, refused = parse_all(definitions, readings)
+    except LatexError as err:
+        send(("error", "lhs", f"a definition in force cannot be read: {err}", 1))
+        return None
+    kept = bindable(parsed)
+    try:
+        put = [put_in(e, parsed, refused, kept) for e in exprs]
+    except LatexError as err:
+        send(("error", "lhs", err.message, err.column))
+        return None
+    exprs = [e for e, _ in put]
+    bound, numbers = bindings(exprs, parsed, kept)
+    named = names_of(definitions, refused)
+    send(("definitions", tuple(sorted({named[n] for _, found in put for n in found} | {named[n] for n in numbers}))))
+    if any(e.has(PRIME) for e in exprs):
+        send(("error", "lhs", "a prime on a name whose definition has more than one variable (or none): write "
+              "d/dx of it", 1))
+        return None
+    return exprs, bound
 
 
 def _prove(lhs: sp.Expr, rhs: sp.Expr, system: System):

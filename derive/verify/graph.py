@@ -83,13 +83,14 @@ def substitute(expr: sp.Expr, lhs: sp.Expr, rhs: sp.Expr) -> sp.Expr:
     return expr.xreplace({bare: rhs})
 
 
-def expand(expr: sp.Expr, parsed: list[tuple[sp.Expr, sp.Expr]], keep: str | None = None,
+def expand(expr: sp.Expr, parsed: list[tuple[sp.Expr, sp.Expr]], keep: Iterable[str] = (),
            used: set[int] | None = None) -> sp.Expr:
-    """``expr`` with every defined name put in, repeatedly, except the name ``keep``."""
+    """``expr`` with every defined name put in, repeatedly, except the names ``keep``."""
+    keep = set(keep)
     for _ in range(MAX_ROUNDS):
         before = expr
         for number, (lhs, rhs) in enumerate(parsed):
-            if label(lhs) == keep and keep is not None:
+            if label(lhs) in keep:
                 continue
             after = substitute(expr, lhs, rhs)
             if after != expr:
@@ -134,8 +135,43 @@ def _partial(expr: sp.Expr, by: sp.Expr, parsed: list[tuple[sp.Expr, sp.Expr]], 
             used.add(number)
             break
     if name not in names_in(expr):  # 3. every path from B
-        expr = expand(expr, parsed, keep=name, used=used)
-    return _collapse_deltas(sp.diff(expr, by))  # 2. (and 3.): the names left are held
+        return _total(expr, by, parsed, used)
+    return _collapse_deltas(sp.diff(expr, by))  # 2.: the names left are held
+
+
+def _total(expr: sp.Expr, by: sp.Expr, parsed: list[tuple[sp.Expr, sp.Expr]], used: set[int],
+           depth: int = 0) -> sp.Expr:
+    r"""The total derivative :math:`d\,\mathrm{expr}/d\,\mathrm{by}` along every path, by the chain rule over
+    the graph: the names B does not reach are constants; the element-wise names on a path are put in; each
+    scalar name S on a path (μ, σ²) is kept and contributes :math:`\partial e/\partial S \cdot dS/dB`
+    (so that the batch's statistics are not copied into every term)."""
+    if depth > MAX_ROUNDS:
+        raise LatexError("the definitions depend on each other in a circle", 1)
+    name = label(by)
+    on_path = reached_from(name, parsed)
+    scalars = scalar_names(parsed) & on_path - {name}
+    keep = {name} | (set(_closures(parsed)) - on_path) | scalars
+    expr = expand(expr, parsed, keep=keep, used=used)
+    result = sp.diff(expr, by)
+    for node in sorted((n for n in (*expr.atoms(sp.Indexed), *expr.atoms(sp.Symbol)) if label(n) in scalars
+                        and not (isinstance(n, sp.Symbol) and n in {i.base.label for i in expr.atoms(sp.Indexed)})),
+                       key=str):
+        number, (lhs, rhs) = next((k, d) for k, d in enumerate(parsed) if label(d[0]) == label(node))
+        used.add(number)
+        result += sp.diff(expr, node) * _total(substitute(node, lhs, rhs), by, parsed, used, depth + 1)
+    return _collapse_deltas(result)
+
+
+def scalar_names(parsed: list[tuple[sp.Expr, sp.Expr]]) -> set[str]:
+    r"""The defined names that stand for one number at a point: a symbol (``\mu``, ``\sigma^2``) or one element
+    whose definition does not use its index (``\mu_B``); not the upstream names' models."""
+    found = set()
+    for lhs, rhs in parsed:
+        if any(str(s).startswith(JET) for s in _jet_atoms(rhs)):
+            continue
+        if isinstance(lhs, sp.Symbol) or (isinstance(lhs, sp.Indexed) and not set(lhs.indices) & rhs.free_symbols):
+            found.add(label(lhs))
+    return found
 
 
 def _collapse_deltas(expr: sp.Expr) -> sp.Expr:
@@ -156,6 +192,26 @@ def _collapse_deltas(expr: sp.Expr) -> sp.Expr:
             node.limits[0][0] in d.free_symbols for d in node.function.atoms(sp.KroneckerDelta))
 
     return expr.replace(has_delta, one)
+
+
+def _closures(parsed: list[tuple[sp.Expr, sp.Expr]]) -> dict[str, set[str]]:
+    """Each defined name and every name its definition depends on, directly or through other definitions."""
+    direct = {label(lhs) or type(lhs).__name__: names_in(rhs) for lhs, rhs in parsed}
+    closed = {}
+    for name in direct:
+        seen, todo = set(), [name]
+        while todo:
+            for other in direct.get(todo.pop(), ()):
+                if other not in seen:
+                    seen.add(other)
+                    todo.append(other)
+        closed[name] = seen
+    return closed
+
+
+def reached_from(name: str, parsed: list[tuple[sp.Expr, sp.Expr]]) -> set[str]:
+    """The defined names that depend on ``name``: those on a path from it."""
+    return {n for n, below in _closures(parsed).items() if name in below}
 
 
 def _is_name_of(expr: sp.Expr, lhs: sp.Expr) -> bool:
