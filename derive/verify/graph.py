@@ -35,7 +35,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 import sympy as sp
-from sympy.concrete.delta import deltasummation
 from sympy.core.function import AppliedUndef
 
 from derive.latex.parser import PRIME
@@ -165,33 +164,54 @@ def _total(expr: sp.Expr, by: sp.Expr, parsed: list[tuple[sp.Expr, sp.Expr]], us
 def scalar_names(parsed: list[tuple[sp.Expr, sp.Expr]]) -> set[str]:
     r"""The defined names that stand for one number at a point: a symbol (``\mu``, ``\sigma^2``) or one element
     whose definition does not use its index (``\mu_B``); not the upstream names' models."""
-    found = set()
-    for lhs, rhs in parsed:
-        if any(str(s).startswith(JET) for s in _jet_atoms(rhs)):
-            continue
-        if isinstance(lhs, sp.Symbol) or (isinstance(lhs, sp.Indexed) and not set(lhs.indices) & rhs.free_symbols):
-            found.add(label(lhs))
+    found: set[str] = set()
+    for _ in range(MAX_ROUNDS):  # σ²_B is one number when μ_B is: its B is only μ_B's
+        before = set(found)
+        for lhs, rhs in parsed:
+            if any(str(s).startswith(JET) for s in _jet_atoms(rhs)):
+                continue
+            held = rhs.xreplace({n: sp.Dummy() for n in rhs.atoms(sp.Indexed) if label(n) in found})
+            if isinstance(lhs, sp.Symbol) or (isinstance(lhs, sp.Indexed) and not set(lhs.indices) & held.free_symbols):
+                found.add(label(lhs))
+        if found == before:
+            break
     return found
 
 
 def _collapse_deltas(expr: sp.Expr) -> sp.Expr:
     r""":math:`\sum_{j=1}^{m} \delta_{ij} h_j = h_i`, for an index i in the sum's range -- as every step with a
     count assumes of its indices (the proof's ``i in 1..m``).  What keeps the derivative of a sum by one of
-    its elements from growing by a factor m at each step."""
+    its elements from growing by a factor m at each step.  A term whose delta is not a plain factor stays in
+    the sum."""
 
     def one(node):
         (variable, low, high), = node.limits
-        done = deltasummation(node.function, (variable, low, high))
-        if isinstance(done, sp.Piecewise) and len(done.args) == 2 and done.args[1] == (0, True) and \
-                _in_range(done.args[0][1]):
-            return done.args[0][0]
-        return done
+        collapsed, rest = [], []
+        for term in sp.Add.make_args(node.function):
+            delta = next((f for f in sp.Mul.make_args(term) if isinstance(f, sp.KroneckerDelta)
+                          and _solved_for(f, variable) is not None), None)
+            if delta is None:
+                rest.append(term)
+            else:
+                collapsed.append((term / delta).xreplace({variable: _solved_for(delta, variable)}))
+        return sp.Add(*collapsed) + (sp.Sum(sp.Add(*rest), (variable, low, high)) if rest else 0)
 
     def has_delta(node) -> bool:
         return isinstance(node, sp.Sum) and len(node.limits) == 1 and any(
             node.limits[0][0] in d.free_symbols for d in node.function.atoms(sp.KroneckerDelta))
 
     return expr.replace(has_delta, one)
+
+
+def _solved_for(delta: sp.KroneckerDelta, variable: sp.Symbol) -> sp.Expr | None:
+    """The index ``delta`` sets ``variable`` to, where one side is the variable itself and the other does
+    not hold it (δ_{ij} by j gives i); None otherwise."""
+    a, b = delta.args
+    if a == variable and variable not in b.free_symbols:
+        return b
+    if b == variable and variable not in a.free_symbols:
+        return a
+    return None
 
 
 def _closures(parsed: list[tuple[sp.Expr, sp.Expr]]) -> dict[str, set[str]]:
@@ -241,13 +261,6 @@ def _check_shapes(expr: sp.Expr, by: sp.Expr, parsed: list[tuple[sp.Expr, sp.Exp
             raise LatexError(f"{label(node)} is defined {what}, and written here "
                              f"{'with' if isinstance(node, sp.Indexed) else 'without'} an index: its derivative "
                              "cannot be read", 1)
-
-
-def _in_range(condition) -> bool:
-    """Whether ``condition`` only bounds integer indices (``(1 <= i) & (i <= m)``)."""
-    parts = condition.args if isinstance(condition, sp.And) else (condition,)
-    return all(isinstance(c, sp.core.relational.Relational) and all(s.is_integer for s in c.free_symbols)
-               for c in parts)
 
 
 def upstream_model(name: str, arguments: list[sp.Expr], parsed: list[tuple[sp.Expr, sp.Expr]]) -> sp.Expr:
