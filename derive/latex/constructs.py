@@ -33,7 +33,7 @@ def starts_primary(cmd: str) -> bool:
         or cmd in names.FUNCTION_COMMANDS
         or cmd in names.DECORATIONS
         or cmd in FRACS
-        or cmd in (r"\sqrt", r"\sum", r"\prod", r"\pi", r"\begin{cases}", r"\lvert", r"\{")
+        or cmd in (r"\sqrt", r"\sum", r"\prod", r"\pi", r"\begin{cases}", r"\lvert", r"\{", r"\partial")
     )
 
 
@@ -42,6 +42,9 @@ def named(p: Parser, tok: Token):
     text = tok.text
     if tok.kind == "letter":
         word = _bare_function_word(p)
+        if word is not None and word in p.context.readings.defined:
+            p.take()
+            return _defined_function(p, word, tok)
         if word is not None:
             return _function(p, word, tok)
         p.take()
@@ -51,10 +54,14 @@ def named(p: Parser, tok: Token):
             return sp.E
         if text == "H" and p.peek().is_("(") and "H" not in p.context.readings.symbols:
             return _heaviside(p, tok)
+        if text == "P" and _holds_relation(p):
+            return _probability(p, "P", tok)
         return _name_or_application(p, text, tok)
     if tok.kind == "word":
         p.take()
         key = names.normalise(text)
+        if key in p.context.readings.defined and len(key) > 1:
+            return _defined_function(p, key, tok)
         if key in names.FUNCTIONS or key in names.VECTOR_FUNCTIONS:
             return _function(p, key, tok, taken=True)
         raise LatexError(f"unknown name '{text}' (not a function the reader knows)", tok.column)
@@ -90,7 +97,12 @@ def named(p: Parser, tok: Token):
             group[0].text[1:] not in names.GREEK
         )):
             raise LatexError(f"{text} must decorate one letter", tok.column)
-        return _name_or_application(p, group[0].text.lstrip("\\") + names.DECORATIONS[text], tok)
+        name = group[0].text.lstrip("\\") + names.DECORATIONS[text]
+        if name == "Pbb" and _holds_relation(p):
+            return _probability(p, name, tok)
+        if text in (r"\mathbb", r"\mathcal") and p.peek().is_("["):
+            raise LatexError(f"{text}{{{group[0].text}}}[…] (an expectation?) is not supported", tok.column)
+        return _name_or_application(p, name, tok)
     if text in names.APPLIED_ONLY:
         p.take()
         if p.peek().is_("(", "'", r"\{") or p.peek().is_("{") or _power_then_argument(p):
@@ -109,6 +121,10 @@ def named(p: Parser, tok: Token):
         if text == r"\delta" and p.peek().is_("_"):
             return _kronecker(p, tok)
         return _name_or_application(p, text[1:], tok)
+    if text == r"\partial" and p.peek(1).is_("_"):
+        from derive.latex.partial import partial_operator
+
+        return partial_operator(p, tok)
     if text in names.UNSUPPORTED:
         raise LatexError(names.UNSUPPORTED[text], tok.column)
     if text.startswith(r"\begin"):
@@ -137,17 +153,53 @@ def _gradient(p: Parser) -> sp.Expr:
 
 
 def _bare_function_word(p: Parser) -> str | None:
-    """``ReLU(`` or ``softmax(`` written without a backslash: the normalised name, else None."""
+    """``ReLU(`` or ``softmax(`` written without a backslash (``tanh[`` too): the normalised name, else None.
+
+    A name the document defines as a function (``Sig(x) = …``, see :func:`_defined_function`) is found
+    also before ``'`` or ``^`` and alone (``\\delta Sig``: the function's name for its value).
+    """
     run, col = [], p.peek().column
     ahead = 0
     while p.peek(ahead).kind == "letter" and p.peek(ahead).column == col + ahead:
         run.append(p.peek(ahead).text)
         ahead += 1
     key = "".join(run).lower()
-    if len(run) < 2 or not p.peek(ahead).is_("(") or (key not in names.FUNCTIONS and key not in names.VECTOR_FUNCTIONS):
+    if len(run) < 2:
+        return None
+    if key in p.context.readings.defined:
+        if p.peek(ahead).kind == "letter":
+            return None
+    elif not p.peek(ahead).is_("(", "[") or (key not in names.FUNCTIONS and key not in names.VECTOR_FUNCTIONS):
         return None
     p.pos += ahead - 1  # leave the last letter for _function to take
     return key
+
+
+def _defined_function(p: Parser, key: str, tok: Token) -> sp.Expr:
+    r"""A function the document defines under a name of several letters (``\operatorname{swish}(x) = …``,
+    ``Sig(x) = …``: :func:`derive.verify.definitions.function_head`), the name already taken.
+
+    ``W(a)``, ``W'(a)``, ``W^2(a)`` (the square of the value) and ``W`` alone (the value, as in
+    ``\frac{dW}{dx}``) are the unknown function ``key``, which the definition replaces.
+    """
+    if p.peek().is_("'"):
+        return _unknown_function(p, key, tok)
+    power = None
+    if p.peek().is_("^") and _power_then_argument(p):
+        p.take()
+        power = p.sub(p.argument()).parse_all()
+    if not p.peek().is_("(", "["):
+        if power is not None:
+            raise LatexError(f"a power of {tok.text} without its argument", tok.column)
+        return names.real_symbol(key)
+    opener = p.take()
+    if opener.is_("["):
+        (arg,) = p.arguments(opener)
+        result = sp.Function(key, real=True)(arg)
+    else:
+        p.pos -= 1
+        result = _unknown_function(p, key, tok)
+    return result if power is None else result**power
 
 
 def _heaviside(p: Parser, tok: Token) -> sp.Expr:
@@ -159,6 +211,40 @@ def _heaviside(p: Parser, tok: Token) -> sp.Expr:
         raise LatexError("H(x), the step function, takes one argument", tok.column)
     p.context.note("H(…) read as the Heaviside step, H(0) = 0 (declare '% symbol: H' for a product)")
     return sp.Heaviside(args[0], 0)
+
+
+def _holds_relation(p: Parser) -> bool:
+    """Whether ``(`` follows, and a relation stands inside the parentheses at their top level (``P(X \\le x)``)."""
+    if not p.peek().is_("("):
+        return False
+    depth, ahead = 0, 0
+    while p.peek(ahead).kind != "end":
+        tok = p.peek(ahead)
+        depth += tok.is_("(", "{", "[") - tok.is_(")", "}", "]")
+        if depth == 0:
+            return False
+        if depth == 1 and tok.text in names.RELATIONS and tok.kind != "word":
+            return True
+        ahead += 1
+    return False
+
+
+def _probability(p: Parser, name: str, tok: Token) -> sp.Expr:
+    r"""``P(X \le x)``, ``\mathbb{P}(X < x)``: the probability of an event, an unknown function of the two sides
+    (one for each relation and variable); "where $X \\sim N(0, 1)$" defines it as the normal CDF
+    (:func:`derive.verify.document.prose_definitions`).  Else a step with it is decided only where it cancels,
+    and stays ``unknown`` otherwise."""
+    opener = p.take()
+    left = p.expr()
+    relation = p.take()
+    right = p.expr()
+    p.expect(")", opener)
+    sign = {r"\leq": r"\le", r"\geq": r"\ge", r"\leqslant": r"\le", r"\geqslant": r"\ge", r"\lt": "<",
+            r"\gt": ">", r"\neq": r"\ne"}.get(relation.text, relation.text)
+    p.context.note(f"{tok.text}(… {relation.text} …) read as a probability: an unknown function")
+    if isinstance(left, sp.Symbol):  # P(X \le x): a function of x for this X (X \sim N(0, 1) defines it)
+        return sp.Function(f"{name}({left.name} {sign})", real=True)(right)
+    return sp.Function(f"{name}({sign})", real=True)(left, right)
 
 
 def _power_then_argument(p: Parser) -> bool:
@@ -185,16 +271,20 @@ def _name_or_application(p: Parser, name: str, tok: Token) -> sp.Expr:
     step then weighs the product reading too (:func:`derive.verify.decide.decide_step`).
     """
     readings, context = p.context.readings, p.context
-    if p.peek().is_("'") and name not in readings.symbols and name not in readings.defined:
+    primes = 0
+    while p.peek(primes).is_("'"):
+        primes += 1
+    applied = primes and p.peek(primes).is_("(")  # f'(x) with f defined: the derivative of its definition
+    if p.peek().is_("'") and name not in readings.symbols and (name not in readings.defined or applied):
         context.primed.add(name)
         return _unknown_function(p, name, tok)
     expr = _with_subscript(p, name, tok)
     if not p.peek().is_("(") or name in readings.symbols:
         context.bare.add(name)
         return expr
-    if name not in readings.functions and name not in names.UNKNOWN_FUNCTIONS:
-        context.heads.add(name)
     head = name if isinstance(expr, sp.Symbol) else _name(expr)
+    if name not in readings.functions and name not in names.UNKNOWN_FUNCTIONS and head not in readings.defined:
+        context.heads.add(name)  # a function defined before (S_i(z) = …) is one
     return _unknown_function(p, head, tok)
 
 

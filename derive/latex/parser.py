@@ -28,7 +28,7 @@ from dataclasses import dataclass, field, replace
 
 import sympy as sp
 
-from derive.latex import names
+from derive.latex import names, plain
 from derive.latex.tokens import LatexError, Token, tokenize
 
 MAX_DEPTH = 40
@@ -123,7 +123,11 @@ def merge_words(tokens: list[Token]) -> list[Token]:
                     raise LatexError(f"{tok.text}{{…}} is not closed by a simple '}}'", tok.column)
                 close += 1
             word = "".join(t.text for t in tokens[pos + 2 : close])
-            if tok.text in (r"\begin", r"\end"):
+            condition = _condition_in_text(tokens[pos + 2 : close]) if tok.text in names.TEXT_COMMANDS else None
+            if condition is not None:  # \text{if z < 0}: the word, then the condition as math
+                out.append(Token("word", condition[0], tok.column))
+                out.extend(condition[1])
+            elif tok.text in (r"\begin", r"\end"):
                 out.append(Token("cmd", f"{tok.text}{{{word}}}", tok.column))
             elif tok.text == r"\mathrm" and word in ("d", "e"):
                 out.append(Token("letter", word, tok.column))
@@ -163,6 +167,26 @@ def merge_words(tokens: list[Token]) -> list[Token]:
     return out
 
 
+_CONDITION_WORDS = ("if", "for", "when")
+_RELATION_SIGNS = frozenset(["<", ">", "=", r"\le", r"\leq", r"\ge", r"\geq", r"\ne", r"\neq", r"\lt", r"\gt"])
+
+
+def _condition_in_text(group: list[Token]) -> tuple[str, list[Token]] | None:
+    r"""``\text{if z < 0}``: the word ``if`` and the tokens of ``z < 0``, where the text is one of the words
+    if/for/when, a space, and a relation between letters and numbers; else None (prose stays a word)."""
+    run = 0
+    while run < len(group) and group[run].kind == "letter" and group[run].column == group[0].column + run:
+        run += 1
+    word = "".join(t.text for t in group[:run])
+    rest = group[run:]
+    if word.lower() not in _CONDITION_WORDS or not rest or rest[0].column == group[run - 1].column + 1:
+        return None
+    if not any(t.text in _RELATION_SIGNS for t in rest):
+        return None
+    plain = all(t.kind in ("letter", "number") or t.text in _RELATION_SIGNS or t.is_("+", "-") for t in rest)
+    return (word, rest) if plain else None
+
+
 def parse_expression(text: str, readings: Readings | None = None) -> sp.Expr:
     """The SymPy expression ``text`` means; :class:`LatexError` with a column otherwise."""
     return read(text, readings)[0]
@@ -188,6 +212,7 @@ def _read_once(text: str, readings: Readings, context: Context | None) -> tuple[
     if tokens[0].kind == "end":
         raise LatexError("empty expression", 1)
     context = context or Context(readings)
+    tokens = plain.rewrite(tokens, context.note)
     parser = Parser(tokens, context=context)
     try:
         expr = parser.parse_all()
@@ -380,6 +405,8 @@ class Parser:
 
     def power(self):
         base = self.primary()
+        if self.peek().is_("'") and isinstance(base, sp.Expr):
+            base = self.postfix_prime(base)
         raised = False
         while self.peek().is_("^"):
             caret = self.take()
@@ -390,6 +417,27 @@ class Parser:
             base = self.constructs.raise_to(self, base, caret)
             raised = True
         return base
+
+    def postfix_prime(self, base: sp.Expr) -> sp.Expr:
+        r"""``(\tanh z)'``, ``\sigma(x)'``: the derivative of ``base`` by its one variable.
+
+        ``(\tanh z)'`` is by z also where z is defined (z = wx + b): the author differentiates by what is
+        written.  A defined name alone, ``(y)'``, is by the variable of its definition, put in later
+        (:data:`PRIME`); an expression of several variables, or of none, takes no prime.
+        """
+        tok = self.peek()
+        primes = 0
+        while self.peek().is_("'"):
+            self.take()
+            primes += 1
+        variables = [s for s in base.free_symbols if isinstance(s, sp.Symbol) and not s.is_integer]
+        if len(variables) != 1 or base.atoms(sp.Indexed):
+            raise self.error("a prime on an expression of several variables (or none): write d/dx of it", tok)
+        if base == variables[0] and variables[0].name in self.context.readings.defined:
+            return sp.Derivative(base, (PRIME, primes))  # (y)' with y defined: by the variable of its definition
+        self.context.note("a prime after an expression read as its derivative by its one variable")
+        with sp.evaluate(True):
+            return sp.diff(base, variables[0], primes)
 
     def starts_factor(self, tok: Token) -> bool:
         if tok.kind in ("number", "letter", "word"):

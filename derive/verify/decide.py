@@ -12,6 +12,7 @@ from dataclasses import replace
 
 import sympy as sp
 
+from derive.latex.names import index_symbol
 from derive.latex.parser import PRIME, Readings, parse_expression, read, read_unevaluated, square_names
 from derive.latex.tokens import LatexError
 from derive.prove import Assumption, Proof, index_in_range, prove_equal
@@ -122,7 +123,8 @@ def _judge(send, label: str, lhs_text: str, rhs_text: str, assumption_texts: tup
             return False
     lhs, rhs, *sides = unify_symbols(*exprs, *(v for _, v in bound), *(e for h in hypotheses for e in (h.lhs, h.rhs)))
     bound, sides = list(zip((k for k, _ in bound), sides[: len(bound)], strict=True)), sides[len(bound):]
-    hypotheses = [h.with_sides(a, b) for h, a, b in zip(hypotheses, sides[::2], sides[1::2], strict=True)]
+    hypotheses = [h.with_sides(*_both_indices(a, b)) for h, a, b in zip(hypotheses, sides[::2], sides[1::2],
+                                                                         strict=True)]
     clash = contradiction(hypotheses)
     if clash is not None:
         send(("error", *clash))
@@ -131,7 +133,10 @@ def _judge(send, label: str, lhs_text: str, rhs_text: str, assumption_texts: tup
     send(("read", label, *(echo(u if u is not None else e) for u, e in zip(shown, (lhs, rhs), strict=True))))
     system = System.of(hypotheses)
     # derivatives not carried out, every name put in: what a diagnosis reads
-    written = [e.xreplace(dict(bound)) for e in system.substitute(lhs, rhs)[:2]]
+    written = tuple(e.xreplace(dict(bound)) for e in system.substitute(lhs, rhs)[:2])
+    if system.equations:  # the diagnosis draws points of its own: the equations are put in (y_3 = 1 - y_1 - y_2)
+        joint = system.rewrite(unknowns(written[0] - written[1]))
+        written = tuple(joint(expand_finite_sums(bound_apart(side))) for side in written)
     lhs, rhs = evaluate_derivatives(lhs), evaluate_derivatives(rhs)
     lhs, rhs, valued = system.substitute(lhs, rhs)
     system = system.relevant(lhs - rhs)
@@ -201,6 +206,15 @@ def _put_definitions(send, exprs: list[sp.Expr], definitions: tuple[tuple[str, .
               "d/dx of it", 1))
         return None
     return exprs, bound
+
+
+def _both_indices(a: sp.Expr, b: sp.Expr) -> tuple[sp.Expr, sp.Expr]:
+    """A condition ``i = j`` between an index of the step and a letter it does not hold (the step is
+    about :math:`\\partial_i S_i`): the letter is an index too, not a real number."""
+    if isinstance(a, sp.Symbol) and isinstance(b, sp.Symbol) and bool(a.is_integer) != bool(b.is_integer) \
+            and len(a.name) == len(b.name) == 1:
+        return tuple(s if s.is_integer else index_symbol(s.name) for s in (a, b))
+    return a, b
 
 
 def _prove(lhs: sp.Expr, rhs: sp.Expr, system: System):

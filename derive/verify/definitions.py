@@ -20,15 +20,26 @@ name replaces the earlier one.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, replace
 
 import sympy as sp
 from sympy.core.function import AppliedUndef
 
+from derive.latex.names import FUNCTIONS
 from derive.latex.parser import PRIME, Readings, parse_expression, read_unevaluated
 from derive.latex.tokens import LatexError
 from derive.verify.assumptions import Constraints
-from derive.verify.graph import differentiate, expand, label, names_in, scalar_names, substitute, upstream_model
+from derive.verify.graph import (
+    as_products,
+    differentiate,
+    expand,
+    label,
+    names_in,
+    scalar_names,
+    substitute,
+    upstream_model,
+)
 
 
 @dataclass(frozen=True)
@@ -68,7 +79,11 @@ def defines(lhs_text: str, rhs_text: str, readings: Readings, taken: set[str]) -
     """The name ``lhs = rhs`` defines, read as a display whose left side is a bare name; else None.
 
     ``taken``: names already defined or constrained by an assumption (those are claims, not definitions).
+    A left side that is a function head written as a word (:func:`function_head`) defines that function.
     """
+    head = function_head(lhs_text)
+    if head is not None and head not in taken and head not in readings.defined:
+        readings = replace(readings, defined=readings.defined | {head})
     try:
         lhs = read_unevaluated(lhs_text, readings)  # as written: x \cdot 1 is no bare name
         rhs = parse_expression(rhs_text, readings)
@@ -80,6 +95,89 @@ def defines(lhs_text: str, rhs_text: str, readings: Readings, taken: set[str]) -
     if name in names_in(rhs):
         return None  # x = x + 1 is a claim about x
     return name
+
+
+def names_a_part(before: str, after: str, readings: Readings, taken: set[str], earlier: str) -> tuple[str, str] | None:
+    r"""``(name, part)`` when the side ``after`` is the side ``before`` with one part written as a new name.
+
+    :math:`L = -\sum_j y_j \log p_j = -\sum_j \ell_j` names the summand: :math:`\ell_j` stands for
+    :math:`y_j \log p_j`.  The two texts must agree but for one stretch, the new one a bare name
+    (:func:`label_of`) that is not ``taken``, not in the old stretch, and not written in ``earlier``
+    (the document before the step); the old stretch no bare name itself (``p_i`` written ``q_i`` is a
+    slip); and the old side must read the same with its stretch in parentheses (so the stretch is a
+    whole part: ``2 \cdot a + b = 2 \cdot c`` names nothing).
+    """
+    start = 0
+    while start < min(len(before), len(after)) and before[start] == after[start]:
+        start += 1
+    while start > 0 and (after[start - 1].isalnum() or after[start - 1] == "\\"):
+        start -= 1  # the stretch begins where a name does: \ell against \log shares "\l"
+    most = 0
+    while most < min(len(before), len(after)) - start and before[-1 - most] == after[-1 - most]:
+        most += 1
+    for end in range(most, -1, -1):  # the longest common tail that leaves a whole name
+        found = _named_stretch(before, after, start, end, readings, taken)
+        if found is not None:
+            break
+    else:
+        return None
+    new, old = found
+    written = re.escape(new.split("_")[0].strip()) + (r"(?![A-Za-z])" if new[:1].isalpha() or new[:1] == "\\" else "")
+    if re.search(r"(?<![A-Za-z\\])" + written, earlier):
+        return None
+    return new, old
+
+
+def _named_stretch(before: str, after: str, start: int, end: int, readings: Readings,
+                   taken: set[str]) -> tuple[str, str] | None:
+    """(new, old): the stretches of ``after`` and ``before`` from ``start`` to ``end`` characters before
+    their ends, when the new one is a bare name not ``taken`` and the old one a whole part without it."""
+    old, new = before[start : len(before) - end].strip(), after[start : len(after) - end].strip()
+    if not old or not new or new.count("{") != new.count("}") or new[-1] in "_^\\":
+        return None
+    try:
+        named = read_unevaluated(new, readings)
+        label = label_of(named) if named is not None else None
+        if label is None or label in taken or label in _names(parse_expression(old, readings)):
+            return None
+        written = read_unevaluated(old, readings)
+        if written is None or label_of(written) is not None:
+            return None  # a name written as another name is a slip, not a definition
+        grouped = before[:start] + "{(" + old + ")}" + before[len(before) - end :]
+        if parse_expression(grouped, readings) != parse_expression(before, readings):
+            return None
+    except LatexError:
+        return None
+    return new, old
+
+
+_HEAD = re.compile(r"\s*(?:\\(?:operatorname|mathrm|text|textrm)\s*\{(?P<word>[A-Za-z]{2,})\}|(?P<bare>[A-Za-z]{2,}))"
+                   r"\s*(?:\\left\s*)?\(")
+
+
+def function_head(lhs_text: str) -> str | None:
+    r"""The name of the function whose head ``lhs_text`` begins with, when it is written as a word of
+    several letters: ``\operatorname{swish}(x)``, ``\text{GELU}(x)``, ``Sig(x)``, ``ReLU(z)``.
+
+    Such a name may be defined by the document, also where the reader knows a function of that name
+    (``\operatorname{swish}(x) = x \cdot \operatorname{sigmoid}(\beta x)`` is the author's swish, with its β).
+    A LaTeX command (``\tanh``, ``\sigma``) always means the function it names, and a run of letters
+    is a name only when it is a function the reader knows or is capitalised (``Sig``, not ``xy``).
+    """
+    m = _HEAD.match(lhs_text)
+    if m is None:
+        return None
+    word = m.group("word") or m.group("bare")
+    key = word.lower()
+    if m.group("bare") and key not in FUNCTIONS and not (word[0].isupper() and word[1:].islower()):
+        return None
+    return key
+
+
+def _names(expr: sp.Expr) -> set[str]:
+    found = {s.name for s in expr.free_symbols if isinstance(s, sp.Symbol)}
+    found |= {str(node.base.label) for node in expr.atoms(sp.Indexed)}
+    return found | {type(f).__name__ for f in expr.atoms(AppliedUndef)}
 
 
 def parse_all(definitions: tuple[tuple[str, ...], ...],
@@ -125,7 +223,7 @@ def put_in(expr: sp.Expr, parsed: list[tuple[sp.Expr, sp.Expr]], refused: dict[s
     for name in sorted(set(refused or ()) & names_in(expr)):
         raise LatexError(f"{name}: {refused[name]}", 1)
     used: set[int] = set()
-    expr = differentiate(expr, parsed, used)
+    expr = differentiate(as_products(expr, [lhs for lhs, _ in parsed]), parsed, used)
     primed = expr.replace(lambda n: isinstance(n, sp.Derivative) and n.variables == (PRIME,),
                           lambda n: sp.Derivative(expand(n.expr, parsed, used=used), PRIME))  # y' by y's variable
     return expand(_primes(primed), parsed, keep=kept, used=used), used

@@ -67,7 +67,7 @@ def substitute(expr: sp.Expr, lhs: sp.Expr, rhs: sp.Expr) -> sp.Expr:
     """``expr`` with the name ``lhs`` replaced by ``rhs``: every element of an indexed name (``S_j`` is the
     right side with i set to j), every application of a function name."""
     if isinstance(lhs, sp.Symbol):
-        return expr.xreplace({lhs: rhs})
+        return as_products(expr, [lhs]).xreplace({lhs: rhs})
     if isinstance(lhs, sp.Indexed):
         base, indices = lhs.base.label, lhs.indices
 
@@ -80,6 +80,15 @@ def substitute(expr: sp.Expr, lhs: sp.Expr, rhs: sp.Expr) -> sp.Expr:
                         lambda node: rhs.xreplace(dict(zip(parameters, node.args, strict=True))))
     bare = sp.Symbol(function.__name__, real=True)  # df/dx: the name alone stands for f(x)
     return expr.xreplace({bare: rhs})
+
+
+def as_products(expr: sp.Expr, names: Iterable[sp.Expr]) -> sp.Expr:
+    """``y(1 - y)``, where y is defined as a symbol (one of ``names``), is the product y·(1 - y)."""
+    for name in names:
+        if isinstance(name, sp.Symbol):
+            expr = expr.replace(lambda n, s=name.name: isinstance(n, AppliedUndef) and type(n).__name__ == s
+                                and len(n.args) == 1, lambda n, s=name: s * n.args[0])
+    return expr
 
 
 def expand(expr: sp.Expr, parsed: list[tuple[sp.Expr, sp.Expr]], keep: Iterable[str] = (),
