@@ -137,3 +137,29 @@ def test_square_names_come_from_first_order_derivatives_and_definitions_only():
     assert square_names([r"\frac{\partial^2 f}{\partial x^2}"]) == frozenset()
     assert square_names([], [(r"\sigma^2", r"\frac{1}{m}\sum_i x_i^2")]) == {"sigma"}
     assert square_names([], [(r"\sigma^2", r"\sigma(x)^2")]) == frozenset()
+
+
+PRIMER = "Suppose we have a function $u(x, y)$ where $x(r, t)$ and $y(r, t)$.\n\n"
+
+
+def test_a_function_declared_in_prose_follows_the_chain_rule_and_a_dropped_path_is_caught():
+    right = (r"\frac{\partial u}{\partial r} = \frac{\partial u}{\partial x} \frac{\partial x}{\partial r}"
+             r" + \frac{\partial u}{\partial y} \frac{\partial y}{\partial r}")
+    dropped = r"\frac{\partial u}{\partial r} = \frac{\partial u}{\partial x} \frac{\partial x}{\partial r}"
+    assert verdicts([right, dropped, r"\frac{\partial u}{\partial r} = 0"], PRIMER) == ["equal", "not_equal",
+                                                                                          "not_equal"]
+    assert verdicts([r"\frac{\partial^2 u}{\partial r^2} = 0"], PRIMER) == ["error"]
+
+
+def test_a_declared_name_also_written_with_an_index_is_no_function_declaration():
+    # x_i elsewhere is another x: u is then not known to reach r, and nothing about ∂u/∂r is accepted
+    got = verdicts([r"\frac{\partial u}{\partial r} = 0", r"x_i = 1"], PRIMER)
+    assert got[0] != "equal"
+
+
+def test_the_gradient_notation_dx_reads_as_the_derivative_of_the_loss():
+    head = r"Here $dy$ is the upstream gradient $\partial L/\partial y$." + CENTRE[CENTRE.index("\n"):]
+    right = r"d\hat{x}_i = dy_i \gamma"
+    wrong = r"d\hat{x}_i = dy_i"
+    total = r"d\mu = -\gamma \sum_{j=1}^{m} dy_j"
+    assert verdicts([right, wrong, total], head)[3:] == ["equal", "not_equal", "equal"]

@@ -14,7 +14,13 @@ from derive.verify.document import Chain, Side, read_document
 from derive.verify.matrix import Declared, declarations, defines_matrix, is_matrix_step
 from derive.verify.matrix.decide import decide_matrix_step
 from derive.verify.report import DEFAULT_TIMEOUT, MAX_STEPS, ChainVerdict, Options, RegionSummary, Report, StepVerdict
-from derive.verify.upstream import gradient_notation, inline_math, upstream_definitions, written_derivatives
+from derive.verify.upstream import (
+    declared_functions,
+    gradient_notation,
+    inline_math,
+    upstream_definitions,
+    written_derivatives,
+)
 from derive.verify.worker import run_bounded
 
 
@@ -31,7 +37,8 @@ def check_step(lhs: Side, rhs: Side, assumptions: Sequence[Side], options: Optio
     seed = f"{options.seed}|{lhs.text}|{rhs.text}"
     texts = tuple(a.text for a in assumptions)
     if is_matrix_step(lhs.text, rhs.text, declared, {d.name for d in definitions}):
-        args = (lhs.text, rhs.text, seed, tuple((d.name, d.lhs, d.rhs) for d in definitions), declared,
+        args = (lhs.text, rhs.text, seed, tuple((d.name, d.lhs, d.rhs) for d in definitions if d.kind == "definition"),
+                declared,
                 options.timeout)
         outcome = run_bounded(decide_matrix_step, args, options.timeout)
     else:
@@ -248,7 +255,7 @@ def verify_text(text: str, assumptions: Sequence[str] = (), options: Options = O
     definitions: list[Definition] = []
     earlier = ""
     prose = sorted(document.definitions, key=lambda d: (d.lhs.line, d.lhs.column))
-    loss = gradient_notation(text)
+    loss, functions_of = gradient_notation(text), declared_functions(text)
     notation = [Definition("d", loss, "", 1, f"notation: dy is the gradient ∂{loss}/∂y", "gradient")] if loss else []
     written = written_derivatives([*(side.text for chain in document.chains for side in chain.sides),
                                    *inline_math(text)], Readings(gradient_of=loss))
@@ -262,7 +269,8 @@ def verify_text(text: str, assumptions: Sequence[str] = (), options: Options = O
                         set())
             if name is not None:
                 definitions.append(Definition(name, made.lhs.text, made.rhs.text, made.lhs.line, f"prose: {made.how}"))
-        upstream = upstream_definitions(written, _latest(definitions), Readings(chain.functions, chain.symbols))
+        upstream = upstream_definitions(written, _latest(definitions), Readings(chain.functions, chain.symbols),
+                                        functions_of)
         chains.append(verify_chain(chain, given, options, budget, definitions, [*upstream, *notation], declared,
                                    earlier))
         earlier += " " + chain.source

@@ -31,6 +31,7 @@ from derive.latex.parser import PRIME, Readings, parse_expression, read_unevalua
 from derive.latex.tokens import LatexError
 from derive.verify.assumptions import Constraints
 from derive.verify.graph import (
+    JET,
     as_products,
     differentiate,
     expand,
@@ -223,7 +224,8 @@ def put_in(expr: sp.Expr, parsed: list[tuple[sp.Expr, sp.Expr]], refused: dict[s
     for name in sorted(set(refused or ()) & names_in(expr)):
         raise LatexError(f"{name}: {refused[name]}", 1)
     used: set[int] = set()
-    expr = differentiate(as_products(expr, [lhs for lhs, _ in parsed]), parsed, used)
+    plain = [lhs for lhs, rhs in parsed if not any(str(s).startswith(JET) for s in rhs.free_symbols)]
+    expr = differentiate(as_products(expr, plain), parsed, used)  # an upstream f(a) stays unknown
     primed = expr.replace(lambda n: isinstance(n, sp.Derivative) and n.variables == (PRIME,),
                           lambda n: sp.Derivative(expand(n.expr, parsed, used=used), PRIME))  # y' by y's variable
     return expand(_primes(primed), parsed, keep=kept, used=used), used

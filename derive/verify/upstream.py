@@ -23,6 +23,7 @@ from collections.abc import Iterable, Sequence
 
 import sympy as sp
 
+from derive.latex import names
 from derive.latex.parser import Readings, parse_expression, square_names
 from derive.latex.tokens import LatexError
 from derive.verify.definitions import Definition
@@ -68,6 +69,31 @@ def gradient_notation(text: str) -> str | None:
     return found.pop() if len(found) == 1 else None
 
 
+#: An inline formula that is a function head with distinct names as its arguments: ``u(x, y)``.
+_HEAD = re.compile(r"^\s*(\\?[A-Za-z]+)\s*\(\s*((?:\\?[A-Za-z]+\s*,\s*)*\\?[A-Za-z]+)\s*\)\s*$")
+
+
+def declared_functions(text: str) -> dict[str, tuple[str, ...]]:
+    r"""Unknown functions a document's prose declares: on a line that speaks of a function, each inline head
+    of distinct plain names (``a function $u(x, y)$ where $x(r, t)$ and $y(r, t)$``) makes its name a
+    function of those arguments -- used, as an upstream name, through its value and first derivatives at the
+    point.  The catalog's functions (``\sigma(z)``) are no such declaration."""
+    found: dict[str, tuple[str, ...]] = {}
+    for line in text.splitlines():
+        if not re.search(r"(?i)\bfunctions?\b", line):
+            continue
+        for formula in inline_math(line):
+            m = _HEAD.match(formula)
+            if m is None or m.group(1) in names.APPLIED_ONLY or names.normalise(m.group(1).lstrip("\\")) in \
+                    names.FUNCTIONS or m.group(1) in names.FUNCTION_COMMANDS:
+                continue
+            args = tuple(a.strip().lstrip("\\") for a in m.group(2).split(","))
+            if len(set(args)) == len(args) and m.group(1).lstrip("\\") not in args:
+                found.setdefault(m.group(1).lstrip("\\"), args)
+    # a name the document also writes with an index (x_i) is some other x there: no declaration holds
+    return {n: a for n, a in found.items() if re.search(r"(?<![A-Za-z\\])\\?" + n + r"\s*_", text) is None}
+
+
 def written_derivatives(texts: Iterable[str], readings: Readings) -> dict[str, set[str]]:
     """For each bare name a first-order derivative is taken of in ``texts``, the names of its variables."""
     texts = list(texts)
@@ -89,9 +115,11 @@ def written_derivatives(texts: Iterable[str], readings: Readings) -> dict[str, s
 
 
 def upstream_definitions(written: dict[str, set[str]], definitions: Sequence[Definition],
-                         readings: Readings) -> list[Definition]:
+                         readings: Readings, declared: dict[str, tuple[str, ...]] | None = None) -> list[Definition]:
     """The upstream names (module docstring) given the definitions in force, each as a :class:`Definition`
-    of kind ``upstream`` whose ``rhs`` is the output it is a function of."""
+    of kind ``upstream`` whose ``rhs`` is the output it is a function of; and the ``declared`` functions
+    (:func:`declared_functions`) that are not defined, each of its arguments."""
+    declared = declared or {}
     texts = [t for d in definitions for t in (d.lhs, d.rhs)]
     readings = Readings(readings.functions, readings.symbols, defined=frozenset(d.name for d in definitions),
                         squares=square_names(texts, [(d.lhs, d.rhs) for d in definitions]))
@@ -106,8 +134,15 @@ def upstream_definitions(written: dict[str, set[str]], definitions: Sequence[Def
     used = set().union(*arguments.values()) if arguments else set()
     sinks = [n for n in nodes if n not in used]
     made = []
+    graph = {**arguments, **{n: set(a) for n, a in declared.items() if n not in nodes}}
+    for name, args in sorted(declared.items()):
+        if name in nodes or not written.get(name, set()) <= _below(list(args), graph) | set(args):
+            continue  # defined after all, or differentiated by what it is not declared a function of
+        made += [Definition(name, name, arg, 1, f"upstream: {name} is declared a function of {', '.join(args)}",
+                            "upstream") for arg in args]
+    declared_names = {d.name for d in made}
     for name, variables in sorted(written.items()):
-        if name in nodes or name in used:
+        if name in nodes or name in used or name in declared_names:
             continue
         outputs = [s for s in sinks if s in variables]
         if outputs and variables <= _below(outputs, arguments):
