@@ -47,6 +47,9 @@ def check_step(lhs: Side, rhs: Side, assumptions: Sequence[Side], options: Optio
         outcome = run_bounded(decide_step, args, options.timeout)
     base = {"lhs": lhs.text, "rhs": rhs.text, "lhs_source": lhs.verbatim, "rhs_source": rhs.verbatim,
             "reason": rhs.note}
+    undecided = next((m[1] for m in outcome.messages if m[0] == "undecided"), None)
+    if undecided is not None:
+        return StepVerdict(**base, verdict="unknown", method="none", detail=undecided)
     errors = [m[1:] for m in outcome.messages if m[0] == "error"]
     if errors:
         which, message, column = errors[0]

@@ -14,7 +14,7 @@ import sympy as sp
 
 from derive.latex.names import index_symbol
 from derive.latex.parser import PRIME, Readings, parse_expression, read, read_unevaluated, square_names
-from derive.latex.tokens import LatexError
+from derive.latex.tokens import LatexError, UndefinedDerivativeError
 from derive.prove import Assumption, Proof, index_in_range, prove_equal
 from derive.verify.assumptions import Hypothesis, System, contradiction, unknowns
 from derive.verify.definitions import bindable, bindings, names_of, parse_all, put_in, with_bindings
@@ -44,7 +44,8 @@ def decide_step(send: Callable[[tuple], None], lhs_text: str, rhs_text: str, ass
     with its reading, and :func:`derive.verify.check.check_step` answers ``unknown`` unless they agree.
     """
     deadline = time.monotonic() + 0.8 * timeout  # the numbers stop in time to be reported
-    defined = frozenset(d[0] for d in definitions if len(d) < 4 or d[3] != "gradient")
+    undetermined = {d[0]: d[2] for d in definitions if len(d) > 3 and d[3] == "undetermined"}
+    defined = frozenset(d[0] for d in definitions if len(d) < 4 or d[3] not in ("gradient", "undetermined"))
     gradient = next((d[1] for d in definitions if len(d) > 3 and d[3] == "gradient"), None)
     squares = square_names((lhs_text, rhs_text, *assumption_texts, *(t for d in definitions for t in d[1:3])),
                            [d[1:3] for d in definitions])
@@ -54,6 +55,12 @@ def decide_step(send: Callable[[tuple], None], lhs_text: str, rhs_text: str, ass
     for which, text in (("lhs", lhs_text), ("rhs", rhs_text)):
         try:
             contexts.append(read(text, declared)[1])
+        except UndefinedDerivativeError as err:
+            if err.name in undetermined:  # readable; what the name depends on is what is missing
+                send(("undecided", f"the derivative of {err.name}: {undetermined[err.name]}"))
+            else:
+                send(("error", which, err.message, err.column))
+            return
         except LatexError as err:
             send(("error", which, err.message, err.column))
             return

@@ -149,7 +149,22 @@ def upstream_definitions(written: dict[str, set[str]], definitions: Sequence[Def
             made += [Definition(name, name, nodes[s].lhs, nodes[s].line,
                                 f"upstream: {name} is an unknown function of {s} only (its derivatives by "
                                 f"{', '.join(sorted(variables))} are written)", "upstream") for s in outputs]
+        elif nodes:  # a graph, and a name differentiated through it: what it depends on is the missing piece
+            made.append(Definition(name, name, _missing(name, variables, outputs, sinks, arguments), 1,
+                                   "undetermined", "undetermined"))
     return made
+
+
+def _missing(name: str, variables: set[str], outputs: list[str], sinks: list[str],
+             arguments: dict[str, set[str]]) -> str:
+    """Why the upstream name ``name`` is not known: the declaration it lacks."""
+    if not outputs:
+        return (f"what {name} is a function of is not known: no derivative of {name} by an output of the "
+                f"definitions ({', '.join(sorted(sinks))}) is written; define the output {name} depends on and "
+                f"write {name}'s derivative by it")
+    beyond = sorted(variables - _below(outputs, arguments))
+    return (f"{name} is differentiated by {', '.join(beyond)}, which {', '.join(outputs)} does not depend on: "
+            f"define how {', '.join(beyond)} reach{'es' if len(beyond) == 1 else ''} {name}")
 
 
 def _below(outputs: list[str], arguments: dict[str, set[str]]) -> set[str]:
