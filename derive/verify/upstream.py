@@ -6,7 +6,8 @@ A name f is taken to be an unknown function of the defined names :math:`Y_1, \do
 * f is not defined, and no definition uses it (it is no input of the graph);
 * the document writes a first-order derivative of f by each :math:`Y_k` (``\frac{\partial f}{\partial y_i}``,
   the upstream gradient), and each :math:`Y_k` is a *sink* of the definitions in force: no definition
-  uses it (it is the graph's output);
+  uses it (it is the graph's output), defined element by element (``y_i = …``: an output written without
+  an index may be a vector or a matrix, ``z = W a + b``, whose chain rule the scalar reading gets wrong);
 * every variable the document differentiates f by is one of the :math:`Y_k` or a name they depend on,
   directly or through other definitions (γ, β, x, μ, σ² for a batch norm's y).
 
@@ -132,7 +133,7 @@ def upstream_definitions(written: dict[str, set[str]], definitions: Sequence[Def
             return []  # a definition that cannot be read: no step can use the graph
         nodes[d.name] = d
     used = set().union(*arguments.values()) if arguments else set()
-    sinks = [n for n in nodes if n not in used]
+    sinks = [n for n in nodes if n not in used and _elementwise(nodes[n], readings)]
     made = []
     graph = {**arguments, **{n: set(a) for n, a in declared.items() if n not in nodes}}
     for name, args in sorted(declared.items()):
@@ -165,6 +166,15 @@ def _missing(name: str, variables: set[str], outputs: list[str], sinks: list[str
     beyond = sorted(variables - _below(outputs, arguments))
     return (f"{name} is differentiated by {', '.join(beyond)}, which {', '.join(outputs)} does not depend on: "
             f"define how {', '.join(beyond)} reach{'es' if len(beyond) == 1 else ''} {name}")
+
+
+def _elementwise(definition: Definition, readings: Readings) -> bool:
+    """Whether a definition names elements (``y_i = …``): an output written without an index may be a vector
+    or a matrix (``z = W a + b``), whose gradient the scalar reading would get wrong (Wᵀ, not W)."""
+    try:
+        return isinstance(parse_expression(definition.lhs, readings), sp.Indexed)
+    except LatexError:
+        return False
 
 
 def _below(outputs: list[str], arguments: dict[str, set[str]]) -> set[str]:
