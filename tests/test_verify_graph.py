@@ -166,3 +166,11 @@ def test_the_gradient_notation_dx_reads_as_the_derivative_of_the_loss():
     wrong = r"d\hat{x}_i = dy_i"
     total = r"d\mu = -\gamma \sum_{j=1}^{m} dy_j"
     assert verdicts([right, wrong, total], head)[3:] == ["equal", "not_equal", "equal"]
+
+
+def test_an_output_written_without_an_index_is_no_upstream_argument():
+    # z = W a + b may be matrices: ∂J/∂a is Wᵀ ∂J/∂z there, so the scalar reading must not accept W ∂J/∂z
+    head = "We denote the cost as $J$, and $\\frac{\\partial J}{\\partial z}$ is the upstream gradient.\n\n" \
+           "$$z = W a + b$$\n\n"
+    got = verdicts([r"\frac{\partial J}{\partial a} = W \frac{\partial J}{\partial z}"], head)
+    assert got[0] == "definition" and got[1] != "equal"
