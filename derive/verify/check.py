@@ -5,7 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 
-from derive.latex.parser import Readings, square_names
+import sympy as sp
+
+from derive.latex.parser import Readings, parse_expression, square_names
 from derive.latex.tokens import LatexError
 from derive.verify.assumptions import Hypothesis
 from derive.verify.decide import decide_step
@@ -36,7 +38,7 @@ def check_step(lhs: Side, rhs: Side, assumptions: Sequence[Side], options: Optio
     """
     seed = f"{options.seed}|{lhs.text}|{rhs.text}"
     texts = tuple(a.text for a in assumptions)
-    if is_matrix_step(lhs.text, rhs.text, declared, {d.name for d in definitions}):
+    if is_matrix_step(lhs.text, rhs.text, declared, {d.name for d in definitions if d.kind == "definition"}):
         args = (lhs.text, rhs.text, seed, tuple((d.name, d.lhs, d.rhs) for d in definitions if d.kind == "definition"),
                 declared,
                 options.timeout)
@@ -208,7 +210,7 @@ def _definition(chain: Chain, in_force: Sequence[Side], definitions: list[Defini
     """The definition made by the chain's first step, if it makes one (see :mod:`derive.verify.definitions`;
     in a document that declares shapes, a matrix name too: :func:`derive.verify.matrix.defines_matrix`)."""
     lhs, rhs = chain.sides[0], chain.sides[1]
-    matrix = defines_matrix(lhs.text, rhs.text, declared, {d.name for d in definitions})
+    matrix = None if _element(lhs.text) else defines_matrix(lhs.text, rhs.text, declared, {d.name for d in definitions})
     if matrix is not None:
         how = "written as a definition" if chain.defines else "a display whose left side is a new name"
         return Definition(matrix, lhs.text, rhs.text, lhs.line, how)
@@ -223,6 +225,15 @@ def _definition(chain: Chain, in_force: Sequence[Side], definitions: list[Defini
     constrained = {n for side in in_force for n in _side_names(side.text)}
     name = defines(lhs.text, rhs.text, readings, {d.name for d in definitions} | constrained)
     return Definition(name, lhs.text, rhs.text, lhs.line, "a display whose left side is a new name") if name else None
+
+
+def _element(text: str) -> bool:
+    """Whether a left side is one element (``\\hat{x}_i``, ``y_i``): an element-wise definition, scalar also in a
+    document that declares shapes."""
+    try:
+        return isinstance(parse_expression(text), sp.Indexed)
+    except LatexError:
+        return False
 
 
 def _names_a_part(chain: Chain, lhs: Side, rhs: Side, in_force, definitions: list[Definition],
