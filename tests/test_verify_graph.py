@@ -95,8 +95,11 @@ def test_an_upstream_name_whose_inputs_are_not_all_in_the_graph_is_not_guessed()
 $$\hat{x}_i = x_i - \mu$$
 
 """
-    got = verdicts([r"\frac{\partial f}{\partial \hat{x}_i} = 1", r"\frac{\partial f}{\partial \gamma} = 0"], head)
-    assert got[:2] == ["definition", "definition"] and "equal" not in got[2:]
+    claims = [r"\frac{\partial f}{\partial \hat{x}_i} = 1", r"\frac{\partial f}{\partial \gamma} = 0"]
+    report = verify_text(head + "".join(f"$${c}$$\n\n" for c in claims))
+    steps = [s for chain in report.chains for s in chain.steps]
+    assert [s.verdict for s in steps] == ["definition", "definition", "unknown", "unknown"]
+    assert "f is differentiated by gamma, which xhat does not depend on" in steps[3].detail
 
 
 def test_a_second_derivative_of_an_upstream_name_is_refused():
@@ -124,10 +127,10 @@ def test_a_derivative_of_a_defined_name_is_worked_out_before_the_names_are_put_i
     u, v, w, t, s = (sp.Symbol(n, real=True) for n in "uvwts")
     parsed = [(v, t**2), (u, sp.sin(v) + s), (w, v + t)]
 
-    def d(text):
-        return differentiate(parse_expression(text, readings), parsed, set())
+    def d(text):  # the names left in the derivative stand for their values: put them in
+        return differentiate(parse_expression(text, readings), parsed, set()).xreplace({v: t**2})
 
-    assert d(r"\frac{\partial u}{\partial v}") == sp.cos(v)  # a direct argument
+    assert d(r"\frac{\partial u}{\partial v}") == sp.cos(t**2)  # a direct argument
     assert sp.simplify(d(r"\frac{\partial u}{\partial t}") - 2 * t * sp.cos(t**2)) == 0  # through v
     assert d(r"\frac{\partial w}{\partial t}") == 1  # t is written in w: v is held
 
@@ -137,3 +140,37 @@ def test_square_names_come_from_first_order_derivatives_and_definitions_only():
     assert square_names([r"\frac{\partial^2 f}{\partial x^2}"]) == frozenset()
     assert square_names([], [(r"\sigma^2", r"\frac{1}{m}\sum_i x_i^2")]) == {"sigma"}
     assert square_names([], [(r"\sigma^2", r"\sigma(x)^2")]) == frozenset()
+
+
+PRIMER = "Suppose we have a function $u(x, y)$ where $x(r, t)$ and $y(r, t)$.\n\n"
+
+
+def test_a_function_declared_in_prose_follows_the_chain_rule_and_a_dropped_path_is_caught():
+    right = (r"\frac{\partial u}{\partial r} = \frac{\partial u}{\partial x} \frac{\partial x}{\partial r}"
+             r" + \frac{\partial u}{\partial y} \frac{\partial y}{\partial r}")
+    dropped = r"\frac{\partial u}{\partial r} = \frac{\partial u}{\partial x} \frac{\partial x}{\partial r}"
+    assert verdicts([right, dropped, r"\frac{\partial u}{\partial r} = 0"], PRIMER) == ["equal", "not_equal",
+                                                                                          "not_equal"]
+    assert verdicts([r"\frac{\partial^2 u}{\partial r^2} = 0"], PRIMER) == ["error"]
+
+
+def test_a_declared_name_also_written_with_an_index_is_no_function_declaration():
+    # x_i elsewhere is another x: u is then not known to reach r, and nothing about ∂u/∂r is accepted
+    got = verdicts([r"\frac{\partial u}{\partial r} = 0", r"x_i = 1"], PRIMER)
+    assert got[0] != "equal"
+
+
+def test_the_gradient_notation_dx_reads_as_the_derivative_of_the_loss():
+    head = r"Here $dy$ is the upstream gradient $\partial L/\partial y$." + CENTRE[CENTRE.index("\n"):]
+    right = r"d\hat{x}_i = dy_i \gamma"
+    wrong = r"d\hat{x}_i = dy_i"
+    total = r"d\mu = -\gamma \sum_{j=1}^{m} dy_j"
+    assert verdicts([right, wrong, total], head)[3:] == ["equal", "not_equal", "equal"]
+
+
+def test_an_output_written_without_an_index_is_no_upstream_argument():
+    # z = W a + b may be matrices: ∂J/∂a is Wᵀ ∂J/∂z there, so the scalar reading must not accept W ∂J/∂z
+    head = "We denote the cost as $J$, and $\\frac{\\partial J}{\\partial z}$ is the upstream gradient.\n\n" \
+           "$$z = W a + b$$\n\n"
+    got = verdicts([r"\frac{\partial J}{\partial a} = W \frac{\partial J}{\partial z}"], head)
+    assert got[0] == "definition" and got[1] != "equal"

@@ -21,7 +21,7 @@ from derive.latex.parser import (
     describe,
     exponent_digits,
 )
-from derive.latex.tokens import LatexError, Token
+from derive.latex.tokens import LatexError, Token, UndefinedDerivativeError
 
 FRACS = (r"\frac", r"\dfrac", r"\tfrac", r"\cfrac")
 
@@ -536,9 +536,10 @@ def _derivative(p: Parser, numerator: list[Token], denominator: list[Token], tok
             readings = p.context.readings
             if label not in readings.defined and not readings.any_name and not (
                     isinstance(operand, sp.Indexed) and operand.base.label in elements):
-                raise LatexError(f"derivative of the name {_name(operand)}: write the expression it stands for, "
-                                 f"or define {label} (e.g. 'Let ${_name(operand)} = …$' or '{_name(operand)} := …')",
-                                 column)
+                written = _name(operand)
+                raise UndefinedDerivativeError(f"derivative of the name {written}: write the expression it stands for, "
+                                               f"or define {label} (e.g. 'Let ${written} = …$' or '{written} := …')",
+                                               column, label)
         return sp.Derivative(operand, *variables)
 
     if rest:

@@ -26,6 +26,15 @@ class LatexError(ValueError):
         self.column = column
 
 
+class UndefinedDerivativeError(LatexError):
+    """A derivative of a name nothing defines (``\\frac{\\partial f}{\\partial \\gamma}``): readable, but what the
+    name is a function of is not known -- ``name`` says which."""
+
+    def __init__(self, message: str, column: int, name: str):
+        super().__init__(message, column)
+        self.name = name
+
+
 @dataclass(frozen=True)
 class Token:
     """``kind`` is ``cmd`` (text ``\\name``), ``letter``, ``number``, ``punct`` or ``end``."""

@@ -5,7 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 
-from derive.latex.parser import Readings, square_names
+import sympy as sp
+
+from derive.latex.parser import Readings, parse_expression, square_names
 from derive.latex.tokens import LatexError
 from derive.verify.assumptions import Hypothesis
 from derive.verify.decide import decide_step
@@ -14,7 +16,13 @@ from derive.verify.document import Chain, Side, read_document
 from derive.verify.matrix import Declared, declarations, defines_matrix, is_matrix_step
 from derive.verify.matrix.decide import decide_matrix_step
 from derive.verify.report import DEFAULT_TIMEOUT, MAX_STEPS, ChainVerdict, Options, RegionSummary, Report, StepVerdict
-from derive.verify.upstream import gradient_notation, inline_math, upstream_definitions, written_derivatives
+from derive.verify.upstream import (
+    declared_functions,
+    gradient_notation,
+    inline_math,
+    upstream_definitions,
+    written_derivatives,
+)
 from derive.verify.worker import run_bounded
 
 
@@ -30,8 +38,9 @@ def check_step(lhs: Side, rhs: Side, assumptions: Sequence[Side], options: Optio
     """
     seed = f"{options.seed}|{lhs.text}|{rhs.text}"
     texts = tuple(a.text for a in assumptions)
-    if is_matrix_step(lhs.text, rhs.text, declared, {d.name for d in definitions}):
-        args = (lhs.text, rhs.text, seed, tuple((d.name, d.lhs, d.rhs) for d in definitions), declared,
+    if is_matrix_step(lhs.text, rhs.text, declared, {d.name for d in definitions if d.kind == "definition"}):
+        args = (lhs.text, rhs.text, seed, tuple((d.name, d.lhs, d.rhs) for d in definitions if d.kind == "definition"),
+                declared,
                 options.timeout)
         outcome = run_bounded(decide_matrix_step, args, options.timeout)
     else:
@@ -40,6 +49,9 @@ def check_step(lhs: Side, rhs: Side, assumptions: Sequence[Side], options: Optio
         outcome = run_bounded(decide_step, args, options.timeout)
     base = {"lhs": lhs.text, "rhs": rhs.text, "lhs_source": lhs.verbatim, "rhs_source": rhs.verbatim,
             "reason": rhs.note}
+    undecided = next((m[1] for m in outcome.messages if m[0] == "undecided"), None)
+    if undecided is not None:
+        return StepVerdict(**base, verdict="unknown", method="none", detail=undecided)
     errors = [m[1:] for m in outcome.messages if m[0] == "error"]
     if errors:
         which, message, column = errors[0]
@@ -198,7 +210,7 @@ def _definition(chain: Chain, in_force: Sequence[Side], definitions: list[Defini
     """The definition made by the chain's first step, if it makes one (see :mod:`derive.verify.definitions`;
     in a document that declares shapes, a matrix name too: :func:`derive.verify.matrix.defines_matrix`)."""
     lhs, rhs = chain.sides[0], chain.sides[1]
-    matrix = defines_matrix(lhs.text, rhs.text, declared, {d.name for d in definitions})
+    matrix = None if _element(lhs.text) else defines_matrix(lhs.text, rhs.text, declared, {d.name for d in definitions})
     if matrix is not None:
         how = "written as a definition" if chain.defines else "a display whose left side is a new name"
         return Definition(matrix, lhs.text, rhs.text, lhs.line, how)
@@ -213,6 +225,15 @@ def _definition(chain: Chain, in_force: Sequence[Side], definitions: list[Defini
     constrained = {n for side in in_force for n in _side_names(side.text)}
     name = defines(lhs.text, rhs.text, readings, {d.name for d in definitions} | constrained)
     return Definition(name, lhs.text, rhs.text, lhs.line, "a display whose left side is a new name") if name else None
+
+
+def _element(text: str) -> bool:
+    """Whether a left side is one element (``\\hat{x}_i``, ``y_i``): an element-wise definition, scalar also in a
+    document that declares shapes."""
+    try:
+        return isinstance(parse_expression(text), sp.Indexed)
+    except LatexError:
+        return False
 
 
 def _names_a_part(chain: Chain, lhs: Side, rhs: Side, in_force, definitions: list[Definition],
@@ -248,7 +269,7 @@ def verify_text(text: str, assumptions: Sequence[str] = (), options: Options = O
     definitions: list[Definition] = []
     earlier = ""
     prose = sorted(document.definitions, key=lambda d: (d.lhs.line, d.lhs.column))
-    loss = gradient_notation(text)
+    loss, functions_of = gradient_notation(text), declared_functions(text)
     notation = [Definition("d", loss, "", 1, f"notation: dy is the gradient ∂{loss}/∂y", "gradient")] if loss else []
     written = written_derivatives([*(side.text for chain in document.chains for side in chain.sides),
                                    *inline_math(text)], Readings(gradient_of=loss))
@@ -262,7 +283,8 @@ def verify_text(text: str, assumptions: Sequence[str] = (), options: Options = O
                         set())
             if name is not None:
                 definitions.append(Definition(name, made.lhs.text, made.rhs.text, made.lhs.line, f"prose: {made.how}"))
-        upstream = upstream_definitions(written, _latest(definitions), Readings(chain.functions, chain.symbols))
+        upstream = upstream_definitions(written, _latest(definitions), Readings(chain.functions, chain.symbols),
+                                        functions_of)
         chains.append(verify_chain(chain, given, options, budget, definitions, [*upstream, *notation], declared,
                                    earlier))
         earlier += " " + chain.source

@@ -14,10 +14,10 @@ import sympy as sp
 
 from derive.latex.names import index_symbol
 from derive.latex.parser import PRIME, Readings, parse_expression, read, read_unevaluated, square_names
-from derive.latex.tokens import LatexError
+from derive.latex.tokens import LatexError, UndefinedDerivativeError
 from derive.prove import Assumption, Proof, index_in_range, prove_equal
 from derive.verify.assumptions import Hypothesis, System, contradiction, unknowns
-from derive.verify.definitions import names_of, parse_all, put_in
+from derive.verify.definitions import bindable, bindings, names_of, parse_all, put_in, with_bindings
 from derive.verify.diagnosis import diagnose
 from derive.verify.numeric import (
     EVALUATION_ERRORS,
@@ -44,7 +44,8 @@ def decide_step(send: Callable[[tuple], None], lhs_text: str, rhs_text: str, ass
     with its reading, and :func:`derive.verify.check.check_step` answers ``unknown`` unless they agree.
     """
     deadline = time.monotonic() + 0.8 * timeout  # the numbers stop in time to be reported
-    defined = frozenset(d[0] for d in definitions if len(d) < 4 or d[3] != "gradient")
+    undetermined = {d[0]: d[2] for d in definitions if len(d) > 3 and d[3] == "undetermined"}
+    defined = frozenset(d[0] for d in definitions if len(d) < 4 or d[3] not in ("gradient", "undetermined"))
     # a definition with a function head (S_i(z) = …, f(x) := …) makes its name a function: S_i(a) applies it,
     # while a defined symbol before '(' (y(1 - y) with y = σ(x)) keeps both readings
     functions = (*functions, *(d[0] for d in definitions if (len(d) < 4 or d[3] == "definition") and "(" in d[1]))
@@ -57,6 +58,12 @@ def decide_step(send: Callable[[tuple], None], lhs_text: str, rhs_text: str, ass
     for which, text in (("lhs", lhs_text), ("rhs", rhs_text)):
         try:
             contexts.append(read(text, declared)[1])
+        except UndefinedDerivativeError as err:
+            if err.name in undetermined:  # readable; what the name depends on is what is missing
+                send(("undecided", f"the derivative of {err.name}: {undetermined[err.name]}"))
+            else:
+                send(("error", which, err.message, err.column))
+            return
         except LatexError as err:
             send(("error", which, err.message, err.column))
             return
@@ -111,26 +118,12 @@ def _judge(send, label: str, lhs_text: str, rhs_text: str, assumption_texts: tup
            deadline: float | None = None) -> bool:
     """One reading of the step judged: messages tagged with ``label``; False after an error."""
     exprs = [parse_expression(lhs_text, readings), parse_expression(rhs_text, readings)]
-    if definitions:  # a sum's own index is a dummy: d/dx_i of a sum over i is by the x_i outside it
-        exprs = [bound_apart(e) for e in exprs]
-        try:
-            parsed, refused = parse_all(definitions, readings)
-        except LatexError as err:
-            send(("error", "lhs", f"a definition in force cannot be read: {err}", 1))
+    bound: list[tuple[sp.Expr, sp.Expr]] = []
+    if definitions:
+        put = _put_definitions(send, exprs, definitions, readings)
+        if put is None:
             return False
-        try:
-            put = [put_in(e, parsed, refused) for e in exprs]
-        except LatexError as err:
-            send(("error", "lhs", err.message, err.column))
-            return False
-        exprs = [e for e, _ in put]
-        named = names_of(definitions, refused)
-        used = sorted({named[n] for _, numbers in put for n in numbers})
-        send(("definitions", tuple(used)))
-        if any(e.has(PRIME) for e in exprs):
-            send(("error", "lhs", "a prime on a name whose definition has more than one variable (or none): write "
-                  "d/dx of it", 1))
-            return False
+        exprs, bound = put
     hypotheses = []
     for number, text in enumerate(assumption_texts):
         try:
@@ -138,7 +131,8 @@ def _judge(send, label: str, lhs_text: str, rhs_text: str, assumption_texts: tup
         except LatexError as err:
             send(("error", f"assumption {number}", err.message, err.column))
             return False
-    lhs, rhs, *sides = unify_symbols(*exprs, *(e for h in hypotheses for e in (h.lhs, h.rhs)))
+    lhs, rhs, *sides = unify_symbols(*exprs, *(v for _, v in bound), *(e for h in hypotheses for e in (h.lhs, h.rhs)))
+    bound, sides = list(zip((k for k, _ in bound), sides[: len(bound)], strict=True)), sides[len(bound):]
     hypotheses = [h.with_sides(*_both_indices(a, b)) for h, a, b in zip(hypotheses, sides[::2], sides[1::2],
                                                                          strict=True)]
     clash = contradiction(hypotheses)
@@ -148,7 +142,8 @@ def _judge(send, label: str, lhs_text: str, rhs_text: str, assumption_texts: tup
     shown = [read_unevaluated(t, readings) for t in (lhs_text, rhs_text)]
     send(("read", label, *(echo(u if u is not None else e) for u, e in zip(shown, (lhs, rhs), strict=True))))
     system = System.of(hypotheses)
-    written = system.substitute(lhs, rhs)[:2]  # derivatives not carried out: what a diagnosis reads
+    # derivatives not carried out, every name put in: what a diagnosis reads
+    written = tuple(e.xreplace(dict(bound)) for e in system.substitute(lhs, rhs)[:2])
     if system.equations:  # the diagnosis draws points of its own: the equations are put in (y_3 = 1 - y_1 - y_2)
         joint = system.rewrite(unknowns(written[0] - written[1]))
         written = tuple(joint(expand_finite_sums(bound_apart(side))) for side in written)
@@ -156,10 +151,12 @@ def _judge(send, label: str, lhs_text: str, rhs_text: str, assumption_texts: tup
     lhs, rhs, valued = system.substitute(lhs, rhs)
     system = system.relevant(lhs - rhs)
     used = set(valued) | {h.text for h in system.equations} | {h.text for h in system.conditions}
-    context = [e for h in (*system.equations, *system.conditions) for e in (h.lhs, h.rhs)]
+    context = [e for h in (*system.equations, *system.conditions) for e in (h.lhs, h.rhs)] + [v for _, v in bound]
+    constraints = with_bindings(system.constraints, bound) if bound else system.constraints
+
     def look(thorough: bool) -> NumericOutcome:
         try:
-            return compare(lhs, rhs, system.constraints, random.Random(seed), echo, wanted=points, context=context,
+            return compare(lhs, rhs, constraints, random.Random(seed), echo, wanted=points, context=context,
                            thorough=thorough, deadline=deadline)
         except EVALUATION_ERRORS as err:  # the proof may still decide
             return NumericOutcome("unknown", f"could not evaluate ({type(err).__name__}: {err})"[:200])
@@ -194,6 +191,32 @@ def _judge(send, label: str, lhs_text: str, rhs_text: str, assumption_texts: tup
             return True
     send(("proof", label, proof.proved, proof.method, tuple(sorted(used | set(proof.assumptions)))))
     return True
+
+
+def _put_definitions(send, exprs: list[sp.Expr], definitions: tuple[tuple[str, ...], ...], readings: Readings):
+    """The step's sides with the definitions in force put in (:mod:`derive.verify.definitions`), and the
+    scalar names kept as symbols with the values they are bound to; None after an error (sent)."""
+    exprs = [bound_apart(e) for e in exprs]  # a sum's own index is a dummy: d/dx_i of a sum over i is by x_i
+    try:
+        parsed, refused = parse_all(definitions, readings)
+    except LatexError as err:
+        send(("error", "lhs", f"a definition in force cannot be read: {err}", 1))
+        return None
+    kept = bindable(parsed)
+    try:
+        put = [put_in(e, parsed, refused, kept) for e in exprs]
+    except LatexError as err:
+        send(("error", "lhs", err.message, err.column))
+        return None
+    exprs = [e for e, _ in put]
+    bound, numbers = bindings(exprs, parsed, kept)
+    named = names_of(definitions, refused)
+    send(("definitions", tuple(sorted({named[n] for _, found in put for n in found} | {named[n] for n in numbers}))))
+    if any(e.has(PRIME) for e in exprs):
+        send(("error", "lhs", "a prime on a name whose definition has more than one variable (or none): write "
+              "d/dx of it", 1))
+        return None
+    return exprs, bound
 
 
 def _both_indices(a: sp.Expr, b: sp.Expr) -> tuple[sp.Expr, sp.Expr]:

@@ -29,7 +29,18 @@ from sympy.core.function import AppliedUndef
 from derive.latex.names import FUNCTIONS
 from derive.latex.parser import PRIME, Readings, parse_expression, read_unevaluated
 from derive.latex.tokens import LatexError
-from derive.verify.graph import differentiate, expand, names_in, upstream_model
+from derive.verify.assumptions import Constraints
+from derive.verify.graph import (
+    JET,
+    as_products,
+    differentiate,
+    expand,
+    label,
+    names_in,
+    scalar_names,
+    substitute,
+    upstream_model,
+)
 
 
 @dataclass(frozen=True)
@@ -205,16 +216,67 @@ def _kind(definition: tuple[str, ...]) -> str:
     return definition[3] if len(definition) > 3 else "definition"
 
 
-def put_in(expr: sp.Expr, parsed: list[tuple[sp.Expr, sp.Expr]],
-           refused: dict[str, str] | None = None) -> tuple[sp.Expr, set[int]]:
+def put_in(expr: sp.Expr, parsed: list[tuple[sp.Expr, sp.Expr]], refused: dict[str, str] | None = None,
+           kept: frozenset[str] = frozenset()) -> tuple[sp.Expr, set[int]]:
     """``expr`` with its derivatives of defined names worked out (:func:`derive.verify.graph.differentiate`),
-    then every defined name replaced by what it stands for; and which definitions were used.
-    :class:`LatexError` where ``expr`` uses an upstream name in ``refused``."""
+    then every defined name but those ``kept`` replaced by what it stands for; and which definitions were
+    used.  :class:`LatexError` where ``expr`` uses an upstream name in ``refused``."""
     for name in sorted(set(refused or ()) & names_in(expr)):
         raise LatexError(f"{name}: {refused[name]}", 1)
     used: set[int] = set()
-    expr = differentiate(expr, parsed, used)
-    return _primes(expand(expr, parsed, used=used)), used
+    plain = [lhs for lhs, rhs in parsed if not any(str(s).startswith(JET) for s in rhs.free_symbols)]
+    expr = differentiate(as_products(expr, plain), parsed, used)  # an upstream f(a) stays unknown
+    primed = expr.replace(lambda n: isinstance(n, sp.Derivative) and n.variables == (PRIME,),
+                          lambda n: sp.Derivative(expand(n.expr, parsed, used=used), PRIME))  # y' by y's variable
+    return expand(_primes(primed), parsed, keep=kept, used=used), used
+
+
+def bindable(parsed: list[tuple[sp.Expr, sp.Expr]]) -> frozenset[str]:
+    r"""The names that stand for one number at a point (:func:`derive.verify.graph.scalar_names`): kept as
+    symbols whose values are computed once per point (:func:`with_bindings`) instead of copied into every
+    term that uses them (a batch variance inside each x̂_j would make a sum of m² terms)."""
+    return frozenset(scalar_names(parsed))
+
+
+def bindings(exprs: list[sp.Expr], parsed: list[tuple[sp.Expr, sp.Expr]],
+             kept: frozenset[str]) -> tuple[list[tuple[sp.Expr, sp.Expr]], set[int]]:
+    """The kept names that ``exprs`` use, each with its definition put in to the leaves, and their numbers."""
+    written = set().union(*(names_in(e) for e in exprs)) if exprs else set()
+    nodes = {n for e in exprs for n in (*e.atoms(sp.Indexed), *e.atoms(sp.Symbol))}
+    bound, numbers = [], set()
+    for number, (lhs, rhs) in enumerate(parsed):
+        if label(lhs) in kept and label(lhs) in written:
+            for node in sorted(n for n in nodes if label(n) == label(lhs) and type(n) is type(lhs)):
+                bound.append((node, expand(substitute(node, lhs, rhs), parsed, used=numbers)))
+            numbers.add(number)
+    return bound, numbers
+
+
+def with_bindings(constraints, bound: list[tuple[sp.Expr, sp.Expr]]):
+    """``constraints`` (:meth:`derive.verify.assumptions.System.constraints`) that also compute each bound
+    name's value from the point's coordinates (exactly: the definition at the point)."""
+    from derive.verify.assumptions import unknowns
+    from derive.verify.numeric import concrete
+
+    def solve(values: dict | None = None):
+        solved = constraints(values)
+        values = values or {}
+        derived = {k.xreplace(values): concrete(v, values) for k, v in bound}
+        needed = frozenset().union(*(unknowns(v) for v in derived.values()))
+        return _Bound(solved.pivots, solved.branches, {**solved.derived, **derived}, solved.checks, solved.declined,
+                      solved.clash, needed)
+
+    return solve
+
+
+@dataclass(frozen=True)
+class _Bound(Constraints):
+    """Constraints whose ``derived`` values include bound names; the coordinates they need are drawn."""
+
+    needed: frozenset = frozenset()
+
+    def parameters(self) -> set:
+        return (super().parameters() | self.needed) - self.solved()
 
 
 def _primes(expr: sp.Expr) -> sp.Expr:

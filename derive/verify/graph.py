@@ -35,7 +35,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 import sympy as sp
-from sympy.concrete.delta import deltasummation
 from sympy.core.function import AppliedUndef
 
 from derive.latex.parser import PRIME
@@ -68,7 +67,7 @@ def substitute(expr: sp.Expr, lhs: sp.Expr, rhs: sp.Expr) -> sp.Expr:
     """``expr`` with the name ``lhs`` replaced by ``rhs``: every element of an indexed name (``S_j`` is the
     right side with i set to j), every application of a function name."""
     if isinstance(lhs, sp.Symbol):
-        return expr.xreplace({lhs: rhs})
+        return as_products(expr, [lhs]).xreplace({lhs: rhs})
     if isinstance(lhs, sp.Indexed):
         base, indices = lhs.base.label, lhs.indices
 
@@ -83,13 +82,23 @@ def substitute(expr: sp.Expr, lhs: sp.Expr, rhs: sp.Expr) -> sp.Expr:
     return expr.xreplace({bare: rhs})
 
 
-def expand(expr: sp.Expr, parsed: list[tuple[sp.Expr, sp.Expr]], keep: str | None = None,
+def as_products(expr: sp.Expr, names: Iterable[sp.Expr]) -> sp.Expr:
+    """``y(1 - y)``, where y is defined as a symbol (one of ``names``), is the product y·(1 - y)."""
+    for name in names:
+        if isinstance(name, sp.Symbol):
+            expr = expr.replace(lambda n, s=name.name: isinstance(n, AppliedUndef) and type(n).__name__ == s
+                                and len(n.args) == 1, lambda n, s=name: s * n.args[0])
+    return expr
+
+
+def expand(expr: sp.Expr, parsed: list[tuple[sp.Expr, sp.Expr]], keep: Iterable[str] = (),
            used: set[int] | None = None) -> sp.Expr:
-    """``expr`` with every defined name put in, repeatedly, except the name ``keep``."""
+    """``expr`` with every defined name put in, repeatedly, except the names ``keep``."""
+    keep = set(keep)
     for _ in range(MAX_ROUNDS):
         before = expr
         for number, (lhs, rhs) in enumerate(parsed):
-            if label(lhs) == keep and keep is not None:
+            if label(lhs) in keep:
                 continue
             after = substitute(expr, lhs, rhs)
             if after != expr:
@@ -134,28 +143,104 @@ def _partial(expr: sp.Expr, by: sp.Expr, parsed: list[tuple[sp.Expr, sp.Expr]], 
             used.add(number)
             break
     if name not in names_in(expr):  # 3. every path from B
-        expr = expand(expr, parsed, keep=name, used=used)
-    return _collapse_deltas(sp.diff(expr, by))  # 2. (and 3.): the names left are held
+        return _total(expr, by, parsed, used)
+    return _collapse_deltas(sp.diff(expr, by))  # 2.: the names left are held
+
+
+def _total(expr: sp.Expr, by: sp.Expr, parsed: list[tuple[sp.Expr, sp.Expr]], used: set[int],
+           depth: int = 0) -> sp.Expr:
+    r"""The total derivative :math:`d\,\mathrm{expr}/d\,\mathrm{by}` along every path, by the chain rule over
+    the graph: the names B does not reach are constants; the element-wise names on a path are put in; each
+    scalar name S on a path (μ, σ²) is kept and contributes :math:`\partial e/\partial S \cdot dS/dB`
+    (so that the batch's statistics are not copied into every term)."""
+    if depth > MAX_ROUNDS:
+        raise LatexError("the definitions depend on each other in a circle", 1)
+    name = label(by)
+    on_path = reached_from(name, parsed)
+    scalars = scalar_names(parsed) & on_path - {name}
+    keep = {name} | (set(_closures(parsed)) - on_path) | scalars
+    expr = expand(expr, parsed, keep=keep, used=used)
+    result = sp.diff(expr, by)
+    for node in sorted((n for n in (*expr.atoms(sp.Indexed), *expr.atoms(sp.Symbol)) if label(n) in scalars
+                        and not (isinstance(n, sp.Symbol) and n in {i.base.label for i in expr.atoms(sp.Indexed)})),
+                       key=str):
+        number, (lhs, rhs) = next((k, d) for k, d in enumerate(parsed) if label(d[0]) == label(node))
+        used.add(number)
+        result += sp.diff(expr, node) * _total(substitute(node, lhs, rhs), by, parsed, used, depth + 1)
+    return _collapse_deltas(result)
+
+
+def scalar_names(parsed: list[tuple[sp.Expr, sp.Expr]]) -> set[str]:
+    r"""The defined names that stand for one number at a point: a symbol (``\mu``, ``\sigma^2``) or one element
+    whose definition does not use its index (``\mu_B``); not the upstream names' models."""
+    found: set[str] = set()
+    for _ in range(MAX_ROUNDS):  # σ²_B is one number when μ_B is: its B is only μ_B's
+        before = set(found)
+        for lhs, rhs in parsed:
+            if any(str(s).startswith(JET) for s in _jet_atoms(rhs)):
+                continue
+            held = rhs.xreplace({n: sp.Dummy() for n in rhs.atoms(sp.Indexed) if label(n) in found})
+            if isinstance(lhs, sp.Symbol) or (isinstance(lhs, sp.Indexed) and not set(lhs.indices) & held.free_symbols):
+                found.add(label(lhs))
+        if found == before:
+            break
+    return found
 
 
 def _collapse_deltas(expr: sp.Expr) -> sp.Expr:
     r""":math:`\sum_{j=1}^{m} \delta_{ij} h_j = h_i`, for an index i in the sum's range -- as every step with a
     count assumes of its indices (the proof's ``i in 1..m``).  What keeps the derivative of a sum by one of
-    its elements from growing by a factor m at each step."""
+    its elements from growing by a factor m at each step.  A term whose delta is not a plain factor stays in
+    the sum."""
 
     def one(node):
         (variable, low, high), = node.limits
-        done = deltasummation(node.function, (variable, low, high))
-        if isinstance(done, sp.Piecewise) and len(done.args) == 2 and done.args[1] == (0, True) and \
-                _in_range(done.args[0][1]):
-            return done.args[0][0]
-        return done
+        collapsed, rest = [], []
+        for term in sp.Add.make_args(node.function):
+            delta = next((f for f in sp.Mul.make_args(term) if isinstance(f, sp.KroneckerDelta)
+                          and _solved_for(f, variable) is not None), None)
+            if delta is None:
+                rest.append(term)
+            else:
+                collapsed.append((term / delta).xreplace({variable: _solved_for(delta, variable)}))
+        return sp.Add(*collapsed) + (sp.Sum(sp.Add(*rest), (variable, low, high)) if rest else 0)
 
     def has_delta(node) -> bool:
         return isinstance(node, sp.Sum) and len(node.limits) == 1 and any(
             node.limits[0][0] in d.free_symbols for d in node.function.atoms(sp.KroneckerDelta))
 
     return expr.replace(has_delta, one)
+
+
+def _solved_for(delta: sp.KroneckerDelta, variable: sp.Symbol) -> sp.Expr | None:
+    """The index ``delta`` sets ``variable`` to, where one side is the variable itself and the other does
+    not hold it (δ_{ij} by j gives i); None otherwise."""
+    a, b = delta.args
+    if a == variable and variable not in b.free_symbols:
+        return b
+    if b == variable and variable not in a.free_symbols:
+        return a
+    return None
+
+
+def _closures(parsed: list[tuple[sp.Expr, sp.Expr]]) -> dict[str, set[str]]:
+    """Each defined name and every name its definition depends on, directly or through other definitions."""
+    direct = {label(lhs) or type(lhs).__name__: names_in(rhs) for lhs, rhs in parsed}
+    closed = {}
+    for name in direct:
+        seen, todo = set(), [name]
+        while todo:
+            for other in direct.get(todo.pop(), ()):
+                if other not in seen:
+                    seen.add(other)
+                    todo.append(other)
+        closed[name] = seen
+    return closed
+
+
+def reached_from(name: str, parsed: list[tuple[sp.Expr, sp.Expr]]) -> set[str]:
+    """The defined names that depend on ``name``: those on a path from it."""
+    return {n for n, below in _closures(parsed).items() if name in below}
 
 
 def _is_name_of(expr: sp.Expr, lhs: sp.Expr) -> bool:
@@ -185,13 +270,6 @@ def _check_shapes(expr: sp.Expr, by: sp.Expr, parsed: list[tuple[sp.Expr, sp.Exp
             raise LatexError(f"{label(node)} is defined {what}, and written here "
                              f"{'with' if isinstance(node, sp.Indexed) else 'without'} an index: its derivative "
                              "cannot be read", 1)
-
-
-def _in_range(condition) -> bool:
-    """Whether ``condition`` only bounds integer indices (``(1 <= i) & (i <= m)``)."""
-    parts = condition.args if isinstance(condition, sp.And) else (condition,)
-    return all(isinstance(c, sp.core.relational.Relational) and all(s.is_integer for s in c.free_symbols)
-               for c in parts)
 
 
 def upstream_model(name: str, arguments: list[sp.Expr], parsed: list[tuple[sp.Expr, sp.Expr]]) -> sp.Expr:

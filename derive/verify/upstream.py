@@ -6,7 +6,8 @@ A name f is taken to be an unknown function of the defined names :math:`Y_1, \do
 * f is not defined, and no definition uses it (it is no input of the graph);
 * the document writes a first-order derivative of f by each :math:`Y_k` (``\frac{\partial f}{\partial y_i}``,
   the upstream gradient), and each :math:`Y_k` is a *sink* of the definitions in force: no definition
-  uses it (it is the graph's output);
+  uses it (it is the graph's output), defined element by element (``y_i = …``: an output written without
+  an index may be a vector or a matrix, ``z = W a + b``, whose chain rule the scalar reading gets wrong);
 * every variable the document differentiates f by is one of the :math:`Y_k` or a name they depend on,
   directly or through other definitions (γ, β, x, μ, σ² for a batch norm's y).
 
@@ -23,6 +24,7 @@ from collections.abc import Iterable, Sequence
 
 import sympy as sp
 
+from derive.latex import names
 from derive.latex.parser import Readings, parse_expression, square_names
 from derive.latex.tokens import LatexError
 from derive.verify.definitions import Definition
@@ -68,6 +70,31 @@ def gradient_notation(text: str) -> str | None:
     return found.pop() if len(found) == 1 else None
 
 
+#: An inline formula that is a function head with distinct names as its arguments: ``u(x, y)``.
+_HEAD = re.compile(r"^\s*(\\?[A-Za-z]+)\s*\(\s*((?:\\?[A-Za-z]+\s*,\s*)*\\?[A-Za-z]+)\s*\)\s*$")
+
+
+def declared_functions(text: str) -> dict[str, tuple[str, ...]]:
+    r"""Unknown functions a document's prose declares: on a line that speaks of a function, each inline head
+    of distinct plain names (``a function $u(x, y)$ where $x(r, t)$ and $y(r, t)$``) makes its name a
+    function of those arguments -- used, as an upstream name, through its value and first derivatives at the
+    point.  The catalog's functions (``\sigma(z)``) are no such declaration."""
+    found: dict[str, tuple[str, ...]] = {}
+    for line in text.splitlines():
+        if not re.search(r"(?i)\bfunctions?\b", line):
+            continue
+        for formula in inline_math(line):
+            m = _HEAD.match(formula)
+            if m is None or m.group(1) in names.APPLIED_ONLY or names.normalise(m.group(1).lstrip("\\")) in \
+                    names.FUNCTIONS or m.group(1) in names.FUNCTION_COMMANDS:
+                continue
+            args = tuple(a.strip().lstrip("\\") for a in m.group(2).split(","))
+            if len(set(args)) == len(args) and m.group(1).lstrip("\\") not in args:
+                found.setdefault(m.group(1).lstrip("\\"), args)
+    # a name the document also writes with an index (x_i) is some other x there: no declaration holds
+    return {n: a for n, a in found.items() if re.search(r"(?<![A-Za-z\\])\\?" + n + r"\s*_", text) is None}
+
+
 def written_derivatives(texts: Iterable[str], readings: Readings) -> dict[str, set[str]]:
     """For each bare name a first-order derivative is taken of in ``texts``, the names of its variables."""
     texts = list(texts)
@@ -89,9 +116,11 @@ def written_derivatives(texts: Iterable[str], readings: Readings) -> dict[str, s
 
 
 def upstream_definitions(written: dict[str, set[str]], definitions: Sequence[Definition],
-                         readings: Readings) -> list[Definition]:
+                         readings: Readings, declared: dict[str, tuple[str, ...]] | None = None) -> list[Definition]:
     """The upstream names (module docstring) given the definitions in force, each as a :class:`Definition`
-    of kind ``upstream`` whose ``rhs`` is the output it is a function of."""
+    of kind ``upstream`` whose ``rhs`` is the output it is a function of; and the ``declared`` functions
+    (:func:`declared_functions`) that are not defined, each of its arguments."""
+    declared = declared or {}
     texts = [t for d in definitions for t in (d.lhs, d.rhs)]
     readings = Readings(readings.functions, readings.symbols, defined=frozenset(d.name for d in definitions),
                         squares=square_names(texts, [(d.lhs, d.rhs) for d in definitions]))
@@ -104,17 +133,48 @@ def upstream_definitions(written: dict[str, set[str]], definitions: Sequence[Def
             return []  # a definition that cannot be read: no step can use the graph
         nodes[d.name] = d
     used = set().union(*arguments.values()) if arguments else set()
-    sinks = [n for n in nodes if n not in used]
+    sinks = [n for n in nodes if n not in used and _elementwise(nodes[n], readings)]
     made = []
+    graph = {**arguments, **{n: set(a) for n, a in declared.items() if n not in nodes}}
+    for name, args in sorted(declared.items()):
+        if name in nodes or not written.get(name, set()) <= _below(list(args), graph) | set(args):
+            continue  # defined after all, or differentiated by what it is not declared a function of
+        made += [Definition(name, name, arg, 1, f"upstream: {name} is declared a function of {', '.join(args)}",
+                            "upstream") for arg in args]
+    declared_names = {d.name for d in made}
     for name, variables in sorted(written.items()):
-        if name in nodes or name in used:
+        if name in nodes or name in used or name in declared_names:
             continue
         outputs = [s for s in sinks if s in variables]
         if outputs and variables <= _below(outputs, arguments):
             made += [Definition(name, name, nodes[s].lhs, nodes[s].line,
                                 f"upstream: {name} is an unknown function of {s} only (its derivatives by "
                                 f"{', '.join(sorted(variables))} are written)", "upstream") for s in outputs]
+        elif nodes:  # a graph, and a name differentiated through it: what it depends on is the missing piece
+            made.append(Definition(name, name, _missing(name, variables, outputs, sinks, arguments), 1,
+                                   "undetermined", "undetermined"))
     return made
+
+
+def _missing(name: str, variables: set[str], outputs: list[str], sinks: list[str],
+             arguments: dict[str, set[str]]) -> str:
+    """Why the upstream name ``name`` is not known: the declaration it lacks."""
+    if not outputs:
+        return (f"what {name} is a function of is not known: no derivative of {name} by an output of the "
+                f"definitions ({', '.join(sorted(sinks))}) is written; define the output {name} depends on and "
+                f"write {name}'s derivative by it")
+    beyond = sorted(variables - _below(outputs, arguments))
+    return (f"{name} is differentiated by {', '.join(beyond)}, which {', '.join(outputs)} does not depend on: "
+            f"define how {', '.join(beyond)} reach{'es' if len(beyond) == 1 else ''} {name}")
+
+
+def _elementwise(definition: Definition, readings: Readings) -> bool:
+    """Whether a definition names elements (``y_i = …``): an output written without an index may be a vector
+    or a matrix (``z = W a + b``), whose gradient the scalar reading would get wrong (Wᵀ, not W)."""
+    try:
+        return isinstance(parse_expression(definition.lhs, readings), sp.Indexed)
+    except LatexError:
+        return False
 
 
 def _below(outputs: list[str], arguments: dict[str, set[str]]) -> set[str]:
