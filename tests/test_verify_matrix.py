@@ -11,7 +11,7 @@ import pytest
 
 from derive.cli.verify_cmd import exit_code
 from derive.latex.tokens import LatexError
-from derive.verify import verify_text
+from derive.verify import Options, verify_text
 from derive.verify.matrix import nodes as nd
 from derive.verify.matrix.decide import Claim, decide_matrix_step
 from derive.verify.matrix.evaluate import Evaluator, gradient
@@ -152,7 +152,7 @@ def test_a_scalar_document_is_not_read_as_matrices():
 def test_the_note_matrix_half_every_verdict_and_diagnosis():
     """The clean matrix half of the note (tests/data/matrix-note.md): verdicts, diagnoses, exit 1."""
     text = NOTE.read_text(encoding="utf-8")
-    report = verify_text(text)
+    report = verify_text(text, options=Options(timeout=30))  # verdicts only: a loaded machine must not time out
     by_region: dict = {}
     for chain in report.chains:
         by_region.setdefault(chain.region, []).extend(chain.steps)

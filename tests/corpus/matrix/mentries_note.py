@@ -46,7 +46,8 @@ def _note(wrong):
     return note_model(), [
         block(eq(G("Z3"), Scale(Fraction(1), resid, "n", -1))),
         block(chain(G("W3"), Mul(G("Z3"), Jac("Z3", "W3")), Mul(T(Var("A2")), G("Z3")), Mul(T(Var("A2")), resid))),
-        block(eq(G("W3"), Einsum("ij,ic->jc", (Var("A2"), G("Z3")),
+        block(eq(Einsum("jc->jc", (G("W3"),), r"\frac{\partial L}{\partial (W_3)_{jc}}"),
+                 Einsum("ij,ic->jc", (Var("A2"), G("Z3")),
                                  r"\sum_{i=1}^{n} (A_2)_{ij} \left(\frac{\partial L}{\partial Z_3}\right)_{ic}"))),
         block(eq(G("b3"), G("Z3"))),
         block(eq(G("A2"), Mul(Jac("Z3", "W3"), T(Var("W3"))))),

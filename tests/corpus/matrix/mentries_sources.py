@@ -67,10 +67,11 @@ def _edgebond(wrong):
         block(D()),
         block(D()),
         block(eq(G("W"), Mul(T(X), G("Y")))),
-        block(eq(Var("Y"), Einsum("bd,dc->bc", (X, W), r"\sum_d X_{b,d}W_{d,c}"))),
+        block(eq(Einsum("bc->bc", (Var("Y"),), "Y_{b,c}"), Einsum("bd,dc->bc", (X, W), r"\sum_d X_{b,d}W_{d,c}"))),
         block(eq(Einsum("bcdc->bcd", (Jac("Y", "W"),), r"\frac{\partial Y_{b,c}}{\partial W_{d,c}}"),
                  Einsum("bd,ca->bcd", (X, Ones("C")), "X_{b,d}"))),
-        block(eq(G("W"), Einsum("bd,bc->dc", (X, G("Y")), r"\sum_b X_{b,d} \, dY_{b,c}"))),
+        block(eq(Einsum("dc->dc", (G("W"),), "dW_{d,c}"),
+                 Einsum("bd,bc->dc", (X, G("Y")), r"\sum_b X_{b,d} \, dY_{b,c}"))),
         block(eq(G("W"), Mul(T(X), G("Y")))),
         block(eq(G("X"), Mul(G("Y"), pick(wrong, T(W), W)))),
     ]
@@ -95,7 +96,8 @@ def _mathse4309162(wrong):
     cbt_a = Frob(Mul(C, pick(wrong, T(B2), B2)), A)
     return model, [
         block(chain(G("W"), Mul(G("Y"), Jac("Y", "W")), Mul(T(G("Y")), Var("X")))),
-        block(eq(Var("Y"), Einsum("ik,jk->ij", (Var("X"), Var("W")), r"\sum^k X_{i,k}W_{j,k}"))),
+        block(eq(Einsum("ij->ij", (Var("Y"),), "Y_{ij}"),
+                 Einsum("ik,jk->ij", (Var("X"), Var("W")), r"\sum^k X_{i,k}W_{j,k}"))),
         block(chain(Frob(A, B), sum_ab, Trace(Mul(T(A), B))),
               eq(Frob(A, A), Einsum("ij,ij->", (A, A), r"\|A\|^2_F"))),
         block(eq(Frob(A, B), Frob(B, A)), eq(Frob(A, B), Frob(T(A), T(B))),
@@ -271,7 +273,8 @@ def _uva(wrong):
     # one example (b1) and a batch (b2) are two settings of the text: two biases, one loss of both outputs
     defs = [("v", Add(Var("u"), Var("b1"))), ("V", Add(Var("U"), Mul(Ones("m"), T(Var("b2")))))]
     model = Model({"m": None, "n": None}, leaves, defs, Add(generic_loss("v", "H1"), generic_loss("V", "H2")))
-    rows = Einsum("ij,ia->ja", (G("V"), Ones("m")), r"\sum_{i=1}^{m} \frac{\partial \ell}{\partial \mathbf{v}_{(i)}}")
+    rows = Einsum("ij,ia->ja", (G("V"), Ones("m")), r"\sum_{i=1}^{m} \frac{\partial \ell}{\partial \mathbf{v}_{(i)}}",
+                  indexed=False)
     return model, [
         block(D()),
         block(eq(G("u"), G("v"))),

@@ -168,11 +168,13 @@ class Diag(Node):
 @dataclass(frozen=True)
 class Einsum(Node):
     """An entrywise formula (sums over indices), evaluated by ``einsum(spec, *args)``; ``tex`` is how the file
-    writes it (mutations never look inside)."""
+    writes it (mutations never look inside); ``indexed``: the LaTeX names free indices (``X_{b,d}``), where a
+    sum over whole rows (``\\sum_i \\partial\\ell/\\partial v_{(i)}``) or over everything does not."""
 
     spec: str
     args: tuple = ()
     tex: str = ""
+    indexed: bool = True
 
     def children(self):
         return ()

@@ -5,9 +5,11 @@ operand of a product, of ⊙ or of a scalar factor, or the whole side) transpose
 two factors of one matrix product swapped; one ⊙ made a matrix product or the reverse; the side times 2 or
 1/n (the 1/n only where the left side is a gradient); one scalar factor (2, 1/n, ...) dropped; one batch sum
 (1ᵀX, X1) dropped.  Not planted: a change to a chain-rule Jacobian (∂Z/∂W; no reading of it means anything), and
-claims written entry by entry (``Y_{b,c} = \sum_d …``, ``∂a_j/∂z_j``): a variant would mix index and matrix
-notation; and claims about the loss's own value (``C = ½ Σ (a_i − t_i)²``).  Each variant is checked: one
-that the check finds equal (a symmetric case, a transpose of a 1×1) is skipped, and the file says so.  A
+claims that mix index and matrix notation (``∂a_j/∂z_j`` beside a product: a variant would be written in neither),
+and claims about the loss's own value (``C = ½ Σ (a_i − t_i)²``).  A claim written entry by entry on both sides
+(``Y_{b,c} = \sum_d X_{b,d}W_{d,c}``) gets two variants: the right side times 2, and with its sign flipped.
+Each variant is checked: one that the check finds equal (a symmetric case, a transpose of a 1×1) is skipped, and
+the file says so.  A
 variant whose sides cannot be formed, or differ in shape, is kept on purpose (an ill-shaped variant must be
 judged not_equal too).  planted/<stem>.md is <stem>.md unchanged followed by one display per variant, with its
 expect and diagnosis comments (the diagnosis is the checker's own: the mutation that repairs it).
@@ -41,6 +43,7 @@ PLANTS = {
     "times_1/n": "constant_factor",
     "dropped_factor": None,  # 1/n dropped: missing_mean_factor; 2 dropped: constant_factor
     "dropped_batch_sum": "missing_batch_sum",
+    "sign_flipped": "sign",
 }
 
 
@@ -60,7 +63,18 @@ def _touches_jacobian(node: Node) -> bool:
 
 def _entrywise(node: Node) -> bool:
     """Whether a side is written entry by entry (an index formula with free indices, such as ∂a_j/∂z_j)."""
-    return any(isinstance(sub, Einsum) and not sub.spec.endswith("->") for _, sub in mcheck.paths(node))
+    return any(isinstance(sub, Einsum) and sub.indexed and not sub.spec.endswith("->") for _, sub in mcheck.paths(node))
+
+
+def _all_in_indices(node: Node) -> bool:
+    """A side written wholly in index notation: an index formula, possibly times a number."""
+    return isinstance(node, Einsum) or (isinstance(node, Scale) and _all_in_indices(node.a))
+
+
+def index_plants(rhs: Node) -> Iterator[tuple[str, Node]]:
+    """For a claim written entry by entry on both sides: the right side times 2, or its sign flipped."""
+    yield "times_2", Scale(Fraction(2), rhs)
+    yield "sign_flipped", Scale(Fraction(-1), rhs)
 
 
 def _about_the_loss_value(step: mcheck.Step) -> bool:
@@ -116,10 +130,16 @@ def variants(stem: str) -> tuple[list[Variant], list[Variant]]:
                 head = None
                 continue
             head = head if (continues and head is not None) else step.lhs
-            if _entrywise(head) or _entrywise(step.rhs) or _about_the_loss_value(step):
+            if _about_the_loss_value(step):
                 continue
+            if _entrywise(head) or _entrywise(step.rhs):
+                if not (_all_in_indices(head) and _all_in_indices(step.rhs)):
+                    continue  # index and matrix notation mixed (∂a_j/∂z_j beside a matrix product)
+                candidates = index_plants(step.rhs)
+            else:
+                candidates = plants(step.rhs, model.batch, isinstance(head, Grad | GradOf))
             lhs_tex = tex(head, nt)
-            for plant, rhs in plants(step.rhs, model.batch, isinstance(head, Grad | GradOf)):
+            for plant, rhs in candidates:
                 latex = f"{lhs_tex} = {tex(rhs, nt)}"
                 if latex in seen:
                     continue
