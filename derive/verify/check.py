@@ -11,7 +11,7 @@ from derive.verify.assumptions import Hypothesis
 from derive.verify.decide import decide_step
 from derive.verify.definitions import Definition, defines, names_a_part
 from derive.verify.document import Chain, Side, read_document
-from derive.verify.matrix import Declared, declarations, defines_matrix, is_matrix_step
+from derive.verify.matrix import Declared, declarations, defines_matrix, is_matrix_step, warm
 from derive.verify.matrix.decide import decide_matrix_step
 from derive.verify.report import DEFAULT_TIMEOUT, MAX_STEPS, ChainVerdict, Options, RegionSummary, Report, StepVerdict
 from derive.verify.upstream import gradient_notation, inline_math, upstream_definitions, written_derivatives
@@ -245,6 +245,8 @@ def verify_text(text: str, assumptions: Sequence[str] = (), options: Options = O
     budget = [MAX_STEPS]
     document = read_document(text, latex)
     declared = declarations(text)
+    if declared:
+        warm(text)
     definitions: list[Definition] = []
     earlier = ""
     prose = sorted(document.definitions, key=lambda d: (d.lhs.line, d.lhs.column))

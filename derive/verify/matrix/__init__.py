@@ -25,7 +25,14 @@ from derive.verify.matrix import nodes as nd
 from derive.verify.matrix.reader import name_key, read_matrix
 from derive.verify.matrix.shapes import Declared, declarations
 
-__all__ = ["Declared", "declarations", "defines_matrix", "is_matrix_step"]
+__all__ = ["Declared", "declarations", "defines_matrix", "is_matrix_step", "warm"]
+
+
+def warm(text: str) -> None:
+    """Build the elementwise functions ``text`` names once, in the parent: every step's child inherits them."""
+    from derive.verify.matrix.evaluate import warm_functions
+
+    warm_functions(text)
 
 
 def defines_matrix(lhs_text: str, rhs_text: str, declared: tuple[Declared, ...], taken: set[str]) -> str | None:

@@ -40,7 +40,10 @@ from derive.verify.numeric import PointTimeout, time_limit
 
 ROUNDS = 2
 TOLERANCE = mpmath.mpf(10) ** -20
-PROOF_SECONDS = 1.0
+#: The time one claim may take, proof attempts included (a proof that does not fit leaves the verdict numeric).
+CLAIM_SECONDS = 1.0
+#: The least time a proof attempt gets (a claim decided late may take this much longer).
+MIN_PROOF_SECONDS = 0.25
 LAYOUT = "denominator layout: ∂L/∂W has W's shape, entry (i, j) = ∂L/∂W_ij"
 
 
@@ -187,12 +190,16 @@ def orientation(claim: Claim, rng: random.Random) -> str:
     """``row`` when every definition can be formed with 1-D vectors as rows, else ``column`` if they all can then."""
     if not any(len(d) == 1 for d in claim.declared.values()):
         return "row"
-    sizes = random_sizes(claim, rng)
+    small, written = instance_sizes(claim)  # shapes only: small sizes, distinct where the document's differ
+    instance = claim.without({}) if written else claim
+    instance.declared = {k: tuple(sp.sympify(d).xreplace(written) for d in dims) for k, dims in claim.declared.items()}
+    sizes = {k: v for k, v in small.items() if isinstance(k, sp.Symbol)}
     for vectors in ("row", "column"):
-        env = claim.environment(sizes, random.Random(0), "mp", vectors)
+        env = instance.environment(sizes, random.Random(0), "mp", vectors)
+        env.renamed = {int(k): v for k, v in written.items()}
         try:
-            for key in claim.definitions:
-                if not _gradients(claim.definitions[key]):
+            for key in instance.definitions:
+                if not _gradients(instance.definitions[key]):
                     Evaluator(env).eval(nd.Name(0, key))
             return vectors
         except (ShapeError, MissingShapeError):
@@ -311,7 +318,8 @@ def decide_matrix_step(send: Callable[[tuple], None], lhs_text: str, rhs_text: s
     """Read, form, compare numerically, then prove on an instance; ``send`` each finding as it comes."""
     from derive.verify.matrix.diagnosis import diagnose
 
-    deadline = time.monotonic() + 0.8 * timeout
+    started = time.monotonic()
+    deadline = started + 0.8 * timeout
     try:
         claim = Claim(lhs_text, rhs_text, definitions, declared)
     except _ReadError as err:
@@ -362,19 +370,24 @@ def decide_matrix_step(send: Callable[[tuple], None], lhs_text: str, rhs_text: s
     generic = generic_loss(claim)
     proof = (False, "")
     if generic is not None:
-        remaining = deadline - time.monotonic()
-        proof = _prove_on_instance(claim.without(cut, generic), vectors, min(PROOF_SECONDS, max(remaining - 0.2, 0.05)))
+        proof = _prove_on_instance(claim.without(cut, generic), vectors, _proof_budget(started, deadline))
         if proof[0]:
             key, reads = generic
             proof = (True, f"{proof[1]}; {key} an undefined function ℓ of {', '.join(reads)}: the identity holds "
                      "for every loss")
     if not proof[0]:
-        remaining = deadline - time.monotonic()
-        proof = _prove_on_instance(claim.without(cut), vectors, min(PROOF_SECONDS, max(remaining - 0.2, 0.05)))
+        proof = _prove_on_instance(claim.without(cut), vectors, _proof_budget(started, deadline))
     if proof[0] and cut:
         proof = (True, proof[1] + f"; {', '.join(sorted(cut))} held as free matrices (nothing differentiated "
                  "is inside them, so the identity holds for every value they take)")
     send(("proof", "", proof[0], proof[1], tuple(sorted(used))))
+
+
+def _proof_budget(started: float, deadline: float) -> float:
+    """What is left of :data:`CLAIM_SECONDS` (at least :data:`MIN_PROOF_SECONDS`), within the step's deadline."""
+    now = time.monotonic()
+    return max(min(started + CLAIM_SECONDS - now, deadline - now - 0.2), min(MIN_PROOF_SECONDS, deadline - now - 0.2),
+               0.05)
 
 
 def _shapes_differ(send, claim: Claim, reason: str, env: Environment, diagnose) -> None:
@@ -420,7 +433,7 @@ def _prove_on_instance(claim: Claim, vectors: str, seconds: float) -> tuple[bool
             for a, b in zip(lhs.entries.reshape(-1), rhs.entries.reshape(-1), strict=True):
                 if not _reduces_to_zero(a - b):
                     return False, f"the instance ({shown_sizes}) did not reduce to 0"
-    except PointTimeout:
+    except (PointTimeout, SystemError):  # numpy's object loops turn the alarm's exception into a SystemError
         return False, f"the proof on an instance ({shown_sizes}) did not finish in {seconds:.1f} s"
     except (ShapeError, MissingShapeError, ValueError, TypeError, ZeroDivisionError) as err:
         return False, f"the proof on an instance ({shown_sizes}) failed: {err}"[:200]

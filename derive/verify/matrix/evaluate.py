@@ -81,6 +81,19 @@ def _mp_function(name: str, order: int) -> Callable:
     return sp.lambdify(_X, expr, "mpmath")
 
 
+def warm_functions(text: str) -> None:
+    """The functions ``text`` (a document) names -- catalog activations by name or LaTeX name, exp, log, the
+    step -- and their derivatives, built for mpmath once (a step's child process inherits them)."""
+    from derive.catalog import CATALOG
+
+    plain = latex_names.normalise(text)
+    named = [e.name for e in CATALOG.values() if e.kind == "activation" and
+             (latex_names.normalise(e.name) in plain or latex_names.normalise(e.latex_name) in plain)]
+    for name in (*named, "exp", "log", "step"):
+        for order in range(2):
+            _mp_function(name, order)
+
+
 @dataclass
 class Value:
     """Entries (a 2-D object array), the shape in the document's sizes, and how to pass a gradient back."""
@@ -111,6 +124,8 @@ class Environment:
     renamed: dict = field(default_factory=dict)
     #: Gradients worked out in this environment, by (of, by): its values never change.
     gradients: dict = field(default_factory=dict)
+    #: Values of defined names worked out in this environment with nothing held (constants).
+    values: dict = field(default_factory=dict)
 
     def size(self, dim) -> int:
         return int(sp.sympify(dim).xreplace(self.sizes))
@@ -195,6 +210,8 @@ class Evaluator:
         if key in self.cache:
             return self.cache[key]
         env = self.env
+        if self.track is None and key in env.values:
+            return env.values[key]
         if key in env.definitions:
             value = self.eval(env.definitions[key])  # a definition's shape is its own, whatever surrounds it
         elif key in env.leaves:
@@ -204,6 +221,8 @@ class Evaluator:
         else:
             raise MissingShapeError(key)
         self.cache[key] = value
+        if self.track is None and not self.indices:
+            env.values[key] = Value(value.entries, value.shape)  # a constant from now on: no tape behind it
         return value
 
     def eval_Number(self, node: nd.Number, hint) -> Value:
