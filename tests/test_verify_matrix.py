@@ -14,7 +14,8 @@ from derive.latex.tokens import LatexError
 from derive.verify import Options, verify_text
 from derive.verify.matrix import nodes as nd
 from derive.verify.matrix.decide import Claim, decide_matrix_step
-from derive.verify.matrix.evaluate import Evaluator, gradient
+from derive.verify.matrix.evaluate import Evaluator
+from derive.verify.matrix.gradient import gradient
 from derive.verify.matrix.reader import read_matrix
 from derive.verify.matrix.shapes import declarations
 from tests.corpus_blocks import blocks

@@ -295,6 +295,8 @@ class Evaluator:
                     return None
                 self.env.notes[f"{jacobian.text} read as the chain rule: summed over the entries of "
                                f"{jacobian.of.key}"] = None
+                from derive.verify.matrix.gradient import contract
+
                 return contract(self.env, upstream.entries, jacobian.of.key, jacobian.by.key)
         return None
 
@@ -475,6 +477,8 @@ class Evaluator:
         raise ShapeError(f"the range of the sum over {node.index} is not written and no entry shows it")
 
     def eval_Gradient(self, node: nd.Gradient, hint) -> Value:
+        from derive.verify.matrix.gradient import gradient
+
         return gradient(self.env, node.of.key, node.by.key, node.text)
 
     def eval_Generic(self, node: nd.Generic, hint) -> Value:
@@ -545,58 +549,3 @@ def _entries(node) -> list[nd.Entry]:
                     parts = [item] if isinstance(item, nd.Node) else list(item) if isinstance(item, tuple) else []
                     found += [e for x in parts if isinstance(x, nd.Node) for e in _entries(x)]
     return found
-
-
-def gradient(env: Environment, of: str, by: str, text: str) -> Value:
-    """∂of/∂by: ``by``'s shape, entry (i, j) the derivative by ``by``'s entry (i, j), through every
-    definition (denominator layout)."""
-    if (of, by) not in env.gradients:
-        env.gradients[of, by] = _gradient(env, of, by, text)
-    return env.gradients[of, by]
-
-
-def _gradient(env: Environment, of: str, by: str, text: str) -> Value:
-    outer = Evaluator(env)
-    at = outer.eval(nd.Name(0, by))
-    if env.backend == "mp":
-        inner = Evaluator(env, track=by)
-        held = inner.value(at.entries, at.shape)
-        inner.held = held
-        root = inner.eval(nd.Name(0, of))
-        _scalar_check(root, of, text)
-        return Value(inner.backward(root, held), at.shape)
-    symbols = np.array([[sp.Symbol(f"∂{by}[{i},{j}]", real=True) for j in range(at.entries.shape[1])]
-                        for i in range(at.entries.shape[0])], dtype=object)
-    inner = Evaluator(env, track=by, held=Value(symbols, at.shape))
-    root = inner.eval(nd.Name(0, of))
-    _scalar_check(root, of, text)
-    loss = root.entries[0, 0]
-    back = dict(zip(symbols.reshape(-1), at.entries.reshape(-1), strict=True))
-    entries = np.array([[sp.diff(loss, s).xreplace(back) for s in row] for row in symbols], dtype=object)
-    return Value(entries, at.shape)
-
-
-def contract(env: Environment, upstream: np.ndarray, of: str, by: str) -> Value:
-    """:math:`\\partial \\langle G, Z\\rangle / \\partial W` with G = ``upstream`` held: Z = ``of``, W = ``by``."""
-    outer = Evaluator(env)
-    at = outer.eval(nd.Name(0, by))
-    if env.backend == "mp":
-        inner = Evaluator(env, track=by)
-        held = inner.value(at.entries, at.shape)
-        inner.held = held
-        z = inner.eval(nd.Name(0, of))
-        root = inner.value(np.array([[np.sum(upstream * z.entries)]], dtype=object), (ONE, ONE),
-                           [(z, lambda g: g[0, 0] * upstream)])
-        return Value(inner.backward(root, held), at.shape)
-    symbols = np.array([[sp.Symbol(f"∂{by}[{i},{j}]", real=True) for j in range(at.entries.shape[1])]
-                        for i in range(at.entries.shape[0])], dtype=object)
-    inner = Evaluator(env, track=by, held=Value(symbols, at.shape))
-    pairing = np.sum(upstream * inner.eval(nd.Name(0, of)).entries)
-    back = dict(zip(symbols.reshape(-1), at.entries.reshape(-1), strict=True))
-    return Value(np.array([[sp.diff(pairing, s).xreplace(back) for s in row] for row in symbols], dtype=object),
-                 at.shape)
-
-
-def _scalar_check(root: Value, of: str, text: str) -> None:
-    if not root.scalar:
-        raise ShapeError(f"{text} is not a matrix here ({of} is {shown(root.shape)}, not a scalar)")
