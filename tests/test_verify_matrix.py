@@ -170,3 +170,23 @@ def test_the_note_matrix_half_every_verdict_and_diagnosis():
             assert [s.diagnosis["kind"] for s in wrong] == wanted, block.line
     assert exit_code(report) == 1
     assert report.summary["error"] == 0 and report.summary["unknown"] == 0
+
+
+def _symbolic(lhs: str, rhs: str):
+    from derive.verify.matrix.symbolic import prove_symbolic
+
+    claim = Claim(lhs, rhs, DEFINITIONS, declarations(SHAPES))
+    env = claim.environment({next(iter(claim.sizes)): 3}, random.Random(1), "mp", "row")
+    shapes = {k: Evaluator(env).eval(nd.Name(0, k)).shape for k in (*claim.declared, *claim.definitions)}
+    return prove_symbolic(claim, shapes)
+
+
+@pytest.mark.parametrize("number", [1, 2, 3, 5, 6])
+def test_a_layer_step_is_proved_for_symbolic_sizes(number):
+    method = _symbolic(*TRUE[number])
+    assert method is not None and method.startswith("proved for symbolic sizes")
+
+
+@pytest.mark.parametrize(("number", "rhs"), [(n, r) for n, rs in PLANTED.items() for r in rs])
+def test_no_planted_mistake_is_proved_for_symbolic_sizes(number, rhs):
+    assert _symbolic(TRUE[number][0], rhs) is None
