@@ -35,7 +35,9 @@ import sympy as sp
 from derive import functions as fn
 from derive.latex import names as latex_names
 from derive.verify.matrix import nodes as nd
+from derive.verify.matrix.entries import EntryRules
 from derive.verify.matrix.shapes import shown
+from derive.verify.matrix.values import MissingShapeError, ShapeError, Value, _entries, _pick  # noqa: F401
 
 ONE = sp.Integer(1)
 DIGITS = 30
@@ -50,14 +52,6 @@ class Exp(sp.Function):
 
     def fdiff(self, argindex=1):
         return self
-
-
-class ShapeError(ValueError):
-    """Sides that cannot be formed, or cannot have the same shape: the message has the shapes."""
-
-
-class MissingShapeError(ValueError):
-    """A name with no declared shape and no definition to infer one from."""
 
 
 @cache
@@ -92,20 +86,6 @@ def warm_functions(text: str) -> None:
     for name in (*named, "exp", "log", "step"):
         for order in range(2):
             _mp_function(name, order)
-
-
-@dataclass
-class Value:
-    """Entries (a 2-D object array), the shape in the document's sizes, and how to pass a gradient back."""
-
-    entries: np.ndarray
-    shape: tuple
-    parents: tuple = ()  # (value, vjp) pairs: vjp maps the gradient of this value to that of the parent
-    order: int = 0
-
-    @property
-    def scalar(self) -> bool:
-        return self.entries.shape == (1, 1)
 
 
 @dataclass
@@ -156,7 +136,7 @@ def draw_leaves(env_shapes: dict, sizes: dict, rng: random.Random, backend: str,
     return leaves
 
 
-class Evaluator:
+class Evaluator(EntryRules):
     """One evaluation (one tape): values are cached per defined name; ``track`` is the leaf held for a gradient."""
 
     def __init__(self, env: Environment, track: str | None = None, held=None):
@@ -399,82 +379,6 @@ class Evaluator:
 
         return self.value(s, arg.shape, [(arg, vjp)])
 
-    def eval_Trace(self, node: nd.Trace, hint) -> Value:
-        arg = self.eval(node.arg)
-        if arg.entries.shape[0] != arg.entries.shape[1]:
-            raise ShapeError(f"the trace of a {shown(arg.shape)} matrix, which is not square")
-        size = arg.entries.shape[0]
-        eye = np.array([[self._one() if i == j else 0 * self._one() for j in range(size)] for i in range(size)],
-                       dtype=object)
-        return self.value(np.array([[sum(arg.entries[i, i] for i in range(size))]], dtype=object), (ONE, ONE),
-                          [(arg, lambda g: g[0, 0] * eye)])
-
-    def eval_Diag(self, node: nd.Diag, hint) -> Value:
-        arg = self.eval(node.arg)
-        if ONE not in arg.shape:
-            raise ShapeError(f"diag of a {shown(arg.shape)} matrix (diag is read of a vector)")
-        v = arg.entries.reshape(-1)
-        size, zero = len(v), 0 * self._one()
-        entries = np.array([[v[i] if i == j else zero for j in range(size)] for i in range(size)], dtype=object)
-        length = arg.shape[0] if arg.shape[1] == ONE else arg.shape[1]
-        return self.value(entries, (length, length),
-                          [(arg, lambda g: np.array([g[i, i] for i in range(size)], dtype=object)
-                            .reshape(arg.entries.shape))])
-
-    def eval_Literal(self, node: nd.Literal, hint) -> Value:
-        cells = [[self.eval(c) for c in row] for row in node.rows]
-        if any(not c.scalar for row in cells for c in row):
-            raise ShapeError("a matrix literal whose entries are not scalars")
-        entries = np.array([[c.entries[0, 0] for c in row] for row in cells], dtype=object)
-        parents = [(c, _pick(i, j)) for i, row in enumerate(cells) for j, c in enumerate(row)]
-        return self.value(entries, (sp.Integer(len(cells)), sp.Integer(len(cells[0]))), parents)
-
-    def eval_Entry(self, node: nd.Entry, hint) -> Value:
-        arg = self.eval(node.arg)
-        positions = [self.eval(i) for i in node.indices]
-        at = [int(p.entries[0, 0]) - 1 for p in positions]
-        if len(at) == 1 and ONE in arg.shape:
-            at = [0, at[0]] if arg.shape[0] == ONE else [at[0], 0]
-        if len(at) != 2 or not (0 <= at[0] < arg.entries.shape[0] and 0 <= at[1] < arg.entries.shape[1]):
-            raise ShapeError(f"an entry outside a {shown(arg.shape)} matrix")
-        i, j = at
-
-        def vjp(g):
-            out = np.full(arg.entries.shape, 0 * self._one(), dtype=object)
-            out[i, j] = g[0, 0]
-            return out
-
-        return self.value(np.array([[arg.entries[i, j]]], dtype=object), (ONE, ONE), [(arg, vjp)])
-
-    def eval_IndexSum(self, node: nd.IndexSum, hint) -> Value:
-        lower = 1 if node.lower is None else int(self.eval(node.lower).entries[0, 0])
-        upper = self._upper(node)
-        parts = []
-        saved = self.indices.get(node.index)
-        for k in range(lower, upper + 1):
-            self.indices[node.index] = k
-            parts.append(self.eval(node.body))
-        if saved is None:
-            self.indices.pop(node.index, None)
-        else:
-            self.indices[node.index] = saved
-        if any(not p.scalar for p in parts):
-            raise ShapeError("a sum over an index of terms that are not scalars")
-        total = sum((p.entries[0, 0] for p in parts), 0 * self._one())
-        return self.value(np.array([[total]], dtype=object), (ONE, ONE), [(p, lambda g: g) for p in parts])
-
-    def _upper(self, node: nd.IndexSum) -> int:
-        if node.upper is not None:
-            upper = int(self.eval(node.upper).entries[0, 0])
-            return self.env.renamed.get(upper, upper)
-        for entry in _entries(node.body):
-            for position, index in enumerate(entry.indices):
-                if isinstance(index, nd.Index) and index.name == node.index:
-                    arg = self.eval(entry.arg)
-                    if len(entry.indices) == 1 and ONE in arg.shape:
-                        return max(arg.entries.shape)
-                    return arg.entries.shape[position]
-        raise ShapeError(f"the range of the sum over {node.index} is not written and no entry shows it")
 
     def eval_Gradient(self, node: nd.Gradient, hint) -> Value:
         from derive.verify.matrix.gradient import gradient
@@ -511,10 +415,6 @@ class _NeedsContextError(Exception):
     """A 1 or I whose size the surrounding product or sum must give."""
 
 
-def _pick(i: int, j: int) -> Callable:
-    return lambda g: np.array([[g[i, j]]], dtype=object)
-
-
 def _same(a: tuple, b: tuple) -> bool:
     return len(a) == len(b) and all(sp.simplify(sp.sympify(x) - sp.sympify(y)) == 0 for x, y in zip(a, b, strict=True))
 
@@ -536,16 +436,3 @@ def _unbroadcast(sign: int, shape: tuple) -> Callable:
     return vjp
 
 
-def _entries(node) -> list[nd.Entry]:
-    found = []
-    if isinstance(node, nd.Entry):
-        found.append(node)
-    if isinstance(node, nd.Node):
-        for v in vars(node).values():
-            if isinstance(v, nd.Node):
-                found += _entries(v)
-            elif isinstance(v, tuple):
-                for item in v:
-                    parts = [item] if isinstance(item, nd.Node) else list(item) if isinstance(item, tuple) else []
-                    found += [e for x in parts if isinstance(x, nd.Node) for e in _entries(x)]
-    return found
