@@ -16,6 +16,7 @@ from derive.verify.matrix import nodes as nd
 from derive.verify.matrix.decide import Claim, decide_matrix_step
 from derive.verify.matrix.evaluate import Evaluator
 from derive.verify.matrix.gradient import gradient
+from derive.verify.matrix.grid import enumerate_entries
 from derive.verify.matrix.reader import read_matrix
 from derive.verify.matrix.shapes import declarations
 from tests.corpus_blocks import blocks
@@ -97,7 +98,7 @@ def test_the_gradient_by_reverse_mode_equals_finite_differences():
         grad = gradient(env, "L", by, f"∂L/∂{by}")
         held = Evaluator(env).eval(nd.Name(0, by)).entries
         h = mpmath.mpf(10) ** -12
-        for (i, j), value in list(__import__("numpy").ndenumerate(grad.entries))[:6]:
+        for (i, j), value in list(enumerate_entries(grad.entries))[:6]:
             def loss(shift, i=i, j=j, by=by, held=held, grad=grad):
                 moved = held.copy()
                 moved[i, j] += shift

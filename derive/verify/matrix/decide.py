@@ -23,17 +23,18 @@ A ``not_equal`` step gets a matrix diagnosis (:mod:`.diagnosis`) when one is che
 from __future__ import annotations
 
 import itertools
+import math
 import random
 import time
 from collections.abc import Callable
 
 import mpmath
-import numpy as np
 import sympy as sp
 
 from derive.latex.tokens import LatexError
 from derive.verify.matrix import nodes as nd
 from derive.verify.matrix.evaluate import Environment, Evaluator, MissingShapeError, ShapeError, Value, draw_leaves
+from derive.verify.matrix.grid import Grid, enumerate_entries, of_flat
 from derive.verify.matrix.reader import name_key, read_matrix
 from derive.verify.matrix.shapes import Declared, as_matrix_shape, shown, size_symbol
 from derive.verify.numeric import PointTimeout, time_limit
@@ -234,10 +235,10 @@ def evaluate_sides(claim: Claim, env: Environment) -> tuple[Value, Value]:
     order = sorted(free)
     ranges = [index_range(claim, env, name) for name in order]
     grid = list(itertools.product(*(range(1, r + 1) for r in ranges)))[:MAX_ENTRIES]
-    shape = (ranges[0], int(np.prod(ranges[1:]))) if len(ranges) > 1 else (1, ranges[0])
+    shape = (ranges[0], math.prod(ranges[1:])) if len(ranges) > 1 else (1, ranges[0])
     values = []
     for side in (claim.lhs, claim.rhs):
-        entries = np.empty(len(grid), dtype=object)
+        entries: list = [None] * len(grid)
         for k, point in enumerate(grid):
             evaluator = Evaluator(env)
             evaluator.indices = dict(zip(order, point, strict=True))
@@ -247,7 +248,7 @@ def evaluate_sides(claim: Claim, env: Environment) -> tuple[Value, Value]:
                 raise ShapeError(f"with the indices {', '.join(order)} written, the {which} side is still a "
                                  f"{shown(value.shape)} matrix, not an entry")
             entries[k] = value.entries[0, 0]
-        values.append(Value(entries.reshape(shape) if len(grid) == shape[0] * shape[1] else entries.reshape(1, -1),
+        values.append(Value(of_flat(entries, *shape) if len(grid) == shape[0] * shape[1] else Grid([entries]),
                             tuple(sp.Symbol(f"range_{i}") for i in order[:2]) if len(order) > 1 else
                             (sp.Integer(1), sp.Symbol(f"range_{order[0]}"))))
     return values[0], values[1]
@@ -299,7 +300,7 @@ def compare(lhs: Value, rhs: Value, claim: Claim) -> tuple[str, dict | None] | N
     """None when every entry agrees; else the reason and a counterexample."""
     if lhs.entries.shape != rhs.entries.shape or not _same_shape(lhs.shape, rhs.shape):
         return f"the left side is {shown(lhs.shape)}, the right side {shown(rhs.shape)}", None
-    for (i, j), a in np.ndenumerate(lhs.entries):
+    for (i, j), a in enumerate_entries(lhs.entries):
         b = rhs.entries[i, j]
         if abs(a - b) > TOLERANCE * max(1, abs(a), abs(b)):
             return f"entry ({i + 1}, {j + 1}) differs", {"entry": [i + 1, j + 1], "lhs": mpmath.nstr(a, 30),
@@ -441,7 +442,7 @@ def _prove_on_instance(claim: Claim, vectors: str, seconds: float) -> tuple[bool
             lhs, rhs = evaluate_sides(claim, env)
             if lhs.entries.shape != rhs.entries.shape:
                 return False, f"on the instance ({shown_sizes}) the shapes differ"
-            for a, b in zip(lhs.entries.reshape(-1), rhs.entries.reshape(-1), strict=True):
+            for a, b in zip(lhs.entries.flat(), rhs.entries.flat(), strict=True):
                 if not _reduces_to_zero(a - b):
                     return False, f"the instance ({shown_sizes}) did not reduce to 0"
     except (PointTimeout, SystemError):  # numpy's object loops turn the alarm's exception into a SystemError

@@ -11,10 +11,10 @@ product beside it (a mixin: the evaluator's ``eval``, ``value``, ``number`` and 
 
 from __future__ import annotations
 
-import numpy as np
 import sympy as sp
 
 from derive.verify.matrix import nodes as nd
+from derive.verify.matrix.grid import Grid, full
 from derive.verify.matrix.shapes import shown
 from derive.verify.matrix.values import ShapeError, Value, _entries, _pick
 
@@ -27,9 +27,8 @@ class EntryRules:
         if arg.entries.shape[0] != arg.entries.shape[1]:
             raise ShapeError(f"the trace of a {shown(arg.shape)} matrix, which is not square")
         size = arg.entries.shape[0]
-        eye = np.array([[self._one() if i == j else 0 * self._one() for j in range(size)] for i in range(size)],
-                       dtype=object)
-        return self.value(np.array([[sum(arg.entries[i, i] for i in range(size))]], dtype=object), (ONE, ONE),
+        eye = Grid([[self._one() if i == j else 0 * self._one() for j in range(size)] for i in range(size)])
+        return self.value(Grid([[sum(arg.entries[i, i] for i in range(size))]]), (ONE, ONE),
                           [(arg, lambda g: g[0, 0] * eye)])
 
 
@@ -37,12 +36,12 @@ class EntryRules:
         arg = self.eval(node.arg)
         if ONE not in arg.shape:
             raise ShapeError(f"diag of a {shown(arg.shape)} matrix (diag is read of a vector)")
-        v = arg.entries.reshape(-1)
+        v = arg.entries.flat()
         size, zero = len(v), 0 * self._one()
-        entries = np.array([[v[i] if i == j else zero for j in range(size)] for i in range(size)], dtype=object)
+        entries = Grid([[v[i] if i == j else zero for j in range(size)] for i in range(size)])
         length = arg.shape[0] if arg.shape[1] == ONE else arg.shape[1]
         return self.value(entries, (length, length),
-                          [(arg, lambda g: np.array([g[i, i] for i in range(size)], dtype=object)
+                          [(arg, lambda g: Grid([g[i, i] for i in range(size)])
                             .reshape(arg.entries.shape))])
 
 
@@ -50,7 +49,7 @@ class EntryRules:
         cells = [[self.eval(c) for c in row] for row in node.rows]
         if any(not c.scalar for row in cells for c in row):
             raise ShapeError("a matrix literal whose entries are not scalars")
-        entries = np.array([[c.entries[0, 0] for c in row] for row in cells], dtype=object)
+        entries = Grid([[c.entries[0, 0] for c in row] for row in cells])
         parents = [(c, _pick(i, j)) for i, row in enumerate(cells) for j, c in enumerate(row)]
         return self.value(entries, (sp.Integer(len(cells)), sp.Integer(len(cells[0]))), parents)
 
@@ -66,11 +65,11 @@ class EntryRules:
         i, j = at
 
         def vjp(g):
-            out = np.full(arg.entries.shape, 0 * self._one(), dtype=object)
+            out = full(arg.entries.shape, 0 * self._one())
             out[i, j] = g[0, 0]
             return out
 
-        return self.value(np.array([[arg.entries[i, j]]], dtype=object), (ONE, ONE), [(arg, vjp)])
+        return self.value(Grid([[arg.entries[i, j]]]), (ONE, ONE), [(arg, vjp)])
 
 
     def eval_IndexSum(self, node: nd.IndexSum, hint) -> Value:
@@ -87,8 +86,8 @@ class EntryRules:
             self.indices[node.index] = saved
         if any(not p.scalar for p in parts):
             raise ShapeError("a sum over an index of terms that are not scalars")
-        total = sum((p.entries[0, 0] for p in parts), 0 * self._one())
-        return self.value(np.array([[total]], dtype=object), (ONE, ONE), [(p, lambda g: g) for p in parts])
+        summed = sum((p.entries[0, 0] for p in parts), 0 * self._one())
+        return self.value(Grid([[summed]]), (ONE, ONE), [(p, lambda g: g) for p in parts])
 
 
     def _upper(self, node: nd.IndexSum) -> int:

@@ -29,13 +29,13 @@ from dataclasses import dataclass, field
 from functools import cache
 
 import mpmath
-import numpy as np
 import sympy as sp
 
 from derive import functions as fn
 from derive.latex import names as latex_names
 from derive.verify.matrix import nodes as nd
 from derive.verify.matrix.entries import EntryRules
+from derive.verify.matrix.grid import Grid, broadcast, full, total
 from derive.verify.matrix.shapes import shown
 from derive.verify.matrix.values import MissingShapeError, ShapeError, Value, _entries, _pick  # noqa: F401
 
@@ -118,7 +118,7 @@ def draw_leaves(env_shapes: dict, sizes: dict, rng: random.Random, backend: str,
     leaves = {}
     for key, (rows, cols) in env_shapes.items():
         r, c = int(sp.sympify(rows).xreplace(sizes)), int(sp.sympify(cols).xreplace(sizes))
-        entries = np.empty((r, c), dtype=object)
+        entries = full((r, c), None)
         for i in range(r):
             for j in range(c):
                 if backend == "mp":
@@ -128,10 +128,10 @@ def draw_leaves(env_shapes: dict, sizes: dict, rng: random.Random, backend: str,
         if key in labels and c > 1:
             for i in range(r):
                 if backend == "mp":
-                    row = [abs(v) + mpmath.mpf("0.01") for v in entries[i]]
-                    entries[i] = [v / sum(row) for v in row]
+                    row = [abs(v) + mpmath.mpf("0.01") for v in entries.rows[i]]
+                    entries.rows[i] = [v / sum(row) for v in row]
                 else:
-                    entries[i, c - 1] = 1 - sum(entries[i, :c - 1])
+                    entries[i, c - 1] = 1 - sum(entries.rows[i][: c - 1])
         leaves[key] = entries
     return leaves
 
@@ -148,7 +148,7 @@ class Evaluator(EntryRules):
 
     # ------------------------------------------------------------ helpers
     def value(self, entries, shape, parents=()) -> Value:
-        v = Value(np.asarray(entries, dtype=object).reshape(entries.shape), tuple(shape), tuple(parents),
+        v = Value(entries, tuple(shape), tuple(parents),
                   len(self.tape))
         self.tape.append(v)
         return v
@@ -158,10 +158,10 @@ class Evaluator(EntryRules):
 
     def number(self, x) -> Value:
         entry = mpmath.mpf(x.p) / x.q if self.env.backend == "mp" and isinstance(x, sp.Rational) else x
-        return self.constant(np.array([[entry]], dtype=object), (ONE, ONE))
+        return self.constant(Grid([[entry]]), (ONE, ONE))
 
     def elementwise(self, f) -> Callable:
-        return np.vectorize(f, otypes=[object])
+        return lambda grid: grid.map(f)
 
     def function(self, name: str, order: int) -> Callable:
         if self.env.backend == "mp":
@@ -229,7 +229,7 @@ class Evaluator(EntryRules):
         else:
             raise _NeedsContextError()
         size = self.env.size(dim)
-        return self.constant(np.full((size, 1), self._one(), dtype=object), (dim, ONE))
+        return self.constant(full((size, 1), self._one()), (dim, ONE))
 
     def _one(self):
         return mpmath.mpf(1) if self.env.backend == "mp" else sp.S.One
@@ -238,7 +238,7 @@ class Evaluator(EntryRules):
         if hint is None or hint[0] is None:
             raise _NeedsContextError()
         size = self.env.size(hint[0])
-        entries = np.empty((size, size), dtype=object)
+        entries = full((size, size), None)
         for i in range(size):
             for j in range(size):
                 entries[i, j] = self._one() if i == j else self._one() * 0
@@ -286,7 +286,7 @@ class Evaluator(EntryRules):
             s = scalar.entries[0, 0]
             return self.value(matrix.entries * s, matrix.shape, [
                 (matrix, lambda g: g * s),
-                (scalar, lambda g: np.array([[np.sum(g * matrix.entries)]], dtype=object))])
+                (scalar, lambda g: Grid([[total(g * matrix.entries)]]))])
         if left.entries.shape[1] != right.entries.shape[0] or sp.simplify(left.shape[1] - right.shape[0]) != 0:
             raise ShapeError(f"a product of a {shown(left.shape)} matrix by a {shown(right.shape)} matrix: "
                              f"the inner sizes {left.shape[1]} and {right.shape[0]} differ")
@@ -308,7 +308,7 @@ class Evaluator(EntryRules):
         s = bottom.entries[0, 0]
         return self.value(top.entries / s, top.shape, [
             (top, lambda g: g / s),
-            (bottom, lambda g: np.array([[-np.sum(g * top.entries) / s**2]], dtype=object))])
+            (bottom, lambda g: Grid([[-total(g * top.entries) / s**2]]))])
 
     def eval_Power(self, node: nd.Power, hint) -> Value:
         base = self.eval(node.base)
@@ -317,7 +317,7 @@ class Evaluator(EntryRules):
         p = node.exponent
         x = base.entries[0, 0]
         power = mpmath.mpf(p.p) / p.q if self.env.backend == "mp" else p
-        return self.value(np.array([[x**power]], dtype=object), base.shape,
+        return self.value(Grid([[x**power]]), base.shape,
                           [(base, lambda g: g * (power * x ** (power - 1)))])
 
     def eval_Sum(self, node: nd.Sum, hint) -> Value:
@@ -336,14 +336,14 @@ class Evaluator(EntryRules):
             values[k] = self.eval(node.terms[k][1], target)
         shape = max((v.shape for v in values), key=lambda s: (s[0] != ONE) + (s[1] != ONE))
         rows, cols = max(v.entries.shape[0] for v in values), max(v.entries.shape[1] for v in values)
-        total = np.full((rows, cols), self._one() * 0, dtype=object)
+        total = full((rows, cols), self._one() * 0)
         parents = []
         for (sign, term), v in zip(node.terms, values, strict=True):
             total = total + sign * self.broadcast(v, shape, (rows, cols), term)
             parents.append((v, _unbroadcast(sign, v.entries.shape)))
         return self.value(total, shape, parents)
 
-    def broadcast(self, v: Value, shape, size, term) -> np.ndarray:
+    def broadcast(self, v: Value, shape, size, term) -> Grid:
         if v.entries.shape == size and _same(v.shape, shape):
             return v.entries
         r, c = v.shape
@@ -356,7 +356,7 @@ class Evaluator(EntryRules):
         else:
             raise ShapeError(f"a sum of a {shown(shape)} matrix and a {shown(v.shape)} matrix")
         self.env.notes[what] = None
-        return np.broadcast_to(v.entries, size)
+        return broadcast(v.entries, size)
 
     def eval_Apply(self, node: nd.Apply, hint) -> Value:
         arg = self.eval(node.arg, hint)
@@ -368,13 +368,13 @@ class Evaluator(EntryRules):
         arg = self.eval(node.arg, hint)
         z = arg.entries
         if self.env.backend == "mp":
-            z = z - np.array([[max(row)] for row in z], dtype=object)
+            z = z - Grid([[max(row)] for row in z])
         e = self.exp(z)
-        s = e / np.array([[sum(row)] for row in e], dtype=object)
+        s = e / Grid([[sum(row)] for row in e])
         self.env.notes["softmax is taken row by row"] = None
 
         def vjp(g):
-            inner = np.array([[sum(row)] for row in g * s], dtype=object)
+            inner = Grid([[sum(row)] for row in g * s])
             return s * (g - inner)
 
         return self.value(s, arg.shape, [(arg, vjp)])
@@ -390,17 +390,17 @@ class Evaluator(EntryRules):
         from derive.network_proof import _generic_loss
 
         values = [self.eval(nd.Name(node.column, key)) for key in node.reads]
-        args = [e for v in values for e in v.entries.reshape(-1)]
+        args = [e for v in values for e in v.entries.flat()]
         loss, _ = _generic_loss(len(args))
-        return self.value(np.array([[loss(*args)]], dtype=object), (ONE, ONE), [])
+        return self.value(Grid([[loss(*args)]]), (ONE, ONE), [])
 
     def eval_Jacobian(self, node: nd.Jacobian, hint) -> Value:
         raise ShapeError(f"{node.text} is not a matrix here (a derivative of a matrix by a matrix has four "
                          "indices)")
 
-    def backward(self, root: Value, leaf: Value) -> np.ndarray:
+    def backward(self, root: Value, leaf: Value) -> Grid:
         """∂root/∂leaf by reverse mode over this evaluation's tape (root 1×1)."""
-        grads = {id(root): np.array([[self._one()]], dtype=object)}
+        grads = {id(root): Grid([[self._one()]])}
         for v in sorted({id(v): v for v in self.tape}.values(), key=lambda v: v.order, reverse=True):
             g = grads.get(id(v))
             if g is None:
@@ -408,7 +408,7 @@ class Evaluator(EntryRules):
             for parent, vjp in v.parents:
                 step = vjp(g)
                 grads[id(parent)] = grads[id(parent)] + step if id(parent) in grads else step
-        return grads.get(id(leaf), np.full(leaf.entries.shape, 0 * self._one(), dtype=object))
+        return grads.get(id(leaf), full(leaf.entries.shape, 0 * self._one()))
 
 
 class _NeedsContextError(Exception):
@@ -429,9 +429,9 @@ def _unbroadcast(sign: int, shape: tuple) -> Callable:
         if g.shape == shape:
             return g
         if shape[0] == 1:
-            g = np.array([[sum(g[:, j]) for j in range(g.shape[1])]], dtype=object)
+            g = Grid([[sum(column) for column in g.T]])
         if shape[1] == 1:
-            g = np.array([[sum(row)] for row in g], dtype=object)
+            g = Grid([[sum(row)] for row in g])
         return g
     return vjp
 

@@ -12,11 +12,11 @@ for a G of Z's shape held fixed.
 
 from __future__ import annotations
 
-import numpy as np
 import sympy as sp
 
 from derive.verify.matrix import nodes as nd
 from derive.verify.matrix.evaluate import ONE, Environment, Evaluator, ShapeError, Value
+from derive.verify.matrix.grid import Grid, total
 from derive.verify.matrix.shapes import shown
 
 
@@ -38,18 +38,18 @@ def _gradient(env: Environment, of: str, by: str, text: str) -> Value:
         root = inner.eval(nd.Name(0, of))
         _scalar_check(root, of, text)
         return Value(inner.backward(root, held), at.shape)
-    symbols = np.array([[sp.Symbol(f"∂{by}[{i},{j}]", real=True) for j in range(at.entries.shape[1])]
-                        for i in range(at.entries.shape[0])], dtype=object)
+    symbols = Grid([[sp.Symbol(f"∂{by}[{i},{j}]", real=True) for j in range(at.entries.shape[1])]
+                        for i in range(at.entries.shape[0])])
     inner = Evaluator(env, track=by, held=Value(symbols, at.shape))
     root = inner.eval(nd.Name(0, of))
     _scalar_check(root, of, text)
     loss = root.entries[0, 0]
-    back = dict(zip(symbols.reshape(-1), at.entries.reshape(-1), strict=True))
-    entries = np.array([[sp.diff(loss, s).xreplace(back) for s in row] for row in symbols], dtype=object)
+    back = dict(zip(symbols.flat(), at.entries.flat(), strict=True))
+    entries = Grid([[sp.diff(loss, s).xreplace(back) for s in row] for row in symbols])
     return Value(entries, at.shape)
 
 
-def contract(env: Environment, upstream: np.ndarray, of: str, by: str) -> Value:
+def contract(env: Environment, upstream: Grid, of: str, by: str) -> Value:
     """:math:`\\partial \\langle G, Z\\rangle / \\partial W` with G = ``upstream`` held: Z = ``of``, W = ``by``."""
     outer = Evaluator(env)
     at = outer.eval(nd.Name(0, by))
@@ -58,15 +58,15 @@ def contract(env: Environment, upstream: np.ndarray, of: str, by: str) -> Value:
         held = inner.value(at.entries, at.shape)
         inner.held = held
         z = inner.eval(nd.Name(0, of))
-        root = inner.value(np.array([[np.sum(upstream * z.entries)]], dtype=object), (ONE, ONE),
+        root = inner.value(Grid([[total(upstream * z.entries)]]), (ONE, ONE),
                            [(z, lambda g: g[0, 0] * upstream)])
         return Value(inner.backward(root, held), at.shape)
-    symbols = np.array([[sp.Symbol(f"∂{by}[{i},{j}]", real=True) for j in range(at.entries.shape[1])]
-                        for i in range(at.entries.shape[0])], dtype=object)
+    symbols = Grid([[sp.Symbol(f"∂{by}[{i},{j}]", real=True) for j in range(at.entries.shape[1])]
+                        for i in range(at.entries.shape[0])])
     inner = Evaluator(env, track=by, held=Value(symbols, at.shape))
-    pairing = np.sum(upstream * inner.eval(nd.Name(0, of)).entries)
-    back = dict(zip(symbols.reshape(-1), at.entries.reshape(-1), strict=True))
-    return Value(np.array([[sp.diff(pairing, s).xreplace(back) for s in row] for row in symbols], dtype=object),
+    pairing = total(upstream * inner.eval(nd.Name(0, of)).entries)
+    back = dict(zip(symbols.flat(), at.entries.flat(), strict=True))
+    return Value(Grid([[sp.diff(pairing, s).xreplace(back) for s in row] for row in symbols]),
                  at.shape)
 
 

@@ -6,9 +6,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-import numpy as np
-
 from derive.verify.matrix import nodes as nd
+from derive.verify.matrix.grid import Grid
 
 
 class ShapeError(ValueError):
@@ -23,7 +22,7 @@ class MissingShapeError(ValueError):
 class Value:
     """Entries (a 2-D object array), the shape in the document's sizes, and how to pass a gradient back."""
 
-    entries: np.ndarray
+    entries: Grid
     shape: tuple
     parents: tuple = ()  # (value, vjp) pairs: vjp maps the gradient of this value to that of the parent
     order: int = 0
@@ -34,7 +33,7 @@ class Value:
 
 
 def _pick(i: int, j: int) -> Callable:
-    return lambda g: np.array([[g[i, j]]], dtype=object)
+    return lambda g: Grid([[g[i, j]]])
 
 
 def _entries(node) -> list[nd.Entry]:
