@@ -51,8 +51,7 @@ def matrix_like(lhs_text: str, rhs_text: str, definitions) -> dict[str, str]:
             if isinstance(node, nd.Sum) and len(node.terms) >= 2:
                 for _, term in node.terms:
                     if isinstance(term, nd.Product) and isinstance(term.left, nd.Name) and \
-                            isinstance(term.right, nd.Name) and term.left.key[:1].isupper() and \
-                            term.left.key[:1] not in _SCALAR_CAPITALS:
+                            isinstance(term.right, nd.Name) and _weight_letter(term.left.key):
                         why.setdefault(term.left.key, "a weight matrix in a layer's definition")
     step = set()
     for text in (lhs_text, rhs_text):
@@ -61,6 +60,13 @@ def matrix_like(lhs_text: str, rhs_text: str, definitions) -> dict[str, str]:
         except LatexError:
             continue
     return {key: reason for key, reason in why.items() if key in step}
+
+
+def _weight_letter(key: str) -> bool:
+    """A single Latin capital (``W``, ``W_1``, ``W^[l]``), not one that often names a scalar, nor a Greek
+    capital (``\\Phi`` is the normal CDF)."""
+    base = key.split("_")[0].split("^")[0]
+    return len(base) == 1 and base.isupper() and base not in _SCALAR_CAPITALS
 
 
 def _walk(node):
