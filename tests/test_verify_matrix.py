@@ -11,10 +11,12 @@ import pytest
 
 from derive.cli.verify_cmd import exit_code
 from derive.latex.tokens import LatexError
-from derive.verify import verify_text
+from derive.verify import Options, verify_text
 from derive.verify.matrix import nodes as nd
 from derive.verify.matrix.decide import Claim, decide_matrix_step
-from derive.verify.matrix.evaluate import Evaluator, gradient
+from derive.verify.matrix.evaluate import Evaluator
+from derive.verify.matrix.gradient import gradient
+from derive.verify.matrix.grid import enumerate_entries
 from derive.verify.matrix.reader import read_matrix
 from derive.verify.matrix.shapes import declarations
 from tests.corpus_blocks import blocks
@@ -96,7 +98,7 @@ def test_the_gradient_by_reverse_mode_equals_finite_differences():
         grad = gradient(env, "L", by, f"∂L/∂{by}")
         held = Evaluator(env).eval(nd.Name(0, by)).entries
         h = mpmath.mpf(10) ** -12
-        for (i, j), value in list(__import__("numpy").ndenumerate(grad.entries))[:6]:
+        for (i, j), value in list(enumerate_entries(grad.entries))[:6]:
             def loss(shift, i=i, j=j, by=by, held=held, grad=grad):
                 moved = held.copy()
                 moved[i, j] += shift
@@ -152,7 +154,7 @@ def test_a_scalar_document_is_not_read_as_matrices():
 def test_the_note_matrix_half_every_verdict_and_diagnosis():
     """The clean matrix half of the note (tests/data/matrix-note.md): verdicts, diagnoses, exit 1."""
     text = NOTE.read_text(encoding="utf-8")
-    report = verify_text(text)
+    report = verify_text(text, options=Options(timeout=30))  # verdicts only: a loaded machine must not time out
     by_region: dict = {}
     for chain in report.chains:
         by_region.setdefault(chain.region, []).extend(chain.steps)
@@ -169,3 +171,23 @@ def test_the_note_matrix_half_every_verdict_and_diagnosis():
             assert [s.diagnosis["kind"] for s in wrong] == wanted, block.line
     assert exit_code(report) == 1
     assert report.summary["error"] == 0 and report.summary["unknown"] == 0
+
+
+def _symbolic(lhs: str, rhs: str):
+    from derive.verify.matrix.symbolic import prove_symbolic
+
+    claim = Claim(lhs, rhs, DEFINITIONS, declarations(SHAPES))
+    env = claim.environment({next(iter(claim.sizes)): 3}, random.Random(1), "mp", "row")
+    shapes = {k: Evaluator(env).eval(nd.Name(0, k)).shape for k in (*claim.declared, *claim.definitions)}
+    return prove_symbolic(claim, shapes)
+
+
+@pytest.mark.parametrize("number", [1, 2, 3, 5, 6])
+def test_a_layer_step_is_proved_for_symbolic_sizes(number):
+    method = _symbolic(*TRUE[number])
+    assert method is not None and method.startswith("proved for symbolic sizes")
+
+
+@pytest.mark.parametrize(("number", "rhs"), [(n, r) for n, rs in PLANTED.items() for r in rs])
+def test_no_planted_mistake_is_proved_for_symbolic_sizes(number, rhs):
+    assert _symbolic(TRUE[number][0], rhs) is None

@@ -162,15 +162,49 @@ def network_report(spec, checks: list[str], dtype: str, batch: int, seed: int) -
     return data, comparisons
 
 
-def _align(equations: list[dict]) -> str:
-    r"""LaTeX ``align*`` rows ``lhs &= rhs`` with the rule beside each as ``\text{...}``."""
+def _align(equations: list[dict], depth: int) -> str:
+    r"""LaTeX ``align*`` rows ``lhs &= rhs`` with the rule beside each as ``\text{...}``; δ_L's row is written
+    ``\delta_L = \frac{\partial L}{\partial Z_L} = …`` (a definition, then a claim derive verify checks), the
+    output's own definition (Ŷ) being in the paragraph before (:func:`_declarations`)."""
     from derive.render import latex_text
 
     rows = []
     for eq in equations:
         lhs, _, rhs = eq["latex"].partition(" = ")
+        if eq["name"] == f"delta{depth}":
+            rhs = rhs.split(r",\ ")[0].replace(r" \text{ (elementwise)}", "")
+            rhs = rf"\frac{{\partial L}}{{\partial Z_{{{depth}}}}} = {rhs}"
         rows.append(f"  {lhs} &= {rhs} && \\text{{{latex_text(eq['rule'])}}}")
     return "\\begin{align*}\n" + " \\\\\n".join(rows) + "\n\\end{align*}"
+
+
+#: The loss of each catalog loss as a matrix formula (``{scale}`` the reduction's factor), and Ŷ's definition.
+_LOSSES = {
+    "softmax_cce": (r"\operatorname{softmax}(Z_{L})", r"-{scale}\sum_{i=1}^{n}\sum_{c=1}^{K} Y_{ic} \log \hat{Y}_{ic}"),
+    "sigmoid_bce": (r"\sigma(Z_{L})", r"-{scale}\sum_{i=1}^{n}\sum_{c=1}^{K} \left(Y_{ic} \log \hat{Y}_{ic} "
+                    r"+ (1 - Y_{ic}) \log(1 - \hat{Y}_{ic})\right)"),
+    "mse": (r"Z_{L}", r"{scale}\sum_{i=1}^{n}\sum_{c=1}^{K} \left((Z_{L})_{ic} - Y_{ic}\right)^2"),
+}
+
+
+def _declarations(spec) -> str:
+    """The paragraph before the equations: every shape (rows are samples, K outputs) and the loss's definition,
+    so that ``derive verify`` reads the document back (issue 10)."""
+    from derive.network_loss import get_loss
+
+    sizes, depth = spec.layers, spec.depth
+    width = lambda layer: "K" if layer == depth else str(sizes[layer])  # noqa: E731
+    shapes = [rf"$X \in \mathbb{{R}}^{{n \times {sizes[0]}}}$", r"$Y \in \mathbb{R}^{n \times K}$"]
+    for layer in range(1, depth + 1):
+        shapes += [rf"$W_{{{layer}}} \in \mathbb{{R}}^{{{width(layer - 1)} \times {width(layer)}}}$",
+                   rf"$b_{{{layer}}} \in \mathbb{{R}}^{{1 \times {width(layer)}}}$"]
+    output, loss = _LOSSES[spec.loss]
+    per_sample = get_loss(spec.loss).per_sample
+    scale = "" if spec.reduction == "sum" else r"\frac{1}{n}" if per_sample else r"\frac{1}{nK}"
+    output, loss = output.replace("{L}", f"{{{depth}}}"), loss.replace("{L}", f"{{{depth}}}").replace("{scale}", scale)
+    return (f"Rows are samples; n samples, K = {sizes[-1]} outputs: {', '.join(shapes)}.\n"
+            f"Let $\\hat{{Y}} = {output}$ and $L = {loss}$ ({spec.loss}, "
+            f"{get_loss(spec.loss).averaged(spec.reduction)}; softmax row by row).")
 
 
 def _print_report(spec, report: dict, comparisons: list, skipped: dict[str, str], latex: bool = False) -> None:
@@ -179,8 +213,9 @@ def _print_report(spec, report: dict, comparisons: list, skipped: dict[str, str]
     net = report["network"]
     print(f"Network: {spec.summary()}")
     if latex:
-        print("\nForward and backward, LaTeX:")
-        print(_align(report["forward"] + report["equations"]))
+        print("\nForward and backward, LaTeX (derive verify reads this back):")
+        print(_declarations(spec))
+        print(_align(report["forward"] + report["equations"], spec.depth))
     else:
         print("\nForward (rows are samples):")
         for eq in report["forward"]:

@@ -13,7 +13,7 @@ from derive.verify.assumptions import Hypothesis
 from derive.verify.decide import decide_step
 from derive.verify.definitions import Definition, defines, names_a_part
 from derive.verify.document import Chain, Side, read_document
-from derive.verify.matrix import Declared, declarations, defines_matrix, is_matrix_step
+from derive.verify.matrix import Declared, declarations, defines_matrix, is_matrix_step, matrix_like, warm
 from derive.verify.matrix.decide import decide_matrix_step
 from derive.verify.report import DEFAULT_TIMEOUT, MAX_STEPS, ChainVerdict, Options, RegionSummary, Report, StepVerdict
 from derive.verify.upstream import (
@@ -69,8 +69,25 @@ def check_step(lhs: Side, rhs: Side, assumptions: Sequence[Side], options: Optio
     used = next((m[1] for m in outcome.messages if m[0] == "definitions"), ())
     shown = tuple(d.shown for d in definitions if d.name in used)
     if len(verdicts) == 1 and not (labels and labels[0]):
-        return replace(next(iter(verdicts.values())), readings=notes, definitions=shown)
-    return replace(_both_readings(verdicts, base, notes, outcome, options), definitions=shown)
+        step = replace(next(iter(verdicts.values())), readings=notes, definitions=shown)
+    else:
+        step = replace(_both_readings(verdicts, base, notes, outcome, options), definitions=shown)
+    return step if declared else _as_matrices(step, lhs, rhs, definitions)
+
+
+def _as_matrices(step: StepVerdict, lhs: Side, rhs: Side, definitions: Sequence[Definition]) -> StepVerdict:
+    """A step judged equal as scalars that names matrices (no shape declared): ``unknown``, saying why.
+    ``W a`` and ``a W`` are equal as scalars; as matrices they may not even be formed."""
+    if step.verdict != "equal":
+        return step
+    found = matrix_like(lhs.text, rhs.text, definitions)
+    if not found:
+        return step
+    names = ", ".join(f"{key} ({why})" for key, why in found.items())
+    return replace(step, verdict="unknown", method="none",
+                   detail=f"equal if the names are scalars ({step.method}), but {names} is a matrix here and the "
+                   "document declares no shapes: declare them (W \\in \\mathbb{R}^{m \\times k}) to check the "
+                   "step as matrices")
 
 
 def _verdict(found: dict, base: dict, outcome, options: Options) -> StepVerdict:
@@ -266,6 +283,8 @@ def verify_text(text: str, assumptions: Sequence[str] = (), options: Options = O
     budget = [MAX_STEPS]
     document = read_document(text, latex)
     declared = declarations(text)
+    if declared:
+        warm(text)
     definitions: list[Definition] = []
     earlier = ""
     prose = sorted(document.definitions, key=lambda d: (d.lhs.line, d.lhs.column))

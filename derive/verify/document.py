@@ -241,7 +241,7 @@ def _closing_brace(text: str, opening: int) -> int:
 
 _ANNOTATION = re.compile(
     r"(?:\\quad|\\qquad|\\,|\\;|\s)*(?:\\(?:text|mbox|textrm|textit)"
-    r"|\\parbox(?:\[[a-z]\])?\{[^{}]*\})\{(?P<note>[^{}]*)\}\s*[.,;]?\s*$")
+    r"|\\parbox(?:\[[a-z]\])?\{[^{}]*\})\{(?P<note>(?:[^{}]|\{[^{}]*\})*)\}\s*[.,;]?\s*$")
 
 
 def _annotation(row: str) -> tuple[str, str | None]:
@@ -258,11 +258,33 @@ def _annotation(row: str) -> tuple[str, str | None]:
         if close > 0 and not row[close + 1 :].strip(" .,;"):
             note = re.sub(r"\\(?:raggedright|small|footnotesize|scriptsize)\b|\$", " ", row[box + after.end() : close])
             return row[:box] + " " * (len(row) - box), " ".join(note.split())
-    m = _ANNOTATION.search(row)
+    m = _ANNOTATION.search(row) or _nested_annotation(row)
     if m is None or re.match(r"\s*(if|for|when|otherwise)\b", m.group("note")):
         return row, None
     note = re.sub(r"\\(?:raggedright|small|footnotesize|scriptsize)\b", " ", m.group("note"))
     return row[: m.start()] + " " * (len(row) - m.start()), " ".join(note.split()).strip("() ")
+
+
+def _nested_annotation(row: str):
+    """A trailing ``\\text{…}`` whose text holds braces at any depth (``\\ensuremath{^{2}}``, ``\\{…\\}``),
+    matched by brace depth; as a match of :data:`_ANNOTATION` would be (``start()``, ``group("note")``)."""
+    for opener in reversed(list(re.finditer(r"\\(?:text|mbox|textrm|textit)\{", row))):
+        close = _closing_brace(row, opener.end() - 1)
+        if close > 0 and not row[close + 1 :].strip(" .,;"):
+            return _Found(opener.start(), row[opener.end() : close])
+    return None
+
+
+@dataclass(frozen=True)
+class _Found:
+    at: int
+    note: str
+
+    def start(self) -> int:
+        return self.at
+
+    def group(self, _name: str) -> str:
+        return self.note
 
 
 def _annotation_column(row: str) -> tuple[str, str] | None:

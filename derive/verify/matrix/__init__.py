@@ -25,7 +25,67 @@ from derive.verify.matrix import nodes as nd
 from derive.verify.matrix.reader import name_key, read_matrix
 from derive.verify.matrix.shapes import Declared, declarations
 
-__all__ = ["Declared", "declarations", "defines_matrix", "is_matrix_step"]
+__all__ = ["Declared", "declarations", "defines_matrix", "is_matrix_step", "matrix_like", "warm"]
+
+#: Capital letters that name scalars as often as matrices (a loss, a cost, a count): never taken for matrices.
+_SCALAR_CAPITALS = frozenset("CEJKLNRST")
+
+
+def matrix_like(lhs_text: str, rhs_text: str, definitions) -> dict[str, str]:
+    """Names of a step that the document uses as matrices although it declares no shape, and why: transposed in
+    the step or in a definition in force (``W^T``), a factor of ⊙, or a capital letter times a name in a dense
+    layer's definition (``z = W a + b``).  Such a step read as scalars proves nothing about the matrices."""
+    sides = []
+    for text in (lhs_text, rhs_text, *(d.rhs for d in definitions)):
+        try:
+            sides.append(read_matrix(text))
+        except LatexError:
+            continue
+    why: dict[str, str] = {}
+    for side in sides:
+        for node in _walk(side):
+            if isinstance(node, nd.Transpose | nd.Hadamard):
+                for arg in (node.arg,) if isinstance(node, nd.Transpose) else (node.left, node.right):
+                    if isinstance(arg, nd.Name):
+                        why.setdefault(arg.key, "transposed" if isinstance(node, nd.Transpose) else "a factor of ⊙")
+            if isinstance(node, nd.Sum) and len(node.terms) >= 2:
+                for _, term in node.terms:
+                    if isinstance(term, nd.Product) and isinstance(term.left, nd.Name) and \
+                            isinstance(term.right, nd.Name) and _weight_letter(term.left.key):
+                        why.setdefault(term.left.key, "a weight matrix in a layer's definition")
+    step = set()
+    for text in (lhs_text, rhs_text):
+        try:
+            step |= nd.names(read_matrix(text))
+        except LatexError:
+            continue
+    return {key: reason for key, reason in why.items() if key in step}
+
+
+def _weight_letter(key: str) -> bool:
+    """A single Latin capital (``W``, ``W_1``, ``W^[l]``), not one that often names a scalar, nor a Greek
+    capital (``\\Phi`` is the normal CDF)."""
+    base = key.split("_")[0].split("^")[0]
+    return len(base) == 1 and base.isupper() and base not in _SCALAR_CAPITALS
+
+
+def _walk(node):
+    yield node
+    for value in vars(node).values():
+        if isinstance(value, nd.Node):
+            yield from _walk(value)
+        elif isinstance(value, tuple):
+            for item in value:
+                for part in item if isinstance(item, tuple) else (item,):
+                    if isinstance(part, nd.Node):
+                        yield from _walk(part)
+
+
+def warm(text: str) -> None:
+    """Build the elementwise functions ``text`` names once, in the parent: every step's child inherits them."""
+    from derive.verify.matrix.evaluate import warm_functions
+
+    warm_functions(text)
 
 
 def defines_matrix(lhs_text: str, rhs_text: str, declared: tuple[Declared, ...], taken: set[str]) -> str | None:

@@ -23,24 +23,28 @@ A ``not_equal`` step gets a matrix diagnosis (:mod:`.diagnosis`) when one is che
 from __future__ import annotations
 
 import itertools
+import math
 import random
 import time
 from collections.abc import Callable
 
 import mpmath
-import numpy as np
 import sympy as sp
 
 from derive.latex.tokens import LatexError
 from derive.verify.matrix import nodes as nd
 from derive.verify.matrix.evaluate import Environment, Evaluator, MissingShapeError, ShapeError, Value, draw_leaves
+from derive.verify.matrix.grid import Grid, enumerate_entries, of_flat
 from derive.verify.matrix.reader import name_key, read_matrix
 from derive.verify.matrix.shapes import Declared, as_matrix_shape, shown, size_symbol
 from derive.verify.numeric import PointTimeout, time_limit
 
 ROUNDS = 2
 TOLERANCE = mpmath.mpf(10) ** -20
-PROOF_SECONDS = 1.0
+#: The time one claim may take, proof attempts included (a proof that does not fit leaves the verdict numeric).
+CLAIM_SECONDS = 1.0
+#: The least time a proof attempt gets (a claim decided late may take this much longer).
+MIN_PROOF_SECONDS = 0.5
 LAYOUT = "denominator layout: ∂L/∂W has W's shape, entry (i, j) = ∂L/∂W_ij"
 
 
@@ -187,12 +191,16 @@ def orientation(claim: Claim, rng: random.Random) -> str:
     """``row`` when every definition can be formed with 1-D vectors as rows, else ``column`` if they all can then."""
     if not any(len(d) == 1 for d in claim.declared.values()):
         return "row"
-    sizes = random_sizes(claim, rng)
+    small, written = instance_sizes(claim)  # shapes only: small sizes, distinct where the document's differ
+    instance = claim.without({}) if written else claim
+    instance.declared = {k: tuple(sp.sympify(d).xreplace(written) for d in dims) for k, dims in claim.declared.items()}
+    sizes = {k: v for k, v in small.items() if isinstance(k, sp.Symbol)}
     for vectors in ("row", "column"):
-        env = claim.environment(sizes, random.Random(0), "mp", vectors)
+        env = instance.environment(sizes, random.Random(0), "mp", vectors)
+        env.renamed = {int(k): v for k, v in written.items()}
         try:
-            for key in claim.definitions:
-                if not _gradients(claim.definitions[key]):
+            for key in instance.definitions:
+                if not _gradients(instance.definitions[key]):
                     Evaluator(env).eval(nd.Name(0, key))
             return vectors
         except (ShapeError, MissingShapeError):
@@ -227,10 +235,10 @@ def evaluate_sides(claim: Claim, env: Environment) -> tuple[Value, Value]:
     order = sorted(free)
     ranges = [index_range(claim, env, name) for name in order]
     grid = list(itertools.product(*(range(1, r + 1) for r in ranges)))[:MAX_ENTRIES]
-    shape = (ranges[0], int(np.prod(ranges[1:]))) if len(ranges) > 1 else (1, ranges[0])
+    shape = (ranges[0], math.prod(ranges[1:])) if len(ranges) > 1 else (1, ranges[0])
     values = []
     for side in (claim.lhs, claim.rhs):
-        entries = np.empty(len(grid), dtype=object)
+        entries: list = [None] * len(grid)
         for k, point in enumerate(grid):
             evaluator = Evaluator(env)
             evaluator.indices = dict(zip(order, point, strict=True))
@@ -240,7 +248,7 @@ def evaluate_sides(claim: Claim, env: Environment) -> tuple[Value, Value]:
                 raise ShapeError(f"with the indices {', '.join(order)} written, the {which} side is still a "
                                  f"{shown(value.shape)} matrix, not an entry")
             entries[k] = value.entries[0, 0]
-        values.append(Value(entries.reshape(shape) if len(grid) == shape[0] * shape[1] else entries.reshape(1, -1),
+        values.append(Value(of_flat(entries, *shape) if len(grid) == shape[0] * shape[1] else Grid([entries]),
                             tuple(sp.Symbol(f"range_{i}") for i in order[:2]) if len(order) > 1 else
                             (sp.Integer(1), sp.Symbol(f"range_{order[0]}"))))
     return values[0], values[1]
@@ -292,7 +300,7 @@ def compare(lhs: Value, rhs: Value, claim: Claim) -> tuple[str, dict | None] | N
     """None when every entry agrees; else the reason and a counterexample."""
     if lhs.entries.shape != rhs.entries.shape or not _same_shape(lhs.shape, rhs.shape):
         return f"the left side is {shown(lhs.shape)}, the right side {shown(rhs.shape)}", None
-    for (i, j), a in np.ndenumerate(lhs.entries):
+    for (i, j), a in enumerate_entries(lhs.entries):
         b = rhs.entries[i, j]
         if abs(a - b) > TOLERANCE * max(1, abs(a), abs(b)):
             return f"entry ({i + 1}, {j + 1}) differs", {"entry": [i + 1, j + 1], "lhs": mpmath.nstr(a, 30),
@@ -311,7 +319,8 @@ def decide_matrix_step(send: Callable[[tuple], None], lhs_text: str, rhs_text: s
     """Read, form, compare numerically, then prove on an instance; ``send`` each finding as it comes."""
     from derive.verify.matrix.diagnosis import diagnose
 
-    deadline = time.monotonic() + 0.8 * timeout
+    started = time.monotonic()
+    deadline = started + 0.8 * timeout
     try:
         claim = Claim(lhs_text, rhs_text, definitions, declared)
     except _ReadError as err:
@@ -355,26 +364,42 @@ def decide_matrix_step(send: Callable[[tuple], None], lhs_text: str, rhs_text: s
             if found_kind is not None:
                 send(("diagnosis", "", *found_kind))
             return
-    detail = (f"every entry equal at {ROUNDS} random draws of sizes and values (30 digits)"
-              + (f"; {'; '.join(notes)}" if notes else ""))
+    detail = f"every entry equal at {ROUNDS} random draws of sizes and values (30 digits)"  # notes: readings
     send(("numeric", "", "equal", detail, None, tuple(sorted(used))))
+    from derive.verify.matrix.symbolic import prove_symbolic
+
+    shapes = {k: Evaluator(env).eval(nd.Name(0, k)).shape for k in (*claim.declared, *claim.definitions)
+              if k not in claim.definitions or not _gradients(claim.definitions[k])}
+    try:
+        with time_limit(_proof_budget(started, deadline)):
+            symbolic = prove_symbolic(claim, shapes)
+    except (PointTimeout, SystemError):
+        symbolic = None
+    if symbolic is not None:
+        send(("proof", "", True, symbolic, tuple(sorted(used))))
+        return
     cut = cut_names(claim, env)
     generic = generic_loss(claim)
     proof = (False, "")
     if generic is not None:
-        remaining = deadline - time.monotonic()
-        proof = _prove_on_instance(claim.without(cut, generic), vectors, min(PROOF_SECONDS, max(remaining - 0.2, 0.05)))
+        proof = _prove_on_instance(claim.without(cut, generic), vectors, _proof_budget(started, deadline))
         if proof[0]:
             key, reads = generic
             proof = (True, f"{proof[1]}; {key} an undefined function ℓ of {', '.join(reads)}: the identity holds "
                      "for every loss")
     if not proof[0]:
-        remaining = deadline - time.monotonic()
-        proof = _prove_on_instance(claim.without(cut), vectors, min(PROOF_SECONDS, max(remaining - 0.2, 0.05)))
+        proof = _prove_on_instance(claim.without(cut), vectors, _proof_budget(started, deadline))
     if proof[0] and cut:
         proof = (True, proof[1] + f"; {', '.join(sorted(cut))} held as free matrices (nothing differentiated "
                  "is inside them, so the identity holds for every value they take)")
     send(("proof", "", proof[0], proof[1], tuple(sorted(used))))
+
+
+def _proof_budget(started: float, deadline: float) -> float:
+    """What is left of :data:`CLAIM_SECONDS` (at least :data:`MIN_PROOF_SECONDS`), within the step's deadline."""
+    now = time.monotonic()
+    return max(min(started + CLAIM_SECONDS - now, deadline - now - 0.2), min(MIN_PROOF_SECONDS, deadline - now - 0.2),
+               0.05)
 
 
 def _shapes_differ(send, claim: Claim, reason: str, env: Environment, diagnose) -> None:
@@ -417,10 +442,10 @@ def _prove_on_instance(claim: Claim, vectors: str, seconds: float) -> tuple[bool
             lhs, rhs = evaluate_sides(claim, env)
             if lhs.entries.shape != rhs.entries.shape:
                 return False, f"on the instance ({shown_sizes}) the shapes differ"
-            for a, b in zip(lhs.entries.reshape(-1), rhs.entries.reshape(-1), strict=True):
+            for a, b in zip(lhs.entries.flat(), rhs.entries.flat(), strict=True):
                 if not _reduces_to_zero(a - b):
                     return False, f"the instance ({shown_sizes}) did not reduce to 0"
-    except PointTimeout:
+    except (PointTimeout, SystemError):  # numpy's object loops turn the alarm's exception into a SystemError
         return False, f"the proof on an instance ({shown_sizes}) did not finish in {seconds:.1f} s"
     except (ShapeError, MissingShapeError, ValueError, TypeError, ZeroDivisionError) as err:
         return False, f"the proof on an instance ({shown_sizes}) failed: {err}"[:200]

@@ -73,8 +73,8 @@ def _factor(claim, env, lhs) -> tuple[str, str] | None:
     if rhs.entries.shape != lhs.entries.shape:
         return None
     ratios = {sp.nsimplify(float(b / a), rational=True, tolerance=1e-12) for a, b in
-              zip(lhs.entries.reshape(-1), rhs.entries.reshape(-1), strict=True) if abs(a) > 1e-12}
-    if len(ratios) != 1 or len(lhs.entries.reshape(-1)) < 2:
+              zip(lhs.entries.flat(), rhs.entries.flat(), strict=True) if abs(a) > 1e-12}
+    if len(ratios) != 1 or len(lhs.entries.flat()) < 2:
         return None
     c = ratios.pop()
     if c == -1:

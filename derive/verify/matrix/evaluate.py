@@ -29,13 +29,15 @@ from dataclasses import dataclass, field
 from functools import cache
 
 import mpmath
-import numpy as np
 import sympy as sp
 
 from derive import functions as fn
 from derive.latex import names as latex_names
 from derive.verify.matrix import nodes as nd
+from derive.verify.matrix.entries import EntryRules
+from derive.verify.matrix.grid import Grid, broadcast, full, total
 from derive.verify.matrix.shapes import shown
+from derive.verify.matrix.values import MissingShapeError, ShapeError, Value, _entries, _pick  # noqa: F401
 
 ONE = sp.Integer(1)
 DIGITS = 30
@@ -50,14 +52,6 @@ class Exp(sp.Function):
 
     def fdiff(self, argindex=1):
         return self
-
-
-class ShapeError(ValueError):
-    """Sides that cannot be formed, or cannot have the same shape: the message has the shapes."""
-
-
-class MissingShapeError(ValueError):
-    """A name with no declared shape and no definition to infer one from."""
 
 
 @cache
@@ -81,18 +75,17 @@ def _mp_function(name: str, order: int) -> Callable:
     return sp.lambdify(_X, expr, "mpmath")
 
 
-@dataclass
-class Value:
-    """Entries (a 2-D object array), the shape in the document's sizes, and how to pass a gradient back."""
+def warm_functions(text: str) -> None:
+    """The functions ``text`` (a document) names -- catalog activations by name or LaTeX name, exp, log, the
+    step -- and their derivatives, built for mpmath once (a step's child process inherits them)."""
+    from derive.catalog import CATALOG
 
-    entries: np.ndarray
-    shape: tuple
-    parents: tuple = ()  # (value, vjp) pairs: vjp maps the gradient of this value to that of the parent
-    order: int = 0
-
-    @property
-    def scalar(self) -> bool:
-        return self.entries.shape == (1, 1)
+    plain = latex_names.normalise(text)
+    named = [e.name for e in CATALOG.values() if e.kind == "activation" and
+             (latex_names.normalise(e.name) in plain or latex_names.normalise(e.latex_name) in plain)]
+    for name in (*named, "exp", "log", "step"):
+        for order in range(2):
+            _mp_function(name, order)
 
 
 @dataclass
@@ -111,6 +104,8 @@ class Environment:
     renamed: dict = field(default_factory=dict)
     #: Gradients worked out in this environment, by (of, by): its values never change.
     gradients: dict = field(default_factory=dict)
+    #: Values of defined names worked out in this environment with nothing held (constants).
+    values: dict = field(default_factory=dict)
 
     def size(self, dim) -> int:
         return int(sp.sympify(dim).xreplace(self.sizes))
@@ -123,7 +118,7 @@ def draw_leaves(env_shapes: dict, sizes: dict, rng: random.Random, backend: str,
     leaves = {}
     for key, (rows, cols) in env_shapes.items():
         r, c = int(sp.sympify(rows).xreplace(sizes)), int(sp.sympify(cols).xreplace(sizes))
-        entries = np.empty((r, c), dtype=object)
+        entries = full((r, c), None)
         for i in range(r):
             for j in range(c):
                 if backend == "mp":
@@ -133,15 +128,15 @@ def draw_leaves(env_shapes: dict, sizes: dict, rng: random.Random, backend: str,
         if key in labels and c > 1:
             for i in range(r):
                 if backend == "mp":
-                    row = [abs(v) + mpmath.mpf("0.01") for v in entries[i]]
-                    entries[i] = [v / sum(row) for v in row]
+                    row = [abs(v) + mpmath.mpf("0.01") for v in entries.rows[i]]
+                    entries.rows[i] = [v / sum(row) for v in row]
                 else:
-                    entries[i, c - 1] = 1 - sum(entries[i, :c - 1])
+                    entries[i, c - 1] = 1 - sum(entries.rows[i][: c - 1])
         leaves[key] = entries
     return leaves
 
 
-class Evaluator:
+class Evaluator(EntryRules):
     """One evaluation (one tape): values are cached per defined name; ``track`` is the leaf held for a gradient."""
 
     def __init__(self, env: Environment, track: str | None = None, held=None):
@@ -153,7 +148,7 @@ class Evaluator:
 
     # ------------------------------------------------------------ helpers
     def value(self, entries, shape, parents=()) -> Value:
-        v = Value(np.asarray(entries, dtype=object).reshape(entries.shape), tuple(shape), tuple(parents),
+        v = Value(entries, tuple(shape), tuple(parents),
                   len(self.tape))
         self.tape.append(v)
         return v
@@ -163,10 +158,10 @@ class Evaluator:
 
     def number(self, x) -> Value:
         entry = mpmath.mpf(x.p) / x.q if self.env.backend == "mp" and isinstance(x, sp.Rational) else x
-        return self.constant(np.array([[entry]], dtype=object), (ONE, ONE))
+        return self.constant(Grid([[entry]]), (ONE, ONE))
 
     def elementwise(self, f) -> Callable:
-        return np.vectorize(f, otypes=[object])
+        return lambda grid: grid.map(f)
 
     def function(self, name: str, order: int) -> Callable:
         if self.env.backend == "mp":
@@ -195,6 +190,8 @@ class Evaluator:
         if key in self.cache:
             return self.cache[key]
         env = self.env
+        if self.track is None and key in env.values:
+            return env.values[key]
         if key in env.definitions:
             value = self.eval(env.definitions[key])  # a definition's shape is its own, whatever surrounds it
         elif key in env.leaves:
@@ -204,6 +201,8 @@ class Evaluator:
         else:
             raise MissingShapeError(key)
         self.cache[key] = value
+        if self.track is None and not self.indices:
+            env.values[key] = Value(value.entries, value.shape)  # a constant from now on: no tape behind it
         return value
 
     def eval_Number(self, node: nd.Number, hint) -> Value:
@@ -230,7 +229,7 @@ class Evaluator:
         else:
             raise _NeedsContextError()
         size = self.env.size(dim)
-        return self.constant(np.full((size, 1), self._one(), dtype=object), (dim, ONE))
+        return self.constant(full((size, 1), self._one()), (dim, ONE))
 
     def _one(self):
         return mpmath.mpf(1) if self.env.backend == "mp" else sp.S.One
@@ -239,7 +238,7 @@ class Evaluator:
         if hint is None or hint[0] is None:
             raise _NeedsContextError()
         size = self.env.size(hint[0])
-        entries = np.empty((size, size), dtype=object)
+        entries = full((size, size), None)
         for i in range(size):
             for j in range(size):
                 entries[i, j] = self._one() if i == j else self._one() * 0
@@ -276,6 +275,8 @@ class Evaluator:
                     return None
                 self.env.notes[f"{jacobian.text} read as the chain rule: summed over the entries of "
                                f"{jacobian.of.key}"] = None
+                from derive.verify.matrix.gradient import contract
+
                 return contract(self.env, upstream.entries, jacobian.of.key, jacobian.by.key)
         return None
 
@@ -285,7 +286,7 @@ class Evaluator:
             s = scalar.entries[0, 0]
             return self.value(matrix.entries * s, matrix.shape, [
                 (matrix, lambda g: g * s),
-                (scalar, lambda g: np.array([[np.sum(g * matrix.entries)]], dtype=object))])
+                (scalar, lambda g: Grid([[total(g * matrix.entries)]]))])
         if left.entries.shape[1] != right.entries.shape[0] or sp.simplify(left.shape[1] - right.shape[0]) != 0:
             raise ShapeError(f"a product of a {shown(left.shape)} matrix by a {shown(right.shape)} matrix: "
                              f"the inner sizes {left.shape[1]} and {right.shape[0]} differ")
@@ -307,7 +308,7 @@ class Evaluator:
         s = bottom.entries[0, 0]
         return self.value(top.entries / s, top.shape, [
             (top, lambda g: g / s),
-            (bottom, lambda g: np.array([[-np.sum(g * top.entries) / s**2]], dtype=object))])
+            (bottom, lambda g: Grid([[-total(g * top.entries) / s**2]]))])
 
     def eval_Power(self, node: nd.Power, hint) -> Value:
         base = self.eval(node.base)
@@ -316,7 +317,7 @@ class Evaluator:
         p = node.exponent
         x = base.entries[0, 0]
         power = mpmath.mpf(p.p) / p.q if self.env.backend == "mp" else p
-        return self.value(np.array([[x**power]], dtype=object), base.shape,
+        return self.value(Grid([[x**power]]), base.shape,
                           [(base, lambda g: g * (power * x ** (power - 1)))])
 
     def eval_Sum(self, node: nd.Sum, hint) -> Value:
@@ -335,14 +336,14 @@ class Evaluator:
             values[k] = self.eval(node.terms[k][1], target)
         shape = max((v.shape for v in values), key=lambda s: (s[0] != ONE) + (s[1] != ONE))
         rows, cols = max(v.entries.shape[0] for v in values), max(v.entries.shape[1] for v in values)
-        total = np.full((rows, cols), self._one() * 0, dtype=object)
+        total = full((rows, cols), self._one() * 0)
         parents = []
         for (sign, term), v in zip(node.terms, values, strict=True):
             total = total + sign * self.broadcast(v, shape, (rows, cols), term)
             parents.append((v, _unbroadcast(sign, v.entries.shape)))
         return self.value(total, shape, parents)
 
-    def broadcast(self, v: Value, shape, size, term) -> np.ndarray:
+    def broadcast(self, v: Value, shape, size, term) -> Grid:
         if v.entries.shape == size and _same(v.shape, shape):
             return v.entries
         r, c = v.shape
@@ -355,7 +356,7 @@ class Evaluator:
         else:
             raise ShapeError(f"a sum of a {shown(shape)} matrix and a {shown(v.shape)} matrix")
         self.env.notes[what] = None
-        return np.broadcast_to(v.entries, size)
+        return broadcast(v.entries, size)
 
     def eval_Apply(self, node: nd.Apply, hint) -> Value:
         arg = self.eval(node.arg, hint)
@@ -367,95 +368,21 @@ class Evaluator:
         arg = self.eval(node.arg, hint)
         z = arg.entries
         if self.env.backend == "mp":
-            z = z - np.array([[max(row)] for row in z], dtype=object)
+            z = z - Grid([[max(row)] for row in z])
         e = self.exp(z)
-        s = e / np.array([[sum(row)] for row in e], dtype=object)
+        s = e / Grid([[sum(row)] for row in e])
         self.env.notes["softmax is taken row by row"] = None
 
         def vjp(g):
-            inner = np.array([[sum(row)] for row in g * s], dtype=object)
+            inner = Grid([[sum(row)] for row in g * s])
             return s * (g - inner)
 
         return self.value(s, arg.shape, [(arg, vjp)])
 
-    def eval_Trace(self, node: nd.Trace, hint) -> Value:
-        arg = self.eval(node.arg)
-        if arg.entries.shape[0] != arg.entries.shape[1]:
-            raise ShapeError(f"the trace of a {shown(arg.shape)} matrix, which is not square")
-        size = arg.entries.shape[0]
-        eye = np.array([[self._one() if i == j else 0 * self._one() for j in range(size)] for i in range(size)],
-                       dtype=object)
-        return self.value(np.array([[sum(arg.entries[i, i] for i in range(size))]], dtype=object), (ONE, ONE),
-                          [(arg, lambda g: g[0, 0] * eye)])
-
-    def eval_Diag(self, node: nd.Diag, hint) -> Value:
-        arg = self.eval(node.arg)
-        if ONE not in arg.shape:
-            raise ShapeError(f"diag of a {shown(arg.shape)} matrix (diag is read of a vector)")
-        v = arg.entries.reshape(-1)
-        size, zero = len(v), 0 * self._one()
-        entries = np.array([[v[i] if i == j else zero for j in range(size)] for i in range(size)], dtype=object)
-        length = arg.shape[0] if arg.shape[1] == ONE else arg.shape[1]
-        return self.value(entries, (length, length),
-                          [(arg, lambda g: np.array([g[i, i] for i in range(size)], dtype=object)
-                            .reshape(arg.entries.shape))])
-
-    def eval_Literal(self, node: nd.Literal, hint) -> Value:
-        cells = [[self.eval(c) for c in row] for row in node.rows]
-        if any(not c.scalar for row in cells for c in row):
-            raise ShapeError("a matrix literal whose entries are not scalars")
-        entries = np.array([[c.entries[0, 0] for c in row] for row in cells], dtype=object)
-        parents = [(c, _pick(i, j)) for i, row in enumerate(cells) for j, c in enumerate(row)]
-        return self.value(entries, (sp.Integer(len(cells)), sp.Integer(len(cells[0]))), parents)
-
-    def eval_Entry(self, node: nd.Entry, hint) -> Value:
-        arg = self.eval(node.arg)
-        positions = [self.eval(i) for i in node.indices]
-        at = [int(p.entries[0, 0]) - 1 for p in positions]
-        if len(at) == 1 and ONE in arg.shape:
-            at = [0, at[0]] if arg.shape[0] == ONE else [at[0], 0]
-        if len(at) != 2 or not (0 <= at[0] < arg.entries.shape[0] and 0 <= at[1] < arg.entries.shape[1]):
-            raise ShapeError(f"an entry outside a {shown(arg.shape)} matrix")
-        i, j = at
-
-        def vjp(g):
-            out = np.full(arg.entries.shape, 0 * self._one(), dtype=object)
-            out[i, j] = g[0, 0]
-            return out
-
-        return self.value(np.array([[arg.entries[i, j]]], dtype=object), (ONE, ONE), [(arg, vjp)])
-
-    def eval_IndexSum(self, node: nd.IndexSum, hint) -> Value:
-        lower = 1 if node.lower is None else int(self.eval(node.lower).entries[0, 0])
-        upper = self._upper(node)
-        parts = []
-        saved = self.indices.get(node.index)
-        for k in range(lower, upper + 1):
-            self.indices[node.index] = k
-            parts.append(self.eval(node.body))
-        if saved is None:
-            self.indices.pop(node.index, None)
-        else:
-            self.indices[node.index] = saved
-        if any(not p.scalar for p in parts):
-            raise ShapeError("a sum over an index of terms that are not scalars")
-        total = sum((p.entries[0, 0] for p in parts), 0 * self._one())
-        return self.value(np.array([[total]], dtype=object), (ONE, ONE), [(p, lambda g: g) for p in parts])
-
-    def _upper(self, node: nd.IndexSum) -> int:
-        if node.upper is not None:
-            upper = int(self.eval(node.upper).entries[0, 0])
-            return self.env.renamed.get(upper, upper)
-        for entry in _entries(node.body):
-            for position, index in enumerate(entry.indices):
-                if isinstance(index, nd.Index) and index.name == node.index:
-                    arg = self.eval(entry.arg)
-                    if len(entry.indices) == 1 and ONE in arg.shape:
-                        return max(arg.entries.shape)
-                    return arg.entries.shape[position]
-        raise ShapeError(f"the range of the sum over {node.index} is not written and no entry shows it")
 
     def eval_Gradient(self, node: nd.Gradient, hint) -> Value:
+        from derive.verify.matrix.gradient import gradient
+
         return gradient(self.env, node.of.key, node.by.key, node.text)
 
     def eval_Generic(self, node: nd.Generic, hint) -> Value:
@@ -463,17 +390,17 @@ class Evaluator:
         from derive.network_proof import _generic_loss
 
         values = [self.eval(nd.Name(node.column, key)) for key in node.reads]
-        args = [e for v in values for e in v.entries.reshape(-1)]
+        args = [e for v in values for e in v.entries.flat()]
         loss, _ = _generic_loss(len(args))
-        return self.value(np.array([[loss(*args)]], dtype=object), (ONE, ONE), [])
+        return self.value(Grid([[loss(*args)]]), (ONE, ONE), [])
 
     def eval_Jacobian(self, node: nd.Jacobian, hint) -> Value:
         raise ShapeError(f"{node.text} is not a matrix here (a derivative of a matrix by a matrix has four "
                          "indices)")
 
-    def backward(self, root: Value, leaf: Value) -> np.ndarray:
+    def backward(self, root: Value, leaf: Value) -> Grid:
         """∂root/∂leaf by reverse mode over this evaluation's tape (root 1×1)."""
-        grads = {id(root): np.array([[self._one()]], dtype=object)}
+        grads = {id(root): Grid([[self._one()]])}
         for v in sorted({id(v): v for v in self.tape}.values(), key=lambda v: v.order, reverse=True):
             g = grads.get(id(v))
             if g is None:
@@ -481,15 +408,11 @@ class Evaluator:
             for parent, vjp in v.parents:
                 step = vjp(g)
                 grads[id(parent)] = grads[id(parent)] + step if id(parent) in grads else step
-        return grads.get(id(leaf), np.full(leaf.entries.shape, 0 * self._one(), dtype=object))
+        return grads.get(id(leaf), full(leaf.entries.shape, 0 * self._one()))
 
 
 class _NeedsContextError(Exception):
     """A 1 or I whose size the surrounding product or sum must give."""
-
-
-def _pick(i: int, j: int) -> Callable:
-    return lambda g: np.array([[g[i, j]]], dtype=object)
 
 
 def _same(a: tuple, b: tuple) -> bool:
@@ -506,78 +429,10 @@ def _unbroadcast(sign: int, shape: tuple) -> Callable:
         if g.shape == shape:
             return g
         if shape[0] == 1:
-            g = np.array([[sum(g[:, j]) for j in range(g.shape[1])]], dtype=object)
+            g = Grid([[sum(column) for column in g.T]])
         if shape[1] == 1:
-            g = np.array([[sum(row)] for row in g], dtype=object)
+            g = Grid([[sum(row)] for row in g])
         return g
     return vjp
 
 
-def _entries(node) -> list[nd.Entry]:
-    found = []
-    if isinstance(node, nd.Entry):
-        found.append(node)
-    if isinstance(node, nd.Node):
-        for v in vars(node).values():
-            if isinstance(v, nd.Node):
-                found += _entries(v)
-            elif isinstance(v, tuple):
-                for item in v:
-                    parts = [item] if isinstance(item, nd.Node) else list(item) if isinstance(item, tuple) else []
-                    found += [e for x in parts if isinstance(x, nd.Node) for e in _entries(x)]
-    return found
-
-
-def gradient(env: Environment, of: str, by: str, text: str) -> Value:
-    """∂of/∂by: ``by``'s shape, entry (i, j) the derivative by ``by``'s entry (i, j), through every
-    definition (denominator layout)."""
-    if (of, by) not in env.gradients:
-        env.gradients[of, by] = _gradient(env, of, by, text)
-    return env.gradients[of, by]
-
-
-def _gradient(env: Environment, of: str, by: str, text: str) -> Value:
-    outer = Evaluator(env)
-    at = outer.eval(nd.Name(0, by))
-    if env.backend == "mp":
-        inner = Evaluator(env, track=by)
-        held = inner.value(at.entries, at.shape)
-        inner.held = held
-        root = inner.eval(nd.Name(0, of))
-        _scalar_check(root, of, text)
-        return Value(inner.backward(root, held), at.shape)
-    symbols = np.array([[sp.Symbol(f"∂{by}[{i},{j}]", real=True) for j in range(at.entries.shape[1])]
-                        for i in range(at.entries.shape[0])], dtype=object)
-    inner = Evaluator(env, track=by, held=Value(symbols, at.shape))
-    root = inner.eval(nd.Name(0, of))
-    _scalar_check(root, of, text)
-    loss = root.entries[0, 0]
-    back = dict(zip(symbols.reshape(-1), at.entries.reshape(-1), strict=True))
-    entries = np.array([[sp.diff(loss, s).xreplace(back) for s in row] for row in symbols], dtype=object)
-    return Value(entries, at.shape)
-
-
-def contract(env: Environment, upstream: np.ndarray, of: str, by: str) -> Value:
-    """:math:`\\partial \\langle G, Z\\rangle / \\partial W` with G = ``upstream`` held: Z = ``of``, W = ``by``."""
-    outer = Evaluator(env)
-    at = outer.eval(nd.Name(0, by))
-    if env.backend == "mp":
-        inner = Evaluator(env, track=by)
-        held = inner.value(at.entries, at.shape)
-        inner.held = held
-        z = inner.eval(nd.Name(0, of))
-        root = inner.value(np.array([[np.sum(upstream * z.entries)]], dtype=object), (ONE, ONE),
-                           [(z, lambda g: g[0, 0] * upstream)])
-        return Value(inner.backward(root, held), at.shape)
-    symbols = np.array([[sp.Symbol(f"∂{by}[{i},{j}]", real=True) for j in range(at.entries.shape[1])]
-                        for i in range(at.entries.shape[0])], dtype=object)
-    inner = Evaluator(env, track=by, held=Value(symbols, at.shape))
-    pairing = np.sum(upstream * inner.eval(nd.Name(0, of)).entries)
-    back = dict(zip(symbols.reshape(-1), at.entries.reshape(-1), strict=True))
-    return Value(np.array([[sp.diff(pairing, s).xreplace(back) for s in row] for row in symbols], dtype=object),
-                 at.shape)
-
-
-def _scalar_check(root: Value, of: str, text: str) -> None:
-    if not root.scalar:
-        raise ShapeError(f"{text} is not a matrix here ({of} is {shown(root.shape)}, not a scalar)")

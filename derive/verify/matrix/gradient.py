@@ -1,0 +1,78 @@
+r"""Gradients in denominator layout: :math:`\partial L/\partial V` of a 1×1 L is V's shape, entry (i, j) the
+derivative by :math:`V_{ij}`, through every definition, V held as a leaf (its own definition not put in).
+
+* ``mp``: reverse mode over the evaluation's tape (:meth:`.Evaluator.backward`): each construct's
+  vector-Jacobian product beside it in :mod:`.evaluate`, checked against finite differences in the tests;
+* ``sym``: ``sympy.diff`` by one symbol per entry of V, the symbols then replaced by V's value -- independent
+  of that table, so a proof on an instance never rests on it.
+
+:func:`contract` is the chain rule written as a product, :math:`\sum_{rc} G_{rc}\,\partial Z_{rc}/\partial W_{ij}`
+for a G of Z's shape held fixed.
+"""
+
+from __future__ import annotations
+
+import sympy as sp
+
+from derive.verify.matrix import nodes as nd
+from derive.verify.matrix.evaluate import ONE, Environment, Evaluator, ShapeError, Value
+from derive.verify.matrix.grid import Grid, total
+from derive.verify.matrix.shapes import shown
+
+
+def gradient(env: Environment, of: str, by: str, text: str) -> Value:
+    """∂of/∂by: ``by``'s shape, entry (i, j) the derivative by ``by``'s entry (i, j), through every
+    definition (denominator layout)."""
+    if (of, by) not in env.gradients:
+        env.gradients[of, by] = _gradient(env, of, by, text)
+    return env.gradients[of, by]
+
+
+def _gradient(env: Environment, of: str, by: str, text: str) -> Value:
+    outer = Evaluator(env)
+    at = outer.eval(nd.Name(0, by))
+    if env.backend == "mp":
+        inner = Evaluator(env, track=by)
+        held = inner.value(at.entries, at.shape)
+        inner.held = held
+        root = inner.eval(nd.Name(0, of))
+        _scalar_check(root, of, text)
+        return Value(inner.backward(root, held), at.shape)
+    symbols = Grid([[sp.Symbol(f"∂{by}[{i},{j}]", real=True) for j in range(at.entries.shape[1])]
+                        for i in range(at.entries.shape[0])])
+    inner = Evaluator(env, track=by, held=Value(symbols, at.shape))
+    root = inner.eval(nd.Name(0, of))
+    _scalar_check(root, of, text)
+    loss = root.entries[0, 0]
+    back = dict(zip(symbols.flat(), at.entries.flat(), strict=True))
+    entries = Grid([[sp.diff(loss, s).xreplace(back) for s in row] for row in symbols])
+    return Value(entries, at.shape)
+
+
+def contract(env: Environment, upstream: Grid, of: str, by: str) -> Value:
+    """:math:`\\partial \\langle G, Z\\rangle / \\partial W` with G = ``upstream`` held: Z = ``of``, W = ``by``."""
+    outer = Evaluator(env)
+    at = outer.eval(nd.Name(0, by))
+    if env.backend == "mp":
+        inner = Evaluator(env, track=by)
+        held = inner.value(at.entries, at.shape)
+        inner.held = held
+        z = inner.eval(nd.Name(0, of))
+        root = inner.value(Grid([[total(upstream * z.entries)]]), (ONE, ONE),
+                           [(z, lambda g: g[0, 0] * upstream)])
+        return Value(inner.backward(root, held), at.shape)
+    symbols = Grid([[sp.Symbol(f"∂{by}[{i},{j}]", real=True) for j in range(at.entries.shape[1])]
+                        for i in range(at.entries.shape[0])])
+    inner = Evaluator(env, track=by, held=Value(symbols, at.shape))
+    pairing = total(upstream * inner.eval(nd.Name(0, of)).entries)
+    back = dict(zip(symbols.flat(), at.entries.flat(), strict=True))
+    return Value(Grid([[sp.diff(pairing, s).xreplace(back) for s in row] for row in symbols]),
+                 at.shape)
+
+
+def _scalar_check(root: Value, of: str, text: str) -> None:
+    if not root.scalar:
+        raise ShapeError(f"{text} is not a matrix here ({of} is {shown(root.shape)}, not a scalar)")
+
+
+
