@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import replace
 
 import sympy as sp
+from sympy.core.function import AppliedUndef
 
 from derive.latex.names import index_symbol
 from derive.latex.parser import PRIME, Readings, parse_expression, read, read_unevaluated
@@ -19,6 +20,7 @@ from derive.prove import Assumption, Proof, index_in_range, prove_equal
 from derive.verify.assumptions import Hypothesis, System, contradiction, unknowns
 from derive.verify.definitions import parse_all, put_in
 from derive.verify.diagnosis import diagnose
+from derive.verify.drawn import with_drawn_functions
 from derive.verify.numeric import (
     EVALUATION_ERRORS,
     NumericOutcome,
@@ -104,12 +106,14 @@ def _judge(send, label: str, lhs_text: str, rhs_text: str, assumption_texts: tup
            deadline: float | None = None) -> bool:
     """One reading of the step judged: messages tagged with ``label``; False after an error."""
     exprs = [parse_expression(lhs_text, readings), parse_expression(rhs_text, readings)]
+    placeholders: set = set()  # the unknown functions definitions in force are written in (f(x) = g(x)/h(x))
     if definitions:
         try:
             parsed = parse_all(tuple((lhs, rhs) for _, lhs, rhs in definitions), readings)
         except LatexError as err:
             send(("error", "lhs", f"a definition in force cannot be read: {err}", 1))
             return False
+        placeholders = {type(f) for _, rhs in parsed for f in rhs.atoms(AppliedUndef)}
         put = [put_in(e, parsed) for e in exprs]
         exprs = [e for e, _ in put]
         used = sorted({definitions[n][0] for _, numbers in put for n in numbers})
@@ -150,6 +154,8 @@ def _judge(send, label: str, lhs_text: str, rhs_text: str, assumption_texts: tup
 
     # A first look finds the usual mistake at once; a proof makes the thorough comparison unneeded.
     numeric = look(thorough=False)
+    if numeric.verdict == "unknown" and numeric.detail.startswith("no numbers to compare: functions"):
+        numeric = _with_drawn_functions(lhs, rhs, system, seed, points, context, deadline, placeholders) or numeric
     if numeric.verdict == "not_equal":
         send(("numeric", label, numeric.verdict, numeric.detail, numeric.counterexample, tuple(sorted(used))))
         _diagnose(send, label, *written)
@@ -177,6 +183,27 @@ def _judge(send, label: str, lhs_text: str, rhs_text: str, assumption_texts: tup
             return True
     send(("proof", label, proof.proved, proof.method, tuple(sorted(used | set(proof.assumptions)))))
     return True
+
+
+def _with_drawn_functions(lhs, rhs, system, seed: str, points: int, context, deadline,
+                          placeholders: set) -> NumericOutcome | None:
+    """A counterexample with concrete functions for the unknown ones (:mod:`derive.verify.drawn`), or None."""
+    drawn = with_drawn_functions(lhs, rhs, random.Random(seed + "|functions"), placeholders)
+    if drawn is None:
+        return None
+    a, b, shown = drawn
+    try:
+        found = compare(a, b, system.constraints, random.Random(seed), echo, wanted=points, context=context,
+                        thorough=False, deadline=deadline)
+    except EVALUATION_ERRORS:
+        return None
+    if found.verdict != "not_equal":
+        return None
+    functions = ", ".join(f"{name} = {body}" for name, body in shown.items())
+    example = dict(found.counterexample or {})
+    example["point"] = {**shown, **example.get("point", {})}
+    return replace(found, detail=f"not an identity for every function: with {functions}, {found.detail}",
+                   counterexample=example)
 
 
 def _both_indices(a: sp.Expr, b: sp.Expr) -> tuple[sp.Expr, sp.Expr]:

@@ -233,3 +233,37 @@ def _primes(expr: sp.Expr) -> sp.Expr:
         return sp.Derivative(inner, variables[0])
 
     return expr.replace(lambda n: isinstance(n, sp.Derivative) and n.variables == (PRIME,), by_its_variable)
+
+
+#: ``\sum`` written alone, as a value: no index after it (``\sum -``, ``\sum^2``, ``{\sum}``).
+_BARE_SUM = re.compile(r"\\sum(?![A-Za-z])(?!\s*_)(?!\s*\^\s*(?:\{[^{}]*\}|\w)\s*_)")
+
+
+def bare_sum(chain, definitions) -> Definition | None:
+    r"""A definition of ``\sum`` written alone (``\frac{e^{a_i} \times \sum - …}{\sum^2}``) as the one sum
+    the definitions in force hold (:math:`\sum_k e^{a_k}` of :math:`S_i`), when ``chain`` writes it so
+    and the definitions hold exactly one sum (up to the name of its index); else None, and the
+    reader says that ``\sum`` needs an index."""
+    from derive.latex.constructs import BARE_SUM
+
+    if not any(_BARE_SUM.search(side.text) for side in chain.sides) or any(d.name == BARE_SUM for d in definitions):
+        return None
+    readings = Readings(defined=frozenset(d.name for d in definitions))
+    found = {}
+    for d in definitions:
+        try:
+            rhs = parse_expression(d.rhs, readings)
+        except LatexError:
+            continue
+        for total in rhs.atoms(sp.Sum):
+            if len(total.limits) == 1:
+                index, low, high = total.limits[0]
+                found.setdefault((total.function.xreplace({index: _INDEX}), low, high), (total, d.line))
+    if len(found) != 1:
+        return None
+    (total, line), = found.values()
+    text = sp.latex(total)
+    return Definition(BARE_SUM, "\\sum", text, line, f"\\sum alone: the one sum defined before, {text}")
+
+
+_INDEX = sp.Symbol("k_", integer=True)
