@@ -166,7 +166,7 @@ def _reduce_by(method: Callable[[sp.Expr], sp.Expr], expr: sp.Expr) -> sp.Expr |
     """``method(expr)``, or None where the method fails on it."""
     try:
         return method(expr)
-    except (TypeError, ValueError, NotImplementedError, AttributeError, RecursionError, StopIteration):
+    except (TypeError, ValueError, NotImplementedError, AttributeError, RecursionError, StopIteration, IndexError):
         # StopIteration: SymPy's sum_simplify on a Piecewise of sums (sympy 1.13)
         return None
 

@@ -132,14 +132,16 @@ def test_chains_come_from_display_math_with_continuations_and_assumptions():
     ])
     chains = read_chains(text)
     assert [c.source for c in chains] == [
-        r"\frac{d}{dx} x^2 = 2x = x + x",
+        r"\frac{d}{dx} x^2 = 2x",
+        "2x = x + x",  # the next display goes on from the last side, as a chain of its own region
         r"f = \begin{cases} 1 & x = 0 \\ 2 & x > 0 \end{cases} = g",
         "u = v",
         r"\frac{1}{x} = x^{-1",
     ]
-    assert [c.line for c in chains] == [3, 7, 9, 11]
+    assert [c.line for c in chains] == [3, 5, 7, 9, 11]
+    assert [c.region for c in chains[:2]] == [0, 1]
     assert [a.text for a in chains[0].assumptions] == ["y_1 + y_2 = 1"]
-    continued = chains[0].sides[-1]
+    continued = chains[1].sides[-1]
     assert (continued.line, continued.column, continued.text) == (5, 5, "x + x")
     assert continued.position(3) == (5, 7)
 

@@ -42,17 +42,26 @@ def named(p: Parser, tok: Token):
     text = tok.text
     if tok.kind == "letter":
         word = _bare_function_word(p)
+        if word is not None and word in p.context.readings.defined:
+            p.take()
+            return _defined_function(p, word, tok)
         if word is not None:
             return _function(p, word, tok)
         p.take()
+        if text == "d" and p.context.readings.gradient_of and _name_follows(p, tok):
+            return _gradient(p)
         if text == "e" and not p.peek().is_("_") and "e" not in p.context.readings.symbols:
             return sp.E
         if text == "H" and p.peek().is_("(") and "H" not in p.context.readings.symbols:
             return _heaviside(p, tok)
+        if text == "P" and _holds_relation(p):
+            return _probability(p, "P", tok)
         return _name_or_application(p, text, tok)
     if tok.kind == "word":
         p.take()
         key = names.normalise(text)
+        if key in p.context.readings.defined and len(key) > 1:
+            return _defined_function(p, key, tok)
         if key in names.FUNCTIONS or key in names.VECTOR_FUNCTIONS:
             return _function(p, key, tok, taken=True)
         raise LatexError(f"unknown name '{text}' (not a function the reader knows)", tok.column)
@@ -66,7 +75,7 @@ def named(p: Parser, tok: Token):
             index = p.group_until("]", opener)
         radicand = p.sub(p.argument()).parse_all()
         return sp.sqrt(radicand) if index is None else sp.root(radicand, index)
-    if text in (r"\sum", r"\prod"):
+    if text in (r"\sum", r"\prod") or (text == r"\Sigma" and _sum_scripts(p)):
         return _big_operator(p)
     if text == r"\begin{cases}":
         return _cases(p)
@@ -81,11 +90,19 @@ def named(p: Parser, tok: Token):
     if text in names.DECORATIONS:
         p.take()
         group = p.argument()
+        if text == r"\vec" and len(group) == 1 and group[0].text == "1":
+            p.context.note("\\vec{1}, the vector of ones, read element by element as 1 (symbols are scalars)")
+            return sp.Integer(1)
         if len(group) != 1 or group[0].kind not in ("letter", "cmd") or (group[0].kind == "cmd" and (
             group[0].text[1:] not in names.GREEK
         )):
             raise LatexError(f"{text} must decorate one letter", tok.column)
-        return _name_or_application(p, group[0].text.lstrip("\\") + names.DECORATIONS[text], tok)
+        name = group[0].text.lstrip("\\") + names.DECORATIONS[text]
+        if name == "Pbb" and _holds_relation(p):
+            return _probability(p, name, tok)
+        if text in (r"\mathbb", r"\mathcal") and p.peek().is_("["):
+            raise LatexError(f"{text}{{{group[0].text}}}[…] (an expectation?) is not supported", tok.column)
+        return _name_or_application(p, name, tok)
     if text in names.APPLIED_ONLY:
         p.take()
         if p.peek().is_("(", "'", r"\{") or p.peek().is_("{") or _power_then_argument(p):
@@ -94,7 +111,7 @@ def named(p: Parser, tok: Token):
             p.context.ambiguity(f"{text} before a letter: the function {text}(…), or the symbol {text[1:]} times it")
             if not p.context.readings.alternate:
                 return _function(p, names.APPLIED_ONLY[text], tok, taken=True)
-        if p.peek().is_("^"):
+        if p.peek().is_("^") and text[1:] not in p.context.readings.squares:
             p.context.note(f"{text}^… read as a power of the symbol {text[1:]}: no argument follows it")
         return _with_subscript(p, text[1:], tok)
     if text in names.FUNCTION_COMMANDS:
@@ -115,18 +132,74 @@ def named(p: Parser, tok: Token):
     raise LatexError(f"unknown command {text}", tok.column)
 
 
+def _name_follows(p: Parser, d: Token) -> bool:
+    """Whether a name is written right after the letter ``d`` (``dy_i``, ``d\\hat{x}_j``, ``d\\sigma^2``)."""
+    nxt = p.peek()
+    if nxt.column != d.column + 1:
+        return False
+    return nxt.kind == "letter" or nxt.text in names.DECORATIONS or (nxt.kind == "cmd" and nxt.text[1:] in names.GREEK)
+
+
+def _gradient(p: Parser) -> sp.Expr:
+    """``dy_i`` in a document that writes the gradient of its loss L so: :math:`\\partial L/\\partial y_i`."""
+    var = p.primary()
+    if p.peek().is_("^") and _square_of(var, _peek_group(p), p.context.readings) is not None:
+        var = raise_to(p, var, p.take())
+    if not isinstance(var, (sp.Symbol, sp.Indexed)):
+        raise LatexError("d before an expression: the gradient notation dy takes a name", p.peek().column)
+    loss = p.context.readings.gradient_of
+    p.context.note(f"d{_name(var)} read as the gradient ∂{loss}/∂{_name(var)}, as the document writes it")
+    return sp.Derivative(names.real_symbol(loss), var)
+
+
 def _bare_function_word(p: Parser) -> str | None:
-    """``ReLU(`` or ``softmax(`` written without a backslash: the normalised name, else None."""
+    """``ReLU(`` or ``softmax(`` written without a backslash (``tanh[`` too): the normalised name, else None.
+
+    A name the document defines as a function (``Sig(x) = …``, see :func:`_defined_function`) is found
+    also before ``'`` or ``^`` and alone (``\\delta Sig``: the function's name for its value).
+    """
     run, col = [], p.peek().column
     ahead = 0
     while p.peek(ahead).kind == "letter" and p.peek(ahead).column == col + ahead:
         run.append(p.peek(ahead).text)
         ahead += 1
     key = "".join(run).lower()
-    if len(run) < 2 or not p.peek(ahead).is_("(") or (key not in names.FUNCTIONS and key not in names.VECTOR_FUNCTIONS):
+    if len(run) < 2:
+        return None
+    if key in p.context.readings.defined:
+        if p.peek(ahead).kind == "letter":
+            return None
+    elif not p.peek(ahead).is_("(", "[") or (key not in names.FUNCTIONS and key not in names.VECTOR_FUNCTIONS):
         return None
     p.pos += ahead - 1  # leave the last letter for _function to take
     return key
+
+
+def _defined_function(p: Parser, key: str, tok: Token) -> sp.Expr:
+    r"""A function the document defines under a name of several letters (``\operatorname{swish}(x) = …``,
+    ``Sig(x) = …``: :func:`derive.verify.definitions.function_head`), the name already taken.
+
+    ``W(a)``, ``W'(a)``, ``W^2(a)`` (the square of the value) and ``W`` alone (the value, as in
+    ``\frac{dW}{dx}``) are the unknown function ``key``, which the definition replaces.
+    """
+    if p.peek().is_("'"):
+        return _unknown_function(p, key, tok)
+    power = None
+    if p.peek().is_("^") and _power_then_argument(p):
+        p.take()
+        power = p.sub(p.argument()).parse_all()
+    if not p.peek().is_("(", "["):
+        if power is not None:
+            raise LatexError(f"a power of {tok.text} without its argument", tok.column)
+        return names.real_symbol(key)
+    opener = p.take()
+    if opener.is_("["):
+        (arg,) = p.arguments(opener)
+        result = sp.Function(key, real=True)(arg)
+    else:
+        p.pos -= 1
+        result = _unknown_function(p, key, tok)
+    return result if power is None else result**power
 
 
 def _heaviside(p: Parser, tok: Token) -> sp.Expr:
@@ -138,6 +211,40 @@ def _heaviside(p: Parser, tok: Token) -> sp.Expr:
         raise LatexError("H(x), the step function, takes one argument", tok.column)
     p.context.note("H(…) read as the Heaviside step, H(0) = 0 (declare '% symbol: H' for a product)")
     return sp.Heaviside(args[0], 0)
+
+
+def _holds_relation(p: Parser) -> bool:
+    """Whether ``(`` follows, and a relation stands inside the parentheses at their top level (``P(X \\le x)``)."""
+    if not p.peek().is_("("):
+        return False
+    depth, ahead = 0, 0
+    while p.peek(ahead).kind != "end":
+        tok = p.peek(ahead)
+        depth += tok.is_("(", "{", "[") - tok.is_(")", "}", "]")
+        if depth == 0:
+            return False
+        if depth == 1 and tok.text in names.RELATIONS and tok.kind != "word":
+            return True
+        ahead += 1
+    return False
+
+
+def _probability(p: Parser, name: str, tok: Token) -> sp.Expr:
+    r"""``P(X \le x)``, ``\mathbb{P}(X < x)``: the probability of an event, an unknown function of the two sides
+    (one for each relation and variable); "where $X \\sim N(0, 1)$" defines it as the normal CDF
+    (:func:`derive.verify.document.prose_definitions`).  Else a step with it is decided only where it cancels,
+    and stays ``unknown`` otherwise."""
+    opener = p.take()
+    left = p.expr()
+    relation = p.take()
+    right = p.expr()
+    p.expect(")", opener)
+    sign = {r"\leq": r"\le", r"\geq": r"\ge", r"\leqslant": r"\le", r"\geqslant": r"\ge", r"\lt": "<",
+            r"\gt": ">", r"\neq": r"\ne"}.get(relation.text, relation.text)
+    p.context.note(f"{tok.text}(… {relation.text} …) read as a probability: an unknown function")
+    if isinstance(left, sp.Symbol):  # P(X \le x): a function of x for this X (X \sim N(0, 1) defines it)
+        return sp.Function(f"{name}({left.name} {sign})", real=True)(right)
+    return sp.Function(f"{name}({sign})", real=True)(left, right)
 
 
 def _power_then_argument(p: Parser) -> bool:
@@ -164,7 +271,11 @@ def _name_or_application(p: Parser, name: str, tok: Token) -> sp.Expr:
     step then weighs the product reading too (:func:`derive.verify.decide.decide_step`).
     """
     readings, context = p.context.readings, p.context
-    if p.peek().is_("'") and name not in readings.symbols and (name not in readings.defined or _applied(p)):
+    primes = 0
+    while p.peek(primes).is_("'"):
+        primes += 1
+    applied = primes and p.peek(primes).is_("(")  # f'(x) with f defined: the derivative of its definition
+    if p.peek().is_("'") and name not in readings.symbols and (name not in readings.defined or applied):
         context.primed.add(name)
         return _unknown_function(p, name, tok)
     expr = _with_subscript(p, name, tok)
@@ -176,15 +287,6 @@ def _name_or_application(p: Parser, name: str, tok: Token) -> sp.Expr:
             not (head != name and head in readings.defined):
         context.heads.add(name)  # an indexed function defined before (S_i(z) = …) is one
     return _unknown_function(p, head, tok)
-
-
-def _applied(p: Parser) -> bool:
-    """Whether the primes at the parser's position are followed by ``(``: ``f'(x)`` with f defined as a
-    function is the derivative of that function at x."""
-    ahead = 0
-    while p.peek(ahead).is_("'"):
-        ahead += 1
-    return p.peek(ahead).is_("(")
 
 
 def _with_subscript(p: Parser, name: str, tok: Token) -> sp.Expr:
@@ -359,6 +461,9 @@ def raise_to(p: Parser, base: sp.Expr, caret: Token) -> sp.Expr:
         if isinstance(base, sp.Indexed):
             return names.vector(f"{base.base.label}^{{{label}}}")[base.indices]
         return _with_subscript(p, f"{base.name}^{{{label}}}", caret)
+    square = _square_of(base, group, p.context.readings)
+    if square is not None:
+        return square if isinstance(square, sp.Indexed) else _with_subscript(p, square.name, caret)
     exponent = p.sub(group).parse_all()
     if exponent.is_Integer and abs(exponent) > MAX_EXPONENT and not base.is_Number:
         raise LatexError(f"exponent {exponent} is larger than {MAX_EXPONENT}", caret.column)
@@ -366,7 +471,20 @@ def raise_to(p: Parser, base: sp.Expr, caret: Token) -> sp.Expr:
         raise LatexError(f"the number {base}^{exponent} has more than {MAX_DIGITS_BUILT} digits", caret.column)
     if base.is_Number and exponent.is_Number and exponent.is_Integer is False and abs(exponent) > MAX_EXPONENT:
         raise LatexError(f"exponent {exponent} is larger than {MAX_EXPONENT}", caret.column)
+    if isinstance(base, sp.Symbol) and not isinstance(base, sp.Dummy) and not base.is_integer and p.peek().is_("_"):
+        return _with_subscript(p, base.name, caret) ** exponent  # \lambda^2_i is (λ_i)², as TeX sets it
     return base**exponent
+
+
+def _square_of(base: sp.Expr, group: list[Token], readings) -> sp.Expr | None:
+    """``\\sigma^2`` as the one symbol ``sigma^2`` (``\\sigma_B^2`` as its element B) where the document makes
+    the square a variable of its own (:attr:`~derive.latex.parser.Readings.squares`); None otherwise."""
+    if len(group) != 1 or group[0].text != "2" or not isinstance(base, (sp.Symbol, sp.Indexed)):
+        return None
+    if isinstance(base, sp.Indexed):
+        label = str(base.base.label)
+        return names.vector(f"{label}^2")[base.indices] if label in readings.squares else None
+    return names.real_symbol(f"{base.name}^2") if base.name in readings.squares else None
 
 
 #: Superscripts that name a layer: ``a^{l}``, ``a^{l-1}``, ``a^{l+1}`` are labels, not powers.
@@ -431,8 +549,9 @@ def _derivative(p: Parser, numerator: list[Token], denominator: list[Token], tok
         if isinstance(operand, (sp.Symbol, sp.Indexed)) and operand not in variables:
             label = str(operand.base.label) if isinstance(operand, sp.Indexed) else operand.name
             elements = {v.base.label for v in variables if isinstance(v, sp.Indexed)}
-            if label not in p.context.readings.defined and not (isinstance(operand, sp.Indexed)
-                                                                and operand.base.label in elements):
+            readings = p.context.readings
+            if label not in readings.defined and not readings.any_name and not (
+                    isinstance(operand, sp.Indexed) and operand.base.label in elements):
                 raise LatexError(f"derivative of the name {_name(operand)}: write the expression it stands for, "
                                  f"or define {label} (e.g. 'Let ${_name(operand)} = …$' or '{_name(operand)} := …')",
                                  column)
@@ -484,7 +603,8 @@ def _differentials(p: Parser, tokens: list[Token]) -> list[sp.Expr]:
         var = sub.primary()
         if not isinstance(var, (sp.Symbol, sp.Indexed)):
             raise LatexError("a derivative is taken by a variable (x, z_i, W_3)", d.column)
-        if sub.peek().is_("^") and _label(var, _peek_group(sub), sub.context) is not None:  # \partial a^{(1)}
+        if sub.peek().is_("^") and (_label(var, _peek_group(sub), sub.context) is not None  # \partial a^{(1)}
+                                    or _square_of(var, _peek_group(sub), sub.context.readings) is not None):
             var = raise_to(sub, var, sub.take())
         times = 1
         if sub.peek().is_("^"):
@@ -498,6 +618,26 @@ def _differentials(p: Parser, tokens: list[Token]) -> list[sp.Expr]:
 #: The name of ``\sum`` written alone as a value (``e^{a_i} \times \sum``), when the document defines it
 #: (:mod:`derive.verify.check`: the one sum defined before).
 BARE_SUM = "Σ"
+
+
+def _sum_scripts(p: Parser) -> bool:
+    """Whether ``\\Sigma`` at the parser's position carries a sum's index (``\\Sigma^m_{i=1}``, ``\\Sigma_{i=1}^m``):
+    a capital sigma whose subscript says ``index =`` is the sum sign, as some authors write it."""
+    saved = p.pos
+    try:
+        p.take()
+        for _ in range(2):
+            if not p.peek().is_("_", "^"):
+                return False
+            script = p.take()
+            group = p.argument()
+            if script.is_("_"):
+                return len(group) > 2 and group[0].kind == "letter" and group[1].is_("=")
+        return False
+    except LatexError:
+        return False
+    finally:
+        p.pos = saved
 
 
 def _big_operator(p: Parser) -> Operator:
@@ -518,7 +658,7 @@ def _big_operator(p: Parser) -> Operator:
         raise LatexError(f"{tok.text} needs an index, e.g. {tok.text}_{{i=1}}^{{K}}", tok.column)
     index = _index_atom(lower_tokens[0])
     skipped = None
-    if len(lower_tokens) > 1 and lower_tokens[1].is_(r"\ne", r"\neq") and tok.text == r"\sum":
+    if len(lower_tokens) > 1 and lower_tokens[1].is_(r"\ne", r"\neq") and tok.text != r"\prod":
         # \sum_{k \neq i} f(k): every k from 1 to K but i, that is, the whole sum less the term k = i
         if len(lower_tokens) != 3:
             raise LatexError(f"expected one index after '\\neq' in {tok.text}", lower_tokens[1].column)
@@ -532,7 +672,7 @@ def _big_operator(p: Parser) -> Operator:
     upper = _as_count(p.sub(upper_tokens).parse_all()) if upper_tokens else names.CLASSES
     if (upper - lower).is_Integer and not 0 <= upper - lower < MAX_FINITE_TERMS:
         raise LatexError(f"{tok.text} from {lower} to {upper}: at most {MAX_FINITE_TERMS} terms", tok.column)
-    kind = sp.Sum if tok.text == r"\sum" else sp.Product
+    kind = sp.Product if tok.text == r"\prod" else sp.Sum
 
     def apply(operand: sp.Expr, column: int) -> sp.Expr:
         operand = operand.xreplace({names.real_symbol(index.name): index})

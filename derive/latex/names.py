@@ -26,10 +26,13 @@ GREEK = frozenset(
 )
 
 #: Commands that decorate a letter; the symbol's name gets the suffix (``\hat{y}`` is ``yhat``).
-DECORATIONS = {r"\hat": "hat", r"\bar": "bar", r"\tilde": "tilde", r"\vec": "vec", r"\widehat": "hat"}
+DECORATIONS = {r"\hat": "hat", r"\bar": "bar", r"\tilde": "tilde", r"\vec": "vec", r"\widehat": "hat",
+               r"\mathcal": "cal", r"\mathbb": "bb"}  # \mathcal{L} is a name of its own, not L
 #: Font commands that do not change which symbol a letter is (``\mathbf{z}`` is ``z``).
 FONTS = frozenset([r"\mathbf", r"\boldsymbol", r"\bm", r"\mathit", r"\mathsf", r"\mathnormal"])
 #: Commands whose braced argument is a word (a function name, or prose in ``cases``).
+#: The commands among them that hold prose (``\text{if z < 0}`` may hold a condition).
+TEXT_COMMANDS = frozenset([r"\text", r"\textrm", r"\textit", r"\textnormal", r"\mbox"])
 WORD_COMMANDS = frozenset([r"\operatorname", r"\mathrm", r"\text", r"\textrm", r"\textit", r"\textnormal", r"\mbox"])
 
 RELATIONS = {

@@ -22,12 +22,13 @@ build are errors, not hangs.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
 import sympy as sp
 
-from derive.latex import names
+from derive.latex import names, plain
 from derive.latex.tokens import LatexError, Token, tokenize
 
 MAX_DEPTH = 40
@@ -58,6 +59,16 @@ class Readings:
     #: Names the document defines (``L``, ``S`` of ``S_i``, ``f`` of ``f(x)``): their derivatives and
     #: primes are read, to be worked out through the definition (:mod:`derive.verify.definitions`).
     defined: frozenset[str] = frozenset()
+    #: Names whose square is a variable of its own (``\sigma^2``, ``\sigma^2_B``): the document
+    #: differentiates by it (``\partial \sigma^2``) or defines it.  Then every ``\sigma^2`` is the
+    #: one symbol ``sigma^2``, and σ standing alone is an error (:func:`square_names`).
+    squares: frozenset[str] = frozenset()
+    #: Read the derivative of every name, defined or not (to find what a document differentiates:
+    #: :mod:`derive.verify.upstream`); never used to judge a step.
+    any_name: bool = False
+    #: ``dy_i`` is ``\partial L/\partial y_i`` where the document says so ("dy is the upstream gradient
+    #: ∂L/∂y"): the name L (:func:`derive.verify.upstream.gradient_notation`); None otherwise.
+    gradient_of: str | None = None
 
 
 @dataclass
@@ -112,11 +123,10 @@ def merge_words(tokens: list[Token]) -> list[Token]:
                     raise LatexError(f"{tok.text}{{…}} is not closed by a simple '}}'", tok.column)
                 close += 1
             word = "".join(t.text for t in tokens[pos + 2 : close])
-            cue = _condition_in_text(tokens[pos + 2 : close]) if tok.text not in (r"\begin", r"\end") else None
-            condition = pos + 2 + cue if cue is not None else None
-            if condition is not None:  # \text{if i = j}: the word "if", then the relation as math
-                out.append(Token("word", "".join(t.text for t in tokens[pos + 2 : condition]), tok.column))
-                out.extend(tokens[condition:close])
+            condition = _condition_in_text(tokens[pos + 2 : close]) if tok.text in names.TEXT_COMMANDS else None
+            if condition is not None:  # \text{if z < 0}: the word, then the condition as math
+                out.append(Token("word", condition[0], tok.column))
+                out.extend(condition[1])
             elif tok.text in (r"\begin", r"\end"):
                 out.append(Token("cmd", f"{tok.text}{{{word}}}", tok.column))
             elif tok.text == r"\mathrm" and word in ("d", "e"):
@@ -157,18 +167,24 @@ def merge_words(tokens: list[Token]) -> list[Token]:
     return out
 
 
-def _condition_in_text(inner: list[Token]) -> int | None:
-    """Where the relation begins in ``\\text{if i = j}`` (the tokens inside the braces), else None: a word
-    "if", "for" or "when" set apart by a space, then letters, numbers and one relation only."""
-    for cue in ("if", "for", "when"):
-        n = len(cue)
-        spelled = "".join(t.text for t in inner[:n])
-        if spelled == cue and len(inner) > n + 2 and inner[n].column > inner[n - 1].column + 1:
-            rest = inner[n:]
-            relations = [t for t in rest if t.text in names.RELATIONS]
-            plain = all(t.kind in ("letter", "number") or t.text in names.RELATIONS for t in rest)
-            return n if plain and len(relations) == 1 and rest[0].text not in names.RELATIONS else None
-    return None
+_CONDITION_WORDS = ("if", "for", "when")
+_RELATION_SIGNS = frozenset(["<", ">", "=", r"\le", r"\leq", r"\ge", r"\geq", r"\ne", r"\neq", r"\lt", r"\gt"])
+
+
+def _condition_in_text(group: list[Token]) -> tuple[str, list[Token]] | None:
+    r"""``\text{if z < 0}``: the word ``if`` and the tokens of ``z < 0``, where the text is one of the words
+    if/for/when, a space, and a relation between letters and numbers; else None (prose stays a word)."""
+    run = 0
+    while run < len(group) and group[run].kind == "letter" and group[run].column == group[0].column + run:
+        run += 1
+    word = "".join(t.text for t in group[:run])
+    rest = group[run:]
+    if word.lower() not in _CONDITION_WORDS or not rest or rest[0].column == group[run - 1].column + 1:
+        return None
+    if not any(t.text in _RELATION_SIGNS for t in rest):
+        return None
+    plain = all(t.kind in ("letter", "number") or t.text in _RELATION_SIGNS or t.is_("+", "-") for t in rest)
+    return (word, rest) if plain else None
 
 
 def parse_expression(text: str, readings: Readings | None = None) -> sp.Expr:
@@ -196,6 +212,7 @@ def _read_once(text: str, readings: Readings, context: Context | None) -> tuple[
     if tokens[0].kind == "end":
         raise LatexError("empty expression", 1)
     context = context or Context(readings)
+    tokens = plain.rewrite(tokens, context.note)
     parser = Parser(tokens, context=context)
     try:
         expr = parser.parse_all()
@@ -209,7 +226,47 @@ def _read_once(text: str, readings: Readings, context: Context | None) -> tuple[
         raise LatexError("not an expression", 1)
     if expr.has(sp.zoo, sp.nan, sp.oo, -sp.oo):
         raise LatexError("the expression is undefined (division by zero?)", 1)
+    alone = sorted(n for n in readings.squares if _stands_alone(expr, n))
+    if alone:
+        raise LatexError(f"{alone[0]} stands alone, while {alone[0]}^2 is a variable of its own in this document "
+                         f"(it is differentiated by or defined): write {alone[0]}^2", 1)
     return expr, context
+
+
+def _stands_alone(expr: sp.Expr, name: str) -> bool:
+    symbols = {s.name for s in expr.free_symbols if isinstance(s, sp.Symbol)}
+    return name in symbols or any(str(n.base.label) == name for n in expr.atoms(sp.Indexed))
+
+
+#: ``\partial \sigma^2`` (also ``^{2}``, and ``\sigma_B^2``): the square is the variable.
+_BY_SQUARE = re.compile(r"\\partial\s*(\\[A-Za-z]+|[A-Za-z])\s*(?:_\s*(?:\{[^{}]*\}|\w)\s*)?\^\s*(?:2|\{\s*2\s*\})")
+#: A left side that is a square (``\sigma^2``, ``\sigma^2_B``, ``\sigma_B^2``).
+_SQUARE = re.compile(r"^\s*(\\[A-Za-z]+|[A-Za-z])\s*(?:_\s*(?:\{[^{}]*\}|\w)\s*)?\^\s*(?:2|\{\s*2\s*\})"
+                     r"\s*(?:_\s*(?:\{[^{}]*\}|\w))?\s*$")
+
+
+def _second_order(text: str, at: int) -> bool:
+    """Whether the derivative whose denominator holds ``text[at:]`` has an order (``\\partial^2 f``)."""
+    opened = text.rfind("\\frac", 0, at)
+    return re.search(r"(?:\\partial|\bd)\s*\^", text[opened if opened >= 0 else 0 : at]) is not None
+
+
+def square_names(texts, definitions=()) -> frozenset[str]:
+    r"""The names whose square is a variable of its own (:attr:`Readings.squares`).
+
+    A first-order derivative by ``\sigma^2`` (``\frac{\partial f}{\partial \sigma^2}``) takes the
+    variance σ² as its variable; a definition ``(lhs, rhs)`` with ``lhs`` ``\sigma^2 = …`` names it, when
+    σ is not written in ``rhs`` (``\sigma^2 = \sigma(x)^2`` is a claim about the function σ).  Reading
+    every σ² of such a step as the one symbol ``sigma^2`` is then the only consistent reading (σ itself
+    never occurs).
+    """
+    found = {m.group(1).lstrip("\\") for text in texts for m in _BY_SQUARE.finditer(text)
+             if not _second_order(text, m.start())}
+    for lhs, rhs in definitions:
+        m = _SQUARE.match(lhs)
+        if m and re.search(re.escape(m.group(1)) + r"(?![A-Za-z])", rhs) is None:
+            found.add(m.group(1).lstrip("\\"))
+    return frozenset(found)
 
 
 def read_unevaluated(text: str, readings: Readings | None = None) -> sp.Expr | None:
@@ -348,6 +405,8 @@ class Parser:
 
     def power(self):
         base = self.primary()
+        if self.peek().is_("'") and isinstance(base, sp.Expr):
+            base = self.postfix_prime(base)
         raised = False
         while self.peek().is_("^"):
             caret = self.take()
@@ -358,6 +417,27 @@ class Parser:
             base = self.constructs.raise_to(self, base, caret)
             raised = True
         return base
+
+    def postfix_prime(self, base: sp.Expr) -> sp.Expr:
+        r"""``(\tanh z)'``, ``\sigma(x)'``: the derivative of ``base`` by its one variable.
+
+        ``(\tanh z)'`` is by z also where z is defined (z = wx + b): the author differentiates by what is
+        written.  A defined name alone, ``(y)'``, is by the variable of its definition, put in later
+        (:data:`PRIME`); an expression of several variables, or of none, takes no prime.
+        """
+        tok = self.peek()
+        primes = 0
+        while self.peek().is_("'"):
+            self.take()
+            primes += 1
+        variables = [s for s in base.free_symbols if isinstance(s, sp.Symbol) and not s.is_integer]
+        if len(variables) != 1 or base.atoms(sp.Indexed):
+            raise self.error("a prime on an expression of several variables (or none): write d/dx of it", tok)
+        if base == variables[0] and variables[0].name in self.context.readings.defined:
+            return sp.Derivative(base, (PRIME, primes))  # (y)' with y defined: by the variable of its definition
+        self.context.note("a prime after an expression read as its derivative by its one variable")
+        with sp.evaluate(True):
+            return sp.diff(base, variables[0], primes)
 
     def starts_factor(self, tok: Token) -> bool:
         if tok.kind in ("number", "letter", "word"):

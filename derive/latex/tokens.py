@@ -57,7 +57,7 @@ DROPPED = frozenset(
 UNICODE = {
     "·": r"\cdot", "×": r"\times", "−": "-", "≤": r"\le", "≥": r"\ge", "∂": r"\partial",
     "σ": r"\sigma", "∑": r"\sum", "√": r"\sqrt", "π": r"\pi",
-    "’": "'", "′": "'",  # a typographic apostrophe or a prime sign: the prime of L’(u)
+    "’": "'", "′": "'",  # a typographic apostrophe or a prime sign: the prime
 }
 
 _PUNCT = set("{}()[]^_+-*/=,|&'<>!.:;")

@@ -21,16 +21,15 @@ name replaces the earlier one.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import sympy as sp
 from sympy.core.function import AppliedUndef
 
+from derive.latex.names import FUNCTIONS
 from derive.latex.parser import PRIME, Readings, parse_expression, read_unevaluated
 from derive.latex.tokens import LatexError
-
-#: Rounds of replacement (a definition may use names defined before it).
-MAX_ROUNDS = 10
+from derive.verify.graph import differentiate, expand, names_in, upstream_model
 
 
 @dataclass(frozen=True)
@@ -42,6 +41,8 @@ class Definition:
     rhs: str
     line: int
     how: str
+    #: ``definition``, or ``upstream``: ``name`` is an unknown function of ``rhs`` (:mod:`derive.verify.upstream`).
+    kind: str = "definition"
 
     @property
     def shown(self) -> str:
@@ -68,7 +69,11 @@ def defines(lhs_text: str, rhs_text: str, readings: Readings, taken: set[str]) -
     """The name ``lhs = rhs`` defines, read as a display whose left side is a bare name; else None.
 
     ``taken``: names already defined or constrained by an assumption (those are claims, not definitions).
+    A left side that is a function head written as a word (:func:`function_head`) defines that function.
     """
+    head = function_head(lhs_text)
+    if head is not None and head not in taken and head not in readings.defined:
+        readings = replace(readings, defined=readings.defined | {head})
     try:
         lhs = read_unevaluated(lhs_text, readings)  # as written: x \cdot 1 is no bare name
         rhs = parse_expression(rhs_text, readings)
@@ -77,7 +82,7 @@ def defines(lhs_text: str, rhs_text: str, readings: Readings, taken: set[str]) -
     name = label_of(lhs) if lhs is not None else None
     if name is None or name in taken:
         return None
-    if name in _names(rhs):
+    if name in names_in(rhs):
         return None  # x = x + 1 is a claim about x
     return name
 
@@ -136,89 +141,80 @@ def _named_stretch(before: str, after: str, start: int, end: int, readings: Read
     return new, old
 
 
+_HEAD = re.compile(r"\s*(?:\\(?:operatorname|mathrm|text|textrm)\s*\{(?P<word>[A-Za-z]{2,})\}|(?P<bare>[A-Za-z]{2,}))"
+                   r"\s*(?:\\left\s*)?\(")
+
+
+def function_head(lhs_text: str) -> str | None:
+    r"""The name of the function whose head ``lhs_text`` begins with, when it is written as a word of
+    several letters: ``\operatorname{swish}(x)``, ``\text{GELU}(x)``, ``Sig(x)``, ``ReLU(z)``.
+
+    Such a name may be defined by the document, also where the reader knows a function of that name
+    (``\operatorname{swish}(x) = x \cdot \operatorname{sigmoid}(\beta x)`` is the author's swish, with its β).
+    A LaTeX command (``\tanh``, ``\sigma``) always means the function it names, and a run of letters
+    is a name only when it is a function the reader knows or is capitalised (``Sig``, not ``xy``).
+    """
+    m = _HEAD.match(lhs_text)
+    if m is None:
+        return None
+    word = m.group("word") or m.group("bare")
+    key = word.lower()
+    if m.group("bare") and key not in FUNCTIONS and not (word[0].isupper() and word[1:].islower()):
+        return None
+    return key
+
+
 def _names(expr: sp.Expr) -> set[str]:
     found = {s.name for s in expr.free_symbols if isinstance(s, sp.Symbol)}
     found |= {str(node.base.label) for node in expr.atoms(sp.Indexed)}
     return found | {type(f).__name__ for f in expr.atoms(AppliedUndef)}
 
 
-def parse_all(definitions: tuple[tuple[str, str], ...], readings: Readings) -> list[tuple[sp.Expr, sp.Expr]]:
-    """Each definition ``(lhs, rhs)`` read; :class:`LatexError` names the first that cannot be."""
+def parse_all(definitions: tuple[tuple[str, ...], ...],
+              readings: Readings) -> tuple[list[tuple[sp.Expr, sp.Expr]], dict[str, str]]:
+    """Each definition ``(lhs, rhs)`` read; :class:`LatexError` names the first that cannot be.  Also the
+    upstream names that cannot be modelled, with why (a step using one cannot be read).
+
+    An upstream name ``(name, lhs, rhs, "upstream")`` -- f as an unknown function of the element (or
+    symbol) written in ``rhs`` -- becomes its first-order model (:func:`derive.verify.graph.upstream_model`).
+    """
     from derive.verify.numeric import bound_apart
 
-    return [(parse_expression(lhs, readings), bound_apart(parse_expression(rhs, readings)))
-            for lhs, rhs in definitions]
+    parsed = [(parse_expression(d[1], readings), bound_apart(parse_expression(d[2], readings)))
+              for d in definitions if _kind(d) == "definition"]
+    arguments: dict[str, list[sp.Expr]] = {}
+    for d in definitions:
+        if _kind(d) == "upstream":
+            arguments.setdefault(d[0], []).append(parse_expression(d[2], readings))
+    models, refused = [], {}
+    for name, args in arguments.items():
+        try:
+            models.append((sp.Symbol(name, real=True), upstream_model(name, args, parsed)))
+        except LatexError as err:  # only a step that uses the name cannot be read
+            refused[name] = err.message
+    return parsed + models, refused
 
 
-def put_in(expr: sp.Expr, parsed: list[tuple[sp.Expr, sp.Expr]]) -> tuple[sp.Expr, set[int]]:
-    """``expr`` with every defined name replaced by what it stands for, and which definitions were used."""
+def names_of(definitions: tuple[tuple[str, ...], ...], refused: dict[str, str]) -> list[str]:
+    """The name of each entry :func:`parse_all` returns, in its order."""
+    plain = [d[0] for d in definitions if _kind(d) == "definition"]
+    return plain + [n for n in dict.fromkeys(d[0] for d in definitions if _kind(d) == "upstream") if n not in refused]
+
+
+def _kind(definition: tuple[str, ...]) -> str:
+    return definition[3] if len(definition) > 3 else "definition"
+
+
+def put_in(expr: sp.Expr, parsed: list[tuple[sp.Expr, sp.Expr]],
+           refused: dict[str, str] | None = None) -> tuple[sp.Expr, set[int]]:
+    """``expr`` with its derivatives of defined names worked out (:func:`derive.verify.graph.differentiate`),
+    then every defined name replaced by what it stands for; and which definitions were used.
+    :class:`LatexError` where ``expr`` uses an upstream name in ``refused``."""
+    for name in sorted(set(refused or ()) & names_in(expr)):
+        raise LatexError(f"{name}: {refused[name]}", 1)
     used: set[int] = set()
-    expr = _by_defined_names(expr, parsed, used)
-    for _ in range(MAX_ROUNDS):
-        before = expr
-        for number, (lhs, rhs) in enumerate(parsed):
-            after = _replace(expr, lhs, rhs)
-            if after != expr:
-                used.add(number)
-                expr = after
-        if expr == before:
-            break
-    return _primes(expr), used
-
-
-def _defines(lhs: sp.Expr, node: sp.Expr) -> bool:
-    """Whether the definition with left side ``lhs`` is of the name ``node`` (``p_i`` defines ``p_j``)."""
-    if isinstance(lhs, sp.Symbol):
-        return node == lhs
-    return isinstance(lhs, sp.Indexed) and isinstance(node, sp.Indexed) and node.base.label == lhs.base.label \
-        and len(node.indices) == len(lhs.indices)
-
-
-def _by_defined_names(expr: sp.Expr, parsed: list, used: set[int]) -> sp.Expr:
-    r"""Each derivative *by* a defined name carried out with that name held as a variable.
-
-    :math:`\partial \ell_j / \partial p_j` with :math:`\ell_j = y_j \log p_j` and :math:`p_j` defined
-    through :math:`o`: every other definition is put into the expression differentiated, :math:`p`
-    is held apart (a fresh name, so :math:`\partial p_k / \partial p_j = \delta_{kj}`), the derivative
-    is taken (:math:`y_j / p_j`), and only then does :math:`p` stand for its definition again.
-    """
-
-    def by_defined(node: sp.Derivative) -> sp.Expr:
-        held = [n for n, (lhs, _) in enumerate(parsed) if any(_defines(lhs, v) for v in node.variables)]
-        if not held:
-            return node
-        rest = [d if n not in held else (sp.Dummy(), sp.Dummy()) for n, d in enumerate(parsed)]
-        inner, inner_used = put_in(node.expr, rest)
-        used.update(inner_used)
-        apart: dict = {}
-        for n in held:
-            lhs = parsed[n][0]
-            if isinstance(lhs, sp.Symbol):
-                apart[lhs] = sp.Dummy(lhs.name, real=True)
-            else:
-                apart[lhs.base] = sp.IndexedBase(sp.Dummy(str(lhs.base.label)))
-        back = {v: k for k, v in apart.items()}
-        counts = [(v.xreplace(apart), k) for v, k in node.variable_count]
-        return sp.diff(inner.xreplace(apart), *counts).xreplace(back)
-
-    return expr.replace(lambda n: isinstance(n, sp.Derivative), by_defined)
-
-
-def _replace(expr: sp.Expr, lhs: sp.Expr, rhs: sp.Expr) -> sp.Expr:
-    if isinstance(lhs, sp.Symbol):
-        return expr.xreplace({lhs: rhs})
-    if isinstance(lhs, sp.Indexed):
-        label, indices = lhs.base.label, lhs.indices
-
-        def element(node):
-            return isinstance(node, sp.Indexed) and node.base.label == label and len(node.indices) == len(indices)
-
-        return expr.replace(element, lambda node: rhs.xreplace(dict(zip(indices, node.indices, strict=True))))
-    function, parameters = type(lhs), lhs.args
-    expr = expr.replace(lambda node: type(node) is function and len(node.args) == len(parameters),
-                        lambda node: rhs.xreplace(dict(zip(parameters, node.args, strict=True))))
-    bare = sp.Symbol(function.__name__, real=True)  # df/dx: the name alone stands for f(x)
-    return expr.xreplace({bare: rhs})
+    expr = differentiate(expr, parsed, used)
+    return _primes(expand(expr, parsed, used=used)), used
 
 
 def _primes(expr: sp.Expr) -> sp.Expr:

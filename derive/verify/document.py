@@ -19,7 +19,8 @@ region is counted (:class:`Region`), so the report can say how many were found a
 
 **Chains.**  Inside a region rows are separated by ``\\``; ``&`` is alignment.  Each row is a
 chain ``a = b = c`` split on its top-level ``=``.  A row that begins with ``=`` continues the chain
-before it (also across regions, as hand-written notes do); a row without ``=`` that begins with
+before it; in a new region (as hand-written notes do) it begins the region's own chain at the last side
+before it, so that each step belongs to the display it is written in; a row without ``=`` that begins with
 ``+``, ``-`` or ``\cdot`` continues the last side (a long right side broken over lines).
 ``\implies``, ``\Rightarrow`` and ``\iff`` end one chain and begin the next.
 
@@ -75,7 +76,7 @@ _PROSE_CASE = re.compile(r"(?:^|[\s(,])\$(?P<cond>\s*[A-Za-z]\s*(?:=|\\neq?|\\ne
 _ROW_CONDITION = re.compile(
     r"(?:,|\\quad|\\qquad|\\,|\\;|\s)*(?:\\text\{\s*(?:if|for|when)\s*\}\s*(?P<a>[^{}]+?)"
     r"|\\(?:text|mbox)\{\s*(?:if|for|when)\s+\$(?P<b>[^$]+)\$\s*\}"
-    r"|\((?P<c>[A-Za-z](?:_[A-Za-z0-9])?\s*(?:=|\\neq?|\\ne|<|>|\\le|\\ge)\s*-?[A-Za-z0-9.]+)\)"
+    r"|(?<![A-Za-z0-9}\])])\((?P<c>[A-Za-z](?:_[A-Za-z0-9])?\s*(?:=|\\neq?|\\ne|<|>|\\le|\\ge)\s*-?[A-Za-z0-9.]+)\)"
     r"|,?\s*\\q?quad\s*(?P<d>[A-Za-z]\s*(?:=|\\neq?(?![A-Za-z])|\\ne(?![A-Za-z]))\s*[A-Za-z0-9]))\s*[.,;]?\s*$"
 )
 
@@ -130,6 +131,8 @@ class Chain:
     symbols: frozenset[str] = frozenset()
     region: int | None = None
     defines: bool = False
+    #: ``=``, or ``\approx`` for the step ``a \approx b`` of a chain ``… = a \approx b = …``: stated, not judged.
+    relation: str = "="
 
     @property
     def source(self) -> str:
@@ -194,6 +197,12 @@ def flatten(body: str) -> str:
     r"""The body with its layout blanked, offsets unchanged (see the module); ``\intertext`` is a row break."""
     chars = list(strip_comments(body))
     text = "".join(chars)
+    for m in _BRACE_ARRAY.finditer(text):  # \left\{ \begin{array}{ll} … \end{array} \right. is a cases block
+        for start, end, word in ((m.start(), m.start("body"), r"\begin{cases}"),
+                                 (m.end("body"), m.end(), r"\end{cases}")):
+            blank_span(chars, start, end)
+            chars[start : start + len(word)] = word
+    text = "".join(chars)
     for m in _LAYOUT.finditer(text):
         blank_span(chars, m.start(), m.end())
     for m in re.finditer(r"\\\\\*?(\s*\[[^\]\n]*\])?", text):  # \\[2pt], \\*
@@ -209,6 +218,10 @@ def flatten(body: str) -> str:
             blank_span(chars, m.start(), m.end())
             chars[close] = " "
     return "".join(chars)
+
+
+_BRACE_ARRAY = re.compile(r"\\left\s*\\\{\s*\\begin\{array\}\{[lcr| ]*\}(?P<body>(?:(?!\\begin\{array\}).)*?)"
+                          r"\\end\{array\}\s*\\right\s*\.", re.DOTALL)
 
 
 def _closing_brace(text: str, opening: int) -> int:
@@ -235,6 +248,9 @@ def _annotation(row: str) -> tuple[str, str | None]:
     """``row`` without a trailing ``\\text{…}`` or ``\\parbox{w}{…}`` that states a reason (``(chain rule)``),
     and the reason.  A ``\\text{if …}``/``\\text{for …}`` is a condition, not a reason (:func:`_row_condition`).
     """
+    column = _annotation_column(row)
+    if column is not None:
+        return column
     box = row.rfind("\\parbox")
     if box >= 0:  # its text may hold braces and $…$: matched by brace depth
         after = re.match(r"\\parbox(?:\[[a-z]\])?\{[^{}]*\}\{", row[box:])
@@ -247,6 +263,24 @@ def _annotation(row: str) -> tuple[str, str | None]:
         return row, None
     note = re.sub(r"\\(?:raggedright|small|footnotesize|scriptsize)\b", " ", m.group("note"))
     return row[: m.start()] + " " * (len(row) - m.start()), " ".join(note.split()).strip("() ")
+
+
+def _annotation_column(row: str) -> tuple[str, str] | None:
+    r"""``a &= b && \text{softmax Jacobian, and } \sum_k y_k = 1``: after an empty alignment column, a last column
+    that holds prose (``\text``) is the author's reason, math and all; None where the row has none (or it
+    begins with a condition: ``&& \text{if } i = j``)."""
+    columns = top_level_splits(row, ("&",))
+    empty = next((n for n in range(1, len(columns) - 1) if not row[columns[n][0] : columns[n][1]].strip()), None)
+    if empty is None:
+        return None
+    rest = row[columns[empty + 1][0] :]
+    if not re.search(r"\\(?:text|mbox|textrm|textit)\s*\{", rest) or \
+            re.match(r"\s*\\(?:text|mbox)\s*\{\s*(?:if|for|when|otherwise)\b", rest):
+        return None
+    note = re.sub(r"\\(?:text|mbox|textrm|textit)\s*\{([^{}]*)\}", r"\1", rest)
+    note = re.sub(r"\\(?:textstyle|displaystyle|quad|qquad)\b|[$]", " ", note)
+    start = columns[empty][0] - 1  # the first '&' of '&&'
+    return row[:start] + " " * (len(row) - start), " ".join(note.split()).strip("() ")
 
 
 _DEFINE = re.compile(r":=|\\coloneqq(?![A-Za-z])|\\triangleq(?![A-Za-z])|\\equiv(?![A-Za-z])|"
@@ -288,9 +322,32 @@ def _prose_assumptions(text: str, where: Positions) -> list:
     return found
 
 
-def prose_definitions(masked: str, text: str, spans: list[tuple[int, int]], where: Positions) -> list:
-    """Inline math introduced by a defining word, outside the display regions (``spans``)."""
+_STANDARD_NORMAL = re.compile(r"\$\s*(?:P\s*\(\s*)?(?P<v>[A-Z])(?:\s*\))?\s*\\sim\s*(?:\\mathcal\s*\{\s*N\s*\}|"
+                              r"\\mathcal\s*N|N)\s*\(\s*0\s*,\s*1\s*\)\s*\$")
+#: The probabilities of a standard normal X, by relation: P(X \le t) = Φ(t), and so on.
+_NORMAL_EVENTS = ((r"\le", r"\Phi(t)"), ("<", r"\Phi(t)"), (r"\ge", r"1 - \Phi(t)"), (">", r"1 - \Phi(t)"))
+
+
+def _normal_definitions(masked: str, spans: list[tuple[int, int]], where: Positions) -> list:
+    """"where $X \\sim N(0, 1)$" (also ``\\mathcal{N}``, and ``P(X) \\sim N(0,1)`` as people write it): the
+    probabilities ``P(X \\le t)``, ``\\mathbb{P}(X > t)`` … of X as the normal CDF Φ, for the steps after it."""
     found = []
+    for m in _STANDARD_NORMAL.finditer(masked):
+        if any(a <= m.start() < b for a, b in spans):
+            continue
+        line, column = where(m.start("v"))
+        for head in ("P", r"\mathbb{P}"):
+            for sign, value in _NORMAL_EVENTS:
+                lhs = f"{head}({m.group('v')} {sign} t)"
+                found.append(ProseDefinition(Side(lhs, line, column, m.group()), Side(value, line, column),
+                                             f"{m.group('v')} ~ N(0, 1)"))
+    return found
+
+
+def prose_definitions(masked: str, text: str, spans: list[tuple[int, int]], where: Positions) -> list:
+    """Inline math introduced by a defining word, outside the display regions (``spans``); a standard normal
+    variable's probabilities (:func:`_normal_definitions`)."""
+    found = _normal_definitions(masked, spans, where)
     for m in _PROSE_DEFINITION.finditer(masked):
         if any(a <= m.start() < b for a, b in spans) or masked[m.start("math") - 2 : m.start("math")] == "$$":
             continue
@@ -311,6 +368,32 @@ def prose_definitions(masked: str, text: str, spans: list[tuple[int, int]], wher
             rhs = Side(math[c:d].strip(), *where(start + c + lead_r), text[start + c + lead_r : start + d].strip())
             found.append(ProseDefinition(lhs, rhs, m.group("how").lower() + (" :=" if marked else "")))
     return found
+
+
+_SEPARATOR = re.compile(r",(?P<space>(?:\s|\\[,;:]|\\q?quad(?![A-Za-z]))+)"
+                        r"(?:\\(?:mathrm|text)\{\s*(?P<then>then|and)\s*\}(?:\s|\\[,;:]|\\q?quad(?![A-Za-z]))*)?")
+_IF = re.compile(r"\s*(?:\\(?:mathrm|text)\{\s*if\s*\}|if(?=\\[,;:]|\\q?quad|\s))")
+
+
+def _statements(row: str) -> str:
+    r"""``a = 1,\quad b = 0`` and ``if\; y = …,\; \mathrm{then}\; \frac{dy}{dx} = …``: two equations in one row,
+    split where a top-level comma and spacing (or "then") stand before an ``=`` (marked as :data:`_NEXT`); a
+    leading "if" before such a "then" is blanked.  A comma before no equation is left alone."""
+    cuts = []
+    for m in _SEPARATOR.finditer(row):
+        before = row[: m.start()]
+        if before.count("{") != before.count("}") or before.count("(") != before.count(")") or \
+                before.count("\\begin") != before.count("\\end"):  # not top level (inside cases, say)
+            continue
+        after = row[m.end() :]
+        if "=" not in after[: top_level_splits(after, (",",))[0][1]] or "=" not in before:
+            continue
+        cuts.append(m)
+    for m in reversed(cuts):
+        row = row[: m.start()] + _NEXT + " " * (m.end() - m.start() - 1) + row[m.end() :]
+        if m.group("then") == "then" and (lead := _IF.match(row)) is not None:
+            row = " " * lead.end() + row[lead.end() :]
+    return row
 
 
 def _row_condition(row: str) -> tuple[str, str | None, int]:
@@ -386,6 +469,7 @@ class _Reader:
             row = row[:amp] + " " + row[amp + 1 :]  # alignment only
         row, self.defining = _definition_mark(row)
         row, condition, at = _row_condition(row)
+        row = _statements(row)
         if condition is not None:
             line, column = self.where(offset + at)
             conditions = (*conditions, Side(condition, line, column, condition))
@@ -393,14 +477,32 @@ class _Reader:
         for n, (a, b) in enumerate(top_level_splits(row, (*_BETWEEN, _NEXT))):
             if n:
                 self.close()
-            held |= self.piece(" " * a + row[a:b], offset, region, conditions, continues and n == 0)
+            for k, (c, d) in enumerate(top_level_splits(row[:b], ("\\approx",))):
+                c = max(c, a)
+                last = self.current[-1] if k and self.current else None
+                if k:
+                    self.close()
+                held |= self.piece(" " * c + row[c:d], offset, region, conditions, continues and n == k == 0)
+                if last is not None and self.current:  # a ≈ b: a step stated, not judged (Chain.relation)
+                    self.chains.append(Chain(last.line, (last, self.current[0]), region=region,
+                                             conditions=conditions, relation="\\approx"))
+                    held = True
         if note and self.current:
             self.current[-1] = replace(self.current[-1], note=note)
         return held
 
     def piece(self, row: str, offset: int, region: int, conditions: tuple, continues: bool = False) -> bool:
-        """Read one chain piece ``a = b = …`` of a row; whether it held an ``=``."""
+        """Read one chain piece ``a = b = …`` of a row; whether it held an ``=``.
+
+        Where a parenthesis is never closed (``d((e^x/2 + e^{-x}/2)/dx = …``, a slip of the author's),
+        the row is split on the ``=`` outside braces: the side with the slip is an error, the others are read.
+        """
         pieces = top_level_splits(row, ("=",))
+        if row.count("(") != row.count(")"):
+            pieces = top_level_splits(re.sub(r"[()]", " ", row), ("=",))
+        if len(pieces) > 2 and not row[pieces[-1][0] : pieces[-1][1]].strip():
+            pieces.pop()  # "= a =": the chain goes on in the next row or block, which begins with '='
+            row = row[: pieces[-1][1]]
         if not row.strip():
             return False
         sides = [self.side(row, a, b, offset) for a, b in pieces]
@@ -416,6 +518,11 @@ class _Reader:
             if self.entering and region != self.current_region:
                 self.fork(sides, offset, region)
                 return True
+            if region != self.current_region:  # a new display goes on from the last side: its steps are its own
+                last = self.current[-1]
+                self.close()
+                self.current, self.current_line, self.current_start = [last], sides[1].line, offset
+                self.current_region, self.current_conditions, self.current_defines = region, conditions, False
             self.current.extend(sides[1:])
             self.current_conditions = tuple(dict.fromkeys((*self.current_conditions, *conditions)))
         elif operator and self.current and (len(pieces) == 1 or continues):
