@@ -164,3 +164,9 @@ def test_the_elements_of_a_vector_after_a_scalar_of_that_name_are_a_new_definiti
     assert [[s.verdict for s in c.steps] for c in report.chains] == \
         [["definition"], ["definition"], ["equal"], ["not_equal"]]
     assert "replaces p (line 1)" in report.chains[1].steps[0].detail
+
+
+def test_d_j_before_a_name_is_an_error_that_names_it_and_a_written_product_is_read():
+    (step,) = verify_text("$$D_jS_i = S_j(1 - S_i)$$\n").chains[0].steps
+    assert step.verdict == "error" and "D_j before a name" in step.detail
+    assert verdicts("$$D_j \\cdot S_i = S_i D_j$$\n\n$$D_j \\cdot S_i = S_i$$\n") == [["equal"], ["not_equal"]]

@@ -279,6 +279,10 @@ def _name_or_application(p: Parser, name: str, tok: Token) -> sp.Expr:
         context.primed.add(name)
         return _unknown_function(p, name, tok)
     expr = _with_subscript(p, name, tok)
+    if name == "D" and isinstance(expr, sp.Indexed) and len(expr.indices) == 1 and p.peek().kind == "letter" \
+            and p.peek(1).is_("_") and name not in readings.symbols | readings.defined:
+        raise LatexError("D_j before a name (D_jS_i): the derivative by the j-th entry, or a product? write "
+                         "\\frac{\\partial S_i}{\\partial z_j}, or D_j \\cdot S_i for the product", tok.column)
     if not p.peek().is_("(") or name in readings.symbols:
         context.bare.add(name)
         return expr
