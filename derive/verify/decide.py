@@ -70,7 +70,8 @@ def decide_step(send: Callable[[tuple], None], lhs_text: str, rhs_text: str, ass
     notes += [f"{n}(…) read as the product {n}·(…): {n} also stands alone (declare '% function: {n}' otherwise)"
               for n in sorted(forced)]
     notes += [f"{n}(…) read as an unknown function ({'declared' if n in declared.functions else 'a prime follows'})"
-              for n in sorted(primed | (declared.functions & heads))]
+              for n in sorted((primed - defined) | (declared.functions & heads))]
+    notes += [f"{n}'(…) read as the derivative of {n} as defined" for n in sorted(primed & defined)]
     if ambiguous or constructs:
         names_ = ", ".join(ambiguous)
         if ambiguous:

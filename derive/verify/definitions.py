@@ -118,12 +118,17 @@ def names_a_part(before: str, after: str, readings: Readings, taken: set[str], e
     return new, old
 
 
+#: What a new name may look like (checked before it is read): ``\ell_j``, ``q``, ``h_{ij}``, ``\hat{y}_i``.
+_LOOKS_LIKE_A_NAME = re.compile(r"(?:\\[A-Za-z]+(?:\{\s*\\?[A-Za-z]+\s*\})?|[A-Za-z])"
+                                r"(?:\s*_\s*(?:\{[A-Za-z0-9, ]{1,8}\}|[A-Za-z0-9]))?")
+
+
 def _named_stretch(before: str, after: str, start: int, end: int, readings: Readings,
                    taken: set[str]) -> tuple[str, str] | None:
     """(new, old): the stretches of ``after`` and ``before`` from ``start`` to ``end`` characters before
     their ends, when the new one is a bare name not ``taken`` and the old one a whole part without it."""
     old, new = before[start : len(before) - end].strip(), after[start : len(after) - end].strip()
-    if not old or not new or new.count("{") != new.count("}") or new[-1] in "_^\\":
+    if not old or not _LOOKS_LIKE_A_NAME.fullmatch(new):
         return None
     try:
         named = read_unevaluated(new, readings)
