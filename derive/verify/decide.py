@@ -47,6 +47,9 @@ def decide_step(send: Callable[[tuple], None], lhs_text: str, rhs_text: str, ass
     """
     deadline = time.monotonic() + 0.8 * timeout  # the numbers stop in time to be reported
     defined = frozenset(d[0] for d in definitions if len(d) < 4 or d[3] != "gradient")
+    # a definition with a function head (S_i(z) = …, f(x) := …) makes its name a function: S_i(a) applies it,
+    # while a defined symbol before '(' (y(1 - y) with y = σ(x)) keeps both readings
+    functions = (*functions, *(d[0] for d in definitions if (len(d) < 4 or d[3] == "definition") and "(" in d[1]))
     gradient = next((d[1] for d in definitions if len(d) > 3 and d[3] == "gradient"), None)
     squares = square_names((lhs_text, rhs_text, *assumption_texts, *(t for d in definitions for t in d[1:3])),
                            [d[1:3] for d in definitions])
@@ -187,9 +190,10 @@ def _judge(send, label: str, lhs_text: str, rhs_text: str, assumption_texts: tup
         _diagnose(send, label, *written)
         return True
     proof = proof or _prove(lhs, rhs, system)
-    if not proof.proved and numeric.verdict == "equal":
+    if not proof.proved and numeric.verdict in ("equal", "unknown"):
         constant = proof.constant
-        if constant is not None:  # agreement below what 500 digits resolve, and a symbolic constant apart
+        if constant is not None:  # agreement below what 500 digits resolve (or a number finer than they
+            # see: numeric.compare says unknown), and a symbolic constant apart
             shown = sp.Float(constant, 3)
             example = {"point": {}, "lhs": f"rhs + ({shown})", "rhs": "rhs", "difference": str(abs(shown))}
             send(("numeric", label, "not_equal", f"at every point: lhs - rhs simplifies to the constant {shown} "
