@@ -119,3 +119,54 @@ def test_a_condition_written_inside_text_in_a_cases_row_is_read():
         "\\text{otherwise}. \\end{cases}$$\n"
     assert verdicts(SOFTMAX + cases.replace("ROW", "p_j(1-p_i)")) == [["definition"], ["equal"]]
     assert verdicts(SOFTMAX + cases.replace("ROW", "p_j(1+p_i)")) == [["definition"], ["not_equal"]]
+
+
+def test_a_prime_on_a_defined_function_and_drawn_functions_for_the_unknown_ones():
+    rule = "$$f(x) = \\frac{g(x)}{h(x)}$$\n\n$$f'(x) = \\frac{g'(x) \\times h(x) - h'(x)\\times g(x)}{DENOMINATOR}$$\n"
+    assert verdicts(rule.replace("DENOMINATOR", "h(x)^2")) == [["definition"], ["equal"]]
+    (wrong,) = verify_text(rule.replace("DENOMINATOR", "h(x)")).chains[1].steps
+    assert wrong.verdict == "not_equal" and "not an identity for every function" in wrong.detail
+    assert {"g(t)", "h(t)"} <= set(wrong.counterexample["point"])
+    # an unknown function that is not differentiated may stand for one the reader cannot see: no drawing
+    assert verdicts("$$u = f(x) = \\log(x)$$\n")[0][1] == "unknown"
+    # a typographic apostrophe is a prime
+    bce = "$$L(u) = -p u + \\log(1 + e^u)$$\n\n$$ L’(u) = RESULT $$\n"
+    assert verdicts(bce.replace("RESULT", "\\sigma(u) - p")) == [["definition"], ["equal"]]
+    assert verdicts(bce.replace("RESULT", "p - \\sigma(u)")) == [["definition"], ["not_equal"]]
+
+
+def test_a_bare_sum_is_the_one_sum_defined_before_and_an_error_otherwise():
+    softmax = "$$S_i = \\frac{e^{a_{i}}}{\\sum_{k}{e^{a_{k}}}}$$\n\n"
+    step = "$$\\frac{\\partial S_i}{\\partial a_i} = " \
+        "\\frac {e^{a_i}\\times \\sum - e^{a_i}\\times e^{a_i}}{\\sum^POWER}$$\n"
+    report = verify_text(softmax + step.replace("POWER", "2"))
+    assert report.chains[1].steps[0].verdict == "equal"
+    assert "\\sum (line 1)" in report.chains[1].steps[0].definitions
+    assert verdicts(softmax + step.replace("POWER", "3")) == [["definition"], ["not_equal"]]
+    # no sum defined before, or two different ones: \sum alone is unread
+    (alone,) = verify_text("$$x = \\frac{1}{\\sum^2}$$\n").chains[0].steps
+    assert alone.verdict == "error" and "needs an index" in alone.detail
+    two = softmax + "$$T_i = \\frac{1}{\\sum_k a_k}$$\n\n"
+    assert verdicts(two + step.replace("POWER", "2"))[-1] == ["error"]
+
+
+def test_a_nested_subscript_is_the_label_index_of_a_sample():
+    loss = "\\begin{equation} L_i=-log(\\frac{e^{f_{y_{i}}}}{\\sum_j e^{f_j}}) = RESULT \\end{equation}\n"
+    assert verdicts(loss.replace("RESULT", "-f_{y_i} + log(\\sum_j e^{f_j})")) == [["definition", "equal"]]
+    assert verdicts(loss.replace("RESULT", "f_{y_i} + log(\\sum_j e^{f_j})")) == [["definition", "not_equal"]]
+    # the label picks one of the f_j: f_{y_i} is no f_j of another index
+    assert verdicts("$$\\sum_j f_j - f_{y_i} = \\sum_j f_j - f_i$$\n") == [["not_equal"]]
+
+
+def test_the_elements_of_a_vector_after_a_scalar_of_that_name_are_a_new_definition():
+    report = verify_text("$$p = \\frac{1}{2}$$\n\n$$p_j = \\frac{e^{o_j}}{\\sum_k e^{o_k}}$$\n\n"
+                         "$$\\frac{\\partial p_j}{\\partial o_j} = p_j (1 - p_j)$$\n\n$$p = 3$$\n")
+    assert [[s.verdict for s in c.steps] for c in report.chains] == \
+        [["definition"], ["definition"], ["equal"], ["not_equal"]]
+    assert "replaces p (line 1)" in report.chains[1].steps[0].detail
+
+
+def test_d_j_before_a_name_is_an_error_that_names_it_and_a_written_product_is_read():
+    (step,) = verify_text("$$D_jS_i = S_j(1 - S_i)$$\n").chains[0].steps
+    assert step.verdict == "error" and "D_j before a name" in step.detail
+    assert verdicts("$$D_j \\cdot S_i = S_i D_j$$\n\n$$D_j \\cdot S_i = S_i$$\n") == [["equal"], ["not_equal"]]

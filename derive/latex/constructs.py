@@ -279,12 +279,16 @@ def _name_or_application(p: Parser, name: str, tok: Token) -> sp.Expr:
         context.primed.add(name)
         return _unknown_function(p, name, tok)
     expr = _with_subscript(p, name, tok)
+    if name == "D" and isinstance(expr, sp.Indexed) and len(expr.indices) == 1 and p.peek().kind == "letter" \
+            and p.peek(1).is_("_") and name not in readings.symbols | readings.defined:
+        raise LatexError("D_j before a name (D_jS_i): the derivative by the j-th entry, or a product? write "
+                         "\\frac{\\partial S_i}{\\partial z_j}, or D_j \\cdot S_i for the product", tok.column)
     if not p.peek().is_("(") or name in readings.symbols:
         context.bare.add(name)
         return expr
     head = name if isinstance(expr, sp.Symbol) else _name(expr)
-    if name not in readings.functions and name not in names.UNKNOWN_FUNCTIONS:
-        context.heads.add(name)  # a function defined before (S_i(z) = …) is in readings.functions
+    if name not in readings.functions and head not in readings.functions and name not in names.UNKNOWN_FUNCTIONS:
+        context.heads.add(name)  # a function defined before (S_i(z) = …) is in readings.functions, as S_i
     return _unknown_function(p, head, tok)
 
 
@@ -318,12 +322,27 @@ def _indices(p: Parser, group: list[Token]) -> list[sp.Expr]:
             continue
         value = _index_atom(tok)
         pos += 1
+        if tok.kind == "letter" and pos + 1 < len(group) and group[pos].is_("_"):
+            value, pos = _label_index(tok, group, pos)
         while pos + 1 < len(group) and group[pos].is_("+", "-"):
             other = _index_atom(group[pos + 1])
             value = value + other if group[pos].text == "+" else value - other
             pos += 2
         indices.append(value)
     return indices
+
+
+def _label_index(tok: Token, group: list[Token], pos: int) -> tuple[sp.Expr, int]:
+    r"""``f_{y_i}``: the index is the label :math:`y_i` of sample i, an index of its own (a whole number
+    in 1..K, named ``y_i``); ``group[pos]`` is the inner ``_``.  Returns the index and the position after it."""
+    after = group[pos + 1]
+    if after.is_("{") and pos + 3 < len(group) and group[pos + 3].is_("}"):
+        inner, end = group[pos + 2], pos + 4
+    else:
+        inner, end = after, pos + 2
+    if inner.kind not in ("letter", "number") or "." in inner.text:
+        raise LatexError(f"a subscript must be indices (letters, numbers), found {describe(inner)}", inner.column)
+    return names.index_symbol(f"{tok.text}_{inner.text}"), end
 
 
 def _index_atom(tok: Token) -> sp.Expr:
@@ -600,6 +619,11 @@ def _differentials(p: Parser, tokens: list[Token]) -> list[sp.Expr]:
     return variables
 
 
+#: The name of ``\sum`` written alone as a value (``e^{a_i} \times \sum``), when the document defines it
+#: (:mod:`derive.verify.check`: the one sum defined before).
+BARE_SUM = "Σ"
+
+
 def _sum_scripts(p: Parser) -> bool:
     """Whether ``\\Sigma`` at the parser's position carries a sum's index (``\\Sigma^m_{i=1}``, ``\\Sigma_{i=1}^m``):
     a capital sigma whose subscript says ``index =`` is the sum sign, as some authors write it."""
@@ -631,6 +655,9 @@ def _big_operator(p: Parser) -> Operator:
         elif p.peek().is_("^") and upper_tokens is None:
             p.take()
             upper_tokens = p.argument()
+    if lower_tokens is None and tok.text == r"\sum" and BARE_SUM in p.context.readings.defined:
+        whole = names.real_symbol(BARE_SUM)  # \sum alone, for the one sum defined before; \sum^2 its square
+        return whole ** p.sub(upper_tokens).parse_all() if upper_tokens else whole
     if not lower_tokens or lower_tokens[0].kind not in ("letter", "cmd"):
         raise LatexError(f"{tok.text} needs an index, e.g. {tok.text}_{{i=1}}^{{K}}", tok.column)
     index = _index_atom(lower_tokens[0])

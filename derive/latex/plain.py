@@ -169,7 +169,8 @@ def rewrite(tokens: list[Token], note) -> list[Token]:
                       Token("letter", "d", tokens[mid + 1].column), *tokens[mid + 2 :]]
         if tok.is_(".") and tok.kind == "punct" and out and (out[-1].kind in ("letter", "number")
                                                                or out[-1].text in factor_end) \
-                and (tokens[pos + 1].kind in ("letter", "cmd", "word") or tokens[pos + 1].is_("(", "{")):
+                and (tokens[pos + 1].kind in ("letter", "cmd", "word") or tokens[pos + 1].is_("(", "{")) \
+                and not tokens[pos + 1].is_("\\\\") and not tokens[pos + 1].text.startswith("\\end"):  # "j.\\": row end
             note("'.' between two factors read as a product")
             out.append(Token("cmd", r"\cdot", tok.column))
             pos += 1

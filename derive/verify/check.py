@@ -7,11 +7,11 @@ from dataclasses import replace
 
 import sympy as sp
 
-from derive.latex.parser import Readings, parse_expression, square_names
+from derive.latex.parser import Readings, parse_expression, read_unevaluated, square_names
 from derive.latex.tokens import LatexError
 from derive.verify.assumptions import Hypothesis
 from derive.verify.decide import decide_step
-from derive.verify.definitions import Definition, defines, names_a_part
+from derive.verify.definitions import Definition, bare_sum, defines, names_a_part
 from derive.verify.document import Chain, Side, read_document
 from derive.verify.matrix import Declared, declarations, defines_matrix, is_matrix_step, matrix_like, warm
 from derive.verify.matrix.decide import decide_matrix_step
@@ -240,7 +240,9 @@ def _definition(chain: Chain, in_force: Sequence[Side], definitions: list[Defini
         return Definition(name or lhs.text, lhs.text, rhs.text, lhs.line, "written as a definition") \
             if name else None
     constrained = {n for side in in_force for n in _side_names(side.text)}
-    name = defines(lhs.text, rhs.text, readings, {d.name for d in definitions} | constrained)
+    kind = _kind(lhs.text, readings)
+    taken = {d.name for d in definitions if _kind(d.lhs, readings) == kind}  # p_j after a scalar p: a new name
+    name = defines(lhs.text, rhs.text, readings, taken | constrained)
     return Definition(name, lhs.text, rhs.text, lhs.line, "a display whose left side is a new name") if name else None
 
 
@@ -264,6 +266,17 @@ def _names_a_part(chain: Chain, lhs: Side, rhs: Side, in_force, definitions: lis
         return None
     name = defines(*found, readings, taken)
     return Definition(name, *found, rhs.line, "a part of the side before it, named") if name else None
+
+
+def _kind(text: str, readings: Readings) -> str:
+    """What a definition's left side names: a scalar, the elements of a vector (``S_i``), or a function."""
+    try:
+        written = read_unevaluated(text, readings)
+    except LatexError:
+        return "unread"
+    if written is None:
+        return "unread"
+    return type(written).__name__ if isinstance(written, (sp.Indexed, sp.Symbol)) else "function"
 
 
 def _side_names(text: str) -> set[str]:
@@ -302,6 +315,9 @@ def verify_text(text: str, assumptions: Sequence[str] = (), options: Options = O
                         set())
             if name is not None:
                 definitions.append(Definition(name, made.lhs.text, made.rhs.text, made.lhs.line, f"prose: {made.how}"))
+        abbreviation = bare_sum(chain, _latest(definitions))
+        if abbreviation is not None:
+            definitions.append(abbreviation)
         upstream = upstream_definitions(written, _latest(definitions), Readings(chain.functions, chain.symbols),
                                         functions_of)
         chains.append(verify_chain(chain, given, options, budget, definitions, [*upstream, *notation], declared,

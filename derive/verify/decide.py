@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import replace
 
 import sympy as sp
+from sympy.core.function import AppliedUndef
 
 from derive.latex.names import index_symbol
 from derive.latex.parser import PRIME, Readings, parse_expression, read, read_unevaluated, square_names
@@ -19,6 +20,7 @@ from derive.prove import Assumption, Proof, index_in_range, prove_equal
 from derive.verify.assumptions import Hypothesis, System, contradiction, unknowns
 from derive.verify.definitions import bindable, bindings, names_of, parse_all, put_in, with_bindings
 from derive.verify.diagnosis import diagnose
+from derive.verify.drawn import with_drawn_functions
 from derive.verify.numeric import (
     EVALUATION_ERRORS,
     NumericOutcome,
@@ -78,7 +80,8 @@ def decide_step(send: Callable[[tuple], None], lhs_text: str, rhs_text: str, ass
     notes += [f"{n}(…) read as the product {n}·(…): {n} also stands alone (declare '% function: {n}' otherwise)"
               for n in sorted(forced)]
     notes += [f"{n}(…) read as an unknown function ({'declared' if n in declared.functions else 'a prime follows'})"
-              for n in sorted(primed | (declared.functions & heads))]
+              for n in sorted((primed - defined) | (declared.functions & heads))]
+    notes += [f"{n}'(…) read as the derivative of {n} as defined" for n in sorted(primed & defined)]
     if ambiguous or constructs:
         names_ = ", ".join(ambiguous)
         if ambiguous:
@@ -119,11 +122,12 @@ def _judge(send, label: str, lhs_text: str, rhs_text: str, assumption_texts: tup
     """One reading of the step judged: messages tagged with ``label``; False after an error."""
     exprs = [parse_expression(lhs_text, readings), parse_expression(rhs_text, readings)]
     bound: list[tuple[sp.Expr, sp.Expr]] = []
+    placeholders: set = set()  # the unknown functions definitions in force are written in (f(x) = g(x)/h(x))
     if definitions:
         put = _put_definitions(send, exprs, definitions, readings)
         if put is None:
             return False
-        exprs, bound = put
+        exprs, bound, placeholders = put
     hypotheses = []
     for number, text in enumerate(assumption_texts):
         try:
@@ -163,6 +167,8 @@ def _judge(send, label: str, lhs_text: str, rhs_text: str, assumption_texts: tup
 
     # A first look finds the usual mistake at once; a proof makes the thorough comparison unneeded.
     numeric = look(thorough=False)
+    if numeric.verdict == "unknown" and numeric.detail.startswith("no numbers to compare: functions"):
+        numeric = _with_drawn_functions(lhs, rhs, system, seed, points, context, deadline, placeholders) or numeric
     if numeric.verdict == "not_equal":
         send(("numeric", label, numeric.verdict, numeric.detail, numeric.counterexample, tuple(sorted(used))))
         _diagnose(send, label, *written)
@@ -195,7 +201,8 @@ def _judge(send, label: str, lhs_text: str, rhs_text: str, assumption_texts: tup
 
 def _put_definitions(send, exprs: list[sp.Expr], definitions: tuple[tuple[str, ...], ...], readings: Readings):
     """The step's sides with the definitions in force put in (:mod:`derive.verify.definitions`), and the
-    scalar names kept as symbols with the values they are bound to; None after an error (sent)."""
+    scalar names kept as symbols with the values they are bound to, and the unknown functions the written
+    definitions are in (drawn functions may refute a rule about them); None after an error (sent)."""
     exprs = [bound_apart(e) for e in exprs]  # a sum's own index is a dummy: d/dx_i of a sum over i is by x_i
     try:
         parsed, refused = parse_all(definitions, readings)
@@ -216,7 +223,30 @@ def _put_definitions(send, exprs: list[sp.Expr], definitions: tuple[tuple[str, .
         send(("error", "lhs", "a prime on a name whose definition has more than one variable (or none): write "
               "d/dx of it", 1))
         return None
-    return exprs, bound
+    written = sum(1 for d in definitions if len(d) == 3 or d[3] == "definition")  # not upstream models
+    placeholders = {type(f) for _, rhs in parsed[:written] for f in rhs.atoms(AppliedUndef)}
+    return exprs, bound, placeholders
+
+
+def _with_drawn_functions(lhs, rhs, system, seed: str, points: int, context, deadline,
+                          placeholders: set) -> NumericOutcome | None:
+    """A counterexample with concrete functions for the unknown ones (:mod:`derive.verify.drawn`), or None."""
+    drawn = with_drawn_functions(lhs, rhs, random.Random(seed + "|functions"), placeholders)
+    if drawn is None:
+        return None
+    a, b, shown = drawn
+    try:
+        found = compare(a, b, system.constraints, random.Random(seed), echo, wanted=points, context=context,
+                        thorough=False, deadline=deadline)
+    except EVALUATION_ERRORS:
+        return None
+    if found.verdict != "not_equal":
+        return None
+    functions = ", ".join(f"{name} = {body}" for name, body in shown.items())
+    example = dict(found.counterexample or {})
+    example["point"] = {**shown, **example.get("point", {})}
+    return replace(found, detail=f"not an identity for every function: with {functions}, {found.detail}",
+                   counterexample=example)
 
 
 def _both_indices(a: sp.Expr, b: sp.Expr) -> tuple[sp.Expr, sp.Expr]:

@@ -129,12 +129,17 @@ def names_a_part(before: str, after: str, readings: Readings, taken: set[str], e
     return new, old
 
 
+#: What a new name may look like (checked before it is read): ``\ell_j``, ``q``, ``h_{ij}``, ``\hat{y}_i``.
+_LOOKS_LIKE_A_NAME = re.compile(r"(?:\\[A-Za-z]+(?:\{\s*\\?[A-Za-z]+\s*\})?|[A-Za-z])"
+                                r"(?:\s*_\s*(?:\{[A-Za-z0-9, ]{1,8}\}|[A-Za-z0-9]))?")
+
+
 def _named_stretch(before: str, after: str, start: int, end: int, readings: Readings,
                    taken: set[str]) -> tuple[str, str] | None:
     """(new, old): the stretches of ``after`` and ``before`` from ``start`` to ``end`` characters before
     their ends, when the new one is a bare name not ``taken`` and the old one a whole part without it."""
     old, new = before[start : len(before) - end].strip(), after[start : len(after) - end].strip()
-    if not old or not new or new.count("{") != new.count("}") or new[-1] in "_^\\":
+    if not old or not _LOOKS_LIKE_A_NAME.fullmatch(new):
         return None
     try:
         named = read_unevaluated(new, readings)
@@ -291,3 +296,37 @@ def _primes(expr: sp.Expr) -> sp.Expr:
         return sp.Derivative(inner, variables[0])
 
     return expr.replace(lambda n: isinstance(n, sp.Derivative) and n.variables == (PRIME,), by_its_variable)
+
+
+#: ``\sum`` written alone, as a value: no index after it (``\sum -``, ``\sum^2``, ``{\sum}``).
+_BARE_SUM = re.compile(r"\\sum(?![A-Za-z])(?!\s*_)(?!\s*\^\s*(?:\{[^{}]*\}|\w)\s*_)")
+
+
+def bare_sum(chain, definitions) -> Definition | None:
+    r"""A definition of ``\sum`` written alone (``\frac{e^{a_i} \times \sum - …}{\sum^2}``) as the one sum
+    the definitions in force hold (:math:`\sum_k e^{a_k}` of :math:`S_i`), when ``chain`` writes it so
+    and the definitions hold exactly one sum (up to the name of its index); else None, and the
+    reader says that ``\sum`` needs an index."""
+    from derive.latex.constructs import BARE_SUM
+
+    if not any(_BARE_SUM.search(side.text) for side in chain.sides) or any(d.name == BARE_SUM for d in definitions):
+        return None
+    readings = Readings(defined=frozenset(d.name for d in definitions))
+    found = {}
+    for d in definitions:
+        try:
+            rhs = parse_expression(d.rhs, readings)
+        except LatexError:
+            continue
+        for total in rhs.atoms(sp.Sum):
+            if len(total.limits) == 1:
+                index, low, high = total.limits[0]
+                found.setdefault((total.function.xreplace({index: _INDEX}), low, high), (total, d.line))
+    if len(found) != 1:
+        return None
+    (total, line), = found.values()
+    text = sp.latex(total)
+    return Definition(BARE_SUM, "\\sum", text, line, f"\\sum alone: the one sum defined before, {text}")
+
+
+_INDEX = sp.Symbol("k_", integer=True)
