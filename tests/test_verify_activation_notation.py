@@ -126,8 +126,9 @@ def test_an_approximation_in_a_chain_is_stated_not_judged_and_the_equal_steps_ar
     report = verify_text("$$x^2 - 1 = (x-1)(x+1) \\approx x^2 = x \\cdot x$$\n\n"
                          "$$x^2 + 1 = (x-1)(x+1) \\approx x^2$$\n")
     got = [[(s.verdict, s.method) for s in c.steps] for c in report.chains]
-    assert got[0] == [("equal", got[0][0][1])] and got[1] == [("unknown", "approximation")]
-    assert got[2][0][0] == "equal" and got[3][0][0] == "not_equal" and got[4] == [("unknown", "approximation")]
+    assert got[0] == [("equal", got[0][0][1])] and got[1] == [("error", "approximation")]
+    assert got[2][0][0] == "equal" and got[3][0][0] == "not_equal" and got[4] == [("error", "approximation")]
+    assert all(region.read for region in report.regions)  # read, only the '≈' step not judged
     assert "approximation" in report.chains[1].steps[0].detail
 
 
@@ -148,3 +149,20 @@ def test_a_probability_is_read_and_a_standard_normal_variable_makes_it_the_norma
     # P(X \le x) is no condition attached to the row
     (first, _) = verify_text(gelu(normal, "2")).chains
     assert first.conditions == ()
+
+
+def test_a_definite_integral_is_read_and_carried_out():
+    decay = "\\int_{0}^{x} e^{-t} dt"
+    assert verdicts(f"$$1 - e^{{-x}} = {decay}$$\n\n$$e^{{-x}} = {decay}$$") == [["equal"], ["not_equal"]]
+    linear = "\\int_{0}^{x} 2t \\, dt"
+    assert verdicts(f"$${linear} = x^2$$\n\n$${linear} = x$$") == [["equal"], ["not_equal"]]
+    assert verdicts("$$\\int_{0}^{x} 2t = x^2$$") == [["error"]]  # no dt: where the integrand ends is not said
+
+
+def test_where_right_after_a_display_defines_what_the_display_uses():
+    text = ("$$\\frac{d}{dx} x \\Phi(x) = \\Phi(x) + x \\cdot \\phi(x)$$\n\nWhere:\n"
+            "- \\( \\phi(x) = \\frac{1}{\\sqrt{2\\pi}} e^{-\\frac{x^2}{2}} \\) is the standard normal PDF\n")
+    assert verdicts(text) == [["equal"]]
+    assert verdicts(text.replace("e^{-\\frac{x^2}{2}}", "e^{-x^2}")) == [["not_equal"]]
+    # prose between the display and the where: the definition holds from where it is written only
+    assert verdicts(text.replace("Where:", "Some words.\n\nWhere:")) == [["unknown"]]

@@ -33,7 +33,7 @@ def starts_primary(cmd: str) -> bool:
         or cmd in names.FUNCTION_COMMANDS
         or cmd in names.DECORATIONS
         or cmd in FRACS
-        or cmd in (r"\sqrt", r"\sum", r"\prod", r"\pi", r"\begin{cases}", r"\lvert", r"\{")
+        or cmd in (r"\sqrt", r"\sum", r"\prod", r"\int", r"\pi", r"\begin{cases}", r"\lvert", r"\{")
     )
 
 
@@ -75,6 +75,8 @@ def named(p: Parser, tok: Token):
         return sp.sqrt(radicand) if index is None else sp.root(radicand, index)
     if text in (r"\sum", r"\prod"):
         return _big_operator(p)
+    if text == r"\int":
+        return _integral(p, tok)
     if text == r"\begin{cases}":
         return _cases(p)
     if text == r"\pi":
@@ -589,6 +591,52 @@ def _big_operator(p: Parser) -> Operator:
         return whole if skipped is None else whole - operand.xreplace({index: skipped})
 
     return Operator(apply, f"{tok.text}_{index}", tok.column)
+
+
+def _bound(p: Parser, group: list[Token]) -> sp.Expr:
+    """A bound of an integral: ``-\\infty``, ``\\infty`` or an expression."""
+    texts = [t.text for t in group]
+    if texts in ([r"\infty"], ["+", r"\infty"]):
+        return sp.oo
+    if texts == ["-", r"\infty"]:
+        return -sp.oo
+    return p.sub(group).parse_all()
+
+
+def _integral(p: Parser, tok: Token) -> sp.Expr:
+    r"""``\int_{a}^{b} f(t) \, dt``: the definite integral, its integrand ending at ``d`` and the variable, before
+    the end of the term (``\int_{-\infty}^{x} \frac{1}{\sqrt{2\pi}} e^{-t^2/2} dt`` is Φ(x)).  An integral
+    without both bounds, or whose ``dt`` is not found, is an error."""
+    p.take()
+    lower = upper = None
+    for _ in range(2):
+        if p.peek().is_("_") and lower is None:
+            p.take()
+            lower = p.argument()
+        elif p.peek().is_("^") and upper is None:
+            p.take()
+            upper = p.argument()
+    if lower is None or upper is None:
+        raise LatexError("an integral needs both bounds, e.g. \\int_{0}^{x} f(t) dt", tok.column)
+    depth, ahead = 0, 0
+    while True:
+        t = p.peek(ahead)
+        if t.kind == "end" or (depth == 0 and t.is_(")", "]", "}", "=", "&", ",")):
+            raise LatexError("an integral without its 'dt' (the variable of integration)", tok.column)
+        depth += t.is_("(", "[", "{") - t.is_(")", "]", "}")
+        after = p.peek(ahead + 2)
+        if depth == 0 and ahead and t.is_("d") and t.kind == "letter" and p.peek(ahead + 1).kind == "letter" and (
+                after.kind == "end" or after.is_("+", "-", ")", "]", "}", "=", "&", ",")):
+            break
+        ahead += 1
+    integrand = p.sub(p.tokens[p.pos : p.pos + ahead]).parse_all()
+    variable = names.real_symbol(p.peek(ahead + 1).text)
+    p.pos += ahead + 2
+    low, high = _bound(p, lower), _bound(p, upper)
+    if variable in low.free_symbols | high.free_symbols:
+        raise LatexError(f"the bounds of an integral hold its variable {variable}", tok.column)
+    p.context.note("\\int_a^b … dt read as a definite integral")
+    return sp.Integral(integrand, (variable, low, high))
 
 
 def _as_count(expr: sp.Expr) -> sp.Expr:

@@ -213,7 +213,8 @@ def _read_once(text: str, readings: Readings, context: Context | None) -> tuple[
         raise LatexError(f"cannot build this expression ({type(err).__name__}: {err})", parser.peek().column) from None
     if not isinstance(expr, sp.Expr):
         raise LatexError("not an expression", 1)
-    if expr.has(sp.zoo, sp.nan, sp.oo, -sp.oo):
+    bounded = expr.replace(lambda e: isinstance(e, sp.Integral), lambda e: e.function)  # its bounds may be ±∞
+    if bounded.has(sp.zoo, sp.nan, sp.oo, -sp.oo):
         raise LatexError("the expression is undefined (division by zero?)", 1)
     return expr, context
 

@@ -118,7 +118,7 @@ def verify_chain(chain: Chain, assumptions: Sequence[Side] = (), options: Option
         return ChainVerdict(chain.line, chain.source, (step,), conditions, chain.region)
     if chain.relation != "=":
         lhs, rhs = chain.sides[0], chain.sides[-1]
-        step = StepVerdict(lhs.text, rhs.text, "unknown", "approximation",
+        step = StepVerdict(lhs.text, rhs.text, "error", "approximation",
                            f"'{chain.relation}' states an approximation: verify judges '=' steps only, so this step "
                            "is not judged", lhs_source=lhs.verbatim, rhs_source=rhs.verbatim, reason=rhs.note)
         return ChainVerdict(chain.line, f"{lhs.text} {chain.relation} {rhs.text}", (step,), conditions, chain.region)
@@ -198,10 +198,11 @@ def verify_text(text: str, assumptions: Sequence[str] = (), options: Options = O
     budget = [MAX_STEPS]
     document = read_document(text, latex)
     definitions: list[Definition] = []
-    prose = sorted(document.definitions, key=lambda d: (d.lhs.line, d.lhs.column))
+    prose = sorted(document.definitions, key=lambda d: d.since or (d.lhs.line, d.lhs.column))
     chains = []
     for chain in document.chains:
-        while prose and (prose[0].lhs.line, prose[0].lhs.column) < (chain.line, chain.sides[0].column):
+        while prose and (prose[0].since or (prose[0].lhs.line, prose[0].lhs.column)) < \
+                (chain.line, chain.sides[0].column):
             made = prose.pop(0)
             name = defines(made.lhs.text, made.rhs.text, Readings(chain.functions, chain.symbols), set())
             if name is not None:

@@ -128,7 +128,8 @@ class Chain:
     symbols: frozenset[str] = frozenset()
     region: int | None = None
     defines: bool = False
-    #: ``=``, or ``\approx`` for the step ``a \approx b`` of a chain ``… = a \approx b = …``: stated, not judged.
+    #: ``=``, or ``\approx`` for the step ``a \approx b`` of a chain ``… = a \approx b = …``: stated, not judged
+    #: (an ``error`` whose method is ``approximation``: the region was read).
     relation: str = "="
 
     @property
@@ -143,6 +144,9 @@ class ProseDefinition:
     lhs: Side
     rhs: Side
     how: str
+    #: (line, column) from which it is in force, when not from where it is written: "$$…$$ where $φ(x) = …$"
+    #: defines φ for the display before it.
+    since: tuple[int, int] | None = None
 
 
 @dataclass(frozen=True)
@@ -293,8 +297,10 @@ def _definition_mark(row: str) -> tuple[str, bool]:
     return row[: m.start()] + "=" + " " * (len(m.group()) - 1) + row[m.end() :], True
 
 
-_PROSE_DEFINITION = re.compile(r"(?i)\b(?P<how>let|where|with|define|defining|denote|we\s+write|here)\b"
-                               r"(?P<between>[^$.;:]{0,40}?)\$(?P<math>[^$]+)\$")
+_PROSE_DEFINITION = re.compile(r"(?i)\b(?P<how>let|where|with|define|defining|denote|we\s+write|here)\b(?::\s*-?)?"
+                               r"(?P<between>[^$.;:]{0,40}?)(?:\$(?P<math>[^$]+)\$|\\\((?P<paren>[^$\n]+?)\\\))")
+#: Between a display and a "where" that defines what it uses: blank lines, a colon, a list's dash.
+_RIGHT_AFTER = re.compile(r"[\s:,.\-*]*")
 
 
 def _prose_assumptions(text: str, where: Positions) -> list:
@@ -348,7 +354,13 @@ def prose_definitions(masked: str, text: str, spans: list[tuple[int, int]], wher
     for m in _PROSE_DEFINITION.finditer(masked):
         if any(a <= m.start() < b for a, b in spans) or masked[m.start("math") - 2 : m.start("math")] == "$$":
             continue
-        chunks = [(m.start("math"), m.group("math"))]
+        group = "math" if m.group("math") is not None else "paren"
+        chunks = [(m.start(group), m.group(group))]
+        since = None
+        before = max((r for r in spans if r[1] <= m.start()), default=None, key=lambda r: r[1])
+        if m.group("how").lower() == "where" and before is not None and _RIGHT_AFTER.fullmatch(
+                masked[before[1] : m.start()]):
+            since = where(before[0])
         tail = re.compile(r"\s*(?:,|and|,\s*and)\s*\$(?P<math>[^$]+)\$")
         pos = m.end()
         while (more := tail.match(masked, pos)) is not None:
@@ -363,7 +375,7 @@ def prose_definitions(masked: str, text: str, spans: list[tuple[int, int]], wher
             lead_l, lead_r = len(math[a:b]) - len(math[a:b].lstrip()), len(math[c:d]) - len(math[c:d].lstrip())
             lhs = Side(math[a:b].strip(), *where(start + a + lead_l), text[start + a + lead_l : start + b].strip())
             rhs = Side(math[c:d].strip(), *where(start + c + lead_r), text[start + c + lead_r : start + d].strip())
-            found.append(ProseDefinition(lhs, rhs, m.group("how").lower() + (" :=" if marked else "")))
+            found.append(ProseDefinition(lhs, rhs, m.group("how").lower() + (" :=" if marked else ""), since))
     return found
 
 
