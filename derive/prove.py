@@ -166,7 +166,8 @@ def _reduce_by(method: Callable[[sp.Expr], sp.Expr], expr: sp.Expr) -> sp.Expr |
     """``method(expr)``, or None where the method fails on it."""
     try:
         return method(expr)
-    except (TypeError, ValueError, NotImplementedError, AttributeError, RecursionError):
+    except (TypeError, ValueError, NotImplementedError, AttributeError, RecursionError, StopIteration, IndexError):
+        # StopIteration: SymPy's sum_simplify on a Piecewise of sums (sympy 1.13)
         return None
 
 
@@ -174,10 +175,23 @@ def _is_zero_by(method: Callable[[sp.Expr], sp.Expr], expr: sp.Expr) -> bool:
     return _reduce_by(method, expr) == 0
 
 
+def _under_index_condition(piece: sp.Expr, condition) -> sp.Expr:
+    r"""``piece`` where ``condition`` holds, when that is a relation of two integer symbols: under
+    :math:`i = k`, k is i; under :math:`i \neq k`, :math:`\delta_{ik}` is 0 (exact either way)."""
+    if isinstance(condition, (sp.Eq, sp.Ne)) and all(isinstance(a, sp.Symbol) and a.is_integer
+                                                     for a in condition.args):
+        a, b = condition.args
+        if isinstance(condition, sp.Eq):
+            return piece.xreplace({b: a})
+        return piece.replace(lambda d: isinstance(d, sp.KroneckerDelta) and set(d.args) == {a, b},
+                             lambda d: sp.S.Zero)
+    return piece
+
+
 def _piecewise_zero(expr: sp.Expr) -> sp.Expr:
     folded = sp.piecewise_fold(expr.rewrite(sp.Piecewise))
     if isinstance(folded, sp.Piecewise):
-        pieces = [sp.simplify(sp.cancel(p.expr)) for p in folded.args]
+        pieces = [sp.simplify(sp.cancel(_under_index_condition(p.expr, p.cond))) for p in folded.args]
         return sp.S.Zero if all(p == 0 for p in pieces) else folded
     return sp.simplify(folded)
 

@@ -33,7 +33,7 @@ def starts_primary(cmd: str) -> bool:
         or cmd in names.FUNCTION_COMMANDS
         or cmd in names.DECORATIONS
         or cmd in FRACS
-        or cmd in (r"\sqrt", r"\sum", r"\prod", r"\int", r"\pi", r"\begin{cases}", r"\lvert", r"\{")
+        or cmd in (r"\sqrt", r"\sum", r"\prod", r"\int", r"\pi", r"\begin{cases}", r"\lvert", r"\{", r"\partial")
     )
 
 
@@ -48,6 +48,8 @@ def named(p: Parser, tok: Token):
         if word is not None:
             return _function(p, word, tok)
         p.take()
+        if text == "d" and p.context.readings.gradient_of and _name_follows(p, tok):
+            return _gradient(p)
         if text == "e" and not p.peek().is_("_") and "e" not in p.context.readings.symbols:
             return sp.E
         if text == "H" and p.peek().is_("(") and "H" not in p.context.readings.symbols:
@@ -73,7 +75,7 @@ def named(p: Parser, tok: Token):
             index = p.group_until("]", opener)
         radicand = p.sub(p.argument()).parse_all()
         return sp.sqrt(radicand) if index is None else sp.root(radicand, index)
-    if text in (r"\sum", r"\prod"):
+    if text in (r"\sum", r"\prod") or (text == r"\Sigma" and _sum_scripts(p)):
         return _big_operator(p)
     if text == r"\int":
         return _integral(p, tok)
@@ -90,6 +92,9 @@ def named(p: Parser, tok: Token):
     if text in names.DECORATIONS:
         p.take()
         group = p.argument()
+        if text == r"\vec" and len(group) == 1 and group[0].text == "1":
+            p.context.note("\\vec{1}, the vector of ones, read element by element as 1 (symbols are scalars)")
+            return sp.Integer(1)
         if len(group) != 1 or group[0].kind not in ("letter", "cmd") or (group[0].kind == "cmd" and (
             group[0].text[1:] not in names.GREEK
         )):
@@ -108,7 +113,7 @@ def named(p: Parser, tok: Token):
             p.context.ambiguity(f"{text} before a letter: the function {text}(…), or the symbol {text[1:]} times it")
             if not p.context.readings.alternate:
                 return _function(p, names.APPLIED_ONLY[text], tok, taken=True)
-        if p.peek().is_("^"):
+        if p.peek().is_("^") and text[1:] not in p.context.readings.squares:
             p.context.note(f"{text}^… read as a power of the symbol {text[1:]}: no argument follows it")
         return _with_subscript(p, text[1:], tok)
     if text in names.FUNCTION_COMMANDS:
@@ -118,11 +123,35 @@ def named(p: Parser, tok: Token):
         if text == r"\delta" and p.peek().is_("_"):
             return _kronecker(p, tok)
         return _name_or_application(p, text[1:], tok)
+    if text == r"\partial" and p.peek(1).is_("_"):
+        from derive.latex.partial import partial_operator
+
+        return partial_operator(p, tok)
     if text in names.UNSUPPORTED:
         raise LatexError(names.UNSUPPORTED[text], tok.column)
     if text.startswith(r"\begin"):
         raise LatexError(f"environment {text[6:]} is not supported (only cases)", tok.column)
     raise LatexError(f"unknown command {text}", tok.column)
+
+
+def _name_follows(p: Parser, d: Token) -> bool:
+    """Whether a name is written right after the letter ``d`` (``dy_i``, ``d\\hat{x}_j``, ``d\\sigma^2``)."""
+    nxt = p.peek()
+    if nxt.column != d.column + 1:
+        return False
+    return nxt.kind == "letter" or nxt.text in names.DECORATIONS or (nxt.kind == "cmd" and nxt.text[1:] in names.GREEK)
+
+
+def _gradient(p: Parser) -> sp.Expr:
+    """``dy_i`` in a document that writes the gradient of its loss L so: :math:`\\partial L/\\partial y_i`."""
+    var = p.primary()
+    if p.peek().is_("^") and _square_of(var, _peek_group(p), p.context.readings) is not None:
+        var = raise_to(p, var, p.take())
+    if not isinstance(var, (sp.Symbol, sp.Indexed)):
+        raise LatexError("d before an expression: the gradient notation dy takes a name", p.peek().column)
+    loss = p.context.readings.gradient_of
+    p.context.note(f"d{_name(var)} read as the gradient ∂{loss}/∂{_name(var)}, as the document writes it")
+    return sp.Derivative(names.real_symbol(loss), var)
 
 
 def _bare_function_word(p: Parser) -> str | None:
@@ -255,9 +284,9 @@ def _name_or_application(p: Parser, name: str, tok: Token) -> sp.Expr:
     if not p.peek().is_("(") or name in readings.symbols:
         context.bare.add(name)
         return expr
-    if name not in readings.functions and name not in names.UNKNOWN_FUNCTIONS:
-        context.heads.add(name)
     head = name if isinstance(expr, sp.Symbol) else _name(expr)
+    if name not in readings.functions and name not in names.UNKNOWN_FUNCTIONS:
+        context.heads.add(name)  # a function defined before (S_i(z) = …) is in readings.functions
     return _unknown_function(p, head, tok)
 
 
@@ -418,6 +447,9 @@ def raise_to(p: Parser, base: sp.Expr, caret: Token) -> sp.Expr:
         if isinstance(base, sp.Indexed):
             return names.vector(f"{base.base.label}^{{{label}}}")[base.indices]
         return _with_subscript(p, f"{base.name}^{{{label}}}", caret)
+    square = _square_of(base, group, p.context.readings)
+    if square is not None:
+        return square if isinstance(square, sp.Indexed) else _with_subscript(p, square.name, caret)
     exponent = p.sub(group).parse_all()
     if exponent.is_Integer and abs(exponent) > MAX_EXPONENT and not base.is_Number:
         raise LatexError(f"exponent {exponent} is larger than {MAX_EXPONENT}", caret.column)
@@ -425,7 +457,20 @@ def raise_to(p: Parser, base: sp.Expr, caret: Token) -> sp.Expr:
         raise LatexError(f"the number {base}^{exponent} has more than {MAX_DIGITS_BUILT} digits", caret.column)
     if base.is_Number and exponent.is_Number and exponent.is_Integer is False and abs(exponent) > MAX_EXPONENT:
         raise LatexError(f"exponent {exponent} is larger than {MAX_EXPONENT}", caret.column)
+    if isinstance(base, sp.Symbol) and not isinstance(base, sp.Dummy) and not base.is_integer and p.peek().is_("_"):
+        return _with_subscript(p, base.name, caret) ** exponent  # \lambda^2_i is (λ_i)², as TeX sets it
     return base**exponent
+
+
+def _square_of(base: sp.Expr, group: list[Token], readings) -> sp.Expr | None:
+    """``\\sigma^2`` as the one symbol ``sigma^2`` (``\\sigma_B^2`` as its element B) where the document makes
+    the square a variable of its own (:attr:`~derive.latex.parser.Readings.squares`); None otherwise."""
+    if len(group) != 1 or group[0].text != "2" or not isinstance(base, (sp.Symbol, sp.Indexed)):
+        return None
+    if isinstance(base, sp.Indexed):
+        label = str(base.base.label)
+        return names.vector(f"{label}^2")[base.indices] if label in readings.squares else None
+    return names.real_symbol(f"{base.name}^2") if base.name in readings.squares else None
 
 
 #: Superscripts that name a layer: ``a^{l}``, ``a^{l-1}``, ``a^{l+1}`` are labels, not powers.
@@ -490,8 +535,9 @@ def _derivative(p: Parser, numerator: list[Token], denominator: list[Token], tok
         if isinstance(operand, (sp.Symbol, sp.Indexed)) and operand not in variables:
             label = str(operand.base.label) if isinstance(operand, sp.Indexed) else operand.name
             elements = {v.base.label for v in variables if isinstance(v, sp.Indexed)}
-            if label not in p.context.readings.defined and not (isinstance(operand, sp.Indexed)
-                                                                and operand.base.label in elements):
+            readings = p.context.readings
+            if label not in readings.defined and not readings.any_name and not (
+                    isinstance(operand, sp.Indexed) and operand.base.label in elements):
                 raise LatexError(f"derivative of the name {_name(operand)}: write the expression it stands for, "
                                  f"or define {label} (e.g. 'Let ${_name(operand)} = …$' or '{_name(operand)} := …')",
                                  column)
@@ -543,7 +589,8 @@ def _differentials(p: Parser, tokens: list[Token]) -> list[sp.Expr]:
         var = sub.primary()
         if not isinstance(var, (sp.Symbol, sp.Indexed)):
             raise LatexError("a derivative is taken by a variable (x, z_i, W_3)", d.column)
-        if sub.peek().is_("^") and _label(var, _peek_group(sub), sub.context) is not None:  # \partial a^{(1)}
+        if sub.peek().is_("^") and (_label(var, _peek_group(sub), sub.context) is not None  # \partial a^{(1)}
+                                    or _square_of(var, _peek_group(sub), sub.context.readings) is not None):
             var = raise_to(sub, var, sub.take())
         times = 1
         if sub.peek().is_("^"):
@@ -552,6 +599,26 @@ def _differentials(p: Parser, tokens: list[Token]) -> list[sp.Expr]:
             sub.pos += used
         variables.extend([var] * times)
     return variables
+
+
+def _sum_scripts(p: Parser) -> bool:
+    """Whether ``\\Sigma`` at the parser's position carries a sum's index (``\\Sigma^m_{i=1}``, ``\\Sigma_{i=1}^m``):
+    a capital sigma whose subscript says ``index =`` is the sum sign, as some authors write it."""
+    saved = p.pos
+    try:
+        p.take()
+        for _ in range(2):
+            if not p.peek().is_("_", "^"):
+                return False
+            script = p.take()
+            group = p.argument()
+            if script.is_("_"):
+                return len(group) > 2 and group[0].kind == "letter" and group[1].is_("=")
+        return False
+    except LatexError:
+        return False
+    finally:
+        p.pos = saved
 
 
 def _big_operator(p: Parser) -> Operator:
@@ -569,7 +636,7 @@ def _big_operator(p: Parser) -> Operator:
         raise LatexError(f"{tok.text} needs an index, e.g. {tok.text}_{{i=1}}^{{K}}", tok.column)
     index = _index_atom(lower_tokens[0])
     skipped = None
-    if len(lower_tokens) > 1 and lower_tokens[1].is_(r"\ne", r"\neq") and tok.text == r"\sum":
+    if len(lower_tokens) > 1 and lower_tokens[1].is_(r"\ne", r"\neq") and tok.text != r"\prod":
         # \sum_{k \neq i} f(k): every k from 1 to K but i, that is, the whole sum less the term k = i
         if len(lower_tokens) != 3:
             raise LatexError(f"expected one index after '\\neq' in {tok.text}", lower_tokens[1].column)
@@ -583,7 +650,7 @@ def _big_operator(p: Parser) -> Operator:
     upper = _as_count(p.sub(upper_tokens).parse_all()) if upper_tokens else names.CLASSES
     if (upper - lower).is_Integer and not 0 <= upper - lower < MAX_FINITE_TERMS:
         raise LatexError(f"{tok.text} from {lower} to {upper}: at most {MAX_FINITE_TERMS} terms", tok.column)
-    kind = sp.Sum if tok.text == r"\sum" else sp.Product
+    kind = sp.Product if tok.text == r"\prod" else sp.Sum
 
     def apply(operand: sp.Expr, column: int) -> sp.Expr:
         operand = operand.xreplace({names.real_symbol(index.name): index})
@@ -617,7 +684,7 @@ def _integral(p: Parser, tok: Token) -> sp.Expr:
             p.take()
             upper = p.argument()
     if lower is None or upper is None:
-        raise LatexError("an integral needs both bounds, e.g. \\int_{0}^{x} f(t) dt", tok.column)
+        raise LatexError("integrals without both bounds are not supported: write \\int_{0}^{x} f(t) dt", tok.column)
     depth, ahead = 0, 0
     while True:
         t = p.peek(ahead)

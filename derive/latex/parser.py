@@ -22,6 +22,7 @@ build are errors, not hangs.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
@@ -58,6 +59,16 @@ class Readings:
     #: Names the document defines (``L``, ``S`` of ``S_i``, ``f`` of ``f(x)``): their derivatives and
     #: primes are read, to be worked out through the definition (:mod:`derive.verify.definitions`).
     defined: frozenset[str] = frozenset()
+    #: Names whose square is a variable of its own (``\sigma^2``, ``\sigma^2_B``): the document
+    #: differentiates by it (``\partial \sigma^2``) or defines it.  Then every ``\sigma^2`` is the
+    #: one symbol ``sigma^2``, and σ standing alone is an error (:func:`square_names`).
+    squares: frozenset[str] = frozenset()
+    #: Read the derivative of every name, defined or not (to find what a document differentiates:
+    #: :mod:`derive.verify.upstream`); never used to judge a step.
+    any_name: bool = False
+    #: ``dy_i`` is ``\partial L/\partial y_i`` where the document says so ("dy is the upstream gradient
+    #: ∂L/∂y"): the name L (:func:`derive.verify.upstream.gradient_notation`); None otherwise.
+    gradient_of: str | None = None
 
 
 @dataclass
@@ -216,7 +227,47 @@ def _read_once(text: str, readings: Readings, context: Context | None) -> tuple[
     bounded = expr.replace(lambda e: isinstance(e, sp.Integral), lambda e: e.function)  # its bounds may be ±∞
     if bounded.has(sp.zoo, sp.nan, sp.oo, -sp.oo):
         raise LatexError("the expression is undefined (division by zero?)", 1)
+    alone = sorted(n for n in readings.squares if _stands_alone(expr, n))
+    if alone:
+        raise LatexError(f"{alone[0]} stands alone, while {alone[0]}^2 is a variable of its own in this document "
+                         f"(it is differentiated by or defined): write {alone[0]}^2", 1)
     return expr, context
+
+
+def _stands_alone(expr: sp.Expr, name: str) -> bool:
+    symbols = {s.name for s in expr.free_symbols if isinstance(s, sp.Symbol)}
+    return name in symbols or any(str(n.base.label) == name for n in expr.atoms(sp.Indexed))
+
+
+#: ``\partial \sigma^2`` (also ``^{2}``, and ``\sigma_B^2``): the square is the variable.
+_BY_SQUARE = re.compile(r"\\partial\s*(\\[A-Za-z]+|[A-Za-z])\s*(?:_\s*(?:\{[^{}]*\}|\w)\s*)?\^\s*(?:2|\{\s*2\s*\})")
+#: A left side that is a square (``\sigma^2``, ``\sigma^2_B``, ``\sigma_B^2``).
+_SQUARE = re.compile(r"^\s*(\\[A-Za-z]+|[A-Za-z])\s*(?:_\s*(?:\{[^{}]*\}|\w)\s*)?\^\s*(?:2|\{\s*2\s*\})"
+                     r"\s*(?:_\s*(?:\{[^{}]*\}|\w))?\s*$")
+
+
+def _second_order(text: str, at: int) -> bool:
+    """Whether the derivative whose denominator holds ``text[at:]`` has an order (``\\partial^2 f``)."""
+    opened = text.rfind("\\frac", 0, at)
+    return re.search(r"(?:\\partial|\bd)\s*\^", text[opened if opened >= 0 else 0 : at]) is not None
+
+
+def square_names(texts, definitions=()) -> frozenset[str]:
+    r"""The names whose square is a variable of its own (:attr:`Readings.squares`).
+
+    A first-order derivative by ``\sigma^2`` (``\frac{\partial f}{\partial \sigma^2}``) takes the
+    variance σ² as its variable; a definition ``(lhs, rhs)`` with ``lhs`` ``\sigma^2 = …`` names it, when
+    σ is not written in ``rhs`` (``\sigma^2 = \sigma(x)^2`` is a claim about the function σ).  Reading
+    every σ² of such a step as the one symbol ``sigma^2`` is then the only consistent reading (σ itself
+    never occurs).
+    """
+    found = {m.group(1).lstrip("\\") for text in texts for m in _BY_SQUARE.finditer(text)
+             if not _second_order(text, m.start())}
+    for lhs, rhs in definitions:
+        m = _SQUARE.match(lhs)
+        if m and re.search(re.escape(m.group(1)) + r"(?![A-Za-z])", rhs) is None:
+            found.add(m.group(1).lstrip("\\"))
+    return frozenset(found)
 
 
 def read_unevaluated(text: str, readings: Readings | None = None) -> sp.Expr | None:

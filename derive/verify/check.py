@@ -5,29 +5,39 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 
-from derive.latex.parser import Readings
+from derive.latex.parser import Readings, square_names
 from derive.latex.tokens import LatexError
 from derive.verify.assumptions import Hypothesis
 from derive.verify.decide import decide_step
-from derive.verify.definitions import Definition, defines
+from derive.verify.definitions import Definition, defines, names_a_part
 from derive.verify.document import Chain, Side, read_document
+from derive.verify.matrix import Declared, declarations, defines_matrix, is_matrix_step
+from derive.verify.matrix.decide import decide_matrix_step
 from derive.verify.report import DEFAULT_TIMEOUT, MAX_STEPS, ChainVerdict, Options, RegionSummary, Report, StepVerdict
+from derive.verify.upstream import gradient_notation, inline_math, upstream_definitions, written_derivatives
 from derive.verify.worker import run_bounded
 
 
 def check_step(lhs: Side, rhs: Side, assumptions: Sequence[Side], options: Options = Options(),
                functions: frozenset[str] = frozenset(), symbols: frozenset[str] = frozenset(),
-               definitions: Sequence[Definition] = ()) -> StepVerdict:
+               definitions: Sequence[Definition] = (), declared: tuple[Declared, ...] = ()) -> StepVerdict:
     """The verdict on ``lhs = rhs``, decided in a child process within ``options.timeout`` seconds.
 
     ``functions``/``symbols`` are the document's declared readings.  Where a step has two readings
     (:func:`derive.verify.decide.decide_step`), it is ``equal`` or ``not_equal`` only when both agree.
+    ``declared``: the document's shape declarations; a matrix claim is decided by
+    :func:`derive.verify.matrix.decide.decide_matrix_step`.
     """
     seed = f"{options.seed}|{lhs.text}|{rhs.text}"
     texts = tuple(a.text for a in assumptions)
-    args = (lhs.text, rhs.text, texts, options.points, seed, tuple(sorted(functions)), tuple(sorted(symbols)),
-            tuple((d.name, d.lhs, d.rhs) for d in definitions), options.timeout)
-    outcome = run_bounded(decide_step, args, options.timeout)
+    if is_matrix_step(lhs.text, rhs.text, declared, {d.name for d in definitions}):
+        args = (lhs.text, rhs.text, seed, tuple((d.name, d.lhs, d.rhs) for d in definitions), declared,
+                options.timeout)
+        outcome = run_bounded(decide_matrix_step, args, options.timeout)
+    else:
+        args = (lhs.text, rhs.text, texts, options.points, seed, tuple(sorted(functions)), tuple(sorted(symbols)),
+                tuple((d.name, d.lhs, d.rhs, d.kind) for d in definitions), options.timeout)
+        outcome = run_bounded(decide_step, args, options.timeout)
     base = {"lhs": lhs.text, "rhs": rhs.text, "lhs_source": lhs.verbatim, "rhs_source": rhs.verbatim,
             "reason": rhs.note}
     errors = [m[1:] for m in outcome.messages if m[0] == "error"]
@@ -103,11 +113,16 @@ def _why_stopped(outcome, options: Options) -> str:
 
 
 def verify_chain(chain: Chain, assumptions: Sequence[Side] = (), options: Options = Options(),
-                 budget: list[int] | None = None, definitions: list[Definition] | None = None) -> ChainVerdict:
+                 budget: list[int] | None = None, definitions: list[Definition] | None = None,
+                 upstream: Sequence[Definition] = (), declared: tuple[Declared, ...] = (),
+                 earlier: str = "") -> ChainVerdict:
     """Every step of ``chain``, under ``assumptions`` plus what the document puts in force for it.
 
     ``definitions`` (in force, in document order) is extended by the chain's own first step when that
-    defines a name (:mod:`derive.verify.definitions`); that step's verdict is ``definition``.
+    defines a name, and by a later step that writes a part of the side before it as a new name (not in
+    ``earlier``, the document's chains before this one); see :mod:`derive.verify.definitions`.  Those
+    steps' verdict is ``definition``.
+    ``upstream``: the document's upstream names (:mod:`derive.verify.upstream`), for every step.
     """
     definitions = [] if definitions is None else definitions
     conditions = tuple(c.text for c in chain.conditions)
@@ -125,7 +140,7 @@ def verify_chain(chain: Chain, assumptions: Sequence[Side] = (), options: Option
     in_force = (*assumptions, *chain.assumptions, *chain.conditions)
     steps = []
     pairs = list(zip(chain.sides, chain.sides[1:], strict=False))
-    first = _definition(chain, in_force, definitions)
+    first = _definition(chain, in_force, definitions, declared)
     if first is not None:
         lhs, rhs = pairs.pop(0)
         replaced = [d.shown for d in definitions if d.name == first.name]
@@ -134,6 +149,13 @@ def verify_chain(chain: Chain, assumptions: Sequence[Side] = (), options: Option
         steps.append(StepVerdict(lhs.text, rhs.text, "definition", "definition", detail, lhs_source=lhs.verbatim,
                                  rhs_source=rhs.verbatim, reason=rhs.note))
     for lhs, rhs in pairs:
+        named = _names_a_part(chain, lhs, rhs, in_force, definitions, earlier)
+        if named is not None:
+            definitions.append(named)
+            steps.append(StepVerdict(lhs.text, rhs.text, "definition", "definition", f"defines {named.name} "
+                                     f"({named.how})", lhs_source=lhs.verbatim, rhs_source=rhs.verbatim,
+                                     reason=rhs.note))
+            continue
         if budget is not None:
             budget[0] -= 1
             if budget[0] < 0:
@@ -141,19 +163,22 @@ def verify_chain(chain: Chain, assumptions: Sequence[Side] = (), options: Option
                                          f"not checked: more than {MAX_STEPS} steps in one input",
                                          lhs_source=lhs.verbatim, rhs_source=rhs.verbatim))
                 continue
-        steps.append(check_step(lhs, rhs, in_force, options, chain.functions, chain.symbols, _latest(definitions)))
-    result = _result(chain, steps, in_force, options, definitions) if len(steps) > 1 else None
+        steps.append(check_step(lhs, rhs, in_force, options, chain.functions, chain.symbols,
+                                (*_latest(definitions), *upstream), declared))
+    result = _result(chain, steps, in_force, options, (*_latest(definitions), *upstream), declared) \
+        if len(steps) > 1 else None
     return ChainVerdict(chain.line, chain.source, tuple(steps), conditions, chain.region, result)
 
 
-def _result(chain: Chain, steps: list[StepVerdict], in_force, options: Options, definitions) -> str | None:
+def _result(chain: Chain, steps: list[StepVerdict], in_force, options: Options, definitions,
+            declared: tuple[Declared, ...] = ()) -> str | None:
     """"Step 3 is wrong, and step 5 undoes it: the result is right." -- the chain's first side against its last."""
     wrong = [n for n, step in enumerate(steps) if step.verdict == "not_equal"]
     if not wrong:
         return None
     start = 1 if steps[0].verdict == "definition" else 0
     first, last = chain.sides[start], chain.sides[-1]
-    overall = check_step(first, last, in_force, options, chain.functions, chain.symbols, _latest(definitions))
+    overall = check_step(first, last, in_force, options, chain.functions, chain.symbols, definitions, declared)
     named = f"step {wrong[0] + 1} is wrong" + (f" (and {len(wrong) - 1} more)" if len(wrong) > 2 else "")
     if overall.verdict == "equal":
         undo = f", and step {wrong[1] + 1} undoes it" if len(wrong) == 2 else ", and later steps undo it"
@@ -168,10 +193,19 @@ def _latest(definitions: list[Definition]) -> tuple[Definition, ...]:
     return tuple({d.name: d for d in definitions}.values())
 
 
-def _definition(chain: Chain, in_force: Sequence[Side], definitions: list[Definition]) -> Definition | None:
-    """The definition made by the chain's first step, if it makes one (see :mod:`derive.verify.definitions`)."""
+def _definition(chain: Chain, in_force: Sequence[Side], definitions: list[Definition],
+                declared: tuple[Declared, ...] = ()) -> Definition | None:
+    """The definition made by the chain's first step, if it makes one (see :mod:`derive.verify.definitions`;
+    in a document that declares shapes, a matrix name too: :func:`derive.verify.matrix.defines_matrix`)."""
     lhs, rhs = chain.sides[0], chain.sides[1]
-    readings = Readings(chain.functions, chain.symbols, defined=frozenset(d.name for d in definitions))
+    matrix = defines_matrix(lhs.text, rhs.text, declared, {d.name for d in definitions})
+    if matrix is not None:
+        how = "written as a definition" if chain.defines else "a display whose left side is a new name"
+        return Definition(matrix, lhs.text, rhs.text, lhs.line, how)
+    squares = square_names([lhs.text, rhs.text, *(t for d in definitions for t in (d.lhs, d.rhs))],
+                           [(lhs.text, rhs.text), *((d.lhs, d.rhs) for d in definitions)])
+    readings = Readings(chain.functions, chain.symbols, defined=frozenset(d.name for d in definitions),
+                        squares=squares)
     if chain.defines:
         name = defines(lhs.text, rhs.text, readings, set())
         return Definition(name or lhs.text, lhs.text, rhs.text, lhs.line, "written as a definition") \
@@ -179,6 +213,19 @@ def _definition(chain: Chain, in_force: Sequence[Side], definitions: list[Defini
     constrained = {n for side in in_force for n in _side_names(side.text)}
     name = defines(lhs.text, rhs.text, readings, {d.name for d in definitions} | constrained)
     return Definition(name, lhs.text, rhs.text, lhs.line, "a display whose left side is a new name") if name else None
+
+
+def _names_a_part(chain: Chain, lhs: Side, rhs: Side, in_force, definitions: list[Definition],
+                  earlier: str) -> Definition | None:
+    """The definition made by a step ``… = -\\sum_j \\ell_j`` that names a part of its left side, if it is one."""
+    readings = Readings(chain.functions, chain.symbols, defined=frozenset(d.name for d in definitions))
+    taken = {d.name for d in definitions} | {n for side in in_force for n in _side_names(side.text)}
+    before = " ".join(s.text for s in chain.sides[: chain.sides.index(lhs) + 1])
+    found = names_a_part(lhs.text, rhs.text, readings, taken, earlier + " " + before)
+    if found is None:
+        return None
+    name = defines(*found, readings, taken)
+    return Definition(name, *found, rhs.line, "a part of the side before it, named") if name else None
 
 
 def _side_names(text: str) -> set[str]:
@@ -197,17 +244,29 @@ def verify_text(text: str, assumptions: Sequence[str] = (), options: Options = O
     given = [Side(a, 0, 1) for a in assumptions]
     budget = [MAX_STEPS]
     document = read_document(text, latex)
+    declared = declarations(text)
     definitions: list[Definition] = []
+    earlier = ""
     prose = sorted(document.definitions, key=lambda d: d.since or (d.lhs.line, d.lhs.column))
+    loss = gradient_notation(text)
+    notation = [Definition("d", loss, "", 1, f"notation: dy is the gradient ∂{loss}/∂y", "gradient")] if loss else []
+    written = written_derivatives([*(side.text for chain in document.chains for side in chain.sides),
+                                   *inline_math(text)], Readings(gradient_of=loss))
     chains = []
     for chain in document.chains:
         while prose and (prose[0].since or (prose[0].lhs.line, prose[0].lhs.column)) < \
                 (chain.line, chain.sides[0].column):
             made = prose.pop(0)
-            name = defines(made.lhs.text, made.rhs.text, Readings(chain.functions, chain.symbols), set())
+            squares = square_names([made.lhs.text, made.rhs.text], [(made.lhs.text, made.rhs.text)])
+            name = defines_matrix(made.lhs.text, made.rhs.text, declared, {d.name for d in definitions}) or \
+                defines(made.lhs.text, made.rhs.text, Readings(chain.functions, chain.symbols, squares=squares),
+                        set())
             if name is not None:
                 definitions.append(Definition(name, made.lhs.text, made.rhs.text, made.lhs.line, f"prose: {made.how}"))
-        chains.append(verify_chain(chain, given, options, budget, definitions))
+        upstream = upstream_definitions(written, _latest(definitions), Readings(chain.functions, chain.symbols))
+        chains.append(verify_chain(chain, given, options, budget, definitions, [*upstream, *notation], declared,
+                                   earlier))
+        earlier += " " + chain.source
         if progress is not None:
             progress(len(chains), len(document.chains))
     chains = tuple(chains)

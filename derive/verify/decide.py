@@ -12,11 +12,12 @@ from dataclasses import replace
 
 import sympy as sp
 
-from derive.latex.parser import PRIME, Readings, parse_expression, read, read_unevaluated
+from derive.latex.names import index_symbol
+from derive.latex.parser import PRIME, Readings, parse_expression, read, read_unevaluated, square_names
 from derive.latex.tokens import LatexError
 from derive.prove import Assumption, Proof, index_in_range, prove_equal
 from derive.verify.assumptions import Hypothesis, System, contradiction, unknowns
-from derive.verify.definitions import parse_all, put_in
+from derive.verify.definitions import names_of, parse_all, put_in, written_in
 from derive.verify.diagnosis import diagnose
 from derive.verify.numeric import (
     EVALUATION_ERRORS,
@@ -34,7 +35,7 @@ from derive.verify.reading import echo, evaluate_derivatives, unify_symbols
 
 def decide_step(send: Callable[[tuple], None], lhs_text: str, rhs_text: str, assumption_texts: tuple[str, ...],
                 points: int, seed: str, functions: tuple[str, ...] = (), symbols: tuple[str, ...] = (),
-                definitions: tuple[tuple[str, str, str], ...] = (), timeout: float = 5.0) -> None:
+                definitions: tuple[tuple[str, ...], ...] = (), timeout: float = 5.0) -> None:
     r"""Read both sides, compare them numerically, then try a proof; ``send`` each finding as it comes.
 
     An undeclared name before a parenthesis (``v(x)``) has two readings: the unknown function v
@@ -43,8 +44,15 @@ def decide_step(send: Callable[[tuple], None], lhs_text: str, rhs_text: str, ass
     with its reading, and :func:`derive.verify.check.check_step` answers ``unknown`` unless they agree.
     """
     deadline = time.monotonic() + 0.8 * timeout  # the numbers stop in time to be reported
-    defined = frozenset(name for name, _, _ in definitions)
-    declared = Readings(frozenset(functions), frozenset(symbols), defined=defined)
+    defined = frozenset(d[0] for d in definitions if len(d) < 4 or d[3] != "gradient")
+    # a definition with a function head (S_i(z) = …, f(x) := …) makes its name a function: S_i(a) applies it,
+    # while a defined symbol before '(' (y(1 - y) with y = σ(x)) keeps both readings
+    functions = (*functions, *(d[0] for d in definitions if (len(d) < 4 or d[3] == "definition") and "(" in d[1]))
+    gradient = next((d[1] for d in definitions if len(d) > 3 and d[3] == "gradient"), None)
+    squares = square_names((lhs_text, rhs_text, *assumption_texts, *(t for d in definitions for t in d[1:3])),
+                           [d[1:3] for d in definitions])
+    declared = Readings(frozenset(functions), frozenset(symbols), defined=defined, squares=squares,
+                        gradient_of=gradient)
     contexts = []
     for which, text in (("lhs", lhs_text), ("rhs", rhs_text)):
         try:
@@ -58,7 +66,7 @@ def decide_step(send: Callable[[tuple], None], lhs_text: str, rhs_text: str, ass
     primed = set().union(*(c.primed for c in contexts))
     forced = heads & bare
     ambiguous = sorted(heads - bare - primed)
-    settled = Readings(declared.functions | primed, declared.symbols | forced, defined=defined)
+    settled = replace(declared, functions=declared.functions | primed, symbols=declared.symbols | forced)
     notes = [note for c in contexts for note in c.notes]
     notes += [f"{n}(…) read as the product {n}·(…): {n} also stands alone (declare '% function: {n}' otherwise)"
               for n in sorted(forced)]
@@ -99,19 +107,27 @@ FIRST_PROOF_SECONDS = 1.5
 
 
 def _judge(send, label: str, lhs_text: str, rhs_text: str, assumption_texts: tuple[str, ...], readings: Readings,
-           points: int, seed: str, definitions: tuple[tuple[str, str, str], ...] = (),
+           points: int, seed: str, definitions: tuple[tuple[str, ...], ...] = (),
            deadline: float | None = None) -> bool:
     """One reading of the step judged: messages tagged with ``label``; False after an error."""
     exprs = [parse_expression(lhs_text, readings), parse_expression(rhs_text, readings)]
-    if definitions:
+    as_written = exprs  # definitions put in, derivatives not carried out: what a diagnosis reads
+    if definitions:  # a sum's own index is a dummy: d/dx_i of a sum over i is by the x_i outside it
+        exprs = [bound_apart(e) for e in exprs]
         try:
-            parsed = parse_all(tuple((lhs, rhs) for _, lhs, rhs in definitions), readings)
+            parsed, refused = parse_all(definitions, readings)
         except LatexError as err:
             send(("error", "lhs", f"a definition in force cannot be read: {err}", 1))
             return False
-        put = [put_in(e, parsed) for e in exprs]
+        try:
+            put = [put_in(e, parsed, refused) for e in exprs]
+        except LatexError as err:
+            send(("error", "lhs", err.message, err.column))
+            return False
+        as_written = [written_in(e, parsed) for e in exprs]
         exprs = [e for e, _ in put]
-        used = sorted({definitions[n][0] for _, numbers in put for n in numbers})
+        named = names_of(definitions, refused)
+        used = sorted({named[n] for _, numbers in put for n in numbers})
         send(("definitions", tuple(used)))
         if any(e.has(PRIME) for e in exprs):
             send(("error", "lhs", "a prime on a name whose definition has more than one variable (or none): write "
@@ -124,8 +140,10 @@ def _judge(send, label: str, lhs_text: str, rhs_text: str, assumption_texts: tup
         except LatexError as err:
             send(("error", f"assumption {number}", err.message, err.column))
             return False
-    lhs, rhs, *sides = unify_symbols(*exprs, *(e for h in hypotheses for e in (h.lhs, h.rhs)))
-    hypotheses = [h.with_sides(a, b) for h, a, b in zip(hypotheses, sides[::2], sides[1::2], strict=True)]
+    lhs, rhs, *sides = unify_symbols(*exprs, *as_written, *(e for h in hypotheses for e in (h.lhs, h.rhs)))
+    as_written, sides = sides[:2], sides[2:]
+    hypotheses = [h.with_sides(*_both_indices(a, b)) for h, a, b in zip(hypotheses, sides[::2], sides[1::2],
+                                                                         strict=True)]
     clash = contradiction(hypotheses)
     if clash is not None:
         send(("error", *clash))
@@ -133,7 +151,7 @@ def _judge(send, label: str, lhs_text: str, rhs_text: str, assumption_texts: tup
     shown = [read_unevaluated(t, readings) for t in (lhs_text, rhs_text)]
     send(("read", label, *(echo(u if u is not None else e) for u, e in zip(shown, (lhs, rhs), strict=True))))
     system = System.of(hypotheses)
-    written = system.substitute(lhs, rhs)[:2]  # derivatives not carried out: what a diagnosis reads
+    written = system.substitute(*as_written)[:2]
     if system.equations:  # the diagnosis draws points of its own: the equations are put in (y_3 = 1 - y_1 - y_2)
         joint = system.rewrite(unknowns(written[0] - written[1]))
         written = tuple(joint(expand_finite_sums(bound_apart(side))) for side in written)
@@ -178,6 +196,15 @@ def _judge(send, label: str, lhs_text: str, rhs_text: str, assumption_texts: tup
             return True
     send(("proof", label, proof.proved, proof.method, tuple(sorted(used | set(proof.assumptions)))))
     return True
+
+
+def _both_indices(a: sp.Expr, b: sp.Expr) -> tuple[sp.Expr, sp.Expr]:
+    """A condition ``i = j`` between an index of the step and a letter it does not hold (the step is
+    about :math:`\\partial_i S_i`): the letter is an index too, not a real number."""
+    if isinstance(a, sp.Symbol) and isinstance(b, sp.Symbol) and bool(a.is_integer) != bool(b.is_integer) \
+            and len(a.name) == len(b.name) == 1:
+        return tuple(s if s.is_integer else index_symbol(s.name) for s in (a, b))
+    return a, b
 
 
 def _prove(lhs: sp.Expr, rhs: sp.Expr, system: System):

@@ -29,9 +29,7 @@ from sympy.core.function import AppliedUndef
 from derive.latex.names import FUNCTIONS
 from derive.latex.parser import PRIME, Readings, parse_expression, read_unevaluated
 from derive.latex.tokens import LatexError
-
-#: Rounds of replacement (a definition may use names defined before it).
-MAX_ROUNDS = 10
+from derive.verify.graph import differentiate, expand, names_in, upstream_model
 
 
 @dataclass(frozen=True)
@@ -43,6 +41,8 @@ class Definition:
     rhs: str
     line: int
     how: str
+    #: ``definition``, or ``upstream``: ``name`` is an unknown function of ``rhs`` (:mod:`derive.verify.upstream`).
+    kind: str = "definition"
 
     @property
     def shown(self) -> str:
@@ -82,9 +82,63 @@ def defines(lhs_text: str, rhs_text: str, readings: Readings, taken: set[str]) -
     name = label_of(lhs) if lhs is not None else None
     if name is None or name in taken:
         return None
-    if name in _names(rhs):
+    if name in names_in(rhs):
         return None  # x = x + 1 is a claim about x
     return name
+
+
+def names_a_part(before: str, after: str, readings: Readings, taken: set[str], earlier: str) -> tuple[str, str] | None:
+    r"""``(name, part)`` when the side ``after`` is the side ``before`` with one part written as a new name.
+
+    :math:`L = -\sum_j y_j \log p_j = -\sum_j \ell_j` names the summand: :math:`\ell_j` stands for
+    :math:`y_j \log p_j`.  The two texts must agree but for one stretch, the new one a bare name
+    (:func:`label_of`) that is not ``taken``, not in the old stretch, and not written in ``earlier``
+    (the document before the step); the old stretch no bare name itself (``p_i`` written ``q_i`` is a
+    slip); and the old side must read the same with its stretch in parentheses (so the stretch is a
+    whole part: ``2 \cdot a + b = 2 \cdot c`` names nothing).
+    """
+    start = 0
+    while start < min(len(before), len(after)) and before[start] == after[start]:
+        start += 1
+    while start > 0 and (after[start - 1].isalnum() or after[start - 1] == "\\"):
+        start -= 1  # the stretch begins where a name does: \ell against \log shares "\l"
+    most = 0
+    while most < min(len(before), len(after)) - start and before[-1 - most] == after[-1 - most]:
+        most += 1
+    for end in range(most, -1, -1):  # the longest common tail that leaves a whole name
+        found = _named_stretch(before, after, start, end, readings, taken)
+        if found is not None:
+            break
+    else:
+        return None
+    new, old = found
+    written = re.escape(new.split("_")[0].strip()) + (r"(?![A-Za-z])" if new[:1].isalpha() or new[:1] == "\\" else "")
+    if re.search(r"(?<![A-Za-z\\])" + written, earlier):
+        return None
+    return new, old
+
+
+def _named_stretch(before: str, after: str, start: int, end: int, readings: Readings,
+                   taken: set[str]) -> tuple[str, str] | None:
+    """(new, old): the stretches of ``after`` and ``before`` from ``start`` to ``end`` characters before
+    their ends, when the new one is a bare name not ``taken`` and the old one a whole part without it."""
+    old, new = before[start : len(before) - end].strip(), after[start : len(after) - end].strip()
+    if not old or not new or new.count("{") != new.count("}") or new[-1] in "_^\\":
+        return None
+    try:
+        named = read_unevaluated(new, readings)
+        label = label_of(named) if named is not None else None
+        if label is None or label in taken or label in _names(parse_expression(old, readings)):
+            return None
+        written = read_unevaluated(old, readings)
+        if written is None or label_of(written) is not None:
+            return None  # a name written as another name is a slip, not a definition
+        grouped = before[:start] + "{(" + old + ")}" + before[len(before) - end :]
+        if parse_expression(grouped, readings) != parse_expression(before, readings):
+            return None
+    except LatexError:
+        return None
+    return new, old
 
 
 _HEAD = re.compile(r"\s*(?:\\(?:operatorname|mathrm|text|textrm)\s*\{(?P<word>[A-Za-z]{2,})\}|(?P<bare>[A-Za-z]{2,}))"
@@ -116,44 +170,60 @@ def _names(expr: sp.Expr) -> set[str]:
     return found | {type(f).__name__ for f in expr.atoms(AppliedUndef)}
 
 
-def parse_all(definitions: tuple[tuple[str, str], ...], readings: Readings) -> list[tuple[sp.Expr, sp.Expr]]:
-    """Each definition ``(lhs, rhs)`` read; :class:`LatexError` names the first that cannot be."""
+def parse_all(definitions: tuple[tuple[str, ...], ...],
+              readings: Readings) -> tuple[list[tuple[sp.Expr, sp.Expr]], dict[str, str]]:
+    """Each definition ``(lhs, rhs)`` read; :class:`LatexError` names the first that cannot be.  Also the
+    upstream names that cannot be modelled, with why (a step using one cannot be read).
+
+    An upstream name ``(name, lhs, rhs, "upstream")`` -- f as an unknown function of the element (or
+    symbol) written in ``rhs`` -- becomes its first-order model (:func:`derive.verify.graph.upstream_model`).
+    """
     from derive.verify.numeric import bound_apart
 
-    return [(parse_expression(lhs, readings), bound_apart(parse_expression(rhs, readings)))
-            for lhs, rhs in definitions]
+    parsed = [(parse_expression(d[1], readings), bound_apart(parse_expression(d[2], readings)))
+              for d in definitions if _kind(d) == "definition"]
+    arguments: dict[str, list[sp.Expr]] = {}
+    for d in definitions:
+        if _kind(d) == "upstream":
+            arguments.setdefault(d[0], []).append(parse_expression(d[2], readings))
+    models, refused = [], {}
+    for name, args in arguments.items():
+        try:
+            models.append((sp.Symbol(name, real=True), upstream_model(name, args, parsed)))
+        except LatexError as err:  # only a step that uses the name cannot be read
+            refused[name] = err.message
+    return parsed + models, refused
 
 
-def put_in(expr: sp.Expr, parsed: list[tuple[sp.Expr, sp.Expr]]) -> tuple[sp.Expr, set[int]]:
-    """``expr`` with every defined name replaced by what it stands for, and which definitions were used."""
+def names_of(definitions: tuple[tuple[str, ...], ...], refused: dict[str, str]) -> list[str]:
+    """The name of each entry :func:`parse_all` returns, in its order."""
+    plain = [d[0] for d in definitions if _kind(d) == "definition"]
+    return plain + [n for n in dict.fromkeys(d[0] for d in definitions if _kind(d) == "upstream") if n not in refused]
+
+
+def _kind(definition: tuple[str, ...]) -> str:
+    return definition[3] if len(definition) > 3 else "definition"
+
+
+def put_in(expr: sp.Expr, parsed: list[tuple[sp.Expr, sp.Expr]],
+           refused: dict[str, str] | None = None) -> tuple[sp.Expr, set[int]]:
+    """``expr`` with its derivatives of defined names worked out (:func:`derive.verify.graph.differentiate`),
+    then every defined name replaced by what it stands for; and which definitions were used.
+    :class:`LatexError` where ``expr`` uses an upstream name in ``refused``."""
+    for name in sorted(set(refused or ()) & names_in(expr)):
+        raise LatexError(f"{name}: {refused[name]}", 1)
     used: set[int] = set()
-    for _ in range(MAX_ROUNDS):
-        before = expr
-        for number, (lhs, rhs) in enumerate(parsed):
-            after = _replace(expr, lhs, rhs)
-            if after != expr:
-                used.add(number)
-                expr = after
-        if expr == before:
-            break
-    return _primes(expr), used
+    expr = differentiate(expr, parsed, used)
+    return _primes(expand(expr, parsed, used=used)), used
 
 
-def _replace(expr: sp.Expr, lhs: sp.Expr, rhs: sp.Expr) -> sp.Expr:
-    if isinstance(lhs, sp.Symbol):
-        return expr.xreplace({lhs: rhs})
-    if isinstance(lhs, sp.Indexed):
-        label, indices = lhs.base.label, lhs.indices
-
-        def element(node):
-            return isinstance(node, sp.Indexed) and node.base.label == label and len(node.indices) == len(indices)
-
-        return expr.replace(element, lambda node: rhs.xreplace(dict(zip(indices, node.indices, strict=True))))
-    function, parameters = type(lhs), lhs.args
-    expr = expr.replace(lambda node: type(node) is function and len(node.args) == len(parameters),
-                        lambda node: rhs.xreplace(dict(zip(parameters, node.args, strict=True))))
-    bare = sp.Symbol(function.__name__, real=True)  # df/dx: the name alone stands for f(x)
-    return expr.xreplace({bare: rhs})
+def written_in(expr: sp.Expr, parsed: list[tuple[sp.Expr, sp.Expr]]) -> sp.Expr:
+    """``expr`` with every defined name replaced by what it stands for, its derivatives not worked out: the step as
+    written, for a diagnosis (``d/dw σ(wx + b)`` written as ``σ'(wx + b)`` drops the inner derivative)."""
+    try:
+        return _primes(expand(expr, parsed))
+    except (TypeError, ValueError, AttributeError):
+        return expr
 
 
 def _primes(expr: sp.Expr) -> sp.Expr:

@@ -39,6 +39,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, replace
 
+from derive.verify.prose import premises_around, prose_of
 from derive.verify.regions import (
     LAYOUT_ENVIRONMENTS,
     Positions,
@@ -70,6 +71,8 @@ _BETWEEN = ("\\implies", "\\Rightarrow", "\\Longrightarrow", "\\iff", "\\Leftrig
 _CONDITION_WORDS = r"(?:if|for|when|whenever|for\s+all|in\s+the\s+case)"
 _PROSE_CONDITION = re.compile(r"(?:^|[\s(])" r"(?i:" + _CONDITION_WORDS + r")\s+\$(?P<cond>[^$]+)\$\s*"
                               r"(?:,[^$\n]{0,40})?[:,.]?\s*$")
+#: "First, $i \\neq j$:": a relation of two indices alone, ending the paragraph with a colon.
+_PROSE_CASE = re.compile(r"(?:^|[\s(,])\$(?P<cond>\s*[A-Za-z]\s*(?:=|\\neq?|\\ne)\s*[A-Za-z]\s*)\$\s*:\s*$")
 _ROW_CONDITION = re.compile(
     r"(?:,|\\quad|\\qquad|\\,|\\;|\s)*(?:\\text\{\s*(?:if|for|when)\s*\}\s*(?P<a>[^{}]+?)"
     r"|\\(?:text|mbox)\{\s*(?:if|for|when)\s+\$(?P<b>[^$]+)\$\s*\}"
@@ -426,6 +429,10 @@ class _Reader:
     current_conditions: tuple = ()
     defining: bool = False
     current_defines: bool = False
+    #: The prose conditions of the region whose first row is being read (a case of a split, see :meth:`fork`).
+    entering: tuple = ()
+    #: The side (and conditions) the cases of the current chain's split start from.
+    base: tuple | None = None
 
     def in_force(self, offset: int, kind: str = "assume") -> tuple:
         return tuple(side for start, k, side in self.directives if k == kind and start < offset)
@@ -519,6 +526,9 @@ class _Reader:
                 self.problem(sides[1].line, sides[1], "the chain begins with '=' but no earlier block precedes it",
                              region)
                 return True
+            if self.entering and region != self.current_region:
+                self.fork(sides, offset, region)
+                return True
             if region != self.current_region:  # a new display goes on from the last side: its steps are its own
                 last = self.current[-1]
                 self.close()
@@ -538,14 +548,28 @@ class _Reader:
             self.current, self.current_line, self.current_start = sides, sides[0].line, offset
             self.current_region, self.current_conditions = region, conditions
             self.current_defines = self.defining
+            self.base = None
         return len(pieces) > 1
+
+    def fork(self, sides: list, offset: int, region: int) -> None:
+        """A region that begins with '=' under a condition of its own ("If $i = j$," before it) is one case
+        of a case split: it continues the side written before the first such case of the chain (each case
+        starts from the common expression), under its condition alone, as a chain of its own region."""
+        if self.base is None:
+            self.base = (self.current[-1], self.current_conditions)
+        side, before = self.base
+        base = self.base
+        self.close()
+        self.current, self.current_line, self.current_start = [side, *sides[1:]], sides[1].line, offset
+        self.current_region, self.current_conditions = region, tuple(dict.fromkeys((*before, *self.entering)))
+        self.current_defines, self.base = False, base
 
 
 def _prose_condition(text: str, before: int, floor: int, where: Positions) -> tuple[Side, ...]:
     """A condition in the prose right before offset ``before`` (``If $i = j$:``), not before ``floor``."""
     prose = re.sub(r"<!--.*?-->", lambda c: " " * len(c.group()), text[floor:before], flags=re.DOTALL).rstrip()
     start = max(prose.rfind("\n\n"), 0)
-    m = _PROSE_CONDITION.search(prose[start:])
+    m = _PROSE_CONDITION.search(prose[start:]) or _PROSE_CASE.search(prose[start:])
     if m is None or not re.search(r"=|\\neq?\b|\\ne\b|<|>|\\[lg]eq?\b", m.group("cond")):
         return ()
     offset = floor + start + m.start("cond")
@@ -561,6 +585,7 @@ def read_document(text: str, latex: bool | None = None) -> Document:
     reader.directives += _prose_assumptions(text, where)
     reader.directives.sort(key=lambda d: d[0])
     masked, found = regions(text, latex)
+    prose = prose_of(text)
     previous_end = 0
     region_list = []
     for number, (region, start, end) in enumerate(found):
@@ -570,12 +595,17 @@ def read_document(text: str, latex: bool | None = None) -> Document:
             reader.problem(region.line, side, region.problem, number)
             previous_end = region.end
             continue
-        conditions = _prose_condition(text, region.start, previous_end, where)
+        conditions = _prose_condition(prose, region.start, previous_end, where)
+        ceiling = found[number + 1][0].start if number + 1 < len(found) else len(text)
+        premises = tuple(premises_around(prose, (region.start, region.end), previous_end, ceiling, where))
+        conditions += premises
         previous_end = region.end
         body = flatten(masked[start:end])
         held = False
+        reader.entering = tuple(c for c in conditions if c not in premises)
         for row_start, row_end in top_level_splits(body, ("\\\\",)):
             held |= reader.row(body[row_start:row_end], start + row_start, number, conditions, region.construct)
+            reader.entering = ()
         top = None if held else _top_relation(body)
         inner = None if held or top else _any_relation(body)
         if top or inner:

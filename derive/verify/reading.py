@@ -59,8 +59,13 @@ def echo(expr: sp.Basic) -> str:
 
 
 def unify_symbols(*exprs: sp.Expr) -> list[sp.Expr]:
-    """One symbol per name: a real ``K`` becomes the integer ``K`` that bounds a sum elsewhere."""
-    integers = {s.name: s for e in exprs for s in e.free_symbols if isinstance(s, sp.Symbol) and s.is_integer}
+    """One symbol per name: a real ``K`` becomes the integer ``K`` that bounds a sum elsewhere.
+
+    The indices of the variables of derivatives count (``i`` in :math:`\\partial/\\partial a_i` of a sum
+    over k): SymPy leaves them out of a derivative's free symbols."""
+    written = [s for e in exprs for s in e.free_symbols] + \
+        [s for e in exprs for d in e.atoms(sp.Derivative) for v in d.variables for s in v.free_symbols]
+    integers = {s.name: s for s in written if isinstance(s, sp.Symbol) and s.is_integer}
     swap = {
         s: integers[s.name]
         for e in exprs

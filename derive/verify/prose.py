@@ -1,0 +1,64 @@
+r"""What the prose around a display says about it, beyond the conditions of :mod:`derive.verify.document`.
+
+**Inline math written** ``\(…\)`` is read as ``$…$`` is (:func:`as_dollars`): ``If \(i = j\),`` is
+the same condition as ``If $i = j$,``.  The rewrite keeps every offset: ``\(`` becomes `` $`` and
+``\)`` becomes ``$ ``.
+
+**Premises about the labels.**  A derivation of softmax cross-entropy often uses that the labels sum
+to one, and says so in a sentence beside the display that needs it: "given that
+:math:`\sum_k y_k = 1`", ":math:`\sum_i y_i = 1` because :math:`y` is a one-hot vector".
+:func:`premises` finds such a sentence: inline math that equates a sum (``\sum …``) with a number,
+introduced by "given that", "since", "because" or "as", or followed by "because", "since" or "as".
+Like a condition, a premise holds only where it was written: for the display right before the
+paragraph and the display right after it (the report names it on each chain, and lists it on each
+step that used it).  Other equations in such sentences ("Since $e^x + e^{-x} = 2\cosh x$") are
+reasons, not premises: they are not read.
+"""
+
+from __future__ import annotations
+
+import re
+
+from derive.verify.regions import Positions
+
+#: ``\(…\)`` inline math (within one paragraph).
+_PARENS = re.compile(r"\\\((?P<m>(?:(?!\n\s*\n).)*?)\\\)", re.DOTALL)
+#: A sum set equal to a number: ``\sum_k y_k = 1``.
+_SUM = r"\s*\\sum(?![A-Za-z])[^=$]*"
+_NUMBER = r"\s*-?\d+(?:\.\d+)?\s*"
+_SUM_IS_NUMBER = re.compile(f"{_SUM}={_NUMBER}|{_NUMBER}={_SUM}")
+_PREMISE = re.compile(r"(?i)\b(?:given\s+that|since|because|as)\s+\$(?P<a>[^$]+)\$"
+                      r"|\$(?P<b>[^$]+)\$\s+(?i:because|since|as)\b")
+
+
+def as_dollars(text: str) -> str:
+    r"""``text`` with every ``\(…\)`` written ``$…$``, each character where it was."""
+    return _PARENS.sub(lambda m: " $" + m.group("m") + "$ ", text)
+
+
+def prose_of(text: str) -> str:
+    """``text`` with its HTML comments blanked and ``\\(…\\)`` written ``$…$`` (:func:`as_dollars`), offsets kept."""
+    return as_dollars(re.sub(r"<!--.*?-->", lambda c: re.sub(r"[^\n]", " ", c.group()), text, flags=re.DOTALL))
+
+
+def premises_around(prose: str, around: tuple[int, int], floor: int, ceiling: int, where: Positions) -> list:
+    """The premises (see the module) of the display at ``around`` (start, end): those stated in the last
+    paragraph after ``floor`` before it and in the first paragraph after it, before ``ceiling``; each a
+    :class:`~derive.verify.document.Side`.  ``prose`` is the document as :func:`prose_of` gives it."""
+    from derive.verify.document import Side
+
+    before = prose[floor : around[0]].rstrip()
+    after = prose[around[1] : ceiling]
+    lead = len(after) - len(after.lstrip())
+    stop = after.find("\n\n", lead)
+    spans = [(floor + before.rfind("\n\n") + 1 if "\n\n" in before else floor, floor + len(before)),
+             (around[1] + lead, around[1] + (stop if stop >= 0 else len(after)))]
+    found = []
+    for start, end in spans:
+        for m in _PREMISE.finditer(prose, start, end):
+            group = "a" if m.group("a") is not None else "b"
+            formula = m.group(group)
+            if _SUM_IS_NUMBER.fullmatch(formula):
+                offset = m.start(group) + len(formula) - len(formula.lstrip())
+                found.append(Side(formula.strip(), *where(offset), formula.strip()))
+    return found

@@ -1,0 +1,128 @@
+r"""Upstream names: a name a document differentiates but never defines (``f``, ``L``, ``E``), as "the layer
+above" -- an unknown function of the graph's output, decided from what the document writes.
+
+A name f is taken to be an unknown function of the defined names :math:`Y_1, \dots` exactly when
+
+* f is not defined, and no definition uses it (it is no input of the graph);
+* the document writes a first-order derivative of f by each :math:`Y_k` (``\frac{\partial f}{\partial y_i}``,
+  the upstream gradient), and each :math:`Y_k` is a *sink* of the definitions in force: no definition
+  uses it (it is the graph's output);
+* every variable the document differentiates f by is one of the :math:`Y_k` or a name they depend on,
+  directly or through other definitions (γ, β, x, μ, σ² for a batch norm's y).
+
+The last condition is what makes "f depends on the graph only through Y" the document's own statement:
+where f is differentiated by a name the output does not depend on, the graph the document defines is
+not the whole of f's inputs, and f stays undefined (its derivatives cannot be read).  How the model is
+then used is :mod:`derive.verify.graph`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+
+import sympy as sp
+
+from derive.latex.parser import Readings, parse_expression, square_names
+from derive.latex.tokens import LatexError
+from derive.verify.definitions import Definition
+from derive.verify.graph import label, names_in
+
+#: Inline math in prose: ``$…$`` (not ``$$``) and ``\(…\)``.
+_INLINE = re.compile(r"(?<![$\\])\$(?!\$)([^$\n]+?)(?<!\\)\$(?!\$)|\\\((.+?)\\\)")
+
+
+def inline_math(text: str) -> list[str]:
+    """The inline formulas of a document's prose (where "∂f/∂y_i is the upstream gradient" is said)."""
+    return [m.group(1) or m.group(2) for m in _INLINE.finditer(text)]
+
+
+#: A name as the reader labels it: ``y``, ``\gamma`` (gamma), ``\hat{x}`` (xhat).
+_NAME = r"(\\hat\{[A-Za-z]\}|\\[A-Za-z]+|[A-Za-z])"
+#: ``dy``, ``dy_j``, ``d\hat{x}``: the letter d right before a name, in inline math.
+_D_NAME = re.compile(r"(?<![A-Za-z\\])d" + _NAME)
+#: ``\partial L/\partial y`` (or ``dL/dy``), which the reader does not read: found only to learn what L is
+#: differentiated by.
+_SLASH = re.compile(r"(?:\\partial\s*|(?<![A-Za-z\\])d)([A-Za-z])\s*/\s*(?:\\partial\s*|d)" + _NAME)
+
+
+def _label(written: str) -> str:
+    if written.startswith("\\hat{"):
+        return written[5:-1] + "hat"
+    return written.lstrip("\\")
+
+
+def gradient_notation(text: str) -> str | None:
+    r"""The loss L when the document writes its gradients as ``dy`` for :math:`\partial L/\partial y`: a line of
+    prose holds inline ``dy`` (or ``dy_j``) and the derivative of the undefined L by that same y
+    ("$dy$ is the upstream gradient $\partial L/\partial y$", "$\frac{dL}{dy_j}$ (denoted as $dy_j$)").
+    One such L, or None (two different ones are no notation)."""
+    found = set()
+    for line in text.splitlines():
+        formulas = inline_math(line)
+        written = {_label(m.group(1)) for f in formulas if "frac" not in f and "partial" not in f
+                   for m in _D_NAME.finditer(f)}
+        for loss, variables in written_derivatives(formulas, Readings()).items():
+            if variables & written and loss != "d":
+                found.add(loss)
+    return found.pop() if len(found) == 1 else None
+
+
+def written_derivatives(texts: Iterable[str], readings: Readings) -> dict[str, set[str]]:
+    """For each bare name a first-order derivative is taken of in ``texts``, the names of its variables."""
+    texts = list(texts)
+    scan = Readings(readings.functions, readings.symbols, squares=square_names(texts), any_name=True,
+                    gradient_of=readings.gradient_of)
+    found: dict[str, set[str]] = {}
+    for text in texts:
+        for m in _SLASH.finditer(text):
+            found.setdefault(m.group(1), set()).add(_label(m.group(2)))
+        try:
+            expr = parse_expression(text, scan)
+        except LatexError:
+            continue
+        for node in expr.atoms(sp.Derivative):
+            name = label(node.expr)
+            if name is not None and len(node.variables) == 1 and label(node.variables[0]) is not None:
+                found.setdefault(name, set()).add(label(node.variables[0]))
+    return found
+
+
+def upstream_definitions(written: dict[str, set[str]], definitions: Sequence[Definition],
+                         readings: Readings) -> list[Definition]:
+    """The upstream names (module docstring) given the definitions in force, each as a :class:`Definition`
+    of kind ``upstream`` whose ``rhs`` is the output it is a function of."""
+    texts = [t for d in definitions for t in (d.lhs, d.rhs)]
+    readings = Readings(readings.functions, readings.symbols, defined=frozenset(d.name for d in definitions),
+                        squares=square_names(texts, [(d.lhs, d.rhs) for d in definitions]))
+    arguments: dict[str, set[str]] = {}
+    nodes: dict[str, Definition] = {}
+    for d in definitions:
+        try:
+            arguments[d.name] = names_in(parse_expression(d.rhs, readings))
+        except LatexError:
+            return []  # a definition that cannot be read: no step can use the graph
+        nodes[d.name] = d
+    used = set().union(*arguments.values()) if arguments else set()
+    sinks = [n for n in nodes if n not in used]
+    made = []
+    for name, variables in sorted(written.items()):
+        if name in nodes or name in used:
+            continue
+        outputs = [s for s in sinks if s in variables]
+        if outputs and variables <= _below(outputs, arguments):
+            made += [Definition(name, name, nodes[s].lhs, nodes[s].line,
+                                f"upstream: {name} is an unknown function of {s} only (its derivatives by "
+                                f"{', '.join(sorted(variables))} are written)", "upstream") for s in outputs]
+    return made
+
+
+def _below(outputs: list[str], arguments: dict[str, set[str]]) -> set[str]:
+    """The outputs and every name they depend on, through the definitions."""
+    seen, todo = set(outputs), list(outputs)
+    while todo:
+        for name in arguments.get(todo.pop(), ()):
+            if name not in seen:
+                seen.add(name)
+                todo.append(name)
+    return seen

@@ -1,0 +1,139 @@
+r"""Derivatives of names defined elsewhere (derive/verify/graph.py, upstream.py): a direct argument's partial,
+the total derivative along every path, upstream names known through their gradient -- each right form
+accepted and a planted wrong chain rule caught."""
+
+from __future__ import annotations
+
+import pytest
+import sympy as sp
+
+from derive.latex.parser import Readings, parse_expression, square_names
+from derive.latex.tokens import LatexError
+from derive.verify import verify_text
+from derive.verify.graph import differentiate, upstream_model
+
+#: A centring layer: the batch mean, the centred input, an affine output, and "the layer above" f.
+CENTRE = r"""We denote the layer above as $f$, and $\frac{\partial f}{\partial y_i}$ is the upstream gradient.
+
+$$\mu = \frac{1}{m} \sum_{i=1}^{m} x_i$$
+
+$$\hat{x}_i = x_i - \mu$$
+
+$$y_i = \gamma \hat{x}_i + \beta$$
+
+"""
+
+
+def verdicts(claims: list[str], head: str = CENTRE) -> list[str]:
+    text = head + "".join(f"$${c}$$\n\n" for c in claims)
+    report = verify_text(text)
+    return [s.verdict for chain in report.chains for s in chain.steps][3 if head is CENTRE else 0:]
+
+
+def test_a_gradient_through_the_graph_sums_over_the_batch_and_a_dropped_sum_is_caught():
+    right = r"\frac{\partial f}{\partial \gamma} = \sum_{i=1}^{m} \frac{\partial f}{\partial y_i} \hat{x}_i"
+    dropped = r"\frac{\partial f}{\partial \gamma} = \frac{\partial f}{\partial y_i} \hat{x}_i"
+    beta = r"\frac{\partial f}{\partial \beta} = \sum_{j=1}^{m} \frac{\partial f}{\partial y_j}"
+    assert verdicts([right, dropped, beta]) == ["equal", "not_equal", "equal"]
+
+
+def test_the_total_derivative_follows_every_path_and_a_dropped_path_is_caught():
+    # x_i reaches f through x̂_i and, through μ, through every x̂_j
+    right = (r"\frac{\partial f}{\partial x_i} = \gamma \frac{\partial f}{\partial y_i}"
+             r" - \frac{\gamma}{m} \sum_{j=1}^{m} \frac{\partial f}{\partial y_j}")
+    no_mean_path = r"\frac{\partial f}{\partial x_i} = \gamma \frac{\partial f}{\partial y_i}"
+    no_sum = (r"\frac{\partial f}{\partial x_i} = \gamma \frac{\partial f}{\partial y_i}"
+              r" - \frac{\gamma}{m} \frac{\partial f}{\partial y_i}")
+    assert verdicts([right, no_mean_path, no_sum]) == ["equal", "not_equal", "not_equal"]
+
+
+def test_a_chain_rule_written_with_factors_is_judged_through_the_definitions():
+    right = (r"\frac{\partial f}{\partial x_i} = \frac{\partial f}{\partial \hat{x}_i} \frac{\partial \hat{x}_i}"
+             r"{\partial x_i} + \sum_{j=1}^{m} \frac{\partial f}{\partial \hat{x}_j} \frac{\partial \hat{x}_j}"
+             r"{\partial \mu} \frac{\partial \mu}{\partial x_i}")
+    naive = (r"\frac{\partial f}{\partial x_i} = \frac{\partial f}{\partial \hat{x}_i} \frac{\partial \hat{x}_i}"
+             r"{\partial x_i} + \frac{\partial f}{\partial \hat{x}_i} \frac{\partial \hat{x}_i}{\partial \mu}"
+             r" \frac{\partial \mu}{\partial x_i}")
+    assert verdicts([right, naive]) == ["equal", "not_equal"]
+
+
+def test_a_spurious_sum_is_caught():
+    right = r"\frac{\partial f}{\partial \hat{x}_i} = \frac{\partial f}{\partial y_i} \gamma"
+    spurious = r"\frac{\partial f}{\partial \hat{x}_i} = \sum_{j=1}^{m} \frac{\partial f}{\partial y_j} \gamma"
+    assert verdicts([right, spurious]) == ["equal", "not_equal"]
+
+
+def test_a_partial_by_a_direct_argument_holds_the_other_arguments():
+    # x̂_i's arguments are x_i and μ: ∂x̂_i/∂x_i holds μ (1, not 1 - 1/m); ∂x̂_i/∂μ is -1
+    assert verdicts([r"\frac{\partial \hat{x}_i}{\partial x_i} = 1",
+                     r"\frac{\partial \hat{x}_i}{\partial x_i} = 1 - \frac{1}{m}",
+                     r"\frac{\partial \hat{x}_i}{\partial \mu} = -1",
+                     r"\frac{\partial \hat{x}_i}{\partial \mu} = 1"]) == ["equal", "not_equal", "equal", "not_equal"]
+    # an expression's arguments are the names written in it: μ is held in d/dx_i [x_i - μ]
+    assert verdicts([r"\frac{\partial}{\partial x_i} \left[ x_i - \mu \right] = 1",
+                     r"\frac{\partial}{\partial x_i} \left[ x_i - \mu \right] = 0"]) == ["equal", "not_equal"]
+
+
+def test_the_variance_is_a_variable_of_its_own_where_it_is_differentiated_by():
+    head = r"""$$\mu = \frac{1}{m} \sum_{i=1}^{m} x_i$$
+
+$$\sigma^2_B = \frac{1}{m} \Sigma^m_{i=1} (x_i - \mu)^2$$
+
+"""
+    by_variance = r"\frac{\partial}{\partial \sigma^2_B} (\sigma^2_B + 1)^{-1/2} = -\frac{1}{2} (\sigma^2_B + 1)"
+    got = verdicts([r"\frac{\partial \sigma^2_B}{\partial x_i} = \frac{2}{m}(x_i - \mu)",
+                    r"\frac{\partial \sigma^2_B}{\partial x_i} = \frac{1}{m}(x_i - \mu)",
+                    by_variance + "^{-3/2}", by_variance + "^{-1/2}"], head)
+    assert got == ["definition", "definition", "equal", "not_equal", "equal", "not_equal"]
+
+
+def test_an_upstream_name_whose_inputs_are_not_all_in_the_graph_is_not_guessed():
+    # f is differentiated by γ, which the only output defined here (x̂) does not depend on: f stays undefined,
+    # so ∂f/∂γ = 0 (what a guess f = f(x̂) would give) is not accepted
+    head = r"""$$\mu = \frac{1}{m} \sum_{i=1}^{m} x_i$$
+
+$$\hat{x}_i = x_i - \mu$$
+
+"""
+    got = verdicts([r"\frac{\partial f}{\partial \hat{x}_i} = 1", r"\frac{\partial f}{\partial \gamma} = 0"], head)
+    assert got[:2] == ["definition", "definition"] and "equal" not in got[2:]
+
+
+def test_a_second_derivative_of_an_upstream_name_is_refused():
+    got = verdicts([r"\frac{\partial}{\partial x_i} \frac{\partial f}{\partial y_i} = 0"])
+    assert got == ["error"]
+
+
+def test_an_element_of_a_name_defined_as_a_scalar_is_not_differentiated_to_zero():
+    got = verdicts([r"\frac{\partial y_k}{\partial \gamma} = 0"], "$$y = \\gamma x + \\beta$$\n\n")
+    assert got == ["definition", "error"]
+
+
+def test_the_upstream_model_is_affine_in_the_output_with_a_free_gradient():
+    x, g = sp.IndexedBase("y"), sp.Symbol("i", integer=True, positive=True)
+    m = sp.Symbol("m", integer=True, positive=True)
+    parsed = [(x[g], sp.Sum(sp.IndexedBase("x")[g], (g, 1, m)))]
+    model = upstream_model("f", [x[g]], parsed)
+    assert model.has(sp.Sum) and sp.diff(model, x[1]) != 0
+    with pytest.raises(LatexError, match="how many elements"):
+        upstream_model("f", [x[g]], [])
+
+
+def test_a_derivative_of_a_defined_name_is_worked_out_before_the_names_are_put_in():
+    readings = Readings(defined=frozenset({"u", "v", "w"}))
+    u, v, w, t, s = (sp.Symbol(n, real=True) for n in "uvwts")
+    parsed = [(v, t**2), (u, sp.sin(v) + s), (w, v + t)]
+
+    def d(text):
+        return differentiate(parse_expression(text, readings), parsed, set())
+
+    assert d(r"\frac{\partial u}{\partial v}") == sp.cos(v)  # a direct argument
+    assert sp.simplify(d(r"\frac{\partial u}{\partial t}") - 2 * t * sp.cos(t**2)) == 0  # through v
+    assert d(r"\frac{\partial w}{\partial t}") == 1  # t is written in w: v is held
+
+
+def test_square_names_come_from_first_order_derivatives_and_definitions_only():
+    assert square_names([r"\frac{\partial f}{\partial \sigma^2}"]) == {"sigma"}
+    assert square_names([r"\frac{\partial^2 f}{\partial x^2}"]) == frozenset()
+    assert square_names([], [(r"\sigma^2", r"\frac{1}{m}\sum_i x_i^2")]) == {"sigma"}
+    assert square_names([], [(r"\sigma^2", r"\sigma(x)^2")]) == frozenset()
