@@ -166,3 +166,11 @@ def test_where_right_after_a_display_defines_what_the_display_uses():
     assert verdicts(text.replace("e^{-\\frac{x^2}{2}}", "e^{-x^2}")) == [["not_equal"]]
     # prose between the display and the where: the definition holds from where it is written only
     assert verdicts(text.replace("Where:", "Some words.\n\nWhere:")) == [["unknown"]]
+
+
+def test_primes_on_f_and_g_without_an_argument_are_functions_of_one_variable():
+    assert verdicts("$$(f \\cdot g)' = f' \\cdot g + f \\cdot g'$$") == [["equal"]]
+    assert verdicts("$$(f + g)' = f' + g'$$") == [["equal"]]
+    # planted slips: no identity, so never equal (with unknown functions no number decides them: unknown)
+    assert verdicts("$$(f \\cdot g)' = f' \\cdot g - f \\cdot g'$$\n\n$$(f + g)' = f' \\cdot g'$$") == \
+        [["unknown"], ["unknown"]]

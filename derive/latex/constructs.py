@@ -12,6 +12,7 @@ import sympy as sp
 
 from derive.latex import names
 from derive.latex.parser import (
+    IMPLICIT,
     MAX_DIGITS_BUILT,
     MAX_EXPONENT,
     MAX_FINITE_TERMS,
@@ -282,6 +283,9 @@ def _name_or_application(p: Parser, name: str, tok: Token) -> sp.Expr:
         return _unknown_function(p, name, tok)
     expr = _with_subscript(p, name, tok)
     if not p.peek().is_("(") or name in readings.symbols:
+        if readings.implicit and name in names.UNKNOWN_FUNCTIONS and isinstance(expr, sp.Symbol) \
+                and name not in readings.symbols:
+            return sp.Function(name, real=True)(IMPLICIT)  # f beside f': the function, of the same variable
         context.bare.add(name)
         return expr
     head = name if isinstance(expr, sp.Symbol) else _name(expr)
@@ -401,6 +405,9 @@ def _unknown_function(p: Parser, name: str, tok: Token) -> sp.Expr:
         p.take()
         primes += 1
     opener = p.peek()
+    if not opener.is_("(") and primes and name in names.UNKNOWN_FUNCTIONS:  # f' in (f g)' = f' g + f g'
+        p.context.implicit = True
+        return sp.diff(sp.Function(name, real=True)(IMPLICIT), IMPLICIT, primes)
     if not opener.is_("("):
         raise LatexError(f"the function {tok.text} needs its argument in parentheses", tok.column)
     p.take()
