@@ -18,6 +18,7 @@ def test_a_function_named_by_a_word_is_the_authors_own_definition():
             "$$\\operatorname{swish}'(x) = \\operatorname{sigmoid}(\\beta x) + x \\cdot "
             "\\operatorname{sigmoid}(\\beta x) (1 - \\operatorname{sigmoid}(\\beta x))$$\n")
     assert verdicts(text) == [["definition"], ["equal"], ["not_equal"]]
+    assert "the author's swish, not the catalog's" in verify_text(text).chains[0].steps[0].detail
 
 
 def test_a_capitalised_name_is_defined_and_its_value_alone_is_differentiated():

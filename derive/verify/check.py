@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 
+from derive.latex.names import FUNCTIONS
 from derive.latex.parser import Readings, square_names
 from derive.latex.tokens import LatexError
 from derive.verify.assumptions import Hypothesis
 from derive.verify.decide import decide_step
-from derive.verify.definitions import Definition, defines, names_a_part
+from derive.verify.definitions import Definition, defines, function_head, names_a_part
 from derive.verify.document import Chain, Side, read_document
 from derive.verify.matrix import Declared, declarations, defines_matrix, is_matrix_step
 from derive.verify.matrix.decide import decide_matrix_step
@@ -212,7 +213,10 @@ def _definition(chain: Chain, in_force: Sequence[Side], definitions: list[Defini
             if name else None
     constrained = {n for side in in_force for n in _side_names(side.text)}
     name = defines(lhs.text, rhs.text, readings, {d.name for d in definitions} | constrained)
-    return Definition(name, lhs.text, rhs.text, lhs.line, "a display whose left side is a new name") if name else None
+    how = "a display whose left side is a new name"
+    if name is not None and name == function_head(lhs.text) and name in FUNCTIONS:
+        how = f"a display whose left side names a function: the author's {name}, not the catalog's, in what follows"
+    return Definition(name, lhs.text, rhs.text, lhs.line, how) if name else None
 
 
 def _names_a_part(chain: Chain, lhs: Side, rhs: Side, in_force, definitions: list[Definition],
