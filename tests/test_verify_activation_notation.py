@@ -175,3 +175,11 @@ def test_primes_on_f_and_g_without_an_argument_are_functions_of_one_variable():
     # planted slips: no identity, so never equal (with unknown functions no number decides them: unknown)
     assert verdicts("$$(f \\cdot g)' = f' \\cdot g - f \\cdot g'$$\n\n$$(f + g)' = f' \\cdot g'$$") == \
         [["unknown"], ["unknown"]]
+
+
+def test_d_slash_dx_is_the_derivative_operator_never_a_product_of_letters():
+    # read as the letters d/d·x, d/dx (x^2) = x^3 would be "equal"
+    assert verdicts("$$d/dx (x^2) = 2x$$\n\n$$d/dx (x^2) = x^3$$") == [["equal"], ["not_equal"]]
+    assert verdicts("$$\\partial/\\partial z (z^3) = 3z^2$$\n\n$$\\partial/\\partial z (z^3) = z^4$$") == \
+        [["equal"], ["not_equal"]]
+    assert verdicts("$$x \\cdot d/dx = x^2$$") == [["error"]]  # applied to nothing

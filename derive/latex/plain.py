@@ -6,6 +6,7 @@ People who write derivations in a blog's plain text, or in TeX's primitives, wri
 * ``d(h(x))/dx``, ``df(x)/dx``, ``dL/dz``, ``\partial L/\partial z_i``: a *slash derivative*, the Leibniz
   :math:`\frac{d h(x)}{dx}` written on one line.  It binds as one factor, as its author means:
   ``(1/2) \cdot d(e^{x})/dx`` is :math:`\frac12 \frac{d e^x}{dx}`;
+* ``d/dx (x^2)``, ``\partial/\partial z``: the operator :math:`\frac{d}{dx}`, applied to the rest of its term;
 * ``f'(x).g(x)``: ``.`` between two factors for the product (a period that ends the formula is
   stripped before, and ``0.5`` is a number);
 * ``\frac{\delta y}{\delta x}``: δ for the derivative's d, where both the numerator and a
@@ -97,6 +98,23 @@ def _slash_derivative(tokens: list[Token], pos: int) -> tuple[list[Token], int] 
     return frac, var_end
 
 
+def _slash_operator(tokens: list[Token], pos: int) -> tuple[list[Token], int] | None:
+    """``d/dx`` or ``\\partial/\\partial x`` at ``pos``: the tokens of the operator ``\\frac{d}{dx}`` and the index past
+    it (it applies to the rest of its term, as ``\\frac{d}{dx}`` does), else None."""
+    d = tokens[pos]
+    if pos > 0 and tokens[pos - 1].kind == "letter" and tokens[pos - 1].column == d.column - 1:
+        return None
+    if not (tokens[pos + 1].is_("/") and _is_d(tokens[pos + 2]) and tokens[pos + 2].text == d.text):
+        return None
+    var_end = _name_end(tokens, pos + 3, applied=False)
+    if var_end is None or tokens[var_end].is_("'", "^", "/"):
+        return None
+    col = d.column
+    frac = [Token("cmd", r"\frac", col), Token("punct", "{", col), d, Token("punct", "}", col),
+            Token("punct", "{", col), *tokens[pos + 2 : var_end], Token("punct", "}", col)]
+    return frac, var_end
+
+
 def _over(tokens: list[Token]) -> list[Token] | None:
     """``{a \\over b}`` as ``\\frac{a}{b}`` (the innermost group first); None when no ``\\over`` is left."""
     at = next((n for n, t in enumerate(tokens) if t.is_(r"\over") and t.kind == "cmd"), None)
@@ -156,7 +174,7 @@ def rewrite(tokens: list[Token], note) -> list[Token]:
     while pos < len(tokens):
         tok = tokens[pos]
         if _is_d(tok):
-            found = _slash_derivative(tokens, pos)
+            found = _slash_derivative(tokens, pos) or _slash_operator(tokens, pos)
             if found is not None:
                 frac, pos = found
                 note(f"{tok.text}…/{tok.text}… read as a derivative")
