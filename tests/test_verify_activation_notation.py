@@ -51,6 +51,15 @@ def test_a_slash_derivative_is_a_derivative_that_binds_as_one_factor():
     assert verdicts("$$a/d = a \\cdot d^{-1}$$\n\n$$d x / d = x$$") == [["equal"], ["equal"]]
 
 
+def test_a_period_beside_a_capital_letter_is_a_matrix_product_and_an_error():
+    # W^{[l]}.dz is W^T dz in the source: read as scalars, the missing transpose would be judged equal
+    text = ("$$z^{[l]} = W^{[l]} \\cdot a^{[l-1]} + b^{[l]}$$\n\n"
+            "$$\\frac{\\partial J}{\\partial a^{[l-1]}}=W^{[l]}.\\frac{\\partial J}{\\partial z^{[l]}}$$\n")
+    assert verdicts(text) == [["definition"], ["error"]]
+    assert verdicts("$$f = W^{[l]}.z$$\n\n$$\\frac{d}{dz} W.z = W$$") == [["error"], ["error"]]
+    assert "matrix" in verify_text("$$\\frac{d}{dz} W.z = W$$").chains[0].steps[0].detail
+
+
 def test_a_period_between_factors_is_a_product_and_over_is_a_fraction():
     assert verdicts("$$(1/2).e^{x}.(-1) = -e^{x}/2$$\n\n$$(1/2).e^{x}.(-1) = e^{x}/2$$") == \
         [["equal"], ["not_equal"]]

@@ -8,7 +8,8 @@ People who write derivations in a blog's plain text, or in TeX's primitives, wri
   ``(1/2) \cdot d(e^{x})/dx`` is :math:`\frac12 \frac{d e^x}{dx}`;
 * ``d/dx (x^2)``, ``\partial/\partial z``: the operator :math:`\frac{d}{dx}`, applied to the rest of its term;
 * ``f'(x).g(x)``: ``.`` between two factors for the product (a period that ends the formula is
-  stripped before, and ``0.5`` is a number);
+  stripped before, and ``0.5`` is a number); beside a capital letter (``W^{[l]}.dz``) it is a matrix
+  product, which is an error: symbols are scalars;
 * ``\frac{\delta y}{\delta x}``: δ for the derivative's d, where both the numerator and a
   denominator of one variable begin with it.
 
@@ -18,7 +19,7 @@ the report says how the text was read.  A form that matches none of these is lef
 
 from __future__ import annotations
 
-from derive.latex.tokens import Token
+from derive.latex.tokens import LatexError, Token
 
 _OPEN, _CLOSE = {"(": ")", "{": "}", "[": "]"}, {")", "}", "]"}
 
@@ -159,6 +160,26 @@ def _delta_fraction(tokens: list[Token], pos: int) -> bool:
     return var_end is not None and tokens[var_end].is_("}")
 
 
+def _base_before(out: list[Token]) -> Token | None:
+    """The letter a factor ending at ``out[-1]`` is built on (``W`` of ``W^{[l]}``, ``G`` of ``G(x)``), if any."""
+    pos = len(out) - 1
+    while pos >= 0:
+        tok = out[pos]
+        if tok.kind == "punct" and tok.text in _CLOSE:
+            depth = 0
+            while pos >= 0:
+                depth += out[pos].is_(*_CLOSE) - out[pos].is_(*_OPEN)
+                if depth == 0:
+                    break
+                pos -= 1
+            pos -= 1
+        elif tok.is_("^", "_", "'"):
+            pos -= 1
+        else:
+            return tok if tok.kind == "letter" else None
+    return None
+
+
 def rewrite(tokens: list[Token], note) -> list[Token]:
     """``tokens`` with the plain forms of the module written as the LaTeX the parser reads; ``note(text)``
     records each kind of rewrite made."""
@@ -188,6 +209,11 @@ def rewrite(tokens: list[Token], note) -> list[Token]:
         if tok.is_(".") and tok.kind == "punct" and out and (out[-1].kind in ("letter", "number")
                                                                or out[-1].text in factor_end) \
                 and (tokens[pos + 1].kind in ("letter", "cmd", "word") or tokens[pos + 1].is_("(", "{")):
+            for name in (_base_before(out), tokens[pos + 1]):
+                if name is not None and name.kind == "letter" and name.text.isupper():
+                    raise LatexError(f"'.' beside {name.text}, a matrix by the convention Z = AW + b: a matrix "
+                                     "product, which verify does not read (symbols are scalars); write \\cdot for a "
+                                     "product of numbers", tok.column)
             note("'.' between two factors read as a product")
             out.append(Token("cmd", r"\cdot", tok.column))
             pos += 1
