@@ -128,8 +128,10 @@ def test_two_equations_in_one_row_and_if_then_are_two_chains():
     text = "$$if\\;y=\\frac{1}{1+e^{-x}},\\;\\mathrm{then}\\;\\frac{\\partial{y}}{\\partial{x}}=y({sign}y)$$"
     assert verdicts(text.replace("{sign}", "1-")) == [["definition"], ["equal"]]
     assert verdicts(text.replace("{sign}", "1+")) == [["definition"], ["not_equal"]]
-    # a comma before no equation stays: nothing is split off
+    # a comma before no equation stays: nothing is split off; nor is a comma inside cases
     assert verdicts("$$x = 1, \\quad y$$") == [["error"]]
+    assert verdicts("$$\\max(0, x) = \\begin{cases} x, & \\text{if } x > 0 \\\\ 0, & \\text{if } x \\le 0 "
+                    "\\end{cases}$$") == [["equal"]]
 
 
 def test_an_approximation_in_a_chain_is_stated_not_judged_and_the_equal_steps_around_it_are():

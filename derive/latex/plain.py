@@ -160,6 +160,12 @@ def _delta_fraction(tokens: list[Token], pos: int) -> bool:
     return var_end is not None and tokens[var_end].is_("}")
 
 
+def _starts_factor(cmd: str) -> bool:
+    from derive.latex.constructs import starts_primary  # the parser's own table (constructs imports the parser)
+
+    return starts_primary(cmd)
+
+
 def _base_before(out: list[Token]) -> Token | None:
     """The letter a factor ending at ``out[-1]`` is built on (``W`` of ``W^{[l]}``, ``G`` of ``G(x)``), if any."""
     pos = len(out) - 1
@@ -208,7 +214,8 @@ def rewrite(tokens: list[Token], note) -> list[Token]:
                       Token("letter", "d", tokens[mid + 1].column), *tokens[mid + 2 :]]
         if tok.is_(".") and tok.kind == "punct" and out and (out[-1].kind in ("letter", "number")
                                                                or out[-1].text in factor_end) \
-                and (tokens[pos + 1].kind in ("letter", "cmd", "word") or tokens[pos + 1].is_("(", "{")):
+                and (tokens[pos + 1].kind in ("letter", "word") or tokens[pos + 1].is_("(", "{")
+                     or (tokens[pos + 1].kind == "cmd" and _starts_factor(tokens[pos + 1].text))):
             for name in (_base_before(out), tokens[pos + 1]):
                 if name is not None and name.kind == "letter" and name.text.isupper():
                     raise LatexError(f"'.' beside {name.text}, a matrix by the convention Z = AW + b: a matrix "

@@ -394,7 +394,8 @@ def _statements(row: str) -> str:
     cuts = []
     for m in _SEPARATOR.finditer(row):
         before = row[: m.start()]
-        if before.count("{") != before.count("}") or before.count("(") != before.count(")"):  # not top level
+        if before.count("{") != before.count("}") or before.count("(") != before.count(")") or \
+                before.count("\\begin{") != before.count("\\end{"):  # not at the top level
             continue
         after = row[m.end() :]
         if "=" not in after[: top_level_splits(after, (",",))[0][1]] or "=" not in before:
