@@ -289,8 +289,8 @@ def _name_or_application(p: Parser, name: str, tok: Token) -> sp.Expr:
         context.bare.add(name)
         return expr
     head = name if isinstance(expr, sp.Symbol) else _name(expr)
-    if name not in readings.functions and name not in names.UNKNOWN_FUNCTIONS:
-        context.heads.add(name)  # a function defined before (S_i(z) = …) is in readings.functions
+    if name not in readings.functions and head not in readings.functions and name not in names.UNKNOWN_FUNCTIONS:
+        context.heads.add(name)  # a function defined before (S_i(z) = …, named S_i) is in readings.functions
     return _unknown_function(p, head, tok)
 
 
