@@ -185,9 +185,10 @@ def _judge(send, label: str, lhs_text: str, rhs_text: str, assumption_texts: tup
         _diagnose(send, label, *written)
         return True
     proof = proof or _prove(lhs, rhs, system)
-    if not proof.proved and numeric.verdict == "equal":
+    if not proof.proved and numeric.verdict in ("equal", "unknown"):
         constant = proof.constant
-        if constant is not None:  # agreement below what 500 digits resolve, and a symbolic constant apart
+        if constant is not None:  # agreement below what 500 digits resolve (or a number finer than they
+            # see: numeric.compare says unknown), and a symbolic constant apart
             shown = sp.Float(constant, 3)
             example = {"point": {}, "lhs": f"rhs + ({shown})", "rhs": "rhs", "difference": str(abs(shown))}
             send(("numeric", label, "not_equal", f"at every point: lhs - rhs simplifies to the constant {shown} "

@@ -336,6 +336,10 @@ def compare(
     if unknown:
         return NumericOutcome("unknown", f"no numbers to compare: functions the reader does not know "
                               f"({', '.join(unknown)})")
+    unseen = _beyond_resolution(lhs, rhs)
+    if unseen is not None:
+        return NumericOutcome("unknown", f"the step writes a number of {unseen} digits, finer than the "
+                              f"{RESIDUAL_DIGITS} digits a comparison of values resolves: only a proof decides it")
     counts, indices = counts_and_indices(lhs, rhs, *context)
     written = index_top(lhs, rhs, *context)
     tried_counts = counts_to_try(rng, written, lhs, rhs, *context) if counts else ()
@@ -447,6 +451,19 @@ def compare(
         "unknown", f"found only {agreed} of {attempts} random points where both sides are real and finite"
         f"{' and every assumption holds' if constraints else ''}", agreed
     )
+
+
+def _beyond_resolution(*exprs: sp.Expr) -> int | None:
+    r"""The digit count of a written number too fine for :data:`RESIDUAL_DIGITS` (``1 + 10^{-600}``:
+    its 10^{-600} is below what 500 digits see beside the 1), else None.  Agreement of values says
+    nothing about such a step, whatever the time left for its proof (a loaded machine cuts proofs short)."""
+    margin = RESIDUAL_DIGITS - 50
+    for expr in exprs:
+        for number in expr.atoms(sp.Rational):
+            digits = max(len(str(abs(number.p))), len(str(number.q)))
+            if digits > margin:
+                return digits
+    return None
 
 
 def _valid(outcome: NumericOutcome, solved, point: dict) -> NumericOutcome:
