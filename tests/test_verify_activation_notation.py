@@ -18,6 +18,7 @@ def test_a_function_named_by_a_word_is_the_authors_own_definition():
             "$$\\operatorname{swish}'(x) = \\operatorname{sigmoid}(\\beta x) + x \\cdot "
             "\\operatorname{sigmoid}(\\beta x) (1 - \\operatorname{sigmoid}(\\beta x))$$\n")
     assert verdicts(text) == [["definition"], ["equal"], ["not_equal"]]
+    assert "the author's swish, not the catalog's" in verify_text(text).chains[0].steps[0].detail
 
 
 def test_a_capitalised_name_is_defined_and_its_value_alone_is_differentiated():
@@ -48,6 +49,15 @@ def test_a_slash_derivative_is_a_derivative_that_binds_as_one_factor():
         [["definition"], ["equal"], ["not_equal"]]
     # no derivative where no d/dv follows: a/d and x/d y stay divisions
     assert verdicts("$$a/d = a \\cdot d^{-1}$$\n\n$$d x / d = x$$") == [["equal"], ["equal"]]
+
+
+def test_a_period_beside_a_capital_letter_is_a_matrix_product_and_an_error():
+    # W^{[l]}.dz is W^T dz in the source: read as scalars, the missing transpose would be judged equal
+    text = ("$$z^{[l]} = W^{[l]} \\cdot a^{[l-1]} + b^{[l]}$$\n\n"
+            "$$\\frac{\\partial J}{\\partial a^{[l-1]}}=W^{[l]}.\\frac{\\partial J}{\\partial z^{[l]}}$$\n")
+    assert verdicts(text) == [["definition"], ["error"]]
+    assert verdicts("$$f = W^{[l]}.z$$\n\n$$\\frac{d}{dz} W.z = W$$") == [["error"], ["error"]]
+    assert "matrix" in verify_text("$$\\frac{d}{dz} W.z = W$$").chains[0].steps[0].detail
 
 
 def test_a_period_between_factors_is_a_product_and_over_is_a_fraction():
@@ -118,16 +128,19 @@ def test_two_equations_in_one_row_and_if_then_are_two_chains():
     text = "$$if\\;y=\\frac{1}{1+e^{-x}},\\;\\mathrm{then}\\;\\frac{\\partial{y}}{\\partial{x}}=y({sign}y)$$"
     assert verdicts(text.replace("{sign}", "1-")) == [["definition"], ["equal"]]
     assert verdicts(text.replace("{sign}", "1+")) == [["definition"], ["not_equal"]]
-    # a comma before no equation stays: nothing is split off
+    # a comma before no equation stays: nothing is split off; nor is a comma inside cases
     assert verdicts("$$x = 1, \\quad y$$") == [["error"]]
+    assert verdicts("$$\\max(0, x) = \\begin{cases} x, & \\text{if } x > 0 \\\\ 0, & \\text{if } x \\le 0 "
+                    "\\end{cases}$$") == [["equal"]]
 
 
 def test_an_approximation_in_a_chain_is_stated_not_judged_and_the_equal_steps_around_it_are():
     report = verify_text("$$x^2 - 1 = (x-1)(x+1) \\approx x^2 = x \\cdot x$$\n\n"
                          "$$x^2 + 1 = (x-1)(x+1) \\approx x^2$$\n")
     got = [[(s.verdict, s.method) for s in c.steps] for c in report.chains]
-    assert got[0] == [("equal", got[0][0][1])] and got[1] == [("unknown", "approximation")]
-    assert got[2][0][0] == "equal" and got[3][0][0] == "not_equal" and got[4] == [("unknown", "approximation")]
+    assert got[0] == [("equal", got[0][0][1])] and got[1] == [("error", "approximation")]
+    assert got[2][0][0] == "equal" and got[3][0][0] == "not_equal" and got[4] == [("error", "approximation")]
+    assert all(region.read for region in report.regions)  # read, only the '≈' step not judged
     assert "approximation" in report.chains[1].steps[0].detail
 
 
@@ -148,3 +161,36 @@ def test_a_probability_is_read_and_a_standard_normal_variable_makes_it_the_norma
     # P(X \le x) is no condition attached to the row
     (first, _) = verify_text(gelu(normal, "2")).chains
     assert first.conditions == ()
+
+
+def test_a_definite_integral_is_read_and_carried_out():
+    decay = "\\int_{0}^{x} e^{-t} dt"
+    assert verdicts(f"$$1 - e^{{-x}} = {decay}$$\n\n$$e^{{-x}} = {decay}$$") == [["equal"], ["not_equal"]]
+    linear = "\\int_{0}^{x} 2t \\, dt"
+    assert verdicts(f"$${linear} = x^2$$\n\n$${linear} = x$$") == [["equal"], ["not_equal"]]
+    assert verdicts("$$\\int_{0}^{x} 2t = x^2$$") == [["error"]]  # no dt: where the integrand ends is not said
+
+
+def test_where_right_after_a_display_defines_what_the_display_uses():
+    text = ("$$\\frac{d}{dx} x \\Phi(x) = \\Phi(x) + x \\cdot \\phi(x)$$\n\nWhere:\n"
+            "- \\( \\phi(x) = \\frac{1}{\\sqrt{2\\pi}} e^{-\\frac{x^2}{2}} \\) is the standard normal PDF\n")
+    assert verdicts(text) == [["equal"]]
+    assert verdicts(text.replace("e^{-\\frac{x^2}{2}}", "e^{-x^2}")) == [["not_equal"]]
+    # prose between the display and the where: the definition holds from where it is written only
+    assert verdicts(text.replace("Where:", "Some words.\n\nWhere:")) == [["unknown"]]
+
+
+def test_primes_on_f_and_g_without_an_argument_are_functions_of_one_variable():
+    assert verdicts("$$(f \\cdot g)' = f' \\cdot g + f \\cdot g'$$") == [["equal"]]
+    assert verdicts("$$(f + g)' = f' + g'$$") == [["equal"]]
+    # planted slips: no identity, so never equal (with unknown functions no number decides them: unknown)
+    assert verdicts("$$(f \\cdot g)' = f' \\cdot g - f \\cdot g'$$\n\n$$(f + g)' = f' \\cdot g'$$") == \
+        [["unknown"], ["unknown"]]
+
+
+def test_d_slash_dx_is_the_derivative_operator_never_a_product_of_letters():
+    # read as the letters d/d·x, d/dx (x^2) = x^3 would be "equal"
+    assert verdicts("$$d/dx (x^2) = 2x$$\n\n$$d/dx (x^2) = x^3$$") == [["equal"], ["not_equal"]]
+    assert verdicts("$$\\partial/\\partial z (z^3) = 3z^2$$\n\n$$\\partial/\\partial z (z^3) = z^4$$") == \
+        [["equal"], ["not_equal"]]
+    assert verdicts("$$x \\cdot d/dx = x^2$$") == [["error"]]  # applied to nothing

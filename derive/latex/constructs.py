@@ -12,6 +12,7 @@ import sympy as sp
 
 from derive.latex import names
 from derive.latex.parser import (
+    IMPLICIT,
     MAX_DIGITS_BUILT,
     MAX_EXPONENT,
     MAX_FINITE_TERMS,
@@ -33,7 +34,7 @@ def starts_primary(cmd: str) -> bool:
         or cmd in names.FUNCTION_COMMANDS
         or cmd in names.DECORATIONS
         or cmd in FRACS
-        or cmd in (r"\sqrt", r"\sum", r"\prod", r"\pi", r"\begin{cases}", r"\lvert", r"\{", r"\partial")
+        or cmd in (r"\sqrt", r"\sum", r"\prod", r"\int", r"\pi", r"\begin{cases}", r"\lvert", r"\{", r"\partial")
     )
 
 
@@ -77,6 +78,8 @@ def named(p: Parser, tok: Token):
         return sp.sqrt(radicand) if index is None else sp.root(radicand, index)
     if text in (r"\sum", r"\prod") or (text == r"\Sigma" and _sum_scripts(p)):
         return _big_operator(p)
+    if text == r"\int":
+        return _integral(p, tok)
     if text == r"\begin{cases}":
         return _cases(p)
     if text == r"\pi":
@@ -284,11 +287,14 @@ def _name_or_application(p: Parser, name: str, tok: Token) -> sp.Expr:
         raise LatexError("D_j before a name (D_jS_i): the derivative by the j-th entry, or a product? write "
                          "\\frac{\\partial S_i}{\\partial z_j}, or D_j \\cdot S_i for the product", tok.column)
     if not p.peek().is_("(") or name in readings.symbols:
+        if readings.implicit and name in names.UNKNOWN_FUNCTIONS and isinstance(expr, sp.Symbol) \
+                and name not in readings.symbols:
+            return sp.Function(name, real=True)(IMPLICIT)  # f beside f': the function, of the same variable
         context.bare.add(name)
         return expr
     head = name if isinstance(expr, sp.Symbol) else _name(expr)
     if name not in readings.functions and head not in readings.functions and name not in names.UNKNOWN_FUNCTIONS:
-        context.heads.add(name)  # a function defined before (S_i(z) = …) is in readings.functions, as S_i
+        context.heads.add(name)  # a function defined before (S_i(z) = …, named S_i) is in readings.functions
     return _unknown_function(p, head, tok)
 
 
@@ -418,6 +424,9 @@ def _unknown_function(p: Parser, name: str, tok: Token) -> sp.Expr:
         p.take()
         primes += 1
     opener = p.peek()
+    if not opener.is_("(") and primes and name in names.UNKNOWN_FUNCTIONS:  # f' in (f g)' = f' g + f g'
+        p.context.implicit = True
+        return sp.diff(sp.Function(name, real=True)(IMPLICIT), IMPLICIT, primes)
     if not opener.is_("("):
         raise LatexError(f"the function {tok.text} needs its argument in parentheses", tok.column)
     p.take()
@@ -684,6 +693,52 @@ def _big_operator(p: Parser) -> Operator:
         return whole if skipped is None else whole - operand.xreplace({index: skipped})
 
     return Operator(apply, f"{tok.text}_{index}", tok.column)
+
+
+def _bound(p: Parser, group: list[Token]) -> sp.Expr:
+    """A bound of an integral: ``-\\infty``, ``\\infty`` or an expression."""
+    texts = [t.text for t in group]
+    if texts in ([r"\infty"], ["+", r"\infty"]):
+        return sp.oo
+    if texts == ["-", r"\infty"]:
+        return -sp.oo
+    return p.sub(group).parse_all()
+
+
+def _integral(p: Parser, tok: Token) -> sp.Expr:
+    r"""``\int_{a}^{b} f(t) \, dt``: the definite integral, its integrand ending at ``d`` and the variable, before
+    the end of the term (``\int_{-\infty}^{x} \frac{1}{\sqrt{2\pi}} e^{-t^2/2} dt`` is Φ(x)).  An integral
+    without both bounds, or whose ``dt`` is not found, is an error."""
+    p.take()
+    lower = upper = None
+    for _ in range(2):
+        if p.peek().is_("_") and lower is None:
+            p.take()
+            lower = p.argument()
+        elif p.peek().is_("^") and upper is None:
+            p.take()
+            upper = p.argument()
+    if lower is None or upper is None:
+        raise LatexError("integrals without both bounds are not supported: write \\int_{0}^{x} f(t) dt", tok.column)
+    depth, ahead = 0, 0
+    while True:
+        t = p.peek(ahead)
+        if t.kind == "end" or (depth == 0 and t.is_(")", "]", "}", "=", "&", ",")):
+            raise LatexError("an integral without its 'dt' (the variable of integration)", tok.column)
+        depth += t.is_("(", "[", "{") - t.is_(")", "]", "}")
+        after = p.peek(ahead + 2)
+        if depth == 0 and ahead and t.is_("d") and t.kind == "letter" and p.peek(ahead + 1).kind == "letter" and (
+                after.kind == "end" or after.is_("+", "-", ")", "]", "}", "=", "&", ",")):
+            break
+        ahead += 1
+    integrand = p.sub(p.tokens[p.pos : p.pos + ahead]).parse_all()
+    variable = names.real_symbol(p.peek(ahead + 1).text)
+    p.pos += ahead + 2
+    low, high = _bound(p, lower), _bound(p, upper)
+    if variable in low.free_symbols | high.free_symbols:
+        raise LatexError(f"the bounds of an integral hold its variable {variable}", tok.column)
+    p.context.note("\\int_a^b … dt read as a definite integral")
+    return sp.Integral(integrand, (variable, low, high))
 
 
 def _as_count(expr: sp.Expr) -> sp.Expr:

@@ -46,7 +46,6 @@ RELATIONS = {
 UNSUPPORTED = {
     r"\partial": "'\\partial' is read only in \\frac{\\partial}{\\partial x}",
     r"\infty": "infinity is not supported",
-    r"\int": "integrals are not supported",
     r"\nabla": "gradients of vectors are not supported; write one partial derivative",
     r"\odot": "matrix and elementwise products are not supported (symbols are scalars)",
     r"\otimes": "tensor products are not supported (symbols are scalars)",

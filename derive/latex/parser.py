@@ -40,6 +40,9 @@ MAX_FINITE_TERMS = 1000
 #: The variable of a prime on a defined name (``y'`` with ``y = \sigma(x)``): replaced by the one
 #: variable of the definition once it is put in.
 PRIME = sp.Symbol("′", real=True)
+#: The variable of ``f'`` written without an argument, and of every ``f`` beside it (the product rule
+#: ``(f g)' = f' g + f g'``): one unnamed variable for the whole step.
+IMPLICIT = sp.Symbol("ν", real=True)
 
 
 @dataclass(frozen=True)
@@ -69,6 +72,9 @@ class Readings:
     #: ``dy_i`` is ``\partial L/\partial y_i`` where the document says so ("dy is the upstream gradient
     #: ∂L/∂y"): the name L (:func:`derive.verify.upstream.gradient_notation`); None otherwise.
     gradient_of: str | None = None
+    #: ``f``, ``g`` (:data:`~derive.latex.names.UNKNOWN_FUNCTIONS`) without argument are functions of
+    #: :data:`IMPLICIT`: the side holds ``f'`` without one (``(f g)' = f' g + f g'``), see :func:`read`.
+    implicit: bool = False
 
 
 @dataclass
@@ -85,6 +91,8 @@ class Context:
     primed: set[str] = field(default_factory=set)
     notes: dict[str, None] = field(default_factory=dict)
     ambiguous: dict[str, None] = field(default_factory=dict)
+    #: A prime on ``f`` without an argument was read (:attr:`Readings.implicit`).
+    implicit: bool = False
 
     def note(self, text: str) -> None:
         self.notes[text] = None
@@ -199,6 +207,8 @@ def read(text: str, readings: Readings | None = None, context: Context | None = 
     text is read again with it declared a symbol.
     """
     expr, found = _read_once(text, readings or Readings(), context)
+    if found.implicit and context is None and not (readings or Readings()).implicit:
+        expr, found = _read_once(text, replace(readings or Readings(), implicit=True), None)
     both = found.heads & found.bare
     if both and context is None:
         readings = readings or Readings()
@@ -224,7 +234,8 @@ def _read_once(text: str, readings: Readings, context: Context | None) -> tuple[
         raise LatexError(f"cannot build this expression ({type(err).__name__}: {err})", parser.peek().column) from None
     if not isinstance(expr, sp.Expr):
         raise LatexError("not an expression", 1)
-    if expr.has(sp.zoo, sp.nan, sp.oo, -sp.oo):
+    bounded = expr.replace(lambda e: isinstance(e, sp.Integral), lambda e: e.function)  # its bounds may be ±∞
+    if bounded.has(sp.zoo, sp.nan, sp.oo, -sp.oo):
         raise LatexError("the expression is undefined (division by zero?)", 1)
     alone = sorted(n for n in readings.squares if _stands_alone(expr, n))
     if alone:
@@ -431,6 +442,10 @@ class Parser:
             self.take()
             primes += 1
         variables = [s for s in base.free_symbols if isinstance(s, sp.Symbol) and not s.is_integer]
+        if variables and all(v.name in names.UNKNOWN_FUNCTIONS for v in variables):
+            self.context.implicit = True  # (f \cdot g)': of f and g, functions of one unnamed variable
+            base = base.xreplace({v: sp.Function(v.name, real=True)(IMPLICIT) for v in variables})
+            variables = [IMPLICIT]
         if len(variables) != 1 or base.atoms(sp.Indexed):
             raise self.error("a prime on an expression of several variables (or none): write d/dx of it", tok)
         if base == variables[0] and variables[0].name in self.context.readings.defined:

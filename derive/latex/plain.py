@@ -6,8 +6,10 @@ People who write derivations in a blog's plain text, or in TeX's primitives, wri
 * ``d(h(x))/dx``, ``df(x)/dx``, ``dL/dz``, ``\partial L/\partial z_i``: a *slash derivative*, the Leibniz
   :math:`\frac{d h(x)}{dx}` written on one line.  It binds as one factor, as its author means:
   ``(1/2) \cdot d(e^{x})/dx`` is :math:`\frac12 \frac{d e^x}{dx}`;
+* ``d/dx (x^2)``, ``\partial/\partial z``: the operator :math:`\frac{d}{dx}`, applied to the rest of its term;
 * ``f'(x).g(x)``: ``.`` between two factors for the product (a period that ends the formula is
-  stripped before, and ``0.5`` is a number);
+  stripped before, and ``0.5`` is a number); beside a capital letter (``W^{[l]}.dz``) it is a matrix
+  product, which is an error: symbols are scalars;
 * ``\frac{\delta y}{\delta x}``: δ for the derivative's d, where both the numerator and a
   denominator of one variable begin with it.
 
@@ -17,7 +19,7 @@ the report says how the text was read.  A form that matches none of these is lef
 
 from __future__ import annotations
 
-from derive.latex.tokens import Token
+from derive.latex.tokens import LatexError, Token
 
 _OPEN, _CLOSE = {"(": ")", "{": "}", "[": "]"}, {")", "}", "]"}
 
@@ -97,6 +99,23 @@ def _slash_derivative(tokens: list[Token], pos: int) -> tuple[list[Token], int] 
     return frac, var_end
 
 
+def _slash_operator(tokens: list[Token], pos: int) -> tuple[list[Token], int] | None:
+    """``d/dx`` or ``\\partial/\\partial x`` at ``pos``: the tokens of the operator ``\\frac{d}{dx}`` and the index past
+    it (it applies to the rest of its term, as ``\\frac{d}{dx}`` does), else None."""
+    d = tokens[pos]
+    if pos > 0 and tokens[pos - 1].kind == "letter" and tokens[pos - 1].column == d.column - 1:
+        return None
+    if not (tokens[pos + 1].is_("/") and _is_d(tokens[pos + 2]) and tokens[pos + 2].text == d.text):
+        return None
+    var_end = _name_end(tokens, pos + 3, applied=False)
+    if var_end is None or tokens[var_end].is_("'", "^", "/"):
+        return None
+    col = d.column
+    frac = [Token("cmd", r"\frac", col), Token("punct", "{", col), d, Token("punct", "}", col),
+            Token("punct", "{", col), *tokens[pos + 2 : var_end], Token("punct", "}", col)]
+    return frac, var_end
+
+
 def _over(tokens: list[Token]) -> list[Token] | None:
     """``{a \\over b}`` as ``\\frac{a}{b}`` (the innermost group first); None when no ``\\over`` is left."""
     at = next((n for n, t in enumerate(tokens) if t.is_(r"\over") and t.kind == "cmd"), None)
@@ -141,6 +160,32 @@ def _delta_fraction(tokens: list[Token], pos: int) -> bool:
     return var_end is not None and tokens[var_end].is_("}")
 
 
+def _starts_factor(cmd: str) -> bool:
+    from derive.latex.constructs import starts_primary  # the parser's own table (constructs imports the parser)
+
+    return starts_primary(cmd)
+
+
+def _base_before(out: list[Token]) -> Token | None:
+    """The letter a factor ending at ``out[-1]`` is built on (``W`` of ``W^{[l]}``, ``G`` of ``G(x)``), if any."""
+    pos = len(out) - 1
+    while pos >= 0:
+        tok = out[pos]
+        if tok.kind == "punct" and tok.text in _CLOSE:
+            depth = 0
+            while pos >= 0:
+                depth += out[pos].is_(*_CLOSE) - out[pos].is_(*_OPEN)
+                if depth == 0:
+                    break
+                pos -= 1
+            pos -= 1
+        elif tok.is_("^", "_", "'"):
+            pos -= 1
+        else:
+            return tok if tok.kind == "letter" else None
+    return None
+
+
 def rewrite(tokens: list[Token], note) -> list[Token]:
     """``tokens`` with the plain forms of the module written as the LaTeX the parser reads; ``note(text)``
     records each kind of rewrite made."""
@@ -156,7 +201,7 @@ def rewrite(tokens: list[Token], note) -> list[Token]:
     while pos < len(tokens):
         tok = tokens[pos]
         if _is_d(tok):
-            found = _slash_derivative(tokens, pos)
+            found = _slash_derivative(tokens, pos) or _slash_operator(tokens, pos)
             if found is not None:
                 frac, pos = found
                 note(f"{tok.text}…/{tok.text}… read as a derivative")
@@ -169,8 +214,13 @@ def rewrite(tokens: list[Token], note) -> list[Token]:
                       Token("letter", "d", tokens[mid + 1].column), *tokens[mid + 2 :]]
         if tok.is_(".") and tok.kind == "punct" and out and (out[-1].kind in ("letter", "number")
                                                                or out[-1].text in factor_end) \
-                and (tokens[pos + 1].kind in ("letter", "cmd", "word") or tokens[pos + 1].is_("(", "{")) \
-                and not tokens[pos + 1].is_("\\\\") and not tokens[pos + 1].text.startswith("\\end"):  # "j.\\": row end
+                and (tokens[pos + 1].kind in ("letter", "word") or tokens[pos + 1].is_("(", "{")
+                     or (tokens[pos + 1].kind == "cmd" and _starts_factor(tokens[pos + 1].text))):
+            for name in (_base_before(out), tokens[pos + 1]):
+                if name is not None and name.kind == "letter" and name.text.isupper():
+                    raise LatexError(f"'.' beside {name.text}, a matrix by the convention Z = AW + b: a matrix "
+                                     "product, which verify does not read (symbols are scalars); write \\cdot for a "
+                                     "product of numbers", tok.column)
             note("'.' between two factors read as a product")
             out.append(Token("cmd", r"\cdot", tok.column))
             pos += 1

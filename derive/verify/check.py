@@ -7,11 +7,12 @@ from dataclasses import replace
 
 import sympy as sp
 
+from derive.latex.names import FUNCTIONS
 from derive.latex.parser import Readings, parse_expression, read_unevaluated, square_names
 from derive.latex.tokens import LatexError
 from derive.verify.assumptions import Hypothesis
 from derive.verify.decide import decide_step
-from derive.verify.definitions import Definition, bare_sum, defines, names_a_part
+from derive.verify.definitions import Definition, bare_sum, defines, function_head, names_a_part
 from derive.verify.document import Chain, Side, read_document
 from derive.verify.matrix import Declared, declarations, defines_matrix, is_matrix_step, matrix_like, warm
 from derive.verify.matrix.decide import decide_matrix_step
@@ -162,7 +163,7 @@ def verify_chain(chain: Chain, assumptions: Sequence[Side] = (), options: Option
         return ChainVerdict(chain.line, chain.source, (step,), conditions, chain.region)
     if chain.relation != "=":
         lhs, rhs = chain.sides[0], chain.sides[-1]
-        step = StepVerdict(lhs.text, rhs.text, "unknown", "approximation",
+        step = StepVerdict(lhs.text, rhs.text, "error", "approximation",
                            f"'{chain.relation}' states an approximation: verify judges '=' steps only, so this step "
                            "is not judged", lhs_source=lhs.verbatim, rhs_source=rhs.verbatim, reason=rhs.note)
         return ChainVerdict(chain.line, f"{lhs.text} {chain.relation} {rhs.text}", (step,), conditions, chain.region)
@@ -243,7 +244,10 @@ def _definition(chain: Chain, in_force: Sequence[Side], definitions: list[Defini
     kind = _kind(lhs.text, readings)
     taken = {d.name for d in definitions if _kind(d.lhs, readings) == kind}  # p_j after a scalar p: a new name
     name = defines(lhs.text, rhs.text, readings, taken | constrained)
-    return Definition(name, lhs.text, rhs.text, lhs.line, "a display whose left side is a new name") if name else None
+    how = "a display whose left side is a new name"
+    if name is not None and name == function_head(lhs.text) and name in FUNCTIONS:
+        how = f"a display whose left side names a function: the author's {name}, not the catalog's, in what follows"
+    return Definition(name, lhs.text, rhs.text, lhs.line, how) if name else None
 
 
 def _element(text: str) -> bool:
@@ -300,14 +304,15 @@ def verify_text(text: str, assumptions: Sequence[str] = (), options: Options = O
         warm(text)
     definitions: list[Definition] = []
     earlier = ""
-    prose = sorted(document.definitions, key=lambda d: (d.lhs.line, d.lhs.column))
+    prose = sorted(document.definitions, key=lambda d: d.since or (d.lhs.line, d.lhs.column))
     loss, functions_of = gradient_notation(text), declared_functions(text)
     notation = [Definition("d", loss, "", 1, f"notation: dy is the gradient ∂{loss}/∂y", "gradient")] if loss else []
     written = written_derivatives([*(side.text for chain in document.chains for side in chain.sides),
                                    *inline_math(text)], Readings(gradient_of=loss))
     chains = []
     for chain in document.chains:
-        while prose and (prose[0].lhs.line, prose[0].lhs.column) < (chain.line, chain.sides[0].column):
+        while prose and (prose[0].since or (prose[0].lhs.line, prose[0].lhs.column)) < \
+                (chain.line, chain.sides[0].column):
             made = prose.pop(0)
             squares = square_names([made.lhs.text, made.rhs.text], [(made.lhs.text, made.rhs.text)])
             name = defines_matrix(made.lhs.text, made.rhs.text, declared, {d.name for d in definitions}) or \

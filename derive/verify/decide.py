@@ -18,7 +18,7 @@ from derive.latex.parser import PRIME, Readings, parse_expression, read, read_un
 from derive.latex.tokens import LatexError, UndefinedDerivativeError
 from derive.prove import Assumption, Proof, index_in_range, prove_equal
 from derive.verify.assumptions import Hypothesis, System, contradiction, unknowns
-from derive.verify.definitions import bindable, bindings, names_of, parse_all, put_in, with_bindings
+from derive.verify.definitions import bindable, bindings, names_of, parse_all, put_in, with_bindings, written_in
 from derive.verify.diagnosis import diagnose
 from derive.verify.drawn import with_drawn_functions
 from derive.verify.numeric import (
@@ -123,11 +123,12 @@ def _judge(send, label: str, lhs_text: str, rhs_text: str, assumption_texts: tup
     exprs = [parse_expression(lhs_text, readings), parse_expression(rhs_text, readings)]
     bound: list[tuple[sp.Expr, sp.Expr]] = []
     placeholders: set = set()  # the unknown functions definitions in force are written in (f(x) = g(x)/h(x))
+    as_written = exprs  # definitions put in, derivatives not carried out: what a diagnosis reads
     if definitions:
         put = _put_definitions(send, exprs, definitions, readings)
         if put is None:
             return False
-        exprs, bound, placeholders = put
+        exprs, bound, placeholders, as_written = put
     hypotheses = []
     for number, text in enumerate(assumption_texts):
         try:
@@ -135,8 +136,10 @@ def _judge(send, label: str, lhs_text: str, rhs_text: str, assumption_texts: tup
         except LatexError as err:
             send(("error", f"assumption {number}", err.message, err.column))
             return False
-    lhs, rhs, *sides = unify_symbols(*exprs, *(v for _, v in bound), *(e for h in hypotheses for e in (h.lhs, h.rhs)))
-    bound, sides = list(zip((k for k, _ in bound), sides[: len(bound)], strict=True)), sides[len(bound):]
+    lhs, rhs, *sides = unify_symbols(*exprs, *as_written, *(v for _, v in bound),
+                                     *(e for h in hypotheses for e in (h.lhs, h.rhs)))
+    as_written, values, sides = sides[:2], sides[2 : 2 + len(bound)], sides[2 + len(bound) :]
+    bound = list(zip((k for k, _ in bound), values, strict=True))
     hypotheses = [h.with_sides(*_both_indices(a, b)) for h, a, b in zip(hypotheses, sides[::2], sides[1::2],
                                                                          strict=True)]
     clash = contradiction(hypotheses)
@@ -146,8 +149,8 @@ def _judge(send, label: str, lhs_text: str, rhs_text: str, assumption_texts: tup
     shown = [read_unevaluated(t, readings) for t in (lhs_text, rhs_text)]
     send(("read", label, *(echo(u if u is not None else e) for u, e in zip(shown, (lhs, rhs), strict=True))))
     system = System.of(hypotheses)
-    # derivatives not carried out, every name put in: what a diagnosis reads
-    written = tuple(e.xreplace(dict(bound)) for e in system.substitute(lhs, rhs)[:2])
+    # definitions put in, derivatives not carried out: what a diagnosis reads
+    written = tuple(e.xreplace(dict(bound)) for e in system.substitute(*as_written)[:2])
     if system.equations:  # the diagnosis draws points of its own: the equations are put in (y_3 = 1 - y_1 - y_2)
         joint = system.rewrite(unknowns(written[0] - written[1]))
         written = tuple(joint(expand_finite_sums(bound_apart(side))) for side in written)
@@ -215,6 +218,7 @@ def _put_definitions(send, exprs: list[sp.Expr], definitions: tuple[tuple[str, .
     except LatexError as err:
         send(("error", "lhs", err.message, err.column))
         return None
+    as_written = [written_in(e, parsed) for e in exprs]
     exprs = [e for e, _ in put]
     bound, numbers = bindings(exprs, parsed, kept)
     named = names_of(definitions, refused)
@@ -225,7 +229,7 @@ def _put_definitions(send, exprs: list[sp.Expr], definitions: tuple[tuple[str, .
         return None
     written = sum(1 for d in definitions if len(d) == 3 or d[3] == "definition")  # not upstream models
     placeholders = {type(f) for _, rhs in parsed[:written] for f in rhs.atoms(AppliedUndef)}
-    return exprs, bound, placeholders
+    return exprs, bound, placeholders, as_written
 
 
 def _with_drawn_functions(lhs, rhs, system, seed: str, points: int, context, deadline,

@@ -284,6 +284,15 @@ class _Bound(Constraints):
         return (super().parameters() | self.needed) - self.solved()
 
 
+def written_in(expr: sp.Expr, parsed: list[tuple[sp.Expr, sp.Expr]]) -> sp.Expr:
+    """``expr`` with every defined name replaced by what it stands for, its derivatives not worked out: the step as
+    written, for a diagnosis (``d/dw σ(wx + b)`` written as ``σ'(wx + b)`` drops the inner derivative)."""
+    try:
+        return _primes(expand(expr, parsed))
+    except (TypeError, ValueError, AttributeError):
+        return expr
+
+
 def _primes(expr: sp.Expr) -> sp.Expr:
     """``y'`` (a derivative by :data:`PRIME`) as the derivative by the one variable y's definition has."""
 

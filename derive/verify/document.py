@@ -131,7 +131,8 @@ class Chain:
     symbols: frozenset[str] = frozenset()
     region: int | None = None
     defines: bool = False
-    #: ``=``, or ``\approx`` for the step ``a \approx b`` of a chain ``… = a \approx b = …``: stated, not judged.
+    #: ``=``, or ``\approx`` for the step ``a \approx b`` of a chain ``… = a \approx b = …``: stated, not judged
+    #: (an ``error`` whose method is ``approximation``: the region was read).
     relation: str = "="
 
     @property
@@ -146,6 +147,9 @@ class ProseDefinition:
     lhs: Side
     rhs: Side
     how: str
+    #: (line, column) from which it is in force, when not from where it is written: "$$…$$ where $φ(x) = …$"
+    #: defines φ for the display before it.
+    since: tuple[int, int] | None = None
 
 
 @dataclass(frozen=True)
@@ -318,8 +322,10 @@ def _definition_mark(row: str) -> tuple[str, bool]:
     return row[: m.start()] + "=" + " " * (len(m.group()) - 1) + row[m.end() :], True
 
 
-_PROSE_DEFINITION = re.compile(r"(?i)\b(?P<how>let|where|with|define|defining|denote|we\s+write|here)\b"
-                               r"(?P<between>[^$.;:]{0,40}?)\$(?P<math>[^$]+)\$")
+_PROSE_DEFINITION = re.compile(r"(?i)\b(?P<how>let|where|with|define|defining|denote|we\s+write|here)\b(?::\s*-?)?"
+                               r"(?P<between>[^$.;:]{0,40}?)(?:\$(?P<math>[^$]+)\$|\\\((?P<paren>[^$\n]+?)\\\))")
+#: Between a display and a "where" that defines what it uses: blank lines, a colon, a list's dash.
+_RIGHT_AFTER = re.compile(r"[\s:,.\-*]*")
 
 
 def _prose_assumptions(text: str, where: Positions) -> list:
@@ -373,7 +379,13 @@ def prose_definitions(masked: str, text: str, spans: list[tuple[int, int]], wher
     for m in _PROSE_DEFINITION.finditer(masked):
         if any(a <= m.start() < b for a, b in spans) or masked[m.start("math") - 2 : m.start("math")] == "$$":
             continue
-        chunks = [(m.start("math"), m.group("math"))]
+        group = "math" if m.group("math") is not None else "paren"
+        chunks = [(m.start(group), m.group(group))]
+        since = None
+        before = max((r for r in spans if r[1] <= m.start()), default=None, key=lambda r: r[1])
+        if m.group("how").lower() == "where" and before is not None and _RIGHT_AFTER.fullmatch(
+                masked[before[1] : m.start()]):
+            since = where(before[0])
         tail = re.compile(r"\s*(?:,|and|,\s*and)\s*\$(?P<math>[^$]+)\$")
         pos = m.end()
         while (more := tail.match(masked, pos)) is not None:
@@ -388,7 +400,7 @@ def prose_definitions(masked: str, text: str, spans: list[tuple[int, int]], wher
             lead_l, lead_r = len(math[a:b]) - len(math[a:b].lstrip()), len(math[c:d]) - len(math[c:d].lstrip())
             lhs = Side(math[a:b].strip(), *where(start + a + lead_l), text[start + a + lead_l : start + b].strip())
             rhs = Side(math[c:d].strip(), *where(start + c + lead_r), text[start + c + lead_r : start + d].strip())
-            found.append(ProseDefinition(lhs, rhs, m.group("how").lower() + (" :=" if marked else "")))
+            found.append(ProseDefinition(lhs, rhs, m.group("how").lower() + (" :=" if marked else ""), since))
     return found
 
 
@@ -405,7 +417,7 @@ def _statements(row: str) -> str:
     for m in _SEPARATOR.finditer(row):
         before = row[: m.start()]
         if before.count("{") != before.count("}") or before.count("(") != before.count(")") or \
-                before.count("\\begin") != before.count("\\end"):  # not top level (inside cases, say)
+                before.count("\\begin{") != before.count("\\end{"):  # not at the top level
             continue
         after = row[m.end() :]
         if "=" not in after[: top_level_splits(after, (",",))[0][1]] or "=" not in before:
