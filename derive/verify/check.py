@@ -252,11 +252,12 @@ def _definition(chain: Chain, in_force: Sequence[Side], definitions: list[Defini
 
 def _element(text: str) -> bool:
     """Whether a left side is one element (``\\hat{x}_i``, ``y_i``): an element-wise definition, scalar also in a
-    document that declares shapes."""
+    document that declares shapes.  A numbered name (``Z_1``, ``W_{3}``) is a layer's matrix, not an element."""
     try:
-        return isinstance(parse_expression(text), sp.Indexed)
+        expr = parse_expression(text)
     except LatexError:
         return False
+    return isinstance(expr, sp.Indexed) and not all(index.is_Integer for index in expr.indices)
 
 
 def _names_a_part(chain: Chain, lhs: Side, rhs: Side, in_force, definitions: list[Definition],

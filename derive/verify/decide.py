@@ -149,8 +149,9 @@ def _judge(send, label: str, lhs_text: str, rhs_text: str, assumption_texts: tup
     shown = [read_unevaluated(t, readings) for t in (lhs_text, rhs_text)]
     send(("read", label, *(echo(u if u is not None else e) for u, e in zip(shown, (lhs, rhs), strict=True))))
     system = System.of(hypotheses)
-    # definitions put in, derivatives not carried out: what a diagnosis reads
-    written = tuple(e.xreplace(dict(bound)) for e in system.substitute(*as_written)[:2])
+    # definitions put in, derivatives not carried out: what a diagnosis reads (where a derivative is by a name
+    # bound to a value, d/dσ² with σ² = Σ…, it cannot be written so: then the sides with derivatives done)
+    written = _as_written(system, as_written, (lhs, rhs), bound)
     if system.equations:  # the diagnosis draws points of its own: the equations are put in (y_3 = 1 - y_1 - y_2)
         joint = system.rewrite(unknowns(written[0] - written[1]))
         written = tuple(joint(expand_finite_sums(bound_apart(side))) for side in written)
@@ -200,6 +201,17 @@ def _judge(send, label: str, lhs_text: str, rhs_text: str, assumption_texts: tup
             return True
     send(("proof", label, proof.proved, proof.method, tuple(sorted(used | set(proof.assumptions)))))
     return True
+
+
+def _as_written(system: System, as_written, done, bound) -> tuple[sp.Expr, sp.Expr]:
+    """The step as written for a diagnosis (:func:`_judge`): ``as_written`` with the assumptions' equations and
+    bound names put in, else ``done`` so, else ``done`` as it is."""
+    for sides in (as_written, done):
+        try:
+            return tuple(e.xreplace(dict(bound)) for e in system.substitute(*sides)[:2])
+        except (ValueError, TypeError):
+            continue
+    return tuple(done)
 
 
 def _put_definitions(send, exprs: list[sp.Expr], definitions: tuple[tuple[str, ...], ...], readings: Readings):
