@@ -1,7 +1,8 @@
 """pytest plugin: ``pytest --derivations PATH`` checks every chain in the ``.md``/``.tex`` files under PATH.
 
 Each chain ``a = b = c`` in display math becomes one test item (marked ``derivation``, named after
-its file and line).  It passes when every step is ``equal``; a wrong step fails with its
+its file and line), judged in its document as ``derive verify`` judges it: the definitions, prose
+conditions and shape declarations before it are in force, and a definition passes.  It passes when every step is ``equal``; a wrong step fails with its
 counterexample, and an unreadable or undecided step fails with its reason.
 
 How it combines with ordinary tests:
@@ -106,8 +107,8 @@ class DerivationFile(pytest.File):
             text = self.path.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as err:
             raise self.CollectError(f"cannot read {self.path}: {err}") from None
-        for chain in read_chains(text):
-            item = DerivationItem.from_parent(self, name=f"line {chain.line}", chain=chain)
+        for index, chain in enumerate(read_chains(text)):
+            item = DerivationItem.from_parent(self, name=f"line {chain.line}", chain=chain, text=text, index=index)
             item.add_marker("derivation")
             yield item
 
@@ -116,18 +117,31 @@ class DerivationError(Exception):
     """A chain with a step that is not ``equal``; the message is the chain's report."""
 
 
+#: The report on each file, made once per process: a chain is judged in its document, with the definitions,
+#: prose, upstream names and shape declarations before it in force (as ``derive verify`` judges it).
+_REPORTS: dict[tuple, object] = {}
+
+
+def _report(text: str, assumptions: tuple[str, ...], timeout: float):
+    from derive.verify import Options, verify_text
+
+    key = (text, assumptions, timeout)
+    if key not in _REPORTS:
+        if len(_REPORTS) >= 16:  # a few files at a time: xdist may interleave the items of several
+            del _REPORTS[next(iter(_REPORTS))]
+        _REPORTS[key] = verify_text(text, assumptions, Options(timeout=timeout))
+    return _REPORTS[key]
+
+
 class DerivationItem(pytest.Item):
-    def __init__(self, *, chain, **kwargs):
+    def __init__(self, *, chain, text: str = "", index: int = 0, **kwargs):
         super().__init__(**kwargs)
-        self.chain = chain
+        self.chain, self.text, self.index = chain, text, index
 
     def runtest(self) -> None:
-        from derive.verify import Options, verify_chain
-
-        _, Side = _reader()
         timeout = self.config.getoption("derivations_timeout")
-        assumptions = [Side(text, 0, 1) for text in self.config.getoption("derivations_assume")]
-        verdict = verify_chain(self.chain, assumptions, Options(timeout=timeout))
+        assumptions = tuple(self.config.getoption("derivations_assume"))
+        verdict = _report(self.text, assumptions, timeout).chains[self.index]
         bad = [(n, step) for n, step in enumerate(verdict.steps) if step.verdict not in ("equal", "definition")]
         if bad:
             raise DerivationError(_describe(verdict, bad))

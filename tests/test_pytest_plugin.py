@@ -118,3 +118,18 @@ def test_xdist_gives_the_outcomes_of_a_serial_run_on_a_folder_of_many_files(tmp_
     assert "gw1" in done.stdout or "2 workers" in done.stdout, done.stdout[-2000:]
     assert outcomes(serial) == outcomes(parallel)
     assert outcomes(serial) == expected
+
+
+def test_a_chain_is_judged_in_its_document_with_the_definitions_before_it(tmp_path):
+    """``Let $z = wx + b$`` and a display defining S_i hold for the chains after them, as in ``derive verify``;
+    a definition passes, and a wrong step under a definition still fails."""
+    text = ("Let $z = wx + b$.\n\n$$\\frac{d}{dw} \\sigma(z) = \\sigma(z)(1 - \\sigma(z)) SLOT$$\n\n"
+            "$$S_i = \\frac{e^{a_i}}{\\sum_{j=1}^{K} e^{a_j}}$$\n\n"
+            "$$\\frac{\\partial S_i}{\\partial a_i} = S_i(1 - S_i)$$\n")
+    for slot, want in (("x", ["passed"] * 3), ("w", ["failure", "passed", "passed"])):
+        folder = tmp_path / slot
+        folder.mkdir()
+        (folder / "notes.md").write_text(text.replace("SLOT", slot), encoding="utf-8")
+        pytest_run(folder, "--derivations", str(folder), junit=folder / "out.xml")
+        found = outcomes(folder / "out.xml")
+        assert [found[name] for name in sorted(found, key=lambda n: int(n.rsplit(" ", 1)[-1]))] == want, found
