@@ -2,8 +2,9 @@
 
 Each chain ``a = b = c`` in display math becomes one test item (marked ``derivation``, named after
 its file and line), judged in its document as ``derive verify`` judges it: the definitions, prose
-conditions and shape declarations before it are in force, and a definition passes.  It passes when every step is ``equal``; a wrong step fails with its
-counterexample, and an unreadable or undecided step fails with its reason.
+conditions and shape declarations before it are in force, and a definition passes.  It passes when
+every step is ``equal``; a wrong step fails with its counterexample, and an unreadable or undecided
+step fails with its reason.
 
 How it combines with ordinary tests:
 

@@ -67,9 +67,9 @@ class Claim:
             self.used.append(name)
         self.lhs = self._side("lhs", lhs_text)
         self.rhs = self._side("rhs", rhs_text)
-        self.sizes = sorted({s for dims in self.declared.values() for d in dims for s in sp.sympify(d).free_symbols},
+        self.sizes = sorted({s for dims in self.declared.values() for d in dims for s in d.free_symbols},
                             key=str)
-        self.numbers = sorted({int(d) for dims in self.declared.values() for d in dims if sp.sympify(d).is_Integer})
+        self.numbers = sorted({int(d) for dims in self.declared.values() for d in dims if d.is_Integer})
         self.labels = frozenset(self._labels())
 
     def _is_matrix_rhs(self, rhs: str) -> bool:
