@@ -29,45 +29,37 @@ def gradient(env: Environment, of: str, by: str, text: str) -> Value:
 
 
 def _gradient(env: Environment, of: str, by: str, text: str) -> Value:
-    outer = Evaluator(env)
-    at = outer.eval(nd.Name(0, by))
-    if env.backend == "mp":
-        inner = Evaluator(env, track=by)
-        held = inner.value(at.entries, at.shape)
-        inner.held = held
+    def root_of(inner: Evaluator) -> Value:
         root = inner.eval(nd.Name(0, of))
         _scalar_check(root, of, text)
-        return Value(inner.backward(root, held), at.shape)
-    symbols = Grid([[sp.Symbol(f"∂{by}[{i},{j}]", real=True) for j in range(at.entries.shape[1])]
-                        for i in range(at.entries.shape[0])])
-    inner = Evaluator(env, track=by, held=Value(symbols, at.shape))
-    root = inner.eval(nd.Name(0, of))
-    _scalar_check(root, of, text)
-    loss = root.entries[0, 0]
-    back = dict(zip(symbols.flat(), at.entries.flat(), strict=True))
-    entries = Grid([[sp.diff(loss, s).xreplace(back) for s in row] for row in symbols])
-    return Value(entries, at.shape)
+        return root
+
+    return _differentiated(env, by, root_of)
 
 
 def contract(env: Environment, upstream: Grid, of: str, by: str) -> Value:
     """:math:`\\partial \\langle G, Z\\rangle / \\partial W` with G = ``upstream`` held: Z = ``of``, W = ``by``."""
-    outer = Evaluator(env)
-    at = outer.eval(nd.Name(0, by))
+    def root_of(inner: Evaluator) -> Value:
+        z = inner.eval(nd.Name(0, of))
+        return inner.value(Grid([[total(upstream * z.entries)]]), (ONE, ONE), [(z, lambda g: g[0, 0] * upstream)])
+
+    return _differentiated(env, by, root_of)
+
+
+def _differentiated(env: Environment, by: str, root_of) -> Value:
+    """The derivative by every entry of ``by`` of the scalar ``root_of(inner)`` evaluates, ``inner`` an
+    evaluator that tracks ``by``: by reverse mode (mp backend), or by SymPy with each entry a symbol."""
+    at = Evaluator(env).eval(nd.Name(0, by))
     if env.backend == "mp":
         inner = Evaluator(env, track=by)
         held = inner.value(at.entries, at.shape)
         inner.held = held
-        z = inner.eval(nd.Name(0, of))
-        root = inner.value(Grid([[total(upstream * z.entries)]]), (ONE, ONE),
-                           [(z, lambda g: g[0, 0] * upstream)])
-        return Value(inner.backward(root, held), at.shape)
+        return Value(inner.backward(root_of(inner), held), at.shape)
     symbols = Grid([[sp.Symbol(f"∂{by}[{i},{j}]", real=True) for j in range(at.entries.shape[1])]
-                        for i in range(at.entries.shape[0])])
-    inner = Evaluator(env, track=by, held=Value(symbols, at.shape))
-    pairing = total(upstream * inner.eval(nd.Name(0, of)).entries)
+                    for i in range(at.entries.shape[0])])
+    scalar = root_of(Evaluator(env, track=by, held=Value(symbols, at.shape))).entries[0, 0]
     back = dict(zip(symbols.flat(), at.entries.flat(), strict=True))
-    return Value(Grid([[sp.diff(pairing, s).xreplace(back) for s in row] for row in symbols]),
-                 at.shape)
+    return Value(Grid([[sp.diff(scalar, s).xreplace(back) for s in row] for row in symbols]), at.shape)
 
 
 def _scalar_check(root: Value, of: str, text: str) -> None:
