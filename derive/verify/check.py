@@ -14,7 +14,15 @@ from derive.verify.assumptions import Hypothesis
 from derive.verify.decide import decide_step
 from derive.verify.definitions import Definition, bare_sum, defines, function_head, names_a_part
 from derive.verify.document import Chain, Side, read_document
-from derive.verify.matrix import Declared, declarations, defines_matrix, is_matrix_step, matrix_like, warm
+from derive.verify.matrix import (
+    Declared,
+    declarations,
+    declared_matrices,
+    defines_matrix,
+    is_matrix_step,
+    matrix_like,
+    warm,
+)
 from derive.verify.matrix.decide import decide_matrix_step
 from derive.verify.report import DEFAULT_TIMEOUT, MAX_STEPS, ChainVerdict, Options, RegionSummary, Report, StepVerdict
 from derive.verify.upstream import (
@@ -39,7 +47,10 @@ def check_step(lhs: Side, rhs: Side, assumptions: Sequence[Side], options: Optio
     """
     seed = f"{options.seed}|{lhs.text}|{rhs.text}"
     texts = tuple(a.text for a in assumptions)
-    if is_matrix_step(lhs.text, rhs.text, declared, {d.name for d in definitions if d.kind == "definition"}):
+    upstream = frozenset(d.name for d in definitions if d.kind == "upstream")
+    as_matrix = is_matrix_step(lhs.text, rhs.text, declared, {d.name for d in definitions if d.kind == "definition"},
+                               upstream)
+    if as_matrix:
         args = (lhs.text, rhs.text, seed, tuple((d.name, d.lhs, d.rhs) for d in definitions if d.kind == "definition"),
                 declared,
                 options.timeout)
@@ -73,14 +84,27 @@ def check_step(lhs: Side, rhs: Side, assumptions: Sequence[Side], options: Optio
         step = replace(next(iter(verdicts.values())), readings=notes, definitions=shown)
     else:
         step = replace(_both_readings(verdicts, base, notes, outcome, options), definitions=shown)
-    return step if declared else _as_matrices(step, lhs, rhs, definitions)
+    return step if as_matrix else _as_matrices(step, lhs, rhs, definitions, declared)
 
 
-def _as_matrices(step: StepVerdict, lhs: Side, rhs: Side, definitions: Sequence[Definition]) -> StepVerdict:
-    """A step judged equal as scalars that names matrices (no shape declared): ``unknown``, saying why.
-    ``W a`` and ``a W`` are equal as scalars; as matrices they may not even be formed."""
-    if step.verdict != "equal":
+def _as_matrices(step: StepVerdict, lhs: Side, rhs: Side, definitions: Sequence[Definition],
+                 declared: tuple[Declared, ...] = ()) -> StepVerdict:
+    """A step judged equal as scalars that names matrices: ``unknown``, saying why.  ``W a`` and ``a W`` are
+    equal as scalars; as matrices they may not even be formed.  In a document that declares no shapes, the
+    matrices are the names it uses as matrices (:func:`derive.verify.matrix.matrix_like`); in one that does,
+    a step the scalar checker judged (one about an upstream scalar, read per element) must name no name
+    declared with two sizes."""
+    if step.verdict != "equal" or step.method == "definition":
         return step
+    if declared:
+        found = {key: "declared a matrix" for key in sorted(declared_matrices(lhs.text, rhs.text, declared))}
+        if not found:
+            return step
+        names = ", ".join(f"{key} ({why})" for key, why in found.items())
+        return replace(step, verdict="unknown", method="none",
+                       detail=f"equal if the names are scalars ({step.method}), but {names}: the step names a "
+                       "scalar the document gives no shape (an upstream name), so it was read per element, "
+                       "which proves nothing about a matrix")
     found = matrix_like(lhs.text, rhs.text, definitions)
     if not found:
         return step
