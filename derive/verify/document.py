@@ -9,7 +9,7 @@ LaTeX walker: in Markdown a ``%`` is text (``50% of $$x = 2x$$`` must not hide t
 LaTeX comment would), code spans and fences are not math, and blockquote markers (``> $$``) are
 not part of the formula.  Inside a region, the layout environments ``align``, ``aligned``,
 ``split``, ``gather``, ``gathered``, ``array`` (and the others above) nest at any depth; their
-``\begin``/``\end`` lines, ``\boxed{…}``, ``\tag``, ``\label`` and row spacing ``\\[2pt]`` are
+``\begin``/``\end`` lines, ``\boxed{…}``, MathJax's ``\color{red}{…}``, ``\tag``, ``\label`` and row spacing ``\\[2pt]`` are
 layout, not meaning, and are blanked so that every offset stays where it was.
 
 **Nothing is skipped in silence.**  A region that is never closed, a closer without an opener,
@@ -216,8 +216,8 @@ def flatten(body: str) -> str:
         if close > 0:
             blank_span(chars, m.start(), close + 1)
             chars[m.start()], chars[m.start() + 1] = "\\", "\\"
-    for m in re.finditer(r"\\boxed\{", text):
-        close = _closing_brace(text, m.end() - 1)
+    for m in re.finditer(r"\\boxed\{|\\(?:text)?color\{[A-Za-z!0-9]*\}\s*\{", text):
+        close = _closing_brace(text, m.end() - 1)  # \boxed{…}, MathJax's \color{red}{…}: the group's math kept
         if close > 0:
             blank_span(chars, m.start(), m.end())
             chars[close] = " "
