@@ -160,6 +160,20 @@ def test_a_declared_name_also_written_with_an_index_is_no_function_declaration()
     assert got[0] != "equal"
 
 
+def test_a_declaration_holds_in_its_own_section_only():
+    """A chain-rule primer under its own heading declares u(x, y); the derivation below it writes x_i, another
+    x, which no longer voids the primer's declaration -- nor does the declaration reach past its section."""
+    right = (r"\frac{\partial u}{\partial r} = \frac{\partial u}{\partial x} \frac{\partial x}{\partial r}"
+             r" + \frac{\partial u}{\partial y} \frac{\partial y}{\partial r}")
+    dropped = r"\frac{\partial u}{\partial r} = \frac{\partial u}{\partial x} \frac{\partial x}{\partial r}"
+    later = "### The derivation\n\n$$\\hat{x}_i = x_i - 1$$\n\n"
+    for claim, verdict in ((right, "equal"), (dropped, "not_equal")):
+        text = "### Primer\n\n" + PRIMER + f"$${claim}$$\n\n" + later
+        assert next(s.verdict for c in verify_text(text).chains for s in c.steps) == verdict, claim
+    past = "### Primer\n\n" + PRIMER + later + f"$${right}$$\n"
+    assert [s.verdict for c in verify_text(past).chains for s in c.steps][-1] != "equal"
+
+
 def test_the_gradient_notation_dx_reads_as_the_derivative_of_the_loss():
     head = r"Here $dy$ is the upstream gradient $\partial L/\partial y$." + CENTRE[CENTRE.index("\n"):]
     right = r"d\hat{x}_i = dy_i \gamma"
@@ -174,3 +188,31 @@ def test_an_output_written_without_an_index_is_no_upstream_argument():
            "$$z = W a + b$$\n\n"
     got = verdicts([r"\frac{\partial J}{\partial a} = W \frac{\partial J}{\partial z}"], head)
     assert got[0] == "definition" and got[1] != "equal"
+
+
+NORMALISE = r"""$$\hat{x}_i = \frac{x_i - \mu}{s}$$
+
+"""
+
+
+@pytest.mark.parametrize(("claim", "verdict"), [
+    (r"\frac{\partial \hat{x}}{\partial \mu} = -\frac{1}{s}", "equal"),  # each element's derivative
+    (r"\frac{\partial \hat{x}}{\partial s} = -\frac{x_i - \mu}{s^2}", "equal"),  # the step's index i
+    (r"\frac{\partial \hat{x}}{\partial \mu} = -\sum_{i=1}^{m} \frac{1}{s}", "not_equal"),  # zakka's spurious Σ
+    (r"\frac{\partial \hat{x}}{\partial s} = -\frac{x_i - \mu}{s}", "not_equal"),
+    (r"\frac{\partial \hat{x}}{\partial x} = \frac{1}{s}", "equal"),  # the input x_i too, element by element
+    (r"\frac{\partial \hat{x}}{\partial x} = \frac{1}{s} - \frac{1}{m}", "not_equal"),
+])
+def test_a_name_defined_element_by_element_written_bare_is_read_as_each_element(claim, verdict):
+    report = verify_text(NORMALISE + f"$${claim}$$\n")
+    step = report.chains[1].steps[0]
+    assert step.verdict == verdict, step.detail
+    assert any("read as xhat_i" in note for note in step.readings), step.readings
+
+
+def test_two_bare_elements_in_one_product_are_not_guessed():
+    """∂f/∂x̂ · ∂x̂/∂s: a dot product (right) or a product of elements (wrong)? Neither is assumed."""
+    text = CENTRE + r"$$\frac{\partial f}{\partial \mu} = \frac{\partial f}{\partial \hat{x}} \cdot " \
+        r"\frac{\partial \hat{x}}{\partial \mu}$$" + "\n"
+    step = verify_text(text).chains[3].steps[0]
+    assert step.verdict in ("error", "unknown"), step

@@ -26,9 +26,10 @@ from derive.verify.matrix import (
 from derive.verify.matrix.decide import decide_matrix_step
 from derive.verify.report import DEFAULT_TIMEOUT, MAX_STEPS, ChainVerdict, Options, RegionSummary, Report, StepVerdict
 from derive.verify.upstream import (
-    declared_functions,
+    functions_by_section,
     gradient_notation,
     inline_math,
+    section_text,
     upstream_definitions,
     written_derivatives,
 )
@@ -72,7 +73,7 @@ def check_step(lhs: Side, rhs: Side, assumptions: Sequence[Side], options: Optio
         label = which if which in ("lhs", "rhs") else f"the assumption '{side.text}'"
         where = f"line {line}, column {col}" if line else f"--assume, column {col}"
         return StepVerdict(**base, verdict="error", method="read", detail=f"{label}: {where}: {message}")
-    notes = next((m[1] for m in outcome.messages if m[0] == "notes"), ())
+    notes = tuple(dict.fromkeys(n for m in outcome.messages if m[0] == "notes" for n in m[1]))
     labels = list(dict.fromkeys(m[1] for m in outcome.messages if m[0] in ("read", "numeric", "proof")))
     kinds = ("read", "numeric", "proof", "diagnosis")
     by_label = {label: {m[0]: m[2:] for m in outcome.messages if m[0] in kinds and m[1] == label}
@@ -330,7 +331,7 @@ def verify_text(text: str, assumptions: Sequence[str] = (), options: Options = O
     definitions: list[Definition] = []
     earlier = ""
     prose = sorted(document.definitions, key=lambda d: d.since or (d.lhs.line, d.lhs.column))
-    loss, functions_of = gradient_notation(text), declared_functions(text)
+    loss, sections = gradient_notation(text), functions_by_section(text)
     notation = [Definition("d", loss, "", 1, f"notation: dy is the gradient ∂{loss}/∂y", "gradient")] if loss else []
     written = written_derivatives([*(side.text for chain in document.chains for side in chain.sides),
                                    *inline_math(text)], Readings(gradient_of=loss))
@@ -348,8 +349,15 @@ def verify_text(text: str, assumptions: Sequence[str] = (), options: Options = O
         abbreviation = bare_sum(chain, _latest(definitions))
         if abbreviation is not None:
             definitions.append(abbreviation)
+        section = next(((first, last, d) for first, last, d in sections if first <= chain.line <= last), None)
+        functions_of, written_there = {}, None
+        if section is not None:
+            first, last, functions_of = section
+            written_there = written_derivatives(
+                [*(side.text for c in document.chains if first <= c.line <= last for side in c.sides),
+                 *inline_math(section_text(text, first, last))], Readings(gradient_of=loss))
         upstream = upstream_definitions(written, _latest(definitions), Readings(chain.functions, chain.symbols),
-                                        functions_of)
+                                        functions_of, written_there)
         chains.append(verify_chain(chain, given, options, budget, definitions, [*upstream, *notation], declared,
                                    earlier))
         earlier += " " + chain.source

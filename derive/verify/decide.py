@@ -21,6 +21,7 @@ from derive.verify.assumptions import Hypothesis, System, contradiction, unknown
 from derive.verify.definitions import bindable, bindings, names_of, parse_all, put_in, with_bindings, written_in
 from derive.verify.diagnosis import diagnose
 from derive.verify.drawn import with_drawn_functions
+from derive.verify.graph import bare_elements
 from derive.verify.numeric import (
     EVALUATION_ERRORS,
     NumericOutcome,
@@ -225,6 +226,9 @@ def _put_definitions(send, exprs: list[sp.Expr], definitions: tuple[tuple[str, .
         send(("error", "lhs", f"a definition in force cannot be read: {err}", 1))
         return None
     kept = bindable(parsed)
+    exprs, notes = bare_elements(exprs, parsed)
+    if notes:
+        send(("notes", tuple(notes)))
     try:
         put = [put_in(e, parsed, refused, kept) for e in exprs]
     except LatexError as err:

@@ -9,8 +9,8 @@ LaTeX walker: in Markdown a ``%`` is text (``50% of $$x = 2x$$`` must not hide t
 LaTeX comment would), code spans and fences are not math, and blockquote markers (``> $$``) are
 not part of the formula.  Inside a region, the layout environments ``align``, ``aligned``,
 ``split``, ``gather``, ``gathered``, ``array`` (and the others above) nest at any depth; their
-``\begin``/``\end`` lines, ``\boxed{…}``, MathJax's ``\color{red}{…}``, ``\tag``, ``\label`` and row spacing ``\\[2pt]`` are
-layout, not meaning, and are blanked so that every offset stays where it was.
+``\begin``/``\end`` lines, ``\boxed{…}``, MathJax's ``\color{red}{…}``, ``\tag``, ``\label`` and row
+spacing ``\\[2pt]`` are layout, not meaning, and are blanked so that every offset stays where it was.
 
 **Nothing is skipped in silence.**  A region that is never closed, a closer without an opener,
 display math opened inside display math, or a region whose body holds a relation that no chain

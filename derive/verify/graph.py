@@ -272,6 +272,58 @@ def _check_shapes(expr: sp.Expr, by: sp.Expr, parsed: list[tuple[sp.Expr, sp.Exp
                              "cannot be read", 1)
 
 
+def bare_elements(exprs: list[sp.Expr], parsed: list[tuple[sp.Expr, sp.Expr]]) -> tuple[list[sp.Expr], list[str]]:
+    r"""A name the definitions write only element by element (``\hat{x}_i = …``, or an input ``x_i``), written in a
+    step without an index, read as its element: at the step's one free index where it has one (``\partial
+    f/\partial x = … (x_i - \mu)`` is about x_i), else at the definition's own index, free, so that the claim
+    must hold for every element (``\partial\hat{x}/\partial\sigma^2 = \sum_i …`` claims each
+    :math:`\partial\hat{x}_i/\partial\sigma^2` is that sum).  Not read so, and left to the error of
+    :func:`_check_shapes`: a step with several free indices, and one where two factors of a product hold such
+    names (``\frac{\partial f}{\partial\hat{x}} \cdot \frac{\partial\hat{x}}{\partial\sigma^2}``: a dot
+    product, or a product of elements?).  Returns the sides and the notes that say what was read."""
+    indexed: dict[str, sp.Indexed] = {}
+    plain: set[str] = set()
+    for lhs, rhs in parsed:
+        for node in (lhs, *rhs.atoms(sp.Indexed)):
+            if isinstance(node, sp.Indexed) and len(node.indices) == 1 and isinstance(node.indices[0], sp.Symbol):
+                indexed.setdefault(str(node.base.label), node)
+        plain |= {s.name for s in _bare_symbols(lhs) | _bare_symbols(rhs)}
+    elementwise = set(indexed) - plain
+    bare = {s for e in exprs for s in _bare_symbols(e) if s.name in elementwise}
+    from derive.functions import IndexedFunction
+
+    vectors = {s for e in exprs for f in e.atoms(IndexedFunction, AppliedUndef) for s in _bare_symbols(f)}
+    if not bare or bare & vectors:  # softmax(z), g(x): a function of the whole vector
+        return exprs, []
+    for expr in exprs:
+        for product in expr.atoms(sp.Mul):
+            if sum(1 for factor in product.args if _bare_symbols(factor) & bare) > 1:
+                return exprs, []
+    from derive.verify.numeric import counts_and_indices
+
+    _, free = counts_and_indices(*exprs)
+    if len(free) > 1:
+        return exprs, []
+    notes, out = [], list(exprs)
+    for symbol in sorted(bare, key=str):
+        element = indexed[symbol.name]
+        index = next(iter(free)) if free else element.indices[0]
+        out = [e.xreplace({symbol: element.base[index]}) for e in out]
+        how = "the step's index" if free else "every element: the claim must hold for each"
+        notes.append(f"{symbol.name} written without an index, read as {symbol.name}_{index} ({how}; the "
+                     f"definitions write {symbol.name} element by element)")
+    return out, notes
+
+
+def _bare_symbols(expr: sp.Expr) -> set[sp.Symbol]:
+    """The symbols written in ``expr`` outside any element (the ``x`` of ``x_i`` is its base, not a bare x)."""
+    if isinstance(expr, sp.Indexed):
+        return set()
+    if isinstance(expr, sp.Symbol):
+        return {expr} if not expr.is_integer else set()
+    return set().union(set(), *(_bare_symbols(a) for a in expr.args if isinstance(a, sp.Basic)))
+
+
 def upstream_model(name: str, arguments: list[sp.Expr], parsed: list[tuple[sp.Expr, sp.Expr]]) -> sp.Expr:
     r"""The first-order model :math:`f_0 + \sum_j g_j Y_j` of the upstream name ``name`` over its
     ``arguments`` (each a symbol Y, or an element Y_i of an indexed name)."""

@@ -19,6 +19,7 @@ then used is :mod:`derive.verify.graph`.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Iterable, Sequence
 
@@ -95,6 +96,29 @@ def declared_functions(text: str) -> dict[str, tuple[str, ...]]:
     return {n: a for n, a in found.items() if re.search(r"(?<![A-Za-z\\])\\?" + n + r"\s*_", text) is None}
 
 
+#: A heading: Markdown's ``#``…``######``, or LaTeX's ``\section``/``\subsection``/``\subsubsection``.
+_HEADING = re.compile(r"^\s{0,3}#{1,6}\s|^\s*\\(?:sub){0,2}section\*?\{")
+
+
+def functions_by_section(text: str) -> list[tuple[int, int, dict[str, tuple[str, ...]]]]:
+    """The functions declared in prose (:func:`declared_functions`), section by section: ``(first line, last
+    line, declared)`` for each run of lines between headings.  A declaration holds in its own section -- the
+    chain-rule primer's ``u(x, y)`` is not the ``x_i`` of the derivation that follows it."""
+    lines = text.splitlines()
+    starts = [0] + [n for n, line in enumerate(lines) if n and _HEADING.match(line)] + [len(lines)]
+    found = []
+    for first, end in itertools.pairwise(starts):
+        declared = declared_functions("\n".join(lines[first:end]))
+        if declared:
+            found.append((first + 1, end, declared))
+    return found
+
+
+def section_text(text: str, first: int, last: int) -> str:
+    """Lines ``first`` to ``last`` (1-based, inclusive) of ``text``."""
+    return "\n".join(text.splitlines()[first - 1 : last])
+
+
 def written_derivatives(texts: Iterable[str], readings: Readings) -> dict[str, set[str]]:
     """For each bare name a first-order derivative is taken of in ``texts``, the names of its variables."""
     texts = list(texts)
@@ -116,11 +140,14 @@ def written_derivatives(texts: Iterable[str], readings: Readings) -> dict[str, s
 
 
 def upstream_definitions(written: dict[str, set[str]], definitions: Sequence[Definition],
-                         readings: Readings, declared: dict[str, tuple[str, ...]] | None = None) -> list[Definition]:
+                         readings: Readings, declared: dict[str, tuple[str, ...]] | None = None,
+                         written_there: dict[str, set[str]] | None = None) -> list[Definition]:
     """The upstream names (module docstring) given the definitions in force, each as a :class:`Definition`
     of kind ``upstream`` whose ``rhs`` is the output it is a function of; and the ``declared`` functions
-    (:func:`declared_functions`) that are not defined, each of its arguments."""
+    (:func:`declared_functions`) that are not defined, each of its arguments, where every derivative of it
+    written in its section (``written_there``; default: ``written``) is by what it is declared a function of."""
     declared = declared or {}
+    written_there = written if written_there is None else written_there
     texts = [t for d in definitions for t in (d.lhs, d.rhs)]
     readings = Readings(readings.functions, readings.symbols, defined=frozenset(d.name for d in definitions),
                         squares=square_names(texts, [(d.lhs, d.rhs) for d in definitions]))
@@ -137,7 +164,7 @@ def upstream_definitions(written: dict[str, set[str]], definitions: Sequence[Def
     made = []
     graph = {**arguments, **{n: set(a) for n, a in declared.items() if n not in nodes}}
     for name, args in sorted(declared.items()):
-        if name in nodes or not written.get(name, set()) <= _below(list(args), graph) | set(args):
+        if name in nodes or not written_there.get(name, set()) <= _below(list(args), graph) | set(args):
             continue  # defined after all, or differentiated by what it is not declared a function of
         made += [Definition(name, name, arg, 1, f"upstream: {name} is declared a function of {', '.join(args)}",
                             "upstream") for arg in args]
