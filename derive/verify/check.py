@@ -16,6 +16,7 @@ from derive.verify.definitions import Definition, bare_sum, defines, function_he
 from derive.verify.document import Chain, Side, read_document
 from derive.verify.matrix import Declared, declarations, defines_matrix, is_matrix_step, matrix_like, warm
 from derive.verify.matrix.decide import decide_matrix_step
+from derive.verify.matrix.infer import InferredShapes, infer_shapes
 from derive.verify.report import DEFAULT_TIMEOUT, MAX_STEPS, ChainVerdict, Options, RegionSummary, Report, StepVerdict
 from derive.verify.upstream import (
     declared_functions,
@@ -39,7 +40,10 @@ def check_step(lhs: Side, rhs: Side, assumptions: Sequence[Side], options: Optio
     """
     seed = f"{options.seed}|{lhs.text}|{rhs.text}"
     texts = tuple(a.text for a in assumptions)
-    if is_matrix_step(lhs.text, rhs.text, declared, {d.name for d in definitions if d.kind == "definition"}):
+    matrix = is_matrix_step(lhs.text, rhs.text, declared, {d.name for d in definitions if d.kind == "definition"})
+    if matrix and isinstance(declared, InferredShapes):
+        return _inferred(lhs, rhs, assumptions, options, functions, symbols, definitions, declared)
+    if matrix:
         args = (lhs.text, rhs.text, seed, tuple((d.name, d.lhs, d.rhs) for d in definitions if d.kind == "definition"),
                 declared,
                 options.timeout)
@@ -73,7 +77,32 @@ def check_step(lhs: Side, rhs: Side, assumptions: Sequence[Side], options: Optio
         step = replace(next(iter(verdicts.values())), readings=notes, definitions=shown)
     else:
         step = replace(_both_readings(verdicts, base, notes, outcome, options), definitions=shown)
-    return step if declared else _as_matrices(step, lhs, rhs, definitions)
+    return step if declared and not isinstance(declared, InferredShapes) else \
+        _as_matrices(step, lhs, rhs, definitions)
+
+
+def _inferred(lhs: Side, rhs: Side, assumptions, options: Options, functions, symbols, definitions,
+              inferred: InferredShapes) -> StepVerdict:
+    """A matrix step of a document whose shapes are inferred (:mod:`derive.verify.matrix.infer`): judged under
+    every reading of the shapes, ``equal``/``not_equal`` only where all agree, else ``unknown`` naming them;
+    the shapes read are shown in the step's readings."""
+    verdicts = []
+    for reading, shown in zip(inferred.readings, inferred.shown, strict=True):
+        step = check_step(lhs, rhs, assumptions, options, functions, symbols, definitions, reading)
+        verdicts.append(replace(step, readings=(shown, *step.readings)))
+    first = verdicts[0]
+    if len(verdicts) == 1:
+        return first
+    if len({v.verdict for v in verdicts}) == 1:
+        weakest = next((v for v in verdicts if v.method == "numeric"), first)
+        if first.verdict not in ("equal", "not_equal"):
+            return replace(first, readings=(*inferred.shown, *first.readings[1:]))
+        return replace(weakest, readings=(*inferred.shown, *weakest.readings[1:]),
+                       detail=f"the same under every reading of the shapes ({len(verdicts)}): {weakest.detail}")
+    shown = "; ".join(f"{s}: {v.verdict} ({v.detail})" for s, v in zip(inferred.shown, verdicts, strict=True))
+    return replace(first, verdict="unknown", method="none", counterexample=None, diagnosis=None,
+                   readings=(*inferred.shown, *first.readings[1:]),
+                   detail=f"the shapes can be read {len(verdicts)} ways, with different verdicts: {shown}")
 
 
 def _as_matrices(step: StepVerdict, lhs: Side, rhs: Side, definitions: Sequence[Definition]) -> StepVerdict:
@@ -228,6 +257,11 @@ def _definition(chain: Chain, in_force: Sequence[Side], definitions: list[Defini
     """The definition made by the chain's first step, if it makes one (see :mod:`derive.verify.definitions`;
     in a document that declares shapes, a matrix name too: :func:`derive.verify.matrix.defines_matrix`)."""
     lhs, rhs = chain.sides[0], chain.sides[1]
+    again = next((d for d in reversed(definitions) if declared and d.kind == "definition" and
+                  _compact(d.lhs) == _compact(lhs.text) and _compact(d.rhs) == _compact(rhs.text)), None)
+    if again is not None:
+        return Definition(again.name, lhs.text, rhs.text, lhs.line,
+                          f"the definition of line {again.line}, written again")
     matrix = None if _element(lhs.text) else defines_matrix(lhs.text, rhs.text, declared, {d.name for d in definitions})
     if matrix is not None:
         how = "written as a definition" if chain.defines else "a display whose left side is a new name"
@@ -248,6 +282,16 @@ def _definition(chain: Chain, in_force: Sequence[Side], definitions: list[Defini
     if name is not None and name == function_head(lhs.text) and name in FUNCTIONS:
         how = f"a display whose left side names a function: the author's {name}, not the catalog's, in what follows"
     return Definition(name, lhs.text, rhs.text, lhs.line, how) if name else None
+
+
+def _compact(text: str) -> tuple[str, ...] | str:
+    r"""``text`` as its tokens (``⋅`` and ``\cdot`` alike, spaces ignored), or as itself where it does not tokenize."""
+    from derive.latex.tokens import tokenize
+
+    try:
+        return tuple(t.text for t in tokenize(text))
+    except LatexError:
+        return "".join(text.split())
 
 
 def _element(text: str) -> bool:
@@ -300,7 +344,9 @@ def verify_text(text: str, assumptions: Sequence[str] = (), options: Options = O
     given = [Side(a, 0, 1) for a in assumptions]
     budget = [MAX_STEPS]
     document = read_document(text, latex)
-    declared = declarations(text)
+    declared = declarations(text) or infer_shapes(
+        [(c.sides[0].text, c.sides[1].text) for c in document.chains if c.problem is None and len(c.sides) > 1] +
+        [(d.lhs.text, d.rhs.text) for d in document.definitions]) or ()
     if declared:
         warm(text)
     definitions: list[Definition] = []
