@@ -77,3 +77,27 @@ def test_the_d_notation_names_a_gradient():
     assert last(text).verdict == "definition"
     # a d that is no such notation is still a claim
     assert last(COLUMNS + r"$$db^{[l]} = \frac{\partial J}{\partial a^{[l-1]}}$$").verdict != "definition"
+
+
+NAMED = ROWS + "- $\\frac{\\partial L}{\\partial Z}$ is $\\delta$ (the error signal)\n\n"
+INVERTED = ROWS + "- $\\frac{\\partial Z}{\\partial L}$ is 𝛿 (the error signal from the next layer)\n\n"
+
+
+@pytest.mark.parametrize("prose", [NAMED, INVERTED])
+@pytest.mark.parametrize("rhs, verdict", [
+    (r"X^T \cdot \delta", "equal"),
+    (r"X \cdot \delta", "not_equal"),
+    (r"\delta \cdot X^T", "not_equal"),
+    (r"X^T \odot \delta", "not_equal"),
+])
+def test_a_gradient_named_in_prose(prose, rhs, verdict):
+    step = last(prose + r"$$\frac{\partial L}{\partial W} = " + rhs + "$$")
+    assert step.verdict == verdict
+    if prose is INVERTED and verdict == "equal":
+        assert any("read as ∂L/∂Z: Z does not depend on L" in r for r in step.readings)
+
+
+def test_prose_that_names_no_gradient_of_the_loss_defines_nothing():
+    text = ROWS + "- $\\frac{\\partial Z}{\\partial W}$ is $\\delta$\n\n" + \
+        r"$$\frac{\partial L}{\partial W} = X^T \delta$$"
+    assert last(text).verdict == "error"

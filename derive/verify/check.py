@@ -13,10 +13,13 @@ from derive.latex.tokens import LatexError
 from derive.verify.assumptions import Hypothesis
 from derive.verify.decide import decide_step
 from derive.verify.definitions import Definition, bare_sum, defines, function_head, names_a_part
-from derive.verify.document import Chain, Side, read_document
+from derive.verify.document import Chain, ProseDefinition, Side, read_document
 from derive.verify.matrix import Declared, declarations, defines_matrix, is_matrix_step, matrix_like, warm
 from derive.verify.matrix.decide import decide_matrix_step
 from derive.verify.matrix.infer import InferredShapes, infer_shapes
+from derive.verify.matrix.loss import gradients
+from derive.verify.matrix.named import named_gradients
+from derive.verify.matrix.reader import name_key, read_matrix
 from derive.verify.report import DEFAULT_TIMEOUT, MAX_STEPS, ChainVerdict, Options, RegionSummary, Report, StepVerdict
 from derive.verify.upstream import (
     declared_functions,
@@ -77,6 +80,8 @@ def check_step(lhs: Side, rhs: Side, assumptions: Sequence[Side], options: Optio
         step = replace(next(iter(verdicts.values())), readings=notes, definitions=shown)
     else:
         step = replace(_both_readings(verdicts, base, notes, outcome, options), definitions=shown)
+    stated = tuple(f"{d.lhs} = {d.rhs}: {d.how}" for d in definitions if d.name in used and " read as " in d.how)
+    step = replace(step, readings=(*step.readings, *stated)) if stated else step
     return step if declared and not isinstance(declared, InferredShapes) else \
         _as_matrices(step, lhs, rhs, definitions)
 
@@ -351,7 +356,8 @@ def verify_text(text: str, assumptions: Sequence[str] = (), options: Options = O
         warm(text)
     definitions: list[Definition] = []
     earlier = ""
-    prose = sorted(document.definitions, key=lambda d: d.since or (d.lhs.line, d.lhs.column))
+    prose = sorted([*document.definitions, *_named_gradients(text, document, declared)],
+                   key=lambda d: d.since or (d.lhs.line, d.lhs.column))
     loss, functions_of = gradient_notation(text), declared_functions(text)
     notation = [Definition("d", loss, "", 1, f"notation: dy is the gradient ∂{loss}/∂y", "gradient")] if loss else []
     written = written_derivatives([*(side.text for chain in document.chains for side in chain.sides),
@@ -381,6 +387,24 @@ def verify_text(text: str, assumptions: Sequence[str] = (), options: Options = O
     unread = {chain.region for chain in chains if any(s.verdict == "error" and s.method == "read" for s in chain.steps)}
     regions = tuple(RegionSummary(r.line, r.construct, n not in unread) for n, r in enumerate(document.regions))
     return Report(chains, regions)
+
+
+def _named_gradients(text: str, document, declared) -> list[ProseDefinition]:
+    """In a matrix document, the gradients its prose names ("$\\frac{\\partial L}{\\partial Z}$ is 𝛿"):
+    :mod:`derive.verify.matrix.named`."""
+    if not declared:
+        return []
+    defined, differentiated = set(), set()
+    for chain in document.chains:
+        if chain.problem is None and len(chain.sides) > 1 and name_key(chain.sides[0].text):
+            defined.add(name_key(chain.sides[0].text))
+        for side in chain.sides:
+            try:
+                differentiated |= {g.of.key for g in gradients(read_matrix(side.text))}
+            except LatexError:
+                continue
+    return [ProseDefinition(Side(n.name, n.line, n.column), Side(n.gradient, n.line, n.column), n.how)
+            for n in named_gradients(text, defined, differentiated - defined)]
 
 
 def read_assumption(text: str, timeout: float = DEFAULT_TIMEOUT) -> str | None:
