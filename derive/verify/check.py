@@ -92,8 +92,10 @@ def _inferred(lhs: Side, rhs: Side, assumptions, options: Options, functions, sy
     every reading of the shapes, ``equal``/``not_equal`` only where all agree, else ``unknown`` naming them;
     the shapes read are shown in the step's readings."""
     verdicts = []
-    for reading, shown in zip(inferred.readings, inferred.shown, strict=True):
-        step = check_step(lhs, rhs, assumptions, options, functions, symbols, definitions, reading)
+    for reading, shown, extra in zip(inferred.readings, inferred.shown, inferred.extra, strict=True):
+        supplied = tuple(Definition(name, left, right, lhs.line, "a reading of the shapes")
+                         for name, left, right in extra)
+        step = check_step(lhs, rhs, assumptions, options, functions, symbols, (*definitions, *supplied), reading)
         verdicts.append(replace(step, readings=(shown, *step.readings)))
     first = verdicts[0]
     if len(verdicts) == 1:

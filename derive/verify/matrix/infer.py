@@ -24,10 +24,12 @@ read is shown: ``shapes inferred: W h×k, a k×1, b h×1``.
 from __future__ import annotations
 
 import itertools
+import re
 from collections.abc import Iterable
 
 import sympy as sp
 
+from derive.latex import names as latex_names
 from derive.latex.tokens import LatexError
 from derive.verify.matrix import nodes as nd
 from derive.verify.matrix.loss import gradients
@@ -46,14 +48,17 @@ class InferredShapes(tuple):
 
     readings: tuple[tuple[Declared, ...], ...]
     shown: tuple[str, ...]
+    #: Per reading, definitions ``(name, lhs, rhs)`` it supplies (``\\sigma[x] = \\sqrt{Var[x]}``).
+    extra: tuple[tuple[tuple[str, str, str], ...], ...]
 
-    def __new__(cls, readings, shown):
+    def __new__(cls, readings, shown, extra=None):
         made = super().__new__(cls, readings[0])
         made.readings, made.shown = tuple(readings), tuple(shown)
+        made.extra = tuple(extra) if extra is not None else ((),) * len(made.readings)
         return made
 
     def __reduce__(self):
-        return (InferredShapes, (self.readings, self.shown))
+        return (InferredShapes, (self.readings, self.shown, self.extra))
 
 
 class _ContradictionError(Exception):
@@ -140,7 +145,7 @@ class _Unifier:
         self.sizes = _Sizes()
         self.memo: dict[str, tuple[str, str]] = {}
         self.fresh = itertools.count()
-        self.scalars: set[str] = set()
+        self.size_names = size_names(definitions)
 
     def new(self) -> str:
         return f"_{next(self.fresh)}"
@@ -164,6 +169,8 @@ class _Unifier:
 
     def _Name(self, node):
         key = node.key
+        if key in self.size_names:
+            return None
         if key in self.definitions:
             if key not in self.memo:
                 self.memo[key] = ("…", "…")  # a definition that refers to itself: no inference
@@ -189,7 +196,7 @@ class _Unifier:
         return a
 
     def _Quotient(self, node):
-        a, b = self.shape(node.left), self.shape(node.right)
+        a, b = self.shape(node.numerator), self.shape(node.denominator)
         if b is not None:
             self.same(b, ("1", "1"))
         return a
@@ -223,7 +230,14 @@ class _Unifier:
     _Softmax = _Apply
 
     def _Power(self, node):
-        return self.shape(node.arg)
+        base = self.shape(node.base)
+        if base is not None:
+            self.same(base, ("1", "1"))
+        return base
+
+    def _Statistic(self, node):
+        self.shape(node.arg)
+        return None  # 1×1: a scalar that scales, as a number
 
     def _Identity(self, node):
         side = self.new()
@@ -235,6 +249,12 @@ class _Unifier:
         if isinstance(node.length, nd.Name):
             return (f"={node.length.key}", "1")
         raise _NotFollowedError("a column of ones of a length that is no name")
+
+
+def size_names(definitions: dict[str, nd.Node]) -> set[str]:
+    """Names that are sizes: the length of a column of ones (``d`` of ``\\mathbb{1}_d``)."""
+    return {sub.length.key for node in definitions.values() for sub in _walk(node)
+            if isinstance(sub, nd.Ones) and isinstance(sub.length, nd.Name)}
 
 
 def bias_names(definitions: dict[str, nd.Node]) -> list[str]:
@@ -282,7 +302,9 @@ def infer_shapes(pairs: Iterable[tuple[str, str]]) -> InferredShapes | None:
     biases = bias_names(definitions)
     if len(biases) > MAX_AMBIGUOUS:
         return None
-    leaves = list(dict.fromkeys(k for node in definitions.values() for k in _in_order(node) if k not in definitions))
+    sizes = size_names(definitions)
+    leaves = list(dict.fromkeys(k for node in definitions.values() for k in _in_order(node)
+                                if k not in definitions and k not in sizes))
     readings: list[tuple[tuple[Declared, ...], str]] = []
     for choice in itertools.product((False, True), repeat=len(biases)):
         broadcast = frozenset(b for b, row in zip(biases, choice, strict=True) if row)
@@ -291,7 +313,58 @@ def infer_shapes(pairs: Iterable[tuple[str, str]]) -> InferredShapes | None:
             readings.append(made)
     if not readings:
         return None
-    return InferredShapes([r[0] for r in readings], [r[1] for r in readings])
+    spreads = _spread_readings(definitions, [k for k in leaves if _SPREAD.fullmatch(k)])
+    if spreads is None:
+        return None
+    combined = [(declared, f"{shown}{'; ' + said if said else ''}", extra)
+                for declared, shown in readings for said, extra in spreads]
+    return InferredShapes(*zip(*combined, strict=True))
+
+
+#: ``\sigma[x]``: the spread of x, read as its standard deviation (:func:`_spread_readings`).
+_SPREAD = re.compile(r"sigma\[(?P<of>[^\]]+)\]")
+
+
+def _latex(key: str) -> str | None:
+    if len(key) == 1 and key.isalpha():
+        return key
+    return f"\\{key}" if key in latex_names.GREEK else None
+
+
+def _spread_readings(definitions: dict[str, nd.Node], spreads: list[str]) -> list[tuple[str, tuple]] | None:
+    r"""The readings of each ``\sigma[x]`` the definitions use: :math:`\sqrt{\operatorname{Var}[x]}`, and, where a
+    definition divides by :math:`\sqrt{\operatorname{Var}[x] + \epsilon}` (the layer's denominator), that too;
+    as (what is shown, the definitions supplied).  None when a σ[x] cannot be written (its x is no plain name)."""
+    per_name = []
+    for key in spreads:
+        of = _SPREAD.fullmatch(key).group("of")
+        x = _latex(of)
+        if x is None:
+            return None
+        options = [(f"σ[{of}] read as √Var[{of}]", (key, f"\\sigma[{x}]", f"\\sqrt{{Var[{x}]}}"))]
+        for node in definitions.values():
+            for sub in _walk(node):
+                added = _plus_constant(sub, of)
+                if added is not None and _latex(added) is not None:
+                    shown = f"σ[{of}] read as √(Var[{of}] + {added}), the denominator of a definition"
+                    option = (shown, (key, f"\\sigma[{x}]", f"\\sqrt{{Var[{x}] + {_latex(added)}}}"))
+                    if option not in options:
+                        options.append(option)
+        per_name.append(options)
+    return [("; ".join(o[0] for o in choice), tuple(o[1] for o in choice)) for choice in itertools.product(*per_name)]
+
+
+def _plus_constant(node: nd.Node, of: str) -> str | None:
+    r"""``e`` when ``node`` is :math:`\sqrt{\operatorname{Var}[x] + e}` of x = ``of`` and a name e."""
+    if not (isinstance(node, nd.Apply) and node.function == "sqrt" and isinstance(node.arg, nd.Sum)):
+        return None
+    terms = node.arg.terms
+    if len(terms) != 2 or any(sign != 1 for sign, _ in terms):
+        return None
+    var = [t for _, t in terms if isinstance(t, nd.Statistic) and t.kind == "var" and
+           isinstance(t.arg, nd.Name) and t.arg.key == of]
+    other = [t for _, t in terms if isinstance(t, nd.Name)]
+    return other[0].key if var and other else None
 
 
 def _connected(definitions: dict[str, nd.Node]) -> dict[str, nd.Node]:
@@ -345,6 +418,8 @@ def _reading(definitions, broadcast, leaves) -> tuple[tuple[Declared, ...], str]
     names: dict[str, str] = {sizes.find("1"): "1"}
     declared, shown = [], []
     for key in leaves:
+        if _SPREAD.fullmatch(key):
+            continue  # defined by a reading (_spread_readings)
         dims = []
         for v in unifier.leaf(key):
             root = sizes.find(v)

@@ -8,7 +8,9 @@ come out "equal" for any W: the vacuous verdict this module exists to prevent.  
 
 where :math:`Y_1, \dots, Y_m` are the *sinks* of the definitions in force (a defined name no other
 definition uses; definitions that themselves hold a gradient, such as ``\delta := \partial L/\partial Z``,
-are not part of the graph).  That reading is the document's own statement only when every name L is
+are not part of the graph) that L is differentiated by (the upstream gradients written: ``∂L/∂y`` beside a
+normalised :math:`\hat x` that y does not use makes L a function of y alone), or all of them where none is.
+That reading is the document's own statement only when every name L is
 differentiated by is a sink or a name a sink depends on (through the definitions); otherwise what L
 depends on is not known and the claim is left undecided, naming L.  On an instance ℓ is an undefined
 function with undefined partials (the proof then holds for every loss); at random values it is a drawn
@@ -60,5 +62,6 @@ def upstream_losses(sides, definitions: dict, declared: dict) -> tuple[dict, str
             return {}, (f"what {loss} depends on is not known: {loss} is not defined, and it is differentiated by "
                         f"{missing} (not a name the definitions' outputs depend on); define {loss} or the outputs "
                         "it depends on")
-        found[loss] = nd.Generic(0, sinks)
+        written = tuple(k for k in sinks if k in by)
+        found[loss] = nd.Generic(0, written or sinks)
     return found, None
