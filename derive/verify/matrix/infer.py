@@ -7,8 +7,9 @@ matrix mode with shapes inferred from its definitions, every size a symbol, by u
 * a product :math:`AB` makes A's columns equal B's rows; a factor that is a number (or a quotient of numbers)
   scales; a quotient :math:`A/s` needs a 1×1 s;
 * ⊙ and a sum make shapes equal -- except that a lowercase name added alone to a product (a bias) is read
-  two ways: of the product's shape, or a 1×c row added to every row (broadcast).  Both readings are kept
-  (:attr:`InferredShapes.readings`), and a claim is ``equal``/``not_equal`` only where every reading agrees;
+  two ways: of the product's shape, or a 1×c row added to every row (broadcast), every bias of the document
+  the same way.  Both readings are kept (:attr:`InferredShapes.readings`), and a claim is
+  ``equal``/``not_equal`` only where every reading agrees;
 * a transpose swaps the sizes, an elementwise function keeps them, :math:`I` is square, :math:`\mathbf 1_d`
   is a d×1 column;
 * a lowercase name is a vector, a column (k×1) unless its columns are tied to a capital's size (then a
@@ -33,11 +34,9 @@ from derive.latex import names as latex_names
 from derive.latex.tokens import LatexError
 from derive.verify.matrix import nodes as nd
 from derive.verify.matrix.loss import gradients
-from derive.verify.matrix.reader import name_key, read_matrix
+from derive.verify.matrix.reader import name_key, read_matrix, tokens_of
 from derive.verify.matrix.shapes import Declared, size_symbol
 
-#: At most this many bias names read two ways (2**4 readings).
-MAX_AMBIGUOUS = 4
 _SIZE_LETTERS = "nkhmpqrsuvw"
 _SCALAR_CAPITALS = frozenset("CEJKLNRST")
 
@@ -284,6 +283,7 @@ def _walk(node):
 def infer_shapes(pairs: Iterable[tuple[str, str]]) -> InferredShapes | None:
     """The shapes of a document without declarations, from its definitions ``(lhs, rhs)`` in order, or None
     when no definition means something only as matrices, or the inference cannot follow one."""
+    pairs = list(pairs)
     definitions: dict[str, nd.Node] = {}
     for lhs, rhs in pairs:
         key = name_key(lhs)
@@ -300,15 +300,13 @@ def infer_shapes(pairs: Iterable[tuple[str, str]]) -> InferredShapes | None:
         return None
     definitions = _connected(definitions)
     biases = bias_names(definitions)
-    if len(biases) > MAX_AMBIGUOUS:
-        return None
     sizes = size_names(definitions)
     leaves = list(dict.fromkeys(k for node in definitions.values() for k in _in_order(node)
                                 if k not in definitions and k not in sizes))
+    written = letters_of(pairs)
     readings: list[tuple[tuple[Declared, ...], str]] = []
-    for choice in itertools.product((False, True), repeat=len(biases)):
-        broadcast = frozenset(b for b, row in zip(biases, choice, strict=True) if row)
-        made = _reading(definitions, broadcast, leaves)
+    for broadcast in (frozenset(), frozenset(biases)):  # a document's biases are read one way, all of them
+        made = _reading(definitions, broadcast, leaves, written)
         if made is not None and made[0] not in [r[0] for r in readings]:
             readings.append(made)
     if not readings:
@@ -378,7 +376,19 @@ def _connected(definitions: dict[str, nd.Node]) -> dict[str, nd.Node]:
         keep |= more
 
 
-def _reading(definitions, broadcast, leaves) -> tuple[tuple[Declared, ...], str] | None:
+def letters_of(pairs) -> set[str]:
+    """Every letter the definitions write (a size is never named by one: ``n`` of ``\\frac{1}{n}`` is the author's)."""
+    found = set()
+    for pair in pairs:
+        for text in pair:
+            try:
+                found |= {t.text for t in tokens_of(text) if t.kind == "letter"}
+            except LatexError:
+                continue
+    return found
+
+
+def _reading(definitions, broadcast, leaves, written=frozenset()) -> tuple[tuple[Declared, ...], str] | None:
     unifier = _Unifier(definitions, broadcast)
     try:
         for key in definitions:
@@ -413,7 +423,7 @@ def _reading(definitions, broadcast, leaves) -> tuple[tuple[Declared, ...], str]
         user = _user_rows(definitions, key, unifier)
         if user is not None and sizes.find(user) == sizes.find("1"):
             return None
-    taken = {k.split("_")[0].split("^")[0] for k in leaves} | set(definitions)
+    taken = {k.split("_")[0].split("^")[0] for k in leaves} | set(definitions) | set(written)
     letters = iter([c for c in _SIZE_LETTERS if c not in taken] + [f"s{k}" for k in range(1, 20)])
     names: dict[str, str] = {sizes.find("1"): "1"}
     declared, shown = [], []
