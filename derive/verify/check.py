@@ -13,7 +13,7 @@ from derive.latex.tokens import LatexError
 from derive.verify.assumptions import Hypothesis
 from derive.verify.decide import decide_step
 from derive.verify.definitions import Definition, bare_sum, defines, function_head, names_a_part
-from derive.verify.document import Chain, Side, read_document
+from derive.verify.document import Chain, ProseDefinition, Side, read_document
 from derive.verify.matrix import (
     Declared,
     declarations,
@@ -24,6 +24,10 @@ from derive.verify.matrix import (
     warm,
 )
 from derive.verify.matrix.decide import decide_matrix_step
+from derive.verify.matrix.infer import InferredShapes, infer_shapes
+from derive.verify.matrix.loss import gradients
+from derive.verify.matrix.named import named_gradients
+from derive.verify.matrix.reader import name_key, read_matrix
 from derive.verify.report import DEFAULT_TIMEOUT, MAX_STEPS, ChainVerdict, Options, RegionSummary, Report, StepVerdict
 from derive.verify.upstream import (
     functions_by_section,
@@ -51,6 +55,8 @@ def check_step(lhs: Side, rhs: Side, assumptions: Sequence[Side], options: Optio
     upstream = frozenset(d.name for d in definitions if d.kind == "upstream")
     as_matrix = is_matrix_step(lhs.text, rhs.text, declared, {d.name for d in definitions if d.kind == "definition"},
                                upstream)
+    if as_matrix and isinstance(declared, InferredShapes):
+        return _inferred(lhs, rhs, assumptions, options, functions, symbols, definitions, declared)
     if as_matrix:
         args = (lhs.text, rhs.text, seed, tuple((d.name, d.lhs, d.rhs) for d in definitions if d.kind == "definition"),
                 declared,
@@ -85,7 +91,39 @@ def check_step(lhs: Side, rhs: Side, assumptions: Sequence[Side], options: Optio
         step = replace(next(iter(verdicts.values())), readings=notes, definitions=shown)
     else:
         step = replace(_both_readings(verdicts, base, notes, outcome, options), definitions=shown)
-    return step if as_matrix else _as_matrices(step, lhs, rhs, definitions, declared)
+    stated = tuple(f"{d.lhs} = {d.rhs}: {d.how}" for d in definitions if d.name in used and " read as " in d.how)
+    step = replace(step, readings=(*step.readings, *stated)) if stated else step
+    if as_matrix:
+        return step
+    if declared and not isinstance(declared, InferredShapes):  # declared shapes: no declared matrix in it
+        return _as_matrices(step, lhs, rhs, definitions, declared)
+    return _as_matrices(step, lhs, rhs, definitions)
+
+
+def _inferred(lhs: Side, rhs: Side, assumptions, options: Options, functions, symbols, definitions,
+              inferred: InferredShapes) -> StepVerdict:
+    """A matrix step of a document whose shapes are inferred (:mod:`derive.verify.matrix.infer`): judged under
+    every reading of the shapes, ``equal``/``not_equal`` only where all agree, else ``unknown`` naming them;
+    the shapes read are shown in the step's readings."""
+    verdicts = []
+    for reading, shown, extra in zip(inferred.readings, inferred.shown, inferred.extra, strict=True):
+        supplied = tuple(Definition(name, left, right, lhs.line, "a reading of the shapes")
+                         for name, left, right in extra)
+        step = check_step(lhs, rhs, assumptions, options, functions, symbols, (*definitions, *supplied), reading)
+        verdicts.append(replace(step, readings=(shown, *step.readings)))
+    first = verdicts[0]
+    if len(verdicts) == 1:
+        return first
+    if len({v.verdict for v in verdicts}) == 1:
+        weakest = next((v for v in verdicts if v.method == "numeric"), first)
+        if first.verdict not in ("equal", "not_equal"):
+            return replace(first, readings=(*inferred.shown, *first.readings[1:]))
+        return replace(weakest, readings=(*inferred.shown, *weakest.readings[1:]),
+                       detail=f"the same under every reading of the shapes ({len(verdicts)}): {weakest.detail}")
+    shown = "; ".join(f"{s}: {v.verdict} ({v.detail})" for s, v in zip(inferred.shown, verdicts, strict=True))
+    return replace(first, verdict="unknown", method="none", counterexample=None, diagnosis=None,
+                   readings=(*inferred.shown, *first.readings[1:]),
+                   detail=f"the shapes can be read {len(verdicts)} ways, with different verdicts: {shown}")
 
 
 def _as_matrices(step: StepVerdict, lhs: Side, rhs: Side, definitions: Sequence[Definition],
@@ -253,6 +291,11 @@ def _definition(chain: Chain, in_force: Sequence[Side], definitions: list[Defini
     """The definition made by the chain's first step, if it makes one (see :mod:`derive.verify.definitions`;
     in a document that declares shapes, a matrix name too: :func:`derive.verify.matrix.defines_matrix`)."""
     lhs, rhs = chain.sides[0], chain.sides[1]
+    again = next((d for d in reversed(definitions) if declared and d.kind == "definition" and
+                  _compact(d.lhs) == _compact(lhs.text) and _compact(d.rhs) == _compact(rhs.text)), None)
+    if again is not None:
+        return Definition(again.name, lhs.text, rhs.text, lhs.line,
+                          f"the definition of line {again.line}, written again")
     matrix = None if _element(lhs.text) else defines_matrix(lhs.text, rhs.text, declared, {d.name for d in definitions})
     if matrix is not None:
         how = "written as a definition" if chain.defines else "a display whose left side is a new name"
@@ -273,6 +316,16 @@ def _definition(chain: Chain, in_force: Sequence[Side], definitions: list[Defini
     if name is not None and name == function_head(lhs.text) and name in FUNCTIONS:
         how = f"a display whose left side names a function: the author's {name}, not the catalog's, in what follows"
     return Definition(name, lhs.text, rhs.text, lhs.line, how) if name else None
+
+
+def _compact(text: str) -> tuple[str, ...] | str:
+    r"""``text`` as its tokens (``⋅`` and ``\cdot`` alike, spaces ignored), or as itself where it does not tokenize."""
+    from derive.latex.tokens import tokenize
+
+    try:
+        return tuple(t.text for t in tokenize(text))
+    except LatexError:
+        return "".join(text.split())
 
 
 def _element(text: str) -> bool:
@@ -325,12 +378,15 @@ def verify_text(text: str, assumptions: Sequence[str] = (), options: Options = O
     given = [Side(a, 0, 1) for a in assumptions]
     budget = [MAX_STEPS]
     document = read_document(text, latex)
-    declared = declarations(text)
+    declared = declarations(text) or infer_shapes(
+        [(c.sides[0].text, c.sides[1].text) for c in document.chains if c.problem is None and len(c.sides) > 1] +
+        [(d.lhs.text, d.rhs.text) for d in document.definitions]) or ()
     if declared:
         warm(text)
     definitions: list[Definition] = []
     earlier = ""
-    prose = sorted(document.definitions, key=lambda d: d.since or (d.lhs.line, d.lhs.column))
+    prose = sorted([*document.definitions, *_named_gradients(text, document, declared)],
+                   key=lambda d: d.since or (d.lhs.line, d.lhs.column))
     loss, sections = gradient_notation(text), functions_by_section(text)
     notation = [Definition("d", loss, "", 1, f"notation: dy is the gradient ∂{loss}/∂y", "gradient")] if loss else []
     written = written_derivatives([*(side.text for chain in document.chains for side in chain.sides),
@@ -367,6 +423,24 @@ def verify_text(text: str, assumptions: Sequence[str] = (), options: Options = O
     unread = {chain.region for chain in chains if any(s.verdict == "error" and s.method == "read" for s in chain.steps)}
     regions = tuple(RegionSummary(r.line, r.construct, n not in unread) for n, r in enumerate(document.regions))
     return Report(chains, regions)
+
+
+def _named_gradients(text: str, document, declared) -> list[ProseDefinition]:
+    """In a matrix document, the gradients its prose names ("$\\frac{\\partial L}{\\partial Z}$ is 𝛿"):
+    :mod:`derive.verify.matrix.named`."""
+    if not declared:
+        return []
+    defined, differentiated = set(), set()
+    for chain in document.chains:
+        if chain.problem is None and len(chain.sides) > 1 and name_key(chain.sides[0].text):
+            defined.add(name_key(chain.sides[0].text))
+        for side in chain.sides:
+            try:
+                differentiated |= {g.of.key for g in gradients(read_matrix(side.text))}
+            except LatexError:
+                continue
+    return [ProseDefinition(Side(n.name, n.line, n.column), Side(n.gradient, n.line, n.column), n.how)
+            for n in named_gradients(text, defined, differentiated - defined)]
 
 
 def read_assumption(text: str, timeout: float = DEFAULT_TIMEOUT) -> str | None:

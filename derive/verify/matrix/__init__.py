@@ -92,10 +92,10 @@ def defines_matrix(lhs_text: str, rhs_text: str, declared: tuple[Declared, ...],
     """The name ``lhs = rhs`` defines in a matrix document (a bare name, new, not on its right side), or None."""
     if not declared:
         return None
-    key = name_key(lhs_text)
+    known = frozenset(d.key for d in declared) | frozenset(taken)
+    key = name_key(lhs_text) or gradient_name(lhs_text, rhs_text, known)
     if key is None or key in taken:
         return None
-    known = frozenset(d.key for d in declared) | frozenset(taken)
     try:
         rhs = read_matrix(rhs_text, known)
     except LatexError:
@@ -103,6 +103,20 @@ def defines_matrix(lhs_text: str, rhs_text: str, declared: tuple[Declared, ...],
     if key in nd.names(rhs):
         return None
     return key
+
+
+def gradient_name(lhs_text: str, rhs_text: str, known: frozenset[str]) -> str | None:
+    r"""``d`` + X when ``lhs = rhs`` is ``dX = \frac{\partial J}{\partial X}`` (the course notation "dX" for
+    the gradient of the cost by X, ``db^{[l]} = \partial J/\partial b^{[l]}``) and d is no name of the
+    document: a definition of the name dX, never a product d·X judged as a claim.  Else None."""
+    try:
+        lhs, rhs = read_matrix(lhs_text, known), read_matrix(rhs_text, known)
+    except LatexError:
+        return None
+    if isinstance(lhs, nd.Product) and isinstance(lhs.left, nd.Name) and lhs.left.key == "d" and "d" not in known \
+            and isinstance(lhs.right, nd.Name) and isinstance(rhs, nd.Gradient) and rhs.by.key == lhs.right.key:
+        return f"d{lhs.right.key}"
+    return None
 
 
 def is_matrix_step(lhs_text: str, rhs_text: str, declared: tuple[Declared, ...], defined: set[str],
