@@ -10,6 +10,7 @@ import sympy as sp
 from derive.latex.names import FUNCTIONS
 from derive.latex.parser import Readings, parse_expression, read_unevaluated, square_names
 from derive.latex.tokens import LatexError
+from derive.verify import dependents
 from derive.verify.assumptions import Hypothesis
 from derive.verify.decide import decide_step
 from derive.verify.definitions import Definition, bare_sum, defines, function_head, names_a_part
@@ -86,7 +87,7 @@ def check_step(lhs: Side, rhs: Side, assumptions: Sequence[Side], options: Optio
                 for label in labels} or {"": {}}
     verdicts = {label: _verdict(found, base, outcome, options) for label, found in by_label.items()}
     used = next((m[1] for m in outcome.messages if m[0] == "definitions"), ())
-    shown = tuple(d.shown for d in definitions if d.name in used)
+    shown = tuple(d.shown for d in definitions if d.name in used and d.kind != "variable")
     if len(verdicts) == 1 and not (labels and labels[0]):
         step = replace(next(iter(verdicts.values())), readings=notes, definitions=shown)
     else:
@@ -391,6 +392,9 @@ def verify_text(text: str, assumptions: Sequence[str] = (), options: Options = O
     notation = [Definition("d", loss, "", 1, f"notation: dy is the gradient ∂{loss}/∂y", "gradient")] if loss else []
     written = written_derivatives([*(side.text for chain in document.chains for side in chain.sides),
                                    *inline_math(text)], Readings(gradient_of=loss))
+    found = dependents.written([(side.text, side.line) for chain in document.chains for side in chain.sides],
+                               Readings(gradient_of=loss))
+    variables = dependents.variables(found)
     chains = []
     for chain in document.chains:
         while prose and (prose[0].since or (prose[0].lhs.line, prose[0].lhs.column)) < \
@@ -398,8 +402,8 @@ def verify_text(text: str, assumptions: Sequence[str] = (), options: Options = O
             made = prose.pop(0)
             squares = square_names([made.lhs.text, made.rhs.text], [(made.lhs.text, made.rhs.text)])
             name = defines_matrix(made.lhs.text, made.rhs.text, declared, {d.name for d in definitions}) or \
-                defines(made.lhs.text, made.rhs.text, Readings(chain.functions, chain.symbols, squares=squares),
-                        set())
+                defines(made.lhs.text, made.rhs.text, Readings(chain.functions, chain.symbols, squares=squares,
+                                                               defined=frozenset(d.name for d in definitions)), set())
             if name is not None:
                 definitions.append(Definition(name, made.lhs.text, made.rhs.text, made.lhs.line, f"prose: {made.how}"))
         abbreviation = bare_sum(chain, _latest(definitions))
@@ -414,6 +418,7 @@ def verify_text(text: str, assumptions: Sequence[str] = (), options: Options = O
                  *inline_math(section_text(text, first, last))], Readings(gradient_of=loss))
         upstream = upstream_definitions(written, _latest(definitions), Readings(chain.functions, chain.symbols),
                                         functions_of, written_there)
+        upstream += dependents.dependents(found, [*_latest(definitions), *upstream]) + variables
         chains.append(verify_chain(chain, given, options, budget, definitions, [*upstream, *notation], declared,
                                    earlier))
         earlier += " " + chain.source

@@ -137,6 +137,10 @@ def _partial(expr: sp.Expr, by: sp.Expr, parsed: list[tuple[sp.Expr, sp.Expr]], 
                          "first derivatives (write its definition instead)", 1)
     _check_shapes(expr, by, parsed)
     name = label(by)
+    if name not in set().union(*(names_in(rhs) | {label(lhs)} for lhs, rhs in parsed)) and \
+            any(str(s).startswith(JET) for s in _jet_atoms(expand(expr, parsed))):
+        raise LatexError(f"a derivative by {name}, which no definition holds, of a name known only as a function "
+                         "of the graph's outputs: it cannot be read", 1)
     for number, (lhs, rhs) in enumerate(parsed):  # 1. a defined name stands for its definition
         if _is_name_of(expr, lhs):
             expr = substitute(expr, lhs, rhs)
@@ -343,13 +347,66 @@ def upstream_model(name: str, arguments: list[sp.Expr], parsed: list[tuple[sp.Ex
     return model
 
 
+def upstream_gradients(expr: sp.Expr, arguments: dict[str, list[sp.Expr]]) -> sp.Expr:
+    r""":math:`\partial f/\partial Y_k` of an upstream name f (``arguments``: each name's, as in
+    :func:`upstream_model`) by an element of its argument Y is the free gradient :math:`g_k`, as the model
+    gives it -- with no sum over Y, so also where how many elements Y has is not known, and for an argument
+    of several indices (:math:`\partial L/\partial D_{ij}`)."""
+
+    def argument_of(node) -> sp.Expr | None:
+        if not (isinstance(node, sp.Derivative) and isinstance(node.expr, sp.Symbol) and node.expr.name in arguments
+                and len(node.variable_count) == 1 and node.variable_count[0][1] == 1):
+            return None
+        by = node.variables[0]
+        for argument in arguments[node.expr.name]:
+            if by == argument or (isinstance(by, sp.Indexed) and isinstance(argument, sp.Indexed) and
+                                  by.base.label == argument.base.label and len(by.indices) == len(argument.indices)):
+                return by
+        return None
+
+    def gradient(node) -> sp.Expr:
+        by = argument_of(node)
+        name = f"{JET}{node.expr.name}/{JET}{label(by)}"
+        return sp.IndexedBase(name)[by.indices] if isinstance(by, sp.Indexed) else sp.Symbol(name, real=True)
+
+    return expr.replace(lambda n: argument_of(n) is not None, gradient)
+
+
 def _count(parsed: list[tuple[sp.Expr, sp.Expr]], of: str) -> sp.Expr:
     """How many elements the indexed name ``of`` has: the one upper bound of the definitions' sums (which
-    all run from 1); a step needing it cannot be read where they name none, or several."""
-    limits = {(low, high) for _, rhs in parsed for s in rhs.atoms(sp.Sum) for _, low, high in s.limits}
+    all run from 1) over a name of as many elements (:func:`_alike`); a step needing it cannot be read
+    where they name none, or several."""
+    family = _alike(parsed, of)
+    limits = {(low, high) for _, rhs in parsed for s in rhs.atoms(sp.Sum) if len(s.limits) == 1
+              and _sums_over(s, family) for _, low, high in s.limits}
     highs = {high for low, high in limits if low == 1}
     if len(highs) != 1 or len(limits) != len(highs):
         bounds = ", ".join(sorted(str(h) for _, h in limits)) or "no sums"
         raise LatexError(f"how many elements {of} has is not known (the definitions' sums give {bounds}): "
                          f"define {of} with its index range", 1)
     return next(iter(highs))
+
+
+def _alike(parsed: list[tuple[sp.Expr, sp.Expr]], of: str) -> set[str]:
+    r"""The names with as many elements as ``of``: itself, and every name whose element the definition of one
+    of them writes with its own index alone (:math:`y_i = \gamma \hat{x}_i + \beta` gives x̂, and
+    :math:`\hat{x}_i = x_i - \mu` gives x).  Not :math:`x_i` in :math:`y_j = b_j + \sum_i x_i w_{ij}`: there are
+    as many y as b, and the sum over i counts the x."""
+    family, todo = {of}, [of]
+    while todo:
+        name = todo.pop()
+        for lhs, rhs in parsed:
+            if not (isinstance(lhs, sp.Indexed) and label(lhs) == name and len(lhs.indices) == 1):
+                continue
+            for node in rhs.atoms(sp.Indexed):
+                if node.indices == lhs.indices and label(node) not in family:
+                    family.add(label(node))
+                    todo.append(label(node))
+    return family
+
+
+def _sums_over(total: sp.Sum, family: set[str]) -> bool:
+    """Whether the sum ``total`` runs over the elements of a name in ``family`` (one is written with the sum's
+    own index alone)."""
+    index = total.limits[0][0]
+    return any(n.indices == (index,) and label(n) in family for n in total.function.atoms(sp.Indexed))

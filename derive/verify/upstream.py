@@ -9,7 +9,9 @@ A name f is taken to be an unknown function of the defined names :math:`Y_1, \do
   uses it (it is the graph's output), defined element by element (``y_i = …``: an output written without
   an index may be a vector or a matrix, ``z = W a + b``, whose chain rule the scalar reading gets wrong);
 * every variable the document differentiates f by is one of the :math:`Y_k` or a name they depend on,
-  directly or through other definitions (γ, β, x, μ, σ² for a batch norm's y).
+  directly or through other definitions (γ, β, x, μ, σ² for a batch norm's y) -- or a capital letter X,
+  never defined, where the :math:`x_i` are such names: the vector of them (``\partial E/\partial X`` beside
+  ``\partial E/\partial x_i``), whose derivatives are not read (:func:`derive.verify.graph._partial`).
 
 The last condition is what makes "f depends on the graph only through Y" the document's own statement:
 where f is differentiated by a name the output does not depend on, the graph the document defines is
@@ -173,10 +175,15 @@ def upstream_definitions(written: dict[str, set[str]], definitions: Sequence[Def
         if name in nodes or name in used or name in declared_names:
             continue
         outputs = [s for s in sinks if s in variables]
-        if outputs and variables <= _below(outputs, arguments):
+        below = _below(outputs, arguments)
+        # X, never defined nor used, beside the elements x_i the outputs depend on: the vector of them
+        vectors = {v for v in variables - below if len(v) == 1 and v.isupper() and v.lower() in below}
+        if outputs and variables - vectors <= below:
+            lower = ", ".join(sorted(v.lower() for v in vectors))
+            also = f"; {', '.join(sorted(vectors))} read as the vector of the {lower}" if vectors else ""
             made += [Definition(name, name, nodes[s].lhs, nodes[s].line,
                                 f"upstream: {name} is an unknown function of {s} only (its derivatives by "
-                                f"{', '.join(sorted(variables))} are written)", "upstream") for s in outputs]
+                                f"{', '.join(sorted(variables))} are written{also})", "upstream") for s in outputs]
         elif nodes:  # a graph, and a name differentiated through it: what it depends on is the missing piece
             made.append(Definition(name, name, _missing(name, variables, outputs, sinks, arguments), 1,
                                    "undetermined", "undetermined"))
