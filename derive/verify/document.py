@@ -39,7 +39,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, replace
 
-from derive.verify.prose import premises_around, prose_of
+from derive.verify.prose import premises_around, prose_of, values_given
 from derive.verify.regions import (
     LAYOUT_ENVIRONMENTS,
     Positions,
@@ -621,6 +621,7 @@ def read_document(text: str, latex: bool | None = None) -> Document:
         conditions = _prose_condition(prose, region.start, previous_end, where)
         ceiling = found[number + 1][0].start if number + 1 < len(found) else len(text)
         premises = tuple(premises_around(prose, (region.start, region.end), previous_end, ceiling, where))
+        premises += tuple(values_given(prose, region.start, previous_end, where))
         conditions += premises
         previous_end = region.end
         body = flatten(masked[start:end])

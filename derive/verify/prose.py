@@ -13,6 +13,12 @@ Like a condition, a premise holds only where it was written: for the display rig
 paragraph and the display right after it (the report names it on each chain, and lists it on each
 step that used it).  Other equations in such sentences ("Since $e^x + e^{-x} = 2\cosh x$") are
 reasons, not premises: they are not read.
+
+**Values given for an example.**  "Here $z_1 = 2$ gives ReLU'(z1) = 1, while $z_2 = -1$ gives
+ReLU'(z2) = 0", and then a display that evaluates at those values: a name set to a number in inline
+math, followed by "gives" (or "yields"), is the value the display right after the paragraph is
+evaluated at (:func:`values_given`).  It holds for that display alone, as a condition does, and the
+report names it; nowhere else is the name fixed (a later general step about :math:`z_1` stays general).
 """
 
 from __future__ import annotations
@@ -29,6 +35,27 @@ _NUMBER = r"\s*-?\d+(?:\.\d+)?\s*"
 _SUM_IS_NUMBER = re.compile(f"{_SUM}={_NUMBER}|{_NUMBER}={_SUM}")
 _PREMISE = re.compile(r"(?i)\b(?:given\s+that|since|because|as)\s+\$(?P<a>[^$]+)\$"
                       r"|\$(?P<b>[^$]+)\$\s+(?i:because|since|as)\b")
+
+
+#: ``$z_1 = 2$ gives``: a name (a letter or command, one subscript) set to a number, then "gives"/"yields".
+_VALUE_GIVEN = re.compile(r"\$(?P<v>\s*(?:\\[A-Za-z]+|[A-Za-z])(?:\s*_\s*(?:\{\s*[A-Za-z0-9]{1,3}\s*\}|[A-Za-z0-9]))?"
+                          r"\s*=\s*-?\d+(?:\.\d+)?\s*)\$\s+(?:gives|yields)\b")
+
+
+def values_given(prose: str, before: int, floor: int, where: Positions) -> list:
+    """The values given for an example (see the module) in the last paragraph after ``floor`` before offset
+    ``before`` (a display's start); each a :class:`~derive.verify.document.Side`.  ``prose`` is the document as
+    :func:`prose_of` gives it."""
+    from derive.verify.document import Side
+
+    text = prose[floor:before].rstrip()
+    start = floor + (text.rfind("\n\n") + 1 if "\n\n" in text else 0)
+    found = []
+    for m in _VALUE_GIVEN.finditer(prose, start, floor + len(text)):
+        value = m.group("v")
+        offset = m.start("v") + len(value) - len(value.lstrip())
+        found.append(Side(value.strip(), *where(offset), value.strip()))
+    return found
 
 
 def as_dollars(text: str) -> str:
