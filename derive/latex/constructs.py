@@ -279,6 +279,12 @@ def _name_or_application(p: Parser, name: str, tok: Token) -> sp.Expr:
     while p.peek(primes).is_("'"):
         primes += 1
     applied = primes and p.peek(primes).is_("(")  # f'(x) with f defined: the derivative of its definition
+    if primes == 1 and not applied and tok.kind == "letter" and name not in readings.symbols | readings.defined \
+            and name not in names.UNKNOWN_FUNCTIONS and not p.peek(1).is_("_", "^"):
+        p.take()  # x' of a variable: by the variable the step's other primes are by (definitions.variable_primes)
+        context.note(f"{name}' read as the derivative of the variable {name} by itself (1): the step's other "
+                     f"primes are by {name}")
+        return sp.Derivative(names.real_symbol(name), PRIME)
     if p.peek().is_("'") and name not in readings.symbols and (name not in readings.defined or applied):
         context.primed.add(name)
         return _unknown_function(p, name, tok)

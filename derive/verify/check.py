@@ -6,6 +6,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import replace
 
 import sympy as sp
+from sympy.core.function import AppliedUndef
 
 from derive.latex.names import FUNCTIONS
 from derive.latex.parser import Readings, parse_expression, read_unevaluated, square_names
@@ -209,7 +210,7 @@ def _why_stopped(outcome, options: Options) -> str:
 def verify_chain(chain: Chain, assumptions: Sequence[Side] = (), options: Options = Options(),
                  budget: list[int] | None = None, definitions: list[Definition] | None = None,
                  upstream: Sequence[Definition] = (), declared: tuple[Declared, ...] = (),
-                 earlier: str = "") -> ChainVerdict:
+                 earlier: str = "", stated: dict[str, tuple[int, str | None]] | None = None) -> ChainVerdict:
     """Every step of ``chain``, under ``assumptions`` plus what the document puts in force for it.
 
     ``definitions`` (in force, in document order) is extended by the chain's own first step when that
@@ -217,8 +218,10 @@ def verify_chain(chain: Chain, assumptions: Sequence[Side] = (), options: Option
     ``earlier``, the document's chains before this one); see :mod:`derive.verify.definitions`.  Those
     steps' verdict is ``definition``.
     ``upstream``: the document's upstream names (:mod:`derive.verify.upstream`), for every step.
+    ``stated``: the definitions written before (see :func:`_restated`); the chain's own is added.
     """
     definitions = [] if definitions is None else definitions
+    stated = {} if stated is None else stated
     conditions = tuple(c.text for c in chain.conditions)
     if chain.problem is not None or len(chain.sides) < 2:
         side = chain.sides[0] if chain.sides else Side("", chain.line, 1)
@@ -234,14 +237,28 @@ def verify_chain(chain: Chain, assumptions: Sequence[Side] = (), options: Option
     in_force = (*assumptions, *chain.assumptions, *chain.conditions)
     steps = []
     pairs = list(zip(chain.sides, chain.sides[1:], strict=False))
-    first = _definition(chain, in_force, definitions, declared)
-    if first is not None:
+    again = _restated(chain, stated, definitions)
+    first = None if again else _definition(chain, in_force, definitions, declared)
+    if again:
+        lhs, rhs = pairs.pop(0)
+        steps.append(StepVerdict(lhs.text, rhs.text, "definition", "definition", again, lhs_source=lhs.verbatim,
+                                 rhs_source=rhs.verbatim, reason=rhs.note))
+    elif first is not None:
         lhs, rhs = pairs.pop(0)
         replaced = [d.shown for d in definitions if d.name == first.name]
         detail = f"defines {first.name} ({first.how})" + (f"; replaces {', '.join(replaced)}" if replaced else "")
         definitions.append(first)
+        stated[_written(lhs, rhs)] = (lhs.line, first.name)
         steps.append(StepVerdict(lhs.text, rhs.text, "definition", "definition", detail, lhs_source=lhs.verbatim,
                                  rhs_source=rhs.verbatim, reason=rhs.note))
+    elif (why := _undefined_element(chain, in_force, definitions)) is not None:
+        lhs, rhs = pairs.pop(0)
+        steps.append(StepVerdict(lhs.text, rhs.text, "unknown", "none", why, lhs_source=lhs.verbatim,
+                                 rhs_source=rhs.verbatim, reason=rhs.note))
+    elif chain.defines and _known_function(chain):
+        lhs, rhs = pairs.pop(0)
+        steps.append(_known_definition(check_step(lhs, rhs, in_force, options, chain.functions, chain.symbols,
+                                                  (*_latest(definitions), *upstream), declared), stated, lhs, rhs))
     for lhs, rhs in pairs:
         named = _names_a_part(chain, lhs, rhs, in_force, definitions, earlier)
         if named is not None:
@@ -282,6 +299,75 @@ def _result(chain: Chain, steps: list[StepVerdict], in_force, options: Options, 
     return f"{named[0].upper()}{named[1:]}; whether the result is right is {overall.verdict}."
 
 
+def _written(lhs: Side, rhs: Side) -> str:
+    return "".join(lhs.text.split()) + "=" + "".join(rhs.text.split())
+
+
+def _restated(chain: Chain, stated: dict[str, tuple[int, str | None]], definitions: list[Definition]) -> str | None:
+    """Why the chain's first step is a definition written before once more, as it was written (spaces aside), with
+    that definition still the one in force; else None.  It claims nothing new: reported as ``definition``."""
+    key = _written(chain.sides[0], chain.sides[1])
+    if key not in stated:
+        return None
+    line, name = stated[key]
+    if name is not None:
+        latest = {d.name: d for d in definitions}.get(name)
+        if latest is None or latest.line != line or _written(Side(latest.lhs, 0, 0), Side(latest.rhs, 0, 0)) != key:
+            return None
+    return f"restates the definition of line {line}"
+
+
+def _undefined_element(chain: Chain, in_force: Sequence[Side], definitions: list[Definition]) -> str | None:
+    """Why the chain's first step is not judged when its left side is one numbered element (``z_1``) of a name
+    the document never defines nor constrains, absent from the right side: the step says what z_1 stands for
+    (a definition of one element, which the reader does not make), and judged with z_1 drawn at random it
+    would be refuted whatever it says.  None for any other step."""
+    lhs, rhs = chain.sides[0], chain.sides[1]
+    readings = Readings(chain.functions, chain.symbols, defined=frozenset(d.name for d in definitions))
+    try:
+        written = read_unevaluated(lhs.text, readings)
+        other = parse_expression(rhs.text, readings)
+    except LatexError:
+        return None
+    if not isinstance(written, sp.Indexed) or not all(i.is_Integer for i in written.indices):
+        return None
+    name = str(written.base.label)
+    constrained = {n for side in in_force for n in _side_names(side.text)}
+    if name in {d.name for d in definitions} | constrained or any(
+            isinstance(n, sp.Indexed) and str(n.base.label) == name for n in other.atoms(sp.Indexed)):
+        return None
+    return (f"{lhs.text} is an element of {name}, which is defined nowhere before: the step says what it stands for "
+            "(the reader defines whole names, not one element), so it is not judged")
+
+
+def _known_function(chain: Chain) -> str | None:
+    r"""The function a reader knows (``\sigma``, ``\tanh``) that the chain's first side applies to distinct
+    variables, when it is no more than that (``\sigma(x)``); else None."""
+    try:
+        written = read_unevaluated(chain.sides[0].text, Readings(chain.functions, chain.symbols))
+    except LatexError:
+        return None
+    if not isinstance(written, sp.Function) or isinstance(written, AppliedUndef) or not written.args:
+        return None
+    args = written.args
+    if not all(isinstance(a, sp.Symbol) and not a.is_integer for a in args) or len(set(args)) != len(args):
+        return None
+    return type(written).__name__
+
+
+def _known_definition(step: StepVerdict, stated: dict[str, tuple[int, str | None]], lhs: Side,
+                      rhs: Side) -> StepVerdict:
+    r"""A definition written (``:=``, or "It is defined as" before it) of a function the reader knows (a LaTeX
+    command always names its function): a ``definition`` where it is the reader's (the step is equal); else
+    the step as judged -- ``\sigma(x) := 1/(1 + e^{x})`` is not the sigmoid, and the steps after it are judged
+    with the reader's."""
+    if step.verdict != "equal":
+        return step
+    stated[_written(lhs, rhs)] = (lhs.line, None)
+    return replace(step, verdict="definition", method="definition",
+                   detail=f"defines {lhs.text} as the reader knows it ({step.method})")
+
+
 def _latest(definitions: list[Definition]) -> tuple[Definition, ...]:
     """The definitions in force: the latest of each name."""
     return tuple({d.name: d for d in definitions}.values())
@@ -316,6 +402,9 @@ def _definition(chain: Chain, in_force: Sequence[Side], definitions: list[Defini
     how = "a display whose left side is a new name"
     if name is not None and name == function_head(lhs.text) and name in FUNCTIONS:
         how = f"a display whose left side names a function: the author's {name}, not the catalog's, in what follows"
+    if name is not None and (through := _through_unknown(chain, readings, definitions)) is not None:
+        return Definition(name, lhs.text, chain.sides[2].text, lhs.line,
+                          f"{how}, written through {through}, which is known only as the chain writes it next")
     return Definition(name, lhs.text, rhs.text, lhs.line, how) if name else None
 
 
@@ -327,6 +416,26 @@ def _compact(text: str) -> tuple[str, ...] | str:
         return tuple(t.text for t in tokenize(text))
     except LatexError:
         return "".join(text.split())
+
+
+def _through_unknown(chain: Chain, readings: Readings, definitions: list[Definition]) -> str | None:
+    r"""The unknown function ``f`` when a chain ``y_i = f(x_i) = A …`` defines its first side as ``f`` applied
+    and f is known nowhere but in the next side: then y_i stands for A (the step ``f(x_i) = A`` is not judged
+    true: with f unknown it stays ``unknown``).  None for any other chain."""
+    if len(chain.sides) < 3:
+        return None
+    try:
+        through = parse_expression(chain.sides[1].text, readings)
+        written = parse_expression(chain.sides[2].text, readings)
+    except LatexError:
+        return None
+    if not isinstance(through, AppliedUndef) or through.free_symbols - written.free_symbols - {
+            s for i in through.atoms(sp.Indexed) for s in i.indices}:
+        return None
+    name = type(through).__name__
+    if name in {d.name for d in definitions} or name in chain.functions or written.atoms(AppliedUndef):
+        return None
+    return name
 
 
 def _element(text: str) -> bool:
@@ -385,6 +494,7 @@ def verify_text(text: str, assumptions: Sequence[str] = (), options: Options = O
     if declared:
         warm(text)
     definitions: list[Definition] = []
+    stated: dict[str, tuple[int, str | None]] = {}
     earlier = ""
     prose = sorted([*document.definitions, *_named_gradients(text, document, declared)],
                    key=lambda d: d.since or (d.lhs.line, d.lhs.column))
@@ -420,7 +530,7 @@ def verify_text(text: str, assumptions: Sequence[str] = (), options: Options = O
                                         functions_of, written_there)
         upstream += dependents.dependents(found, [*_latest(definitions), *upstream]) + variables
         chains.append(verify_chain(chain, given, options, budget, definitions, [*upstream, *notation], declared,
-                                   earlier))
+                                   earlier, stated))
         earlier += " " + chain.source
         if progress is not None:
             progress(len(chains), len(document.chains))

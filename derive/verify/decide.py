@@ -26,6 +26,7 @@ from derive.verify.definitions import (
     parse_all,
     put_in,
     upstream_arguments,
+    variable_primes,
     with_bindings,
     written_in,
 )
@@ -137,6 +138,12 @@ def _judge(send, label: str, lhs_text: str, rhs_text: str, assumption_texts: tup
            deadline: float | None = None) -> bool:
     """One reading of the step judged: messages tagged with ``label``; False after an error."""
     exprs = [parse_expression(lhs_text, readings), parse_expression(rhs_text, readings)]
+    if any(isinstance(n.expr, sp.Symbol) and n.variables == (PRIME,) for e in exprs for n in e.atoms(sp.Derivative)):
+        try:
+            exprs = variable_primes(exprs, parse_all(definitions, readings)[0] if definitions else [])
+        except LatexError as err:
+            send(("error", "rhs", err.message, err.column))
+            return False
     bound: list[tuple[sp.Expr, sp.Expr]] = []
     placeholders: set = set()  # the unknown functions definitions in force are written in (f(x) = g(x)/h(x))
     as_written = exprs  # definitions put in, derivatives not carried out: what a diagnosis reads

@@ -275,6 +275,32 @@ def put_in(expr: sp.Expr, parsed: list[tuple[sp.Expr, sp.Expr]], refused: dict[s
     return expand(_primes(primed), parsed, keep=kept, used=used), used
 
 
+def variable_primes(exprs: list[sp.Expr], parsed: list[tuple[sp.Expr, sp.Expr]]) -> list[sp.Expr]:
+    r"""The step's sides with each prime on a variable that is not defined (``x'`` in
+    :math:`y' = x' \sigma(x) + x \sigma(x)'`, product rule) as 1: the derivative of x by x.  Only where every
+    other prime of the step is on a defined name whose definition has that one variable (y' of
+    :math:`y = x \sigma(x)` is by x); :class:`LatexError` otherwise, since by another variable x' is 0 or unknown.
+    """
+    def primed(node) -> bool:
+        return isinstance(node, sp.Derivative) and node.variables == (PRIME,)
+
+    defined = {label(lhs) for lhs, _ in parsed}
+    marks = {n for e in exprs for n in e.atoms(sp.Derivative) if primed(n)}
+    bare = {n for n in marks if isinstance(n.expr, sp.Symbol) and n.expr.name not in defined}
+    if not bare:
+        return exprs
+    variables = set()
+    for node in marks - bare:
+        inner = expand(node.expr, parsed)
+        variables |= {s for s in inner.free_symbols if isinstance(s, sp.Symbol) and not s.is_integer and s != PRIME}
+    by = {n.expr for n in bare}
+    if len(by) != 1 or variables != by:
+        name = sorted(str(s) for s in by)[0]
+        raise LatexError(f"a prime on the variable {name}: by which variable? (it is 1 only where the step's other "
+                         f"primes are on names defined through {name} alone)", 1)
+    return [e.xreplace({n: sp.Integer(1) for n in bare}) for e in exprs]
+
+
 def bindable(parsed: list[tuple[sp.Expr, sp.Expr]]) -> frozenset[str]:
     r"""The names that stand for one number at a point (:func:`derive.verify.graph.scalar_names`): kept as
     symbols whose values are computed once per point (:func:`with_bindings`) instead of copied into every

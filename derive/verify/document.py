@@ -39,7 +39,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, replace
 
-from derive.verify.prose import labelled_definitions, premises_around, prose_of
+from derive.verify.prose import (
+    introduces_definition,
+    labelled_definitions,
+    premises_around,
+    prose_of,
+    values_given,
+    worded_condition,
+)
 from derive.verify.regions import (
     LAYOUT_ENVIRONMENTS,
     Positions,
@@ -471,6 +478,8 @@ class _Reader:
     current_conditions: tuple = ()
     defining: bool = False
     current_defines: bool = False
+    #: The region's first chain is written as a definition: the prose before it says so ("It is defined as").
+    introduced: bool = False
     #: The prose conditions of the region whose first row is being read (a case of a split, see :meth:`fork`).
     entering: tuple = ()
     #: The side (and conditions) the cases of the current chain's split start from.
@@ -589,7 +598,7 @@ class _Reader:
             self.close()
             self.current, self.current_line, self.current_start = sides, sides[0].line, offset
             self.current_region, self.current_conditions = region, conditions
-            self.current_defines = self.defining
+            self.current_defines, self.introduced = self.defining or self.introduced, False
             self.base = None
         return len(pieces) > 1
 
@@ -612,7 +621,9 @@ def _prose_condition(text: str, before: int, floor: int, where: Positions) -> tu
     prose = re.sub(r"<!--.*?-->", lambda c: " " * len(c.group()), text[floor:before], flags=re.DOTALL).rstrip()
     start = max(prose.rfind("\n\n"), 0)
     m = _PROSE_CONDITION.search(prose[start:]) or _PROSE_CASE.search(prose[start:])
-    if m is None or not re.search(r"=|\\neq?\b|\\ne\b|<|>|\\[lg]eq?\b", m.group("cond")):
+    if m is None:
+        return tuple(worded_condition(prose[start:], floor + start, where))
+    if not re.search(r"=|\\neq?\b|\\ne\b|<|>|\\[lg]eq?\b", m.group("cond")):
         return ()
     offset = floor + start + m.start("cond")
     return (Side(m.group("cond").strip(), *where(offset), m.group("cond")),)
@@ -638,16 +649,19 @@ def read_document(text: str, latex: bool | None = None) -> Document:
             previous_end = region.end
             continue
         conditions = _prose_condition(prose, region.start, previous_end, where)
+        introduced = introduces_definition(prose, region.start, previous_end)
         ceiling = found[number + 1][0].start if number + 1 < len(found) else len(text)
         premises = tuple(premises_around(prose, (region.start, region.end), previous_end, ceiling, where))
+        premises += tuple(values_given(prose, region.start, previous_end, where))
         conditions += premises
         previous_end = region.end
         body = flatten(masked[start:end])
         held = False
         reader.entering = tuple(c for c in conditions if c not in premises)
+        reader.introduced = introduced
         for row_start, row_end in top_level_splits(body, ("\\\\",)):
             held |= reader.row(body[row_start:row_end], start + row_start, number, conditions, region.construct)
-            reader.entering = ()
+            reader.entering, reader.introduced = (), False
         top = None if held else _top_relation(body)
         inner = None if held or top else _any_relation(body)
         if top or inner:

@@ -21,6 +21,22 @@ a label of capitalised words (a parenthesised abbreviation may follow: "Inverse 
 :func:`labelled_definitions` finds them where a paragraph holds two items or more: one "Result: $y = 2x$"
 is a claim the author states, a list of them the steps of a computation.  The definition is then read as
 any prose definition is: only where its left side is a bare name not on its right.
+
+**Values given for an example.**  "Here $z_1 = 2$ gives ReLU'(z1) = 1, while $z_2 = -1$ gives
+ReLU'(z2) = 0", and then a display that evaluates at those values: a name set to a number in inline
+math, followed by "gives" (or "yields"), is the value the display right after the paragraph is
+evaluated at (:func:`values_given`).  It holds for that display alone, as a condition does, and the
+report names it; nowhere else is the name fixed (a later general step about :math:`z_1` stays general).
+
+**Conditions in words.**  "And for k different than i:" ending the paragraph before a display is the
+condition :math:`k \neq i` for that display, as "For $k \neq i$:" is (:func:`worded_condition`): two
+single letters and "different than/from", "other than" or "not equal to", and nothing after but a colon
+or comma.
+
+**A display introduced as a definition.**  "It is defined as" (or "… is defined by", "we define it as")
+ending the paragraph right before a display: the display's first step is written as a definition, as
+if with ``:=`` (:func:`introduces_definition`).  "The derivative is given by" is no such cue: it
+introduces a claim.
 """
 
 from __future__ import annotations
@@ -37,6 +53,52 @@ _NUMBER = r"\s*-?\d+(?:\.\d+)?\s*"
 _SUM_IS_NUMBER = re.compile(f"{_SUM}={_NUMBER}|{_NUMBER}={_SUM}")
 _PREMISE = re.compile(r"(?i)\b(?:given\s+that|since|because|as)\s+\$(?P<a>[^$]+)\$"
                       r"|\$(?P<b>[^$]+)\$\s+(?i:because|since|as)\b")
+
+
+#: ``$z_1 = 2$ gives``: a name (a letter or command, one subscript) set to a number, then "gives"/"yields".
+_VALUE_GIVEN = re.compile(r"\$(?P<v>\s*(?:\\[A-Za-z]+|[A-Za-z])(?:\s*_\s*(?:\{\s*[A-Za-z0-9]{1,3}\s*\}|[A-Za-z0-9]))?"
+                          r"\s*=\s*-?\d+(?:\.\d+)?\s*)\$\s+(?:gives|yields)\b")
+
+
+def values_given(prose: str, before: int, floor: int, where: Positions) -> list:
+    """The values given for an example (see the module) in the last paragraph after ``floor`` before offset
+    ``before`` (a display's start); each a :class:`~derive.verify.document.Side`.  ``prose`` is the document as
+    :func:`prose_of` gives it."""
+    from derive.verify.document import Side
+
+    text = prose[floor:before].rstrip()
+    start = floor + (text.rfind("\n\n") + 1 if "\n\n" in text else 0)
+    found = []
+    for m in _VALUE_GIVEN.finditer(prose, start, floor + len(text)):
+        value = m.group("v")
+        offset = m.start("v") + len(value) - len(value.lstrip())
+        found.append(Side(value.strip(), *where(offset), value.strip()))
+    return found
+
+
+_DEFINED_AS = re.compile(r"(?i)\b(?:defined|define\s+(?:it|them|this|these))\s+(?:as|by)\s*:?\s*$")
+
+
+_WORDED = re.compile(r"(?i)(?:^|\s)for\s+(?P<a>[a-z])\s+(?:different\s+(?:than|from)|other\s+than|not\s+equal\s+to)"
+                     r"\s+(?P<b>[a-z])\s*[:,.]?\s*$")
+
+
+def worded_condition(paragraph: str, offset: int, where: Positions) -> list:
+    """The condition in words (see the module) that ends ``paragraph`` (which begins at ``offset``), as a
+    :class:`~derive.verify.document.Side` ``k \\neq i``; empty where there is none."""
+    from derive.verify.document import Side
+
+    m = _WORDED.search(paragraph)
+    if m is None:
+        return []
+    text = f"{m.group('a')} \\neq {m.group('b')}"
+    return [Side(text, *where(offset + m.start("a")), m.group().strip())]
+
+
+def introduces_definition(prose: str, before: int, floor: int) -> bool:
+    """Whether the paragraph right before offset ``before`` (after ``floor``) ends with "defined as" (see the
+    module)."""
+    return _DEFINED_AS.search(prose[floor:before].rstrip()) is not None
 
 
 def as_dollars(text: str) -> str:
