@@ -16,6 +16,7 @@ from derive.verify.assumptions import Hypothesis
 from derive.verify.decide import decide_step
 from derive.verify.definitions import Definition, bare_sum, defines, function_head, names_a_part
 from derive.verify.document import Chain, ProseDefinition, Side, read_document
+from derive.verify.freeindex import one_sided_index
 from derive.verify.matrix import (
     Declared,
     declarations,
@@ -72,7 +73,7 @@ def check_step(lhs: Side, rhs: Side, assumptions: Sequence[Side], options: Optio
             "reason": rhs.note}
     undecided = next((m[1] for m in outcome.messages if m[0] == "undecided"), None)
     if undecided is not None:
-        return StepVerdict(**base, verdict="unknown", method="none", detail=undecided)
+        return _one_sided(StepVerdict(**base, verdict="unknown", method="none", detail=undecided), definitions)
     errors = [m[1:] for m in outcome.messages if m[0] == "error"]
     if errors:
         which, message, column = errors[0]
@@ -80,7 +81,8 @@ def check_step(lhs: Side, rhs: Side, assumptions: Sequence[Side], options: Optio
         line, col = side.position(column)
         label = which if which in ("lhs", "rhs") else f"the assumption '{side.text}'"
         where = f"line {line}, column {col}" if line else f"--assume, column {col}"
-        return StepVerdict(**base, verdict="error", method="read", detail=f"{label}: {where}: {message}")
+        return _one_sided(StepVerdict(**base, verdict="error", method="read", detail=f"{label}: {where}: {message}"),
+                          definitions)
     notes = tuple(dict.fromkeys(n for m in outcome.messages if m[0] == "notes" for n in m[1]))
     labels = list(dict.fromkeys(m[1] for m in outcome.messages if m[0] in ("read", "numeric", "proof")))
     kinds = ("read", "numeric", "proof", "diagnosis")
@@ -97,9 +99,20 @@ def check_step(lhs: Side, rhs: Side, assumptions: Sequence[Side], options: Optio
     step = replace(step, readings=(*step.readings, *stated)) if stated else step
     if as_matrix:
         return step
+    if step.verdict in ("error", "unknown") and step.method in ("read", "none"):
+        return _one_sided(step, definitions)
     if declared and not isinstance(declared, InferredShapes):  # declared shapes: no declared matrix in it
         return _as_matrices(step, lhs, rhs, definitions, declared)
     return _as_matrices(step, lhs, rhs, definitions)
+
+
+def _one_sided(step: StepVerdict, definitions: Sequence[Definition]) -> StepVerdict:
+    """A step that could not be judged, refuted all the same where its index is free on one side only
+    (:mod:`derive.verify.freeindex`: the batch sum left out of a chain rule through an undefined name)."""
+    found = one_sided_index(step.lhs, step.rhs, frozenset(d.name for d in definitions if d.kind == "definition"))
+    if found is None:
+        return step
+    return replace(step, verdict="not_equal", method="structure", detail=found["detail"], diagnosis=found["diagnosis"])
 
 
 def _inferred(lhs: Side, rhs: Side, assumptions, options: Options, functions, symbols, definitions,
@@ -296,7 +309,8 @@ def _result(chain: Chain, steps: list[StepVerdict], in_force, options: Options, 
         return f"{named[0].upper()}{named[1:]}{undo}: the result is right (first side = last side, {overall.method})."
     if overall.verdict == "not_equal":
         return f"{named[0].upper()}{named[1:]}, and the result is wrong: the first side is not the last."
-    return f"{named[0].upper()}{named[1:]}; whether the result is right is {overall.verdict}."
+    return f"{named[0].upper()}{named[1:]}; whether the result is right is not known (the first side against " \
+        f"the last: {overall.verdict})."
 
 
 def _written(lhs: Side, rhs: Side) -> str:
