@@ -101,3 +101,11 @@ def test_prose_that_names_no_gradient_of_the_loss_defines_nothing():
     text = ROWS + "- $\\frac{\\partial Z}{\\partial W}$ is $\\delta$\n\n" + \
         r"$$\frac{\partial L}{\partial W} = X^T \delta$$"
     assert last(text).verdict == "error"
+
+
+@pytest.mark.parametrize("claim", [r"\frac{\partial z}{\partial x} = W", r"\frac{\partial z}{\partial x} = W^T",
+                                   r"\frac{d z}{d W} = x"])
+def test_a_jacobian_where_shapes_are_inferred_is_unknown_never_a_verdict(claim):
+    # ∂z/∂x = W is right as a Jacobian in numerator layout, W^T in denominator layout: neither is judged
+    step = last("$$z = W x + b$$\n\n$$" + claim + "$$")
+    assert step.verdict == "unknown" and "a Jacobian" in step.detail
