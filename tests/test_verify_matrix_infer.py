@@ -118,3 +118,11 @@ def test_a_bias_sum_right_under_one_broadcast_only_is_unknown_never_not_equal(rh
     # columns as samples (Z = W X + b, b n×1 added to every column) or rows: the document does not say
     step = last("$$Z = W X + b$$\n\n$$\\frac{\\partial J}{\\partial b} = " + rhs + "$$")
     assert step.verdict == "unknown"
+
+
+def test_a_greek_letter_beside_a_product_is_a_number():
+    assert infer_shapes([("Y", r"\alpha X W")]).shown == ("shapes inferred: alpha 1×1, X n×k, W k×h",)
+    layer = r"$$Y = \alpha X W$$" "\n\n" r"$$\frac{\partial L}{\partial W} = "
+    right = last(layer + r"\alpha X^T \frac{\partial L}{\partial Y}$$")
+    planted = last(layer + r"X^T \frac{\partial L}{\partial Y}$$")  # the factor α dropped
+    assert (right.verdict, planted.verdict) == ("equal", "not_equal")

@@ -4,8 +4,8 @@ r"""Shapes inferred where a document declares none but defines a name by a matri
 capital weight times a name, a transpose, ⊙, a column of ones :math:`\mathbb 1`): the document is then read in
 matrix mode with shapes inferred from its definitions, every size a symbol, by unification:
 
-* a product :math:`AB` makes A's columns equal B's rows; a factor that is a number (or a quotient of numbers)
-  scales; a quotient :math:`A/s` needs a 1×1 s;
+* a product :math:`AB` makes A's columns equal B's rows; a factor that is a number (a quotient of numbers,
+  ``E[x]``, a lowercase Greek letter other than δ: ``\\eta W``) scales; a quotient :math:`A/s` needs a 1×1 s;
 * ⊙ and a sum make shapes equal -- except that a lowercase name added alone to a product (a bias) is read
   three ways: of the product's shape, a 1×c row added to every row, or an r×1 column added to every column
   (broadcast), every bias of the document the same way.  Every reading is kept
@@ -183,6 +183,10 @@ class _Unifier:
 
     def _Product(self, node):
         a, b = self.shape(node.left), self.shape(node.right)
+        for factor, shape in ((node.left, a), (node.right, b)):
+            if shape is not None and self._greek_scalar(factor):
+                self.same(shape, ("1", "1"))  # α X, η W: a Greek letter beside a product is a number
+                a, b = (None, b) if factor is node.left else (a, None)
         if a is None or b is None:
             return b if a is None else a
         self.sizes.union(a[1], b[0])
@@ -219,6 +223,13 @@ class _Unifier:
             else:
                 self.same(s, base[1])
         return base[1]
+
+    def _greek_scalar(self, node) -> bool:
+        """A lowercase Greek leaf (not δ, the error signal): a factor of a product, it scales."""
+        if not isinstance(node, nd.Name) or node.key in self.definitions:
+            return False
+        base = node.key.split("_")[0].split("^")[0]
+        return base in latex_names.GREEK and base[:1].islower() and base != "delta"
 
     def _bias(self, term) -> bool:
         return isinstance(term, nd.Name) and term.key in self.broadcast
