@@ -39,14 +39,15 @@ def test_a_column_layer_without_declarations(rhs, verdict):
 def test_a_row_layer_is_judged_under_both_readings_of_its_bias(rhs, verdict):
     step = last(ROWS + r"$$\frac{\partial L}{\partial W} = " + rhs + "$$")
     assert step.verdict == verdict
-    assert step.readings[:2] == ("shapes inferred: X n×k, W k×h, b n×h",
-                                 "shapes inferred: X n×k, W k×h, b 1×h; b a 1×… row added to every row")
+    assert step.readings[:3] == ("shapes inferred: X n×k, W k×h, b n×h",
+                                 "shapes inferred: X n×k, W k×h, b 1×h; b a 1×… row added to every row",
+                                 "shapes inferred: X n×k, W k×h, b n×1; b a …×1 column added to every column")
 
 
 def test_a_claim_the_bias_readings_disagree_on_is_unknown_naming_both():
     step = last(ROWS + r"$$\frac{\partial L}{\partial b} = \mathbf{1}^T \frac{\partial L}{\partial Z}$$")
     assert step.verdict == "unknown"
-    assert "the shapes can be read 2 ways" in step.detail and "b 1×h" in step.detail and "b n×h" in step.detail
+    assert "the shapes can be read 3 ways" in step.detail and "b 1×h" in step.detail and "b n×h" in step.detail
 
 
 def test_the_chain_rule_as_a_product_holds_under_both_readings():
@@ -101,3 +102,27 @@ def test_prose_that_names_no_gradient_of_the_loss_defines_nothing():
     text = ROWS + "- $\\frac{\\partial Z}{\\partial W}$ is $\\delta$\n\n" + \
         r"$$\frac{\partial L}{\partial W} = X^T \delta$$"
     assert last(text).verdict == "error"
+
+
+@pytest.mark.parametrize("claim", [r"\frac{\partial z}{\partial x} = W", r"\frac{\partial z}{\partial x} = W^T",
+                                   r"\frac{d z}{d W} = x"])
+def test_a_jacobian_where_shapes_are_inferred_is_unknown_never_a_verdict(claim):
+    # ∂z/∂x = W is right as a Jacobian in numerator layout, W^T in denominator layout: neither is judged
+    step = last("$$z = W x + b$$\n\n$$" + claim + "$$")
+    assert step.verdict == "unknown" and "a Jacobian" in step.detail
+
+
+@pytest.mark.parametrize("rhs", [r"\frac{\partial J}{\partial Z} \mathbf{1}",     # the row sums: right with b a column
+                                 r"\mathbf{1}^T \frac{\partial J}{\partial Z}"])   # the column sums: right with b a row
+def test_a_bias_sum_right_under_one_broadcast_only_is_unknown_never_not_equal(rhs):
+    # columns as samples (Z = W X + b, b n×1 added to every column) or rows: the document does not say
+    step = last("$$Z = W X + b$$\n\n$$\\frac{\\partial J}{\\partial b} = " + rhs + "$$")
+    assert step.verdict == "unknown"
+
+
+def test_a_greek_letter_beside_a_product_is_a_number():
+    assert infer_shapes([("Y", r"\alpha X W")]).shown == ("shapes inferred: alpha 1×1, X n×k, W k×h",)
+    layer = r"$$Y = \alpha X W$$" "\n\n" r"$$\frac{\partial L}{\partial W} = "
+    right = last(layer + r"\alpha X^T \frac{\partial L}{\partial Y}$$")
+    planted = last(layer + r"X^T \frac{\partial L}{\partial Y}$$")  # the factor α dropped
+    assert (right.verdict, planted.verdict) == ("equal", "not_equal")

@@ -31,6 +31,7 @@ from derive.verify.matrix.infer import InferredShapes, infer_shapes
 from derive.verify.matrix.loss import gradients
 from derive.verify.matrix.named import named_gradients
 from derive.verify.matrix.reader import name_key, read_matrix
+from derive.verify.matrix.values import NOT_A_MATRIX
 from derive.verify.report import DEFAULT_TIMEOUT, MAX_STEPS, ChainVerdict, Options, RegionSummary, Report, StepVerdict
 from derive.verify.upstream import (
     functions_by_section,
@@ -125,6 +126,10 @@ def _inferred(lhs: Side, rhs: Side, assumptions, options: Options, functions, sy
         supplied = tuple(Definition(name, left, right, lhs.line, "a reading of the shapes")
                          for name, left, right in extra)
         step = check_step(lhs, rhs, assumptions, options, functions, symbols, (*definitions, *supplied), reading)
+        if step.verdict == "not_equal" and NOT_A_MATRIX in step.detail:
+            step = replace(step, verdict="unknown", method="none", counterexample=None, diagnosis=None,
+                           detail=f"{step.detail}: a derivative of a non-scalar (a Jacobian) is read only where the "
+                           "document declares its shapes, so that its layout is the document's")
         verdicts.append(replace(step, readings=(shown, *step.readings)))
     first = verdicts[0]
     if len(verdicts) == 1:

@@ -37,7 +37,7 @@ from derive.verify.matrix import nodes as nd
 from derive.verify.matrix.entries import EntryRules
 from derive.verify.matrix.grid import Grid, broadcast, full, total
 from derive.verify.matrix.shapes import shown
-from derive.verify.matrix.values import MissingShapeError, ShapeError, Value, _entries, _pick  # noqa: F401
+from derive.verify.matrix.values import NOT_A_MATRIX, MissingShapeError, ShapeError, Value, _entries, _pick  # noqa: F401
 
 ONE = sp.Integer(1)
 DIGITS = 30
@@ -411,7 +411,7 @@ class Evaluator(EntryRules):
         return self.value(Grid([[loss(*args)]]), (ONE, ONE), [])
 
     def eval_Jacobian(self, node: nd.Jacobian, hint) -> Value:
-        raise ShapeError(f"{node.text} is not a matrix here (a derivative of a matrix by a matrix has four "
+        raise ShapeError(f"{node.text} {NOT_A_MATRIX} (a derivative of a matrix by a matrix has four "
                          "indices)")
 
     def backward(self, root: Value, leaf: Value) -> Grid:

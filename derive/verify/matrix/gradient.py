@@ -18,6 +18,7 @@ from derive.verify.matrix import nodes as nd
 from derive.verify.matrix.evaluate import ONE, Environment, Evaluator, ShapeError, Value
 from derive.verify.matrix.grid import Grid, total
 from derive.verify.matrix.shapes import shown
+from derive.verify.matrix.values import NOT_A_MATRIX
 
 
 def gradient(env: Environment, of: str, by: str, text: str) -> Value:
@@ -64,7 +65,7 @@ def _differentiated(env: Environment, by: str, root_of) -> Value:
 
 def _scalar_check(root: Value, of: str, text: str) -> None:
     if not root.scalar:
-        raise ShapeError(f"{text} is not a matrix here ({of} is {shown(root.shape)}, not a scalar)")
+        raise ShapeError(f"{text} {NOT_A_MATRIX} ({of} is {shown(root.shape)}, not a scalar)")
 
 
 

@@ -4,12 +4,12 @@ r"""Shapes inferred where a document declares none but defines a name by a matri
 capital weight times a name, a transpose, ⊙, a column of ones :math:`\mathbb 1`): the document is then read in
 matrix mode with shapes inferred from its definitions, every size a symbol, by unification:
 
-* a product :math:`AB` makes A's columns equal B's rows; a factor that is a number (or a quotient of numbers)
-  scales; a quotient :math:`A/s` needs a 1×1 s;
+* a product :math:`AB` makes A's columns equal B's rows; a factor that is a number (a quotient of numbers,
+  ``E[x]``, a lowercase Greek letter other than δ: ``\\eta W``) scales; a quotient :math:`A/s` needs a 1×1 s;
 * ⊙ and a sum make shapes equal -- except that a lowercase name added alone to a product (a bias) is read
-  two ways: of the product's shape, or a 1×c row added to every row (broadcast), every bias of the document
-  the same way.  Both readings are kept (:attr:`InferredShapes.readings`), and a claim is
-  ``equal``/``not_equal`` only where every reading agrees;
+  three ways: of the product's shape, a 1×c row added to every row, or an r×1 column added to every column
+  (broadcast), every bias of the document the same way.  Every reading is kept
+  (:attr:`InferredShapes.readings`), and a claim is ``equal``/``not_equal`` only where all of them agree;
 * a transpose swaps the sizes, an elementwise function keeps them, :math:`I` is square, :math:`\mathbf 1_d`
   is a d×1 column;
 * a lowercase name is a vector, a column (k×1) unless its columns are tied to a capital's size (then a
@@ -137,10 +137,11 @@ def _children(node) -> Iterable[nd.Node]:
 
 
 class _Unifier:
-    """The shapes of one reading: ``broadcast`` are the bias names read as broadcast rows."""
+    """The shapes of one reading: ``broadcast`` are the bias names read as broadcast rows (``axis`` row) or
+    columns (``axis`` column)."""
 
-    def __init__(self, definitions: dict[str, nd.Node], broadcast: frozenset[str]):
-        self.definitions, self.broadcast = definitions, broadcast
+    def __init__(self, definitions: dict[str, nd.Node], broadcast: frozenset[str], axis: str = "row"):
+        self.definitions, self.broadcast, self.axis = definitions, broadcast, axis
         self.sizes = _Sizes()
         self.memo: dict[str, tuple[str, str]] = {}
         self.fresh = itertools.count()
@@ -182,6 +183,10 @@ class _Unifier:
 
     def _Product(self, node):
         a, b = self.shape(node.left), self.shape(node.right)
+        for factor, shape in ((node.left, a), (node.right, b)):
+            if shape is not None and self._greek_scalar(factor):
+                self.same(shape, ("1", "1"))  # α X, η W: a Greek letter beside a product is a number
+                a, b = (None, b) if factor is node.left else (a, None)
         if a is None or b is None:
             return b if a is None else a
         self.sizes.union(a[1], b[0])
@@ -209,12 +214,22 @@ class _Unifier:
         for term, s in known:
             if term is base[0]:
                 continue
-            if self._bias(term):
+            if self._bias(term) and self.axis == "row":
                 self.sizes.union(s[0], "1")
                 self.sizes.union(s[1], base[1][1])
+            elif self._bias(term):
+                self.sizes.union(s[0], base[1][0])
+                self.sizes.union(s[1], "1")
             else:
                 self.same(s, base[1])
         return base[1]
+
+    def _greek_scalar(self, node) -> bool:
+        """A lowercase Greek leaf (not δ, the error signal): a factor of a product, it scales."""
+        if not isinstance(node, nd.Name) or node.key in self.definitions:
+            return False
+        base = node.key.split("_")[0].split("^")[0]
+        return base in latex_names.GREEK and base[:1].islower() and base != "delta"
 
     def _bias(self, term) -> bool:
         return isinstance(term, nd.Name) and term.key in self.broadcast
@@ -305,8 +320,9 @@ def infer_shapes(pairs: Iterable[tuple[str, str]]) -> InferredShapes | None:
                                 if k not in definitions and k not in sizes))
     written = letters_of(pairs)
     readings: list[tuple[tuple[Declared, ...], str]] = []
-    for broadcast in (frozenset(), frozenset(biases)):  # a document's biases are read one way, all of them
-        made = _reading(definitions, broadcast, leaves, written)
+    # a document's biases are read one way, all of them: of their sums' shapes, as rows, as columns
+    for broadcast, axis in ((frozenset(), "row"), (frozenset(biases), "row"), (frozenset(biases), "column")):
+        made = _reading(definitions, broadcast, leaves, written, axis)
         if made is not None and made[0] not in [r[0] for r in readings]:
             readings.append(made)
     if not readings:
@@ -388,8 +404,8 @@ def letters_of(pairs) -> set[str]:
     return found
 
 
-def _reading(definitions, broadcast, leaves, written=frozenset()) -> tuple[tuple[Declared, ...], str] | None:
-    unifier = _Unifier(definitions, broadcast)
+def _reading(definitions, broadcast, leaves, written=frozenset(), axis="row") -> tuple[tuple, str] | None:
+    unifier = _Unifier(definitions, broadcast, axis)
     try:
         for key in definitions:
             unifier.shape(nd.Name(0, key))
@@ -416,13 +432,13 @@ def _reading(definitions, broadcast, leaves, written=frozenset()) -> tuple[tuple
             return None  # a lowercase name the definitions make a matrix: not followed
     except (_ContradictionError, _NotFollowedError):
         return None
+    along = 0 if axis == "row" else 1
     for key in broadcast:
-        r, c = unifier.leaf(key)
-        if sizes.find(c) == sizes.find("1"):
-            return None  # a 1×1 bias: no broadcast row
-        user = _user_rows(definitions, key, unifier)
-        if user is not None and sizes.find(user) == sizes.find("1"):
-            return None
+        if sizes.find(unifier.leaf(key)[1 - along]) == sizes.find("1"):
+            return None  # a 1×1 bias: no broadcast row or column
+        user = _user_shape(definitions, key, unifier)
+        if user is not None and sizes.find(user[along]) == sizes.find("1"):
+            return None  # added to a single row (column): no broadcast
     taken = {k.split("_")[0].split("^")[0] for k in leaves} | set(definitions) | set(written)
     letters = iter([c for c in _SIZE_LETTERS if c not in taken] + [f"s{k}" for k in range(1, 20)])
     names: dict[str, str] = {sizes.find("1"): "1"}
@@ -438,7 +454,8 @@ def _reading(definitions, broadcast, leaves, written=frozenset()) -> tuple[tuple
             dims.append(names[root])
         declared.append(Declared(key, tuple(size_symbol(d) if d != "1" else sp.Integer(1) for d in dims), "inferred"))
         shown.append(f"{key} {dims[0]}×{dims[1]}")
-    notes = [f"{b} a 1×… row added to every row" for b in sorted(broadcast)]
+    notes = [f"{b} a 1×… row added to every row" if axis == "row" else f"{b} a …×1 column added to every column"
+             for b in sorted(broadcast)]
     text = "shapes inferred: " + ", ".join(shown) + ("; " + "; ".join(notes) if notes else "")
     return tuple(declared), text
 
@@ -449,13 +466,12 @@ def _keeps_capitals(sizes: _Sizes, leaves, unifier: _Unifier) -> bool:
     return all(sizes.find(v) != one for key in leaves if _capital(key) for v in unifier.leaf(key))
 
 
-def _user_rows(definitions, bias: str, unifier: _Unifier) -> str | None:
-    """The rows of the sum a bias is added to (for a broadcast that would be none)."""
+def _user_shape(definitions, bias: str, unifier: _Unifier) -> tuple[str, str] | None:
+    """The shape of the sum a bias is added to (for a broadcast that would be none)."""
     for node in definitions.values():
         for sub in _walk(node):
             if isinstance(sub, nd.Sum) and any(isinstance(t, nd.Name) and t.key == bias for _, t in sub.terms):
                 other = next((t for _, t in sub.terms if not (isinstance(t, nd.Name) and t.key == bias)), None)
                 if other is not None:
-                    found = unifier.shape(other)
-                    return found[0] if found else None
+                    return unifier.shape(other)
     return None

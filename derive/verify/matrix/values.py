@@ -14,6 +14,11 @@ class ShapeError(ValueError):
     """Sides that cannot be formed, or cannot have the same shape: the message has the shapes."""
 
 
+#: The words of a :class:`ShapeError` about a derivative of a non-scalar (a Jacobian, whose layout the
+#: matrix mode does not read): where shapes are only inferred, such a side is left undecided, not wrong.
+NOT_A_MATRIX = "is not a matrix here"
+
+
 class MissingShapeError(ValueError):
     """A name with no declared shape and no definition to infer one from."""
 
