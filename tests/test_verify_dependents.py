@@ -63,3 +63,17 @@ def test_a_name_the_document_differentiates_by_is_a_variable_held_by_another():
             "$$\\frac{d}{dx} \\max(0, z) = 0$$\n")
     assert [s.verdict for chain in verify_text(text).chains for s in chain.steps] == \
         ["not_equal", "equal", "equal"]
+
+
+def test_a_chain_that_differentiates_an_undefined_name_by_writing_it_out_defines_it():
+    first = r"\frac{\partial E}{\partial w} = \frac{\partial}{\partial w} (t - o)^2"
+    text = (f"$${first}$$\n\n"
+            r"$$\frac{\partial E}{\partial w} = 2 (t - o) \left(\frac{\partial t}{\partial w} - \frac{\partial o}"
+            r"{\partial w}\right)$$" "\n\n"
+            r"$$\frac{\partial E}{\partial w} = (t - o) \left(\frac{\partial t}{\partial w} - \frac{\partial o}"
+            r"{\partial w}\right)$$" "\n")
+    report = verify_text(text)
+    assert [s.verdict for chain in report.chains for s in chain.steps] == ["definition", "equal", "not_equal"]
+    assert report.chains[1].steps[0].definitions[0].startswith("E ")
+    # E written on the right too is a claim about E, not its definition
+    assert verdicts(r"\frac{\partial E}{\partial w} = \frac{\partial}{\partial w} (E + t - o)") == ["unknown"]

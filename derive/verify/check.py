@@ -14,7 +14,14 @@ from derive.latex.tokens import LatexError
 from derive.verify import dependents
 from derive.verify.assumptions import Hypothesis
 from derive.verify.decide import decide_step
-from derive.verify.definitions import Definition, bare_sum, defines, function_head, names_a_part
+from derive.verify.definitions import (
+    Definition,
+    bare_sum,
+    defined_by_derivative,
+    defines,
+    function_head,
+    names_a_part,
+)
 from derive.verify.document import Chain, ProseDefinition, Side, read_document
 from derive.verify.freeindex import one_sided_index
 from derive.verify.matrix import (
@@ -417,6 +424,10 @@ def _definition(chain: Chain, in_force: Sequence[Side], definitions: list[Defini
     constrained = {n for side in in_force for n in _side_names(side.text)}
     kind = _kind(lhs.text, readings)
     taken = {d.name for d in definitions if _kind(d.lhs, readings) == kind}  # p_j after a scalar p: a new name
+    written = defined_by_derivative(lhs.text, rhs.text, readings, taken | constrained)
+    if written is not None:  # ∂E/∂w = ∂/∂w F, E undefined: E stands for F
+        return Definition(written[0], written[0], written[1], lhs.line, "the derivative of an undefined name, "
+                          "written as the derivative of what it stands for")
     name = defines(lhs.text, rhs.text, readings, taken | constrained)
     how = "a display whose left side is a new name"
     if name is not None and name == function_head(lhs.text) and name in FUNCTIONS:

@@ -181,6 +181,31 @@ def function_head(lhs_text: str) -> str | None:
     return key
 
 
+#: ``\frac{\partial}{\partial w_j}`` (or ``d``) before an operand.
+_OPERATOR = re.compile(r"\s*\\[dt]?frac\s*\{\s*(?:\\partial|d)\s*\}\s*\{(?:[^{}]|\{[^{}]*\})*\}")
+
+
+def defined_by_derivative(lhs_text: str, rhs_text: str, readings: Readings, taken: set[str]) -> tuple[str, str] | None:
+    r"""``(name, operand)`` where a chain begins :math:`\partial E/\partial w = \partial/\partial w \, F` for a
+    name E that is not defined, not ``taken`` and not in F: the author differentiates E by writing out what
+    it stands for, so E stands for F (the step is its definition, not judged)."""
+    m = _OPERATOR.match(rhs_text)
+    scan = replace(readings, any_name=True)
+    try:
+        lhs = parse_expression(lhs_text, scan)
+        rhs = parse_expression(rhs_text, scan)
+        operand = parse_expression(rhs_text[m.end() :], scan) if m else None
+    except LatexError:
+        return None
+    if operand is None or not isinstance(lhs, sp.Derivative) or not isinstance(rhs, sp.Derivative) or \
+            rhs != sp.Derivative(operand, *rhs.variables) or lhs.variables != rhs.variables:
+        return None
+    name = label_of(lhs.expr)
+    if not isinstance(lhs.expr, sp.Symbol) or name in taken or name in readings.defined or name in names_in(operand):
+        return None
+    return name, rhs_text[m.end() :].strip()
+
+
 _WORD = re.compile(r"\s*\\(?:operatorname|mathrm|text|textrm)\s*\{(?P<word>[A-Za-z]{2,})\}\s*")
 
 
