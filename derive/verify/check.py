@@ -17,6 +17,7 @@ from derive.verify.definitions import Definition, bare_sum, defines, function_he
 from derive.verify.document import Chain, Side, read_document
 from derive.verify.matrix import Declared, declarations, defines_matrix, is_matrix_step, matrix_like, warm
 from derive.verify.matrix.decide import decide_matrix_step
+from derive.verify.prose import named_gradients
 from derive.verify.report import DEFAULT_TIMEOUT, MAX_STEPS, ChainVerdict, Options, RegionSummary, Report, StepVerdict
 from derive.verify.upstream import (
     declared_functions,
@@ -418,8 +419,13 @@ def verify_text(text: str, assumptions: Sequence[str] = (), options: Options = O
     prose = sorted(document.definitions, key=lambda d: d.since or (d.lhs.line, d.lhs.column))
     loss, functions_of = gradient_notation(text), declared_functions(text)
     notation = [Definition("d", loss, "", 1, f"notation: dy is the gradient ∂{loss}/∂y", "gradient")] if loss else []
+    words = named_gradients(text)
+    notation += [Definition(word, of, by, 1, f"notation: {word} is the gradient ∂{of}/∂{by}", "gradient word")
+                 for word, of, by in words]
     written = written_derivatives([*(side.text for chain in document.chains for side in chain.sides),
                                    *inline_math(text)], Readings(gradient_of=loss))
+    for _, of, by in words:  # ∂L/∂x and ∂L/∂y are written, in words
+        written.setdefault(of, set()).add(by)
     chains = []
     for chain in document.chains:
         while prose and (prose[0].since or (prose[0].lhs.line, prose[0].lhs.column)) < \
