@@ -166,3 +166,18 @@ NOTATION = [
 @pytest.mark.parametrize(("latex", "expected"), NOTATION, ids=[n[0] for n in NOTATION])
 def test_reads_the_notation_people_use(latex, expected):
     assert parse_expression(latex) == expected
+
+
+def test_an_elided_sum_is_read_as_the_sum_its_first_and_last_terms_spell():
+    n = index_symbol("n")
+    got = parse_expression(r"x_1 + x_2 + \cdots + x_n")
+    (variable, low, high), = got.limits
+    assert (got.function.xreplace({variable: k}), low, high) == (vector("x")[k], 1, n)
+    # the index that runs is the one the last term has where the first has a number; others stay
+    got = parse_expression(r"a_{1i} + \dots + a_{ji}")
+    (variable, low, high), = got.limits
+    assert (got.function.xreplace({variable: k}), low, high) == (vector("a")[k, i], 1, j)
+    # a second term that does not follow (x_3 after x_1), or a first term of another name: no guess
+    for text in (r"x_1 + x_3 + \cdots + x_n", r"a_1 + \dots + b_j", r"1 + \dots + n"):
+        with pytest.raises(LatexError, match="elided sum"):
+            parse_expression(text)

@@ -153,3 +153,12 @@ def test_hostile_input_gives_errors_without_hanging():
     report = verify_text(text)
     assert time.monotonic() - started < 20
     assert {s.verdict for c in report.chains for s in c.steps} == {"error"}
+
+
+@pytest.mark.parametrize("wrapper", [r"\color{red}{%s}", r"\textcolor{blue}{%s}", r"\boxed{%s}"])
+def test_a_whole_equation_in_a_colour_or_box_group_is_read(wrapper):
+    """MathJax's ``\\color{red}{a = b}`` around a whole equation: the chain inside is judged, right and wrong."""
+    right = verify_text("$$" + wrapper % r"\frac{d}{dx} x^3 = 3x^2" + "$$")
+    wrong = verify_text("$$" + wrapper % r"\frac{d}{dx} x^3 = 3x" + "$$")
+    assert [s.verdict for c in right.chains for s in c.steps] == ["equal"]
+    assert [s.verdict for c in wrong.chains for s in c.steps] == ["not_equal"]

@@ -55,10 +55,12 @@ def test_a_period_beside_a_capital_letter_is_a_matrix_product_and_an_error():
     # W^{[l]}.dz is W^T dz in the source: read as scalars, the missing transpose would be judged equal
     text = ("$$z^{[l]} = W^{[l]} \\cdot a^{[l-1]} + b^{[l]}$$\n\n"
             "$$\\frac{\\partial J}{\\partial a^{[l-1]}}=W^{[l]}.\\frac{\\partial J}{\\partial z^{[l]}}$$\n")
-    # never equal: the reader refuses the '.' (error) or the graph cannot know what J depends on (unknown)
+    # never equal: read as matrices (shapes inferred from the definition, W^{[l]} n×k), the missing transpose
+    # cannot even be formed (derive.verify.matrix.infer)
     definition, (step,) = verdicts(text)
-    assert definition == ["definition"] and step in ("error", "unknown")
-    assert verdicts("$$f = W^{[l]}.z$$\n\n$$\\frac{d}{dz} W.z = W$$") == [["error"], ["error"]]
+    assert definition == ["definition"] and step == "not_equal"
+    # f = W.z defines f as a matrix product (shapes inferred); d/dz of W.z by the vector z is still refused
+    assert verdicts("$$f = W^{[l]}.z$$\n\n$$\\frac{d}{dz} W.z = W$$") == [["definition"], ["error"]]
     assert "matrix" in verify_text("$$\\frac{d}{dz} W.z = W$$").chains[0].steps[0].detail
 
 

@@ -6,6 +6,7 @@ import json
 
 from derive.cli import main
 from derive.verify import verify_text
+from derive.verify.definitions import word_name
 
 
 def verdicts(text: str) -> list[list[str]]:
@@ -77,3 +78,37 @@ def test_progress_goes_to_stderr_for_many_chains_unless_quiet(tmp_path, capsys):
     assert "11/11 chains checked" in capsys.readouterr().err
     assert main(["verify", str(path), "--quiet"]) == 0
     assert capsys.readouterr().err == ""
+
+
+#: A computation broken into labelled steps, the way a post lists a forward pass.
+LABELLED = (r"The forward pass: Mean: \(\mu = \frac{1}{m} \sum_{j=1}^{m} x_j\); Centred Input (c): "
+            r"\(c_j = x_j - \mu\); Output: \(y_j = c_j \gamma_j + \beta_j\).")
+
+
+def test_a_labelled_list_of_inline_equations_defines_each_name_and_a_planted_slip_is_caught():
+    text = LABELLED + ("\n\n$$\\frac{\\partial y_k}{\\partial \\gamma_j} = c_j \\delta_{kj}$$\n\n"
+                       "$$\\frac{\\partial y_k}{\\partial \\gamma_j} = c_k$$\n\n"
+                       "$$\\frac{\\partial c_i}{\\partial x_i} = 1$$\n\n$$\\frac{\\partial c_i}{\\partial x_i} = 0$$\n")
+    report = verify_text(text)
+    assert [[s.verdict for s in chain.steps] for chain in report.chains] == \
+        [["equal"], ["not_equal"], ["equal"], ["not_equal"]]
+    assert set(report.chains[0].steps[0].definitions) == {"\\mu (line 1)", "c_j (line 1)", "y_j (line 1)"}
+
+
+def test_one_labelled_equation_or_a_label_before_a_sentence_defines_nothing():
+    claim = "\n\n$$\\frac{\\partial y}{\\partial x} = 2$$\n"
+    # one "Result: $…$" is a claim the author states, not the steps of a computation
+    assert verdicts("Result: $y = 2x$." + claim) == [["error"]]
+    # the math must be the whole item: a label before a sentence with an equation in it is no list
+    assert verdicts("Note: when $y = 2x$ holds; Also: since $y = 3x$ we stop." + claim) == [["error"]]
+    assert verdicts("Mean: $y = 2x$; Other: $u = 1$." + claim) == [["equal"]]
+
+
+def test_a_word_on_the_left_names_a_value_and_later_definitions_read_it():
+    text = (r"Let \(\text{rstd} = \frac{1}{\sqrt{v + 1}}\), and let \(u = x \cdot \text{rstd}\)." + "\n\n"
+            "$$\\frac{\\partial u}{\\partial x} = \\frac{1}{\\sqrt{v + 1}}$$\n\n"
+            "$$\\frac{\\partial u}{\\partial x} = \\sqrt{v + 1}$$\n")
+    assert verdicts(text) == [["equal"], ["not_equal"]]
+    # a catalog function's name alone is no such word
+    assert word_name(r"\operatorname{softmax}") is None and word_name(r"\text{rstd}") == "rstd"
+    assert word_name(r"\text{rstd} + 1") is None

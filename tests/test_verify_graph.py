@@ -160,6 +160,20 @@ def test_a_declared_name_also_written_with_an_index_is_no_function_declaration()
     assert got[0] != "equal"
 
 
+def test_a_declaration_holds_in_its_own_section_only():
+    """A chain-rule primer under its own heading declares u(x, y); the derivation below it writes x_i, another
+    x, which no longer voids the primer's declaration -- nor does the declaration reach past its section."""
+    right = (r"\frac{\partial u}{\partial r} = \frac{\partial u}{\partial x} \frac{\partial x}{\partial r}"
+             r" + \frac{\partial u}{\partial y} \frac{\partial y}{\partial r}")
+    dropped = r"\frac{\partial u}{\partial r} = \frac{\partial u}{\partial x} \frac{\partial x}{\partial r}"
+    later = "### The derivation\n\n$$\\hat{x}_i = x_i - 1$$\n\n"
+    for claim, verdict in ((right, "equal"), (dropped, "not_equal")):
+        text = "### Primer\n\n" + PRIMER + f"$${claim}$$\n\n" + later
+        assert next(s.verdict for c in verify_text(text).chains for s in c.steps) == verdict, claim
+    past = "### Primer\n\n" + PRIMER + later + f"$${right}$$\n"
+    assert [s.verdict for c in verify_text(past).chains for s in c.steps][-1] != "equal"
+
+
 def test_the_gradient_notation_dx_reads_as_the_derivative_of_the_loss():
     head = r"Here $dy$ is the upstream gradient $\partial L/\partial y$." + CENTRE[CENTRE.index("\n"):]
     right = r"d\hat{x}_i = dy_i \gamma"
@@ -174,3 +188,83 @@ def test_an_output_written_without_an_index_is_no_upstream_argument():
            "$$z = W a + b$$\n\n"
     got = verdicts([r"\frac{\partial J}{\partial a} = W \frac{\partial J}{\partial z}"], head)
     assert got[0] == "definition" and got[1] != "equal"
+
+
+NORMALISE = r"""$$\hat{x}_i = \frac{x_i - \mu}{s}$$
+
+"""
+
+
+@pytest.mark.parametrize(("claim", "verdict"), [
+    (r"\frac{\partial \hat{x}}{\partial \mu} = -\frac{1}{s}", "equal"),  # each element's derivative
+    (r"\frac{\partial \hat{x}}{\partial s} = -\frac{x_i - \mu}{s^2}", "equal"),  # the step's index i
+    (r"\frac{\partial \hat{x}}{\partial \mu} = -\sum_{i=1}^{m} \frac{1}{s}", "not_equal"),  # zakka's spurious Σ
+    (r"\frac{\partial \hat{x}}{\partial s} = -\frac{x_i - \mu}{s}", "not_equal"),
+    (r"\frac{\partial \hat{x}}{\partial x} = \frac{1}{s}", "equal"),  # the input x_i too, element by element
+    (r"\frac{\partial \hat{x}}{\partial x} = \frac{1}{s} - \frac{1}{m}", "not_equal"),
+])
+def test_a_name_defined_element_by_element_written_bare_is_read_as_each_element(claim, verdict):
+    report = verify_text(NORMALISE + f"$${claim}$$\n")
+    step = report.chains[1].steps[0]
+    assert step.verdict == verdict, step.detail
+    assert any("read as xhat_i" in note for note in step.readings), step.readings
+
+
+def test_two_bare_elements_in_one_product_are_not_guessed():
+    """∂f/∂x̂ · ∂x̂/∂s: a dot product (right) or a product of elements (wrong)? Neither is assumed."""
+    text = CENTRE + r"$$\frac{\partial f}{\partial \mu} = \frac{\partial f}{\partial \hat{x}} \cdot " \
+        r"\frac{\partial \hat{x}}{\partial \mu}$$" + "\n"
+    step = verify_text(text).chains[3].steps[0]
+    assert step.verdict in ("error", "unknown"), step
+
+
+def test_the_count_of_an_output_comes_from_a_sum_over_names_of_as_many_elements():
+    # y_j = b_j + Σ_i x_i w_ij: the sum counts the inputs x, not the outputs y -- how many y there are is not said
+    head = (r"We denote the layer above as $f$, and $\frac{\partial f}{\partial y_j}$ is the upstream gradient."
+            "\n\n"
+            r"$$y_j = b_j + \sum_{i=1}^{n} x_i w_{ij}$$" + "\n\n")
+    claim = r"\frac{\partial f}{\partial x_i} = \sum_{j=1}^{n} \frac{\partial f}{\partial y_j} w_{ij}"
+    report = verify_text(head + f"$${claim}$$\n")
+    step = report.chains[-1].steps[0]
+    assert step.verdict == "error" and "how many elements y has is not known" in step.detail
+    # through an element-wise definition the count is found: y_i = γ x̂_i + β with x̂_i = x_i - μ, μ a sum over x
+    assert verdicts([r"\frac{\partial f}{\partial \beta} = \sum_{j=1}^{m} \frac{\partial f}{\partial y_j}",
+                     r"\frac{\partial f}{\partial \beta} = \sum_{j=1}^{m-1} \frac{\partial f}{\partial y_j}"]) == \
+        ["equal", "not_equal"]
+
+
+def test_an_upstream_gradient_by_its_own_output_needs_no_count_and_a_swapped_index_is_caught():
+    # how many y there are is not said: the chain rule's factors are still read, ∂E/∂y_k as the free gradient
+    head = (r"The error $E$ is a function of the outputs: $\frac{\partial E}{\partial y_j}$ is the upstream gradient."
+            "\n\n" r"$$y_{j}=b_{j}+\sum_{i}x_{i}w_{i j}$$" + "\n\n")
+    chain_rule = (r"\frac{\partial E}{\partial y_{1}}\frac{\partial y_{1}}{\partial x_{i}}+\dots+\frac{\partial E}"
+                  r"{\partial y_{j}}\frac{\partial y_{j}}{\partial x_{i}}")
+    right = r"\frac{\partial E}{\partial y_{1}}w_{i1}+\ldots+\frac{\partial E}{\partial y_{j}}w_{i j}"
+    swapped = r"\frac{\partial E}{\partial y_{1}}w_{1i}+\ldots+\frac{\partial E}{\partial y_{j}}w_{j i}"
+    dropped = r"w_{i1}+\ldots+w_{i j}"
+    got = verdicts([f"{chain_rule} = {right}", f"{chain_rule} = {swapped}", f"{chain_rule} = {dropped}"], head)
+    assert got == ["definition", "equal", "not_equal", "not_equal"]
+
+
+def test_a_capital_beside_its_elements_is_their_vector_and_its_own_derivative_is_not_read_as_zero():
+    head = (r"The error $E$ is a function of the outputs: $\frac{\partial E}{\partial y_j}$ is the upstream gradient."
+            "\n\n" r"$$y_{j}=b_{j}+\sum_{i}x_{i}w_{i j}$$" + "\n\n")
+    steps = [r"\frac{\partial E}{\partial X} = 0",
+             r"\frac{\partial E}{\partial y_{1}}\frac{\partial y_{1}}{\partial x_{i}}+\dots+\frac{\partial E}"
+             r"{\partial y_{j}}\frac{\partial y_{j}}{\partial x_{i}} = \frac{\partial E}{\partial y_{1}}w_{i1}+\ldots+"
+             r"\frac{\partial E}{\partial y_{j}}w_{i j}"]
+    report = verify_text(head + "".join(f"$${s}$$\n\n" for s in steps))
+    by_x, chain_rule = (chain.steps[0] for chain in report.chains[1:])
+    assert by_x.verdict == "error" and chain_rule.verdict == "equal"
+    # where the count is known, ∂E/∂X is still not read: E is a function of the outputs y alone by the model
+    centred = (r"The error $E$ is a function of the outputs: $\frac{\partial E}{\partial y_i}$ is the upstream "
+               "gradient.\n\n$$\\mu = \\frac{1}{m} \\sum_{i=1}^{m} x_i$$\n\n$$y_i = x_i - \\mu$$\n\n"
+               "$$\\frac{\\partial E}{\\partial X} = 0$$\n\n$$\\frac{\\partial E}{\\partial x_i} = "
+               "\\frac{\\partial E}{\\partial y_i} - \\frac{1}{m} \\sum_{j=1}^{m} "
+               "\\frac{\\partial E}{\\partial y_j}$$\n")
+    by_x, by_element = (chain.steps[0] for chain in verify_text(centred).chains[2:])
+    assert by_x.verdict == "error" and "no definition holds" in by_x.detail
+    assert by_element.verdict == "equal"
+    # a capital that is no such vector (Z: no z is in the graph) still leaves E undetermined
+    report = verify_text(head + "$$\\frac{\\partial E}{\\partial Z} = 0$$\n\n" + f"$${steps[1]}$$\n")
+    assert [chain.steps[0].verdict for chain in report.chains[1:]] == ["unknown", "unknown"]

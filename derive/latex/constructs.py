@@ -9,6 +9,7 @@ of its term.
 from __future__ import annotations
 
 import sympy as sp
+from sympy.core.function import AppliedUndef
 
 from derive.latex import names
 from derive.latex.parser import (
@@ -588,11 +589,34 @@ def _derivative(p: Parser, numerator: list[Token], denominator: list[Token], tok
                 raise UndefinedDerivativeError(f"derivative of the name {written}: write the expression it stands for, "
                                                f"or define {label} (e.g. 'Let ${written} = …$' or '{written} := …')",
                                                column, label)
+        elif not p.context.readings.any_name:
+            _held_constant(operand, variables, p.context.readings.defined | p.context.readings.variables, column)
         return sp.Derivative(operand, *variables)
 
     if rest:
         return apply(p.sub(rest).parse_all(), rest[0].column)
     return Operator(apply, what, tok.column)
+
+
+def _held_constant(operand: sp.Expr, variables: list[sp.Expr], known: frozenset[str], column: int) -> None:
+    r"""Refuse :math:`\partial/\partial w\,(t - o)^2`: an expression of names none of which is ``known``
+    (defined, or a variable the document differentiates by) and none of which is a variable it is
+    differentiated by.  Read with its names held, it is 0 -- but nobody differentiates a constant: the
+    names stand for something that depends on w, which the document does not say
+    (:mod:`derive.verify.dependents` reads it where it can)."""
+    bases = {str(v.base.label) if isinstance(v, sp.Indexed) else str(v) for v in variables}
+    elements = operand.atoms(sp.Indexed)
+    names = {str(n.base.label) for n in elements} | {type(f).__name__ for f in operand.atoms(AppliedUndef)}
+    names |= {s.name for s in operand.free_symbols if isinstance(s, sp.Symbol) and not s.is_integer} - \
+        {str(i) for n in elements for i in n.indices} - {str(n.base.label) for n in elements}
+    if not names or names & (bases | known):
+        return
+    written = ", ".join(sorted(names))
+    by = ", ".join(_name(v) for v in variables)
+    are, depend = ("is", "depends") if len(names) == 1 else ("are", "depend")
+    raise UndefinedDerivativeError(f"derivative by {by} of an expression of {written}, which {are} not defined and "
+                                   f"{'holds' if len(names) == 1 else 'hold'} no {by}: held constant it is 0; define "
+                                   f"how {written} {depend} on {by}", column, sorted(names)[0])
 
 
 def _name(var: sp.Expr) -> str:

@@ -78,6 +78,9 @@ class Readings:
     #: ``f``, ``g`` (:data:`~derive.latex.names.UNKNOWN_FUNCTIONS`) without argument are functions of
     #: :data:`IMPLICIT`: the side holds ``f'`` without one (``(f g)' = f' g + f g'``), see :func:`read`.
     implicit: bool = False
+    #: Names the document differentiates by (``z`` of :math:`d/dz`): independent variables, held where a
+    #: derivative is by another (:func:`derive.latex.constructs._held_constant`).
+    variables: frozenset[str] = frozenset()
 
 
 @dataclass
@@ -368,12 +371,18 @@ class Parser:
         if self.depth > MAX_DEPTH:
             raise self.error(f"nested more than {MAX_DEPTH} levels deep")
         try:
-            total = self.term()
+            terms = [self.term()]
+            dots = None
             while self.peek().is_("+", "-"):
                 sign = self.take().text
+                if self.peek().is_(*_DOTS) and sign == "+" and dots is None and self.peek(1).is_("+"):
+                    dots = (len(terms), self.take())  # a_1 + \dots + a_n
+                    self.take()
                 term = self.term()
-                total = total + term if sign == "+" else total - term
-            return total
+                terms.append(term if sign == "+" else -term)
+            if dots is not None:
+                return elided_sum(terms, *dots)
+            return sp.Add(*terms) if len(terms) > 1 else terms[0]
         finally:
             self.depth -= 1
 
@@ -517,6 +526,32 @@ class Parser:
             args.append(self.expr())
         self.expect(closer, opener)
         return args
+
+
+#: The dots of an elided sum.
+_DOTS = (r"\dots", r"\ldots", r"\cdots", r"\dotsb")
+
+
+def elided_sum(terms: list[sp.Expr], at: int, dots: Token) -> sp.Expr:
+    r""":math:`a_1 + \dots + a_n` (or :math:`a_1 + a_2 + \dots + a_n`) as :math:`\sum_{k=1}^{n} a_k`: the last term
+    with one index n is the first with n set to a number c (and the second, if written, with n set to c + 1);
+    the sum runs from c to n.  Exactly one such index and number, or an error: the reader does not guess
+    the pattern of a sum it does not see."""
+    before, after = terms[:at], terms[at:]
+    if len(after) != 1 or len(before) not in (1, 2):
+        raise LatexError("an elided sum a_1 + \\dots + a_n needs one or two terms before the dots and one after",
+                         dots.column)
+    last = after[0]
+    numbers = {i for node in before[0].atoms(sp.Indexed) for i in node.indices if i.is_Integer}
+    found = [(index, number) for index in sorted((s for s in last.free_symbols if s.is_integer), key=str)
+             for number in sorted(numbers) if last.xreplace({index: number}) == before[0]
+             and (len(before) == 1 or last.xreplace({index: number + 1}) == before[1])]
+    if len(found) != 1:
+        raise LatexError("an elided sum whose terms do not differ in one index from a number to a letter "
+                         "(a_1 + \\dots + a_n): write it with \\sum", dots.column)
+    (index, number), = found
+    k = sp.Dummy("k", integer=True, positive=True)
+    return sp.Sum(last.xreplace({index: k}), (k, number, index))
 
 
 def describe(tok: Token) -> str:

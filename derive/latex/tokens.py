@@ -64,7 +64,7 @@ DROPPED = frozenset(
 
 #: Unicode signs that people paste into LaTeX, read as the command they stand for.
 UNICODE = {
-    "·": r"\cdot", "×": r"\times", "−": "-", "≤": r"\le", "≥": r"\ge", "∂": r"\partial",
+    "·": r"\cdot", "⋅": r"\cdot", "×": r"\times", "−": "-", "≤": r"\le", "≥": r"\ge", "∂": r"\partial",
     "σ": r"\sigma", "∑": r"\sum", "√": r"\sqrt", "π": r"\pi",
     "’": "'", "′": "'",  # a typographic apostrophe or a prime sign: the prime
 }

@@ -11,18 +11,32 @@ from sympy.core.function import AppliedUndef
 from derive.latex.names import FUNCTIONS
 from derive.latex.parser import Readings, parse_expression, read_unevaluated, square_names
 from derive.latex.tokens import LatexError
+from derive.verify import dependents
 from derive.verify.assumptions import Hypothesis
 from derive.verify.decide import decide_step
 from derive.verify.definitions import Definition, bare_sum, defines, function_head, names_a_part
-from derive.verify.document import Chain, Side, read_document
-from derive.verify.matrix import Declared, declarations, defines_matrix, is_matrix_step, matrix_like, warm
+from derive.verify.document import Chain, ProseDefinition, Side, read_document
+from derive.verify.matrix import (
+    Declared,
+    declarations,
+    declared_matrices,
+    defines_matrix,
+    is_matrix_step,
+    matrix_like,
+    warm,
+)
 from derive.verify.matrix.decide import decide_matrix_step
-from derive.verify.prose import named_gradients
+from derive.verify.matrix.infer import InferredShapes, infer_shapes
+from derive.verify.matrix.loss import gradients
+from derive.verify.matrix.named import named_gradients
+from derive.verify.matrix.reader import name_key, read_matrix
+from derive.verify.prose import named_gradients as gradients_in_words
 from derive.verify.report import DEFAULT_TIMEOUT, MAX_STEPS, ChainVerdict, Options, RegionSummary, Report, StepVerdict
 from derive.verify.upstream import (
-    declared_functions,
+    functions_by_section,
     gradient_notation,
     inline_math,
+    section_text,
     upstream_definitions,
     written_derivatives,
 )
@@ -41,7 +55,12 @@ def check_step(lhs: Side, rhs: Side, assumptions: Sequence[Side], options: Optio
     """
     seed = f"{options.seed}|{lhs.text}|{rhs.text}"
     texts = tuple(a.text for a in assumptions)
-    if is_matrix_step(lhs.text, rhs.text, declared, {d.name for d in definitions if d.kind == "definition"}):
+    upstream = frozenset(d.name for d in definitions if d.kind == "upstream")
+    as_matrix = is_matrix_step(lhs.text, rhs.text, declared, {d.name for d in definitions if d.kind == "definition"},
+                               upstream)
+    if as_matrix and isinstance(declared, InferredShapes):
+        return _inferred(lhs, rhs, assumptions, options, functions, symbols, definitions, declared)
+    if as_matrix:
         args = (lhs.text, rhs.text, seed, tuple((d.name, d.lhs, d.rhs) for d in definitions if d.kind == "definition"),
                 declared,
                 options.timeout)
@@ -63,26 +82,71 @@ def check_step(lhs: Side, rhs: Side, assumptions: Sequence[Side], options: Optio
         label = which if which in ("lhs", "rhs") else f"the assumption '{side.text}'"
         where = f"line {line}, column {col}" if line else f"--assume, column {col}"
         return StepVerdict(**base, verdict="error", method="read", detail=f"{label}: {where}: {message}")
-    notes = next((m[1] for m in outcome.messages if m[0] == "notes"), ())
+    notes = tuple(dict.fromkeys(n for m in outcome.messages if m[0] == "notes" for n in m[1]))
     labels = list(dict.fromkeys(m[1] for m in outcome.messages if m[0] in ("read", "numeric", "proof")))
     kinds = ("read", "numeric", "proof", "diagnosis")
     by_label = {label: {m[0]: m[2:] for m in outcome.messages if m[0] in kinds and m[1] == label}
                 for label in labels} or {"": {}}
     verdicts = {label: _verdict(found, base, outcome, options) for label, found in by_label.items()}
     used = next((m[1] for m in outcome.messages if m[0] == "definitions"), ())
-    shown = tuple(d.shown for d in definitions if d.name in used)
+    shown = tuple(d.shown for d in definitions if d.name in used and d.kind != "variable")
     if len(verdicts) == 1 and not (labels and labels[0]):
         step = replace(next(iter(verdicts.values())), readings=notes, definitions=shown)
     else:
         step = replace(_both_readings(verdicts, base, notes, outcome, options), definitions=shown)
-    return step if declared else _as_matrices(step, lhs, rhs, definitions)
-
-
-def _as_matrices(step: StepVerdict, lhs: Side, rhs: Side, definitions: Sequence[Definition]) -> StepVerdict:
-    """A step judged equal as scalars that names matrices (no shape declared): ``unknown``, saying why.
-    ``W a`` and ``a W`` are equal as scalars; as matrices they may not even be formed."""
-    if step.verdict != "equal":
+    stated = tuple(f"{d.lhs} = {d.rhs}: {d.how}" for d in definitions if d.name in used and " read as " in d.how)
+    step = replace(step, readings=(*step.readings, *stated)) if stated else step
+    if as_matrix:
         return step
+    if declared and not isinstance(declared, InferredShapes):  # declared shapes: no declared matrix in it
+        return _as_matrices(step, lhs, rhs, definitions, declared)
+    return _as_matrices(step, lhs, rhs, definitions)
+
+
+def _inferred(lhs: Side, rhs: Side, assumptions, options: Options, functions, symbols, definitions,
+              inferred: InferredShapes) -> StepVerdict:
+    """A matrix step of a document whose shapes are inferred (:mod:`derive.verify.matrix.infer`): judged under
+    every reading of the shapes, ``equal``/``not_equal`` only where all agree, else ``unknown`` naming them;
+    the shapes read are shown in the step's readings."""
+    verdicts = []
+    for reading, shown, extra in zip(inferred.readings, inferred.shown, inferred.extra, strict=True):
+        supplied = tuple(Definition(name, left, right, lhs.line, "a reading of the shapes")
+                         for name, left, right in extra)
+        step = check_step(lhs, rhs, assumptions, options, functions, symbols, (*definitions, *supplied), reading)
+        verdicts.append(replace(step, readings=(shown, *step.readings)))
+    first = verdicts[0]
+    if len(verdicts) == 1:
+        return first
+    if len({v.verdict for v in verdicts}) == 1:
+        weakest = next((v for v in verdicts if v.method == "numeric"), first)
+        if first.verdict not in ("equal", "not_equal"):
+            return replace(first, readings=(*inferred.shown, *first.readings[1:]))
+        return replace(weakest, readings=(*inferred.shown, *weakest.readings[1:]),
+                       detail=f"the same under every reading of the shapes ({len(verdicts)}): {weakest.detail}")
+    shown = "; ".join(f"{s}: {v.verdict} ({v.detail})" for s, v in zip(inferred.shown, verdicts, strict=True))
+    return replace(first, verdict="unknown", method="none", counterexample=None, diagnosis=None,
+                   readings=(*inferred.shown, *first.readings[1:]),
+                   detail=f"the shapes can be read {len(verdicts)} ways, with different verdicts: {shown}")
+
+
+def _as_matrices(step: StepVerdict, lhs: Side, rhs: Side, definitions: Sequence[Definition],
+                 declared: tuple[Declared, ...] = ()) -> StepVerdict:
+    """A step judged equal as scalars that names matrices: ``unknown``, saying why.  ``W a`` and ``a W`` are
+    equal as scalars; as matrices they may not even be formed.  In a document that declares no shapes, the
+    matrices are the names it uses as matrices (:func:`derive.verify.matrix.matrix_like`); in one that does,
+    a step the scalar checker judged (one about an upstream scalar, read per element) must name no name
+    declared with two sizes."""
+    if step.verdict != "equal" or step.method == "definition":
+        return step
+    if declared:
+        found = {key: "declared a matrix" for key in sorted(declared_matrices(lhs.text, rhs.text, declared))}
+        if not found:
+            return step
+        names = ", ".join(f"{key} ({why})" for key, why in found.items())
+        return replace(step, verdict="unknown", method="none",
+                       detail=f"equal if the names are scalars ({step.method}), but {names}: the step names a "
+                       "scalar the document gives no shape (an upstream name), so it was read per element, "
+                       "which proves nothing about a matrix")
     found = matrix_like(lhs.text, rhs.text, definitions)
     if not found:
         return step
@@ -315,6 +379,11 @@ def _definition(chain: Chain, in_force: Sequence[Side], definitions: list[Defini
     """The definition made by the chain's first step, if it makes one (see :mod:`derive.verify.definitions`;
     in a document that declares shapes, a matrix name too: :func:`derive.verify.matrix.defines_matrix`)."""
     lhs, rhs = chain.sides[0], chain.sides[1]
+    again = next((d for d in reversed(definitions) if declared and d.kind == "definition" and
+                  _compact(d.lhs) == _compact(lhs.text) and _compact(d.rhs) == _compact(rhs.text)), None)
+    if again is not None:
+        return Definition(again.name, lhs.text, rhs.text, lhs.line,
+                          f"the definition of line {again.line}, written again")
     matrix = None if _element(lhs.text) else defines_matrix(lhs.text, rhs.text, declared, {d.name for d in definitions})
     if matrix is not None:
         how = "written as a definition" if chain.defines else "a display whose left side is a new name"
@@ -338,6 +407,16 @@ def _definition(chain: Chain, in_force: Sequence[Side], definitions: list[Defini
         return Definition(name, lhs.text, chain.sides[2].text, lhs.line,
                           f"{how}, written through {through}, which is known only as the chain writes it next")
     return Definition(name, lhs.text, rhs.text, lhs.line, how) if name else None
+
+
+def _compact(text: str) -> tuple[str, ...] | str:
+    r"""``text`` as its tokens (``⋅`` and ``\cdot`` alike, spaces ignored), or as itself where it does not tokenize."""
+    from derive.latex.tokens import tokenize
+
+    try:
+        return tuple(t.text for t in tokenize(text))
+    except LatexError:
+        return "".join(text.split())
 
 
 def _through_unknown(chain: Chain, readings: Readings, definitions: list[Definition]) -> str | None:
@@ -410,22 +489,28 @@ def verify_text(text: str, assumptions: Sequence[str] = (), options: Options = O
     given = [Side(a, 0, 1) for a in assumptions]
     budget = [MAX_STEPS]
     document = read_document(text, latex)
-    declared = declarations(text)
+    declared = declarations(text) or infer_shapes(
+        [(c.sides[0].text, c.sides[1].text) for c in document.chains if c.problem is None and len(c.sides) > 1] +
+        [(d.lhs.text, d.rhs.text) for d in document.definitions]) or ()
     if declared:
         warm(text)
     definitions: list[Definition] = []
     stated: dict[str, tuple[int, str | None]] = {}
     earlier = ""
-    prose = sorted(document.definitions, key=lambda d: d.since or (d.lhs.line, d.lhs.column))
-    loss, functions_of = gradient_notation(text), declared_functions(text)
+    prose = sorted([*document.definitions, *_named_gradients(text, document, declared)],
+                   key=lambda d: d.since or (d.lhs.line, d.lhs.column))
+    loss, sections = gradient_notation(text), functions_by_section(text)
     notation = [Definition("d", loss, "", 1, f"notation: dy is the gradient ∂{loss}/∂y", "gradient")] if loss else []
-    words = named_gradients(text)
+    words = gradients_in_words(text)
     notation += [Definition(word, of, by, 1, f"notation: {word} is the gradient ∂{of}/∂{by}", "gradient word")
                  for word, of, by in words]
     written = written_derivatives([*(side.text for chain in document.chains for side in chain.sides),
                                    *inline_math(text)], Readings(gradient_of=loss))
     for _, of, by in words:  # ∂L/∂x and ∂L/∂y are written, in words
         written.setdefault(of, set()).add(by)
+    found = dependents.written([(side.text, side.line) for chain in document.chains for side in chain.sides],
+                               Readings(gradient_of=loss))
+    variables = dependents.variables(found)
     chains = []
     for chain in document.chains:
         while prose and (prose[0].since or (prose[0].lhs.line, prose[0].lhs.column)) < \
@@ -433,15 +518,23 @@ def verify_text(text: str, assumptions: Sequence[str] = (), options: Options = O
             made = prose.pop(0)
             squares = square_names([made.lhs.text, made.rhs.text], [(made.lhs.text, made.rhs.text)])
             name = defines_matrix(made.lhs.text, made.rhs.text, declared, {d.name for d in definitions}) or \
-                defines(made.lhs.text, made.rhs.text, Readings(chain.functions, chain.symbols, squares=squares),
-                        set())
+                defines(made.lhs.text, made.rhs.text, Readings(chain.functions, chain.symbols, squares=squares,
+                                                               defined=frozenset(d.name for d in definitions)), set())
             if name is not None:
                 definitions.append(Definition(name, made.lhs.text, made.rhs.text, made.lhs.line, f"prose: {made.how}"))
         abbreviation = bare_sum(chain, _latest(definitions))
         if abbreviation is not None:
             definitions.append(abbreviation)
+        section = next(((first, last, d) for first, last, d in sections if first <= chain.line <= last), None)
+        functions_of, written_there = {}, None
+        if section is not None:
+            first, last, functions_of = section
+            written_there = written_derivatives(
+                [*(side.text for c in document.chains if first <= c.line <= last for side in c.sides),
+                 *inline_math(section_text(text, first, last))], Readings(gradient_of=loss))
         upstream = upstream_definitions(written, _latest(definitions), Readings(chain.functions, chain.symbols),
-                                        functions_of)
+                                        functions_of, written_there)
+        upstream += dependents.dependents(found, [*_latest(definitions), *upstream]) + variables
         chains.append(verify_chain(chain, given, options, budget, definitions, [*upstream, *notation], declared,
                                    earlier, stated))
         earlier += " " + chain.source
@@ -451,6 +544,24 @@ def verify_text(text: str, assumptions: Sequence[str] = (), options: Options = O
     unread = {chain.region for chain in chains if any(s.verdict == "error" and s.method == "read" for s in chain.steps)}
     regions = tuple(RegionSummary(r.line, r.construct, n not in unread) for n, r in enumerate(document.regions))
     return Report(chains, regions)
+
+
+def _named_gradients(text: str, document, declared) -> list[ProseDefinition]:
+    """In a matrix document, the gradients its prose names ("$\\frac{\\partial L}{\\partial Z}$ is 𝛿"):
+    :mod:`derive.verify.matrix.named`."""
+    if not declared:
+        return []
+    defined, differentiated = set(), set()
+    for chain in document.chains:
+        if chain.problem is None and len(chain.sides) > 1 and name_key(chain.sides[0].text):
+            defined.add(name_key(chain.sides[0].text))
+        for side in chain.sides:
+            try:
+                differentiated |= {g.of.key for g in gradients(read_matrix(side.text))}
+            except LatexError:
+                continue
+    return [ProseDefinition(Side(n.name, n.line, n.column), Side(n.gradient, n.line, n.column), n.how)
+            for n in named_gradients(text, defined, differentiated - defined)]
 
 
 def read_assumption(text: str, timeout: float = DEFAULT_TIMEOUT) -> str | None:

@@ -17,6 +17,7 @@ from derive.latex.names import index_symbol
 from derive.latex.parser import PRIME, Readings, parse_expression, read, read_unevaluated, square_names
 from derive.latex.tokens import LatexError, UndefinedDerivativeError
 from derive.prove import Assumption, Proof, index_in_range, prove_equal
+from derive.verify import dependents
 from derive.verify.assumptions import Hypothesis, System, contradiction, unknowns
 from derive.verify.definitions import (
     bindable,
@@ -24,12 +25,14 @@ from derive.verify.definitions import (
     names_of,
     parse_all,
     put_in,
+    upstream_arguments,
     variable_primes,
     with_bindings,
     written_in,
 )
 from derive.verify.diagnosis import diagnose
 from derive.verify.drawn import with_drawn_functions
+from derive.verify.graph import bare_elements
 from derive.verify.numeric import (
     EVALUATION_ERRORS,
     NumericOutcome,
@@ -57,7 +60,8 @@ def decide_step(send: Callable[[tuple], None], lhs_text: str, rhs_text: str, ass
     deadline = time.monotonic() + 0.8 * timeout  # the numbers stop in time to be reported
     undetermined = {d[0]: d[2] for d in definitions if len(d) > 3 and d[3] == "undetermined"}
     defined = frozenset(d[0] for d in definitions if len(d) < 4 or d[3] not in ("gradient", "undetermined",
-                                                                                 "gradient word"))
+                                                                                 "variable", "gradient word"))
+    variables = frozenset(d[0] for d in definitions if len(d) > 3 and d[3] == "variable")
     # a definition with a function head (S_i(z) = …, f(x) := …) makes its name a function: S_i(a) applies it,
     # while a defined symbol before '(' (y(1 - y) with y = σ(x)) keeps both readings
     functions = (*functions, *(d[0] for d in definitions if (len(d) < 4 or d[3] == "definition") and "(" in d[1]))
@@ -65,7 +69,7 @@ def decide_step(send: Callable[[tuple], None], lhs_text: str, rhs_text: str, ass
     squares = square_names((lhs_text, rhs_text, *assumption_texts, *(t for d in definitions for t in d[1:3])),
                            [d[1:3] for d in definitions])
     declared = Readings(frozenset(functions), frozenset(symbols), defined=defined, squares=squares,
-                        gradient_of=gradient,
+                        gradient_of=gradient, variables=variables,
                         gradient_words=tuple((d[0], d[1], d[2]) for d in definitions if len(d) > 3 and
                                              d[3] == "gradient word"))
     contexts = []
@@ -111,8 +115,11 @@ def decide_step(send: Callable[[tuple], None], lhs_text: str, rhs_text: str, ass
         readings = [("", settled)]
     send(("notes", tuple(dict.fromkeys(notes))))
     for label, readings_ in readings:
-        if not _judge(send, label, lhs_text, rhs_text, assumption_texts, readings_, points, seed, definitions,
-                      deadline):
+        def judge(send_, definitions_, label=label, readings_=readings_):
+            return _judge(send_, label, lhs_text, rhs_text, assumption_texts, readings_, points, seed, definitions_,
+                          deadline)
+
+        if not dependents.judged(send, judge, definitions):  # names that depend on a variable unsaid
             return
 
 
@@ -175,6 +182,8 @@ def _judge(send, label: str, lhs_text: str, rhs_text: str, assumption_texts: tup
         written = tuple(joint(expand_finite_sums(bound_apart(side))) for side in written)
     lhs, rhs = evaluate_derivatives(lhs), evaluate_derivatives(rhs)
     lhs, rhs, valued = system.substitute(lhs, rhs)
+    variables = [parse_expression(d[2], readings) for d in definitions if len(d) > 3 and d[3] == "dependent"]
+    send(("slopes", label, tuple(sorted(dependents.slopes(lhs, variables) ^ dependents.slopes(rhs, variables)))))
     system = system.relevant(lhs - rhs)
     used = set(valued) | {h.text for h in system.equations} | {h.text for h in system.conditions}
     context = [e for h in (*system.equations, *system.conditions) for e in (h.lhs, h.rhs)] + [v for _, v in bound]
@@ -243,8 +252,12 @@ def _put_definitions(send, exprs: list[sp.Expr], definitions: tuple[tuple[str, .
         send(("error", "lhs", f"a definition in force cannot be read: {err}", 1))
         return None
     kept = bindable(parsed)
+    exprs, notes = bare_elements(exprs, parsed)
+    if notes:
+        send(("notes", tuple(notes)))
     try:
-        put = [put_in(e, parsed, refused, kept) for e in exprs]
+        arguments = upstream_arguments(definitions, readings)
+        put = [put_in(e, parsed, refused, kept, arguments) for e in exprs]
     except LatexError as err:
         send(("error", "lhs", err.message, err.column))
         return None

@@ -26,7 +26,7 @@ from dataclasses import dataclass, replace
 import sympy as sp
 from sympy.core.function import AppliedUndef
 
-from derive.latex.names import FUNCTIONS
+from derive.latex.names import FUNCTIONS, VECTOR_FUNCTIONS
 from derive.latex.parser import PRIME, Readings, parse_expression, read_unevaluated
 from derive.latex.tokens import LatexError
 from derive.verify.assumptions import Constraints
@@ -39,6 +39,7 @@ from derive.verify.graph import (
     names_in,
     scalar_names,
     substitute,
+    upstream_gradients,
     upstream_model,
 )
 
@@ -82,7 +83,7 @@ def defines(lhs_text: str, rhs_text: str, readings: Readings, taken: set[str]) -
     ``taken``: names already defined or constrained by an assumption (those are claims, not definitions).
     A left side that is a function head written as a word (:func:`function_head`) defines that function.
     """
-    head = function_head(lhs_text)
+    head = function_head(lhs_text) or word_name(lhs_text)
     if head is not None and head not in taken and head not in readings.defined:
         readings = replace(readings, defined=readings.defined | {head})
     try:
@@ -180,6 +181,18 @@ def function_head(lhs_text: str) -> str | None:
     return key
 
 
+_WORD = re.compile(r"\s*\\(?:operatorname|mathrm|text|textrm)\s*\{(?P<word>[A-Za-z]{2,})\}\s*")
+
+
+def word_name(lhs_text: str) -> str | None:
+    r"""The name a left side written as a word alone defines: ``\text{rstd}`` (the reader reads such a word
+    only once it is defined).  Not a function the reader knows (``\operatorname{softmax}`` alone is no name)."""
+    m = _WORD.fullmatch(lhs_text)
+    if m is None or m.group("word").lower() in FUNCTIONS or m.group("word").lower() in VECTOR_FUNCTIONS:
+        return None
+    return m.group("word")
+
+
 def _names(expr: sp.Expr) -> set[str]:
     found = {s.name for s in expr.free_symbols if isinstance(s, sp.Symbol)}
     found |= {str(node.base.label) for node in expr.atoms(sp.Indexed)}
@@ -192,7 +205,9 @@ def parse_all(definitions: tuple[tuple[str, ...], ...],
     upstream names that cannot be modelled, with why (a step using one cannot be read).
 
     An upstream name ``(name, lhs, rhs, "upstream")`` -- f as an unknown function of the element (or
-    symbol) written in ``rhs`` -- becomes its first-order model (:func:`derive.verify.graph.upstream_model`).
+    symbol) written in ``rhs`` -- becomes its first-order model (:func:`derive.verify.graph.upstream_model`);
+    a dependent name ``(name, lhs, v, "dependent")`` its model in v (:func:`derive.verify.dependents.model`),
+    its value alone where the kind is ``constant``.
     """
     from derive.verify.numeric import bound_apart
 
@@ -202,18 +217,24 @@ def parse_all(definitions: tuple[tuple[str, ...], ...],
     for d in definitions:
         if _kind(d) == "upstream":
             arguments.setdefault(d[0], []).append(parse_expression(d[2], readings))
+    from derive.verify.dependents import model
+
+    dependent = [(lhs, model(lhs, parse_expression(d[2], readings), _kind(d) == "constant"))
+                 for d in definitions if _kind(d) in ("dependent", "constant")
+                 for lhs in [parse_expression(d[1], readings)]]
     models, refused = [], {}
     for name, args in arguments.items():
         try:
             models.append((sp.Symbol(name, real=True), upstream_model(name, args, parsed)))
         except LatexError as err:  # only a step that uses the name cannot be read
             refused[name] = err.message
-    return parsed + models, refused
+    return parsed + dependent + models, refused
 
 
 def names_of(definitions: tuple[tuple[str, ...], ...], refused: dict[str, str]) -> list[str]:
     """The name of each entry :func:`parse_all` returns, in its order."""
     plain = [d[0] for d in definitions if _kind(d) == "definition"]
+    plain += [d[0] for d in definitions if _kind(d) in ("dependent", "constant")]
     return plain + [n for n in dict.fromkeys(d[0] for d in definitions if _kind(d) == "upstream") if n not in refused]
 
 
@@ -221,14 +242,32 @@ def _kind(definition: tuple[str, ...]) -> str:
     return definition[3] if len(definition) > 3 else "definition"
 
 
+def upstream_arguments(definitions: tuple[tuple[str, ...], ...], readings: Readings) -> dict[str, list[sp.Expr]]:
+    """Each upstream name's arguments (the outputs it is an unknown function of), read."""
+    found: dict[str, list[sp.Expr]] = {}
+    for d in definitions:
+        if _kind(d) == "upstream":
+            found.setdefault(d[0], []).append(parse_expression(d[2], readings))
+    return found
+
+
 def put_in(expr: sp.Expr, parsed: list[tuple[sp.Expr, sp.Expr]], refused: dict[str, str] | None = None,
-           kept: frozenset[str] = frozenset()) -> tuple[sp.Expr, set[int]]:
+           kept: frozenset[str] = frozenset(), arguments: dict[str, list[sp.Expr]] | None = None
+           ) -> tuple[sp.Expr, set[int]]:
     """``expr`` with its derivatives of defined names worked out (:func:`derive.verify.graph.differentiate`),
     then every defined name but those ``kept`` replaced by what it stands for; and which definitions were
-    used.  :class:`LatexError` where ``expr`` uses an upstream name in ``refused``."""
+    used.  An upstream name's derivative by its own argument is its free gradient
+    (:func:`derive.verify.graph.upstream_gradients`; ``arguments``: :func:`upstream_arguments`).
+    :class:`LatexError` where ``expr`` still uses an upstream name in ``refused``."""
+    used: set[int] = set()
+    if arguments:
+        before = expr
+        expr = upstream_gradients(expr, arguments)
+        if expr != before:
+            used |= {n for n, (lhs, _) in enumerate(parsed) if label(lhs) in arguments and label(lhs) not in
+                     names_in(expr) and label(lhs) in names_in(before)}
     for name in sorted(set(refused or ()) & names_in(expr)):
         raise LatexError(f"{name}: {refused[name]}", 1)
-    used: set[int] = set()
     plain = [lhs for lhs, rhs in parsed if not any(str(s).startswith(JET) for s in rhs.free_symbols)]
     expr = differentiate(as_products(expr, plain), parsed, used)  # an upstream f(a) stays unknown
     primed = expr.replace(lambda n: isinstance(n, sp.Derivative) and n.variables == (PRIME,),

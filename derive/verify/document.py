@@ -9,8 +9,8 @@ LaTeX walker: in Markdown a ``%`` is text (``50% of $$x = 2x$$`` must not hide t
 LaTeX comment would), code spans and fences are not math, and blockquote markers (``> $$``) are
 not part of the formula.  Inside a region, the layout environments ``align``, ``aligned``,
 ``split``, ``gather``, ``gathered``, ``array`` (and the others above) nest at any depth; their
-``\begin``/``\end`` lines, ``\boxed{…}``, ``\tag``, ``\label`` and row spacing ``\\[2pt]`` are
-layout, not meaning, and are blanked so that every offset stays where it was.
+``\begin``/``\end`` lines, ``\boxed{…}``, MathJax's ``\color{red}{…}``, ``\tag``, ``\label`` and row
+spacing ``\\[2pt]`` are layout, not meaning, and are blanked so that every offset stays where it was.
 
 **Nothing is skipped in silence.**  A region that is never closed, a closer without an opener,
 display math opened inside display math, or a region whose body holds a relation that no chain
@@ -39,7 +39,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, replace
 
-from derive.verify.prose import introduces_definition, premises_around, prose_of, values_given, worded_condition
+from derive.verify.prose import (
+    introduces_definition,
+    labelled_definitions,
+    premises_around,
+    prose_of,
+    values_given,
+    worded_condition,
+)
 from derive.verify.regions import (
     LAYOUT_ENVIRONMENTS,
     Positions,
@@ -216,8 +223,8 @@ def flatten(body: str) -> str:
         if close > 0:
             blank_span(chars, m.start(), close + 1)
             chars[m.start()], chars[m.start() + 1] = "\\", "\\"
-    for m in re.finditer(r"\\boxed\{", text):
-        close = _closing_brace(text, m.end() - 1)
+    for m in re.finditer(r"\\boxed\{|\\(?:text)?color\{[A-Za-z!0-9]*\}\s*\{", text):
+        close = _closing_brace(text, m.end() - 1)  # \boxed{…}, MathJax's \color{red}{…}: the group's math kept
         if close > 0:
             blank_span(chars, m.start(), m.end())
             chars[close] = " "
@@ -248,6 +255,11 @@ _ANNOTATION = re.compile(
     r"|\\parbox(?:\[[a-z]\])?\{[^{}]*\})\{(?P<note>(?:[^{}]|\{[^{}]*\})*)\}\s*[.,;]?\s*$")
 
 
+#: ``\quad [\text{chain rule}]``: a reason in brackets after spacing.
+_BRACKETED = re.compile(r"(?:\\quad|\\qquad|\\,|\\;)(?:\\quad|\\qquad|\\,|\\;|\s)*[\[(]\s*\\(?:text|mbox|textrm|textit)"
+                        r"\{(?P<note>[^{}]*)\}\s*[\])]\s*[.,;]?\s*$")
+
+
 def _annotation(row: str) -> tuple[str, str | None]:
     """``row`` without a trailing ``\\text{…}`` or ``\\parbox{w}{…}`` that states a reason (``(chain rule)``),
     and the reason.  A ``\\text{if …}``/``\\text{for …}`` is a condition, not a reason (:func:`_row_condition`).
@@ -262,7 +274,7 @@ def _annotation(row: str) -> tuple[str, str | None]:
         if close > 0 and not row[close + 1 :].strip(" .,;"):
             note = re.sub(r"\\(?:raggedright|small|footnotesize|scriptsize)\b|\$", " ", row[box + after.end() : close])
             return row[:box] + " " * (len(row) - box), " ".join(note.split())
-    m = _ANNOTATION.search(row) or _nested_annotation(row)
+    m = _BRACKETED.search(row) or _ANNOTATION.search(row) or _nested_annotation(row)
     if m is None or re.match(r"\s*(if|for|when|otherwise)\b", m.group("note")):
         return row, None
     note = re.sub(r"\\(?:raggedright|small|footnotesize|scriptsize)\b", " ", m.group("note"))
@@ -377,9 +389,9 @@ def prose_definitions(masked: str, text: str, spans: list[tuple[int, int]], wher
     variable's probabilities (:func:`_normal_definitions`)."""
     found = _normal_definitions(masked, spans, where)
     for m in _PROSE_DEFINITION.finditer(masked):
-        if any(a <= m.start() < b for a, b in spans) or masked[m.start("math") - 2 : m.start("math")] == "$$":
-            continue
         group = "math" if m.group("math") is not None else "paren"
+        if any(a <= m.start() < b for a, b in spans) or masked[m.start(group) - 2 : m.start(group)] == "$$":
+            continue
         chunks = [(m.start(group), m.group(group))]
         since = None
         before = max((r for r in spans if r[1] <= m.start()), default=None, key=lambda r: r[1])
@@ -392,16 +404,30 @@ def prose_definitions(masked: str, text: str, spans: list[tuple[int, int]], wher
             chunks.append((more.start("math"), more.group("math")))
             pos = more.end()
         for start, math in chunks:
-            math, marked = _definition_mark(math)
-            pieces = top_level_splits(math, ("=",))
-            if len(pieces) != 2:
-                continue
-            (a, b), (c, d) = pieces
-            lead_l, lead_r = len(math[a:b]) - len(math[a:b].lstrip()), len(math[c:d]) - len(math[c:d].lstrip())
-            lhs = Side(math[a:b].strip(), *where(start + a + lead_l), text[start + a + lead_l : start + b].strip())
-            rhs = Side(math[c:d].strip(), *where(start + c + lead_r), text[start + c + lead_r : start + d].strip())
-            found.append(ProseDefinition(lhs, rhs, m.group("how").lower() + (" :=" if marked else ""), since))
+            sides = _equation_sides(math, start, text, where)
+            if sides is not None:
+                lhs, rhs, marked = sides
+                found.append(ProseDefinition(lhs, rhs, m.group("how").lower() + (" :=" if marked else ""), since))
+    taken = {(d.lhs.line, d.lhs.column) for d in found}
+    for label, start, math in labelled_definitions(prose_of(masked)):
+        sides = None if any(a <= start < b for a, b in spans) else _equation_sides(math, start, text, where)
+        if sides is not None and (sides[0].line, sides[0].column) not in taken:
+            found.append(ProseDefinition(sides[0], sides[1], f"labelled list: {label}" + (" :=" if sides[2] else "")))
     return found
+
+
+def _equation_sides(math: str, start: int, text: str, where: Positions) -> tuple[Side, Side, bool] | None:
+    """The two sides of the inline equation ``math`` found at offset ``start`` of ``text``, and whether it was
+    written with a definition sign; None unless it holds one top-level ``=``."""
+    math, marked = _definition_mark(math)
+    pieces = top_level_splits(math, ("=",))
+    if len(pieces) != 2:
+        return None
+    (a, b), (c, d) = pieces
+    lead_l, lead_r = len(math[a:b]) - len(math[a:b].lstrip()), len(math[c:d]) - len(math[c:d].lstrip())
+    lhs = Side(math[a:b].strip(), *where(start + a + lead_l), text[start + a + lead_l : start + b].strip())
+    rhs = Side(math[c:d].strip(), *where(start + c + lead_r), text[start + c + lead_r : start + d].strip())
+    return lhs, rhs, marked
 
 
 _SEPARATOR = re.compile(r",(?P<space>(?:\s|\\[,;:]|\\q?quad(?![A-Za-z]))+)"

@@ -137,6 +137,10 @@ def _partial(expr: sp.Expr, by: sp.Expr, parsed: list[tuple[sp.Expr, sp.Expr]], 
                          "first derivatives (write its definition instead)", 1)
     _check_shapes(expr, by, parsed)
     name = label(by)
+    if name not in set().union(*(names_in(rhs) | {label(lhs)} for lhs, rhs in parsed)) and \
+            any(str(s).startswith(JET) for s in _jet_atoms(expand(expr, parsed))):
+        raise LatexError(f"a derivative by {name}, which no definition holds, of a name known only as a function "
+                         "of the graph's outputs: it cannot be read", 1)
     for number, (lhs, rhs) in enumerate(parsed):  # 1. a defined name stands for its definition
         if _is_name_of(expr, lhs):
             expr = substitute(expr, lhs, rhs)
@@ -272,6 +276,58 @@ def _check_shapes(expr: sp.Expr, by: sp.Expr, parsed: list[tuple[sp.Expr, sp.Exp
                              "cannot be read", 1)
 
 
+def bare_elements(exprs: list[sp.Expr], parsed: list[tuple[sp.Expr, sp.Expr]]) -> tuple[list[sp.Expr], list[str]]:
+    r"""A name the definitions write only element by element (``\hat{x}_i = …``, or an input ``x_i``), written in a
+    step without an index, read as its element: at the step's one free index where it has one (``\partial
+    f/\partial x = … (x_i - \mu)`` is about x_i), else at the definition's own index, free, so that the claim
+    must hold for every element (``\partial\hat{x}/\partial\sigma^2 = \sum_i …`` claims each
+    :math:`\partial\hat{x}_i/\partial\sigma^2` is that sum).  Not read so, and left to the error of
+    :func:`_check_shapes`: a step with several free indices, and one where two factors of a product hold such
+    names (``\frac{\partial f}{\partial\hat{x}} \cdot \frac{\partial\hat{x}}{\partial\sigma^2}``: a dot
+    product, or a product of elements?).  Returns the sides and the notes that say what was read."""
+    indexed: dict[str, sp.Indexed] = {}
+    plain: set[str] = set()
+    for lhs, rhs in parsed:
+        for node in (lhs, *rhs.atoms(sp.Indexed)):
+            if isinstance(node, sp.Indexed) and len(node.indices) == 1 and isinstance(node.indices[0], sp.Symbol):
+                indexed.setdefault(str(node.base.label), node)
+        plain |= {s.name for s in _bare_symbols(lhs) | _bare_symbols(rhs)}
+    elementwise = set(indexed) - plain
+    bare = {s for e in exprs for s in _bare_symbols(e) if s.name in elementwise}
+    from derive.functions import IndexedFunction
+
+    vectors = {s for e in exprs for f in e.atoms(IndexedFunction, AppliedUndef) for s in _bare_symbols(f)}
+    if not bare or bare & vectors:  # softmax(z), g(x): a function of the whole vector
+        return exprs, []
+    for expr in exprs:
+        for product in expr.atoms(sp.Mul):
+            if sum(1 for factor in product.args if _bare_symbols(factor) & bare) > 1:
+                return exprs, []
+    from derive.verify.numeric import counts_and_indices
+
+    _, free = counts_and_indices(*exprs)
+    if len(free) > 1:
+        return exprs, []
+    notes, out = [], list(exprs)
+    for symbol in sorted(bare, key=str):
+        element = indexed[symbol.name]
+        index = next(iter(free)) if free else element.indices[0]
+        out = [e.xreplace({symbol: element.base[index]}) for e in out]
+        how = "the step's index" if free else "every element: the claim must hold for each"
+        notes.append(f"{symbol.name} written without an index, read as {symbol.name}_{index} ({how}; the "
+                     f"definitions write {symbol.name} element by element)")
+    return out, notes
+
+
+def _bare_symbols(expr: sp.Expr) -> set[sp.Symbol]:
+    """The symbols written in ``expr`` outside any element (the ``x`` of ``x_i`` is its base, not a bare x)."""
+    if isinstance(expr, sp.Indexed):
+        return set()
+    if isinstance(expr, sp.Symbol):
+        return {expr} if not expr.is_integer else set()
+    return set().union(set(), *(_bare_symbols(a) for a in expr.args if isinstance(a, sp.Basic)))
+
+
 def upstream_model(name: str, arguments: list[sp.Expr], parsed: list[tuple[sp.Expr, sp.Expr]]) -> sp.Expr:
     r"""The first-order model :math:`f_0 + \sum_j g_j Y_j` of the upstream name ``name`` over its
     ``arguments`` (each a symbol Y, or an element Y_i of an indexed name)."""
@@ -291,13 +347,66 @@ def upstream_model(name: str, arguments: list[sp.Expr], parsed: list[tuple[sp.Ex
     return model
 
 
+def upstream_gradients(expr: sp.Expr, arguments: dict[str, list[sp.Expr]]) -> sp.Expr:
+    r""":math:`\partial f/\partial Y_k` of an upstream name f (``arguments``: each name's, as in
+    :func:`upstream_model`) by an element of its argument Y is the free gradient :math:`g_k`, as the model
+    gives it -- with no sum over Y, so also where how many elements Y has is not known, and for an argument
+    of several indices (:math:`\partial L/\partial D_{ij}`)."""
+
+    def argument_of(node) -> sp.Expr | None:
+        if not (isinstance(node, sp.Derivative) and isinstance(node.expr, sp.Symbol) and node.expr.name in arguments
+                and len(node.variable_count) == 1 and node.variable_count[0][1] == 1):
+            return None
+        by = node.variables[0]
+        for argument in arguments[node.expr.name]:
+            if by == argument or (isinstance(by, sp.Indexed) and isinstance(argument, sp.Indexed) and
+                                  by.base.label == argument.base.label and len(by.indices) == len(argument.indices)):
+                return by
+        return None
+
+    def gradient(node) -> sp.Expr:
+        by = argument_of(node)
+        name = f"{JET}{node.expr.name}/{JET}{label(by)}"
+        return sp.IndexedBase(name)[by.indices] if isinstance(by, sp.Indexed) else sp.Symbol(name, real=True)
+
+    return expr.replace(lambda n: argument_of(n) is not None, gradient)
+
+
 def _count(parsed: list[tuple[sp.Expr, sp.Expr]], of: str) -> sp.Expr:
     """How many elements the indexed name ``of`` has: the one upper bound of the definitions' sums (which
-    all run from 1); a step needing it cannot be read where they name none, or several."""
-    limits = {(low, high) for _, rhs in parsed for s in rhs.atoms(sp.Sum) for _, low, high in s.limits}
+    all run from 1) over a name of as many elements (:func:`_alike`); a step needing it cannot be read
+    where they name none, or several."""
+    family = _alike(parsed, of)
+    limits = {(low, high) for _, rhs in parsed for s in rhs.atoms(sp.Sum) if len(s.limits) == 1
+              and _sums_over(s, family) for _, low, high in s.limits}
     highs = {high for low, high in limits if low == 1}
     if len(highs) != 1 or len(limits) != len(highs):
         bounds = ", ".join(sorted(str(h) for _, h in limits)) or "no sums"
         raise LatexError(f"how many elements {of} has is not known (the definitions' sums give {bounds}): "
                          f"define {of} with its index range", 1)
     return next(iter(highs))
+
+
+def _alike(parsed: list[tuple[sp.Expr, sp.Expr]], of: str) -> set[str]:
+    r"""The names with as many elements as ``of``: itself, and every name whose element the definition of one
+    of them writes with its own index alone (:math:`y_i = \gamma \hat{x}_i + \beta` gives x̂, and
+    :math:`\hat{x}_i = x_i - \mu` gives x).  Not :math:`x_i` in :math:`y_j = b_j + \sum_i x_i w_{ij}`: there are
+    as many y as b, and the sum over i counts the x."""
+    family, todo = {of}, [of]
+    while todo:
+        name = todo.pop()
+        for lhs, rhs in parsed:
+            if not (isinstance(lhs, sp.Indexed) and label(lhs) == name and len(lhs.indices) == 1):
+                continue
+            for node in rhs.atoms(sp.Indexed):
+                if node.indices == lhs.indices and label(node) not in family:
+                    family.add(label(node))
+                    todo.append(label(node))
+    return family
+
+
+def _sums_over(total: sp.Sum, family: set[str]) -> bool:
+    """Whether the sum ``total`` runs over the elements of a name in ``family`` (one is written with the sum's
+    own index alone)."""
+    index = total.limits[0][0]
+    return any(n.indices == (index,) and label(n) in family for n in total.function.atoms(sp.Indexed))

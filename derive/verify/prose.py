@@ -14,6 +14,14 @@ paragraph and the display right after it (the report names it on each chain, and
 step that used it).  Other equations in such sentences ("Since $e^x + e^{-x} = 2\cosh x$") are
 reasons, not premises: they are not read.
 
+**A labelled list of definitions.**  "Mean: :math:`\\mu = …`; Variance: :math:`\\sigma^2 = …`; Output:
+:math:`y_j = …`" (also one item a line, after a list's dash) names each part of a computation: each item is
+a label of capitalised words (a parenthesised abbreviation may follow: "Inverse Standard Deviation
+(rstd):"), a colon, and inline math alone up to the item's end (``;``, ``,``, ``.`` or the line's end).
+:func:`labelled_definitions` finds them where a paragraph holds two items or more: one "Result: $y = 2x$"
+is a claim the author states, a list of them the steps of a computation.  The definition is then read as
+any prose definition is: only where its left side is a bare name not on its right.
+
 **Values given for an example.**  "Here $z_1 = 2$ gives ReLU'(z1) = 1, while $z_2 = -1$ gives
 ReLU'(z2) = 0", and then a display that evaluates at those values: a name set to a number in inline
 math, followed by "gives" (or "yields"), is the value the display right after the paragraph is
@@ -162,4 +170,24 @@ def premises_around(prose: str, around: tuple[int, int], floor: int, ceiling: in
             if _SUM_IS_NUMBER.fullmatch(formula):
                 offset = m.start(group) + len(formula) - len(formula.lstrip())
                 found.append(Side(formula.strip(), *where(offset), formula.strip()))
+    return found
+
+
+#: One item of a labelled list: "Normalized Input: \\(\\hat{x}_j = …\\)" (after :func:`as_dollars`, ``$…$``).
+_ITEM = re.compile(r"(?:^|(?<=[;:.,])|(?<=\n))[ \t]*(?:[-*][ \t]+)?"
+                   r"(?P<label>[A-Z][A-Za-z]*(?:[ -][A-Za-z]+){0,4}(?:[ \t]*\([A-Za-z ]{1,20}\))?)[ \t]*:[ \t]*"
+                   r"\$(?P<math>[^$]+)\$[ \t]*(?=[;,.]|\n|$)", re.MULTILINE)
+
+
+def labelled_definitions(prose: str) -> list[tuple[str, int, str]]:
+    """``(label, offset, formula)`` of each item of a labelled list (see the module) in ``prose``
+    (:func:`prose_of`'s text, displays blanked by the caller): items of paragraphs that hold two or more."""
+    found = []
+    start = 0
+    for paragraph in re.split(r"(\n[ \t]*\n)", prose):
+        items = [(m.group("label"), start + m.start("math"), m.group("math")) for m in _ITEM.finditer(paragraph)
+                 if "=" in m.group("math")]
+        if len(items) >= 2:
+            found += items
+        start += len(paragraph)
     return found

@@ -9,7 +9,9 @@ A name f is taken to be an unknown function of the defined names :math:`Y_1, \do
   uses it (it is the graph's output), defined element by element (``y_i = …``: an output written without
   an index may be a vector or a matrix, ``z = W a + b``, whose chain rule the scalar reading gets wrong);
 * every variable the document differentiates f by is one of the :math:`Y_k` or a name they depend on,
-  directly or through other definitions (γ, β, x, μ, σ² for a batch norm's y).
+  directly or through other definitions (γ, β, x, μ, σ² for a batch norm's y) -- or a capital letter X,
+  never defined, where the :math:`x_i` are such names: the vector of them (``\partial E/\partial X`` beside
+  ``\partial E/\partial x_i``), whose derivatives are not read (:func:`derive.verify.graph._partial`).
 
 The last condition is what makes "f depends on the graph only through Y" the document's own statement:
 where f is differentiated by a name the output does not depend on, the graph the document defines is
@@ -19,6 +21,7 @@ then used is :mod:`derive.verify.graph`.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Iterable, Sequence
 
@@ -95,6 +98,29 @@ def declared_functions(text: str) -> dict[str, tuple[str, ...]]:
     return {n: a for n, a in found.items() if re.search(r"(?<![A-Za-z\\])\\?" + n + r"\s*_", text) is None}
 
 
+#: A heading: Markdown's ``#``…``######``, or LaTeX's ``\section``/``\subsection``/``\subsubsection``.
+_HEADING = re.compile(r"^\s{0,3}#{1,6}\s|^\s*\\(?:sub){0,2}section\*?\{")
+
+
+def functions_by_section(text: str) -> list[tuple[int, int, dict[str, tuple[str, ...]]]]:
+    """The functions declared in prose (:func:`declared_functions`), section by section: ``(first line, last
+    line, declared)`` for each run of lines between headings.  A declaration holds in its own section -- the
+    chain-rule primer's ``u(x, y)`` is not the ``x_i`` of the derivation that follows it."""
+    lines = text.splitlines()
+    starts = [0] + [n for n, line in enumerate(lines) if n and _HEADING.match(line)] + [len(lines)]
+    found = []
+    for first, end in itertools.pairwise(starts):
+        declared = declared_functions("\n".join(lines[first:end]))
+        if declared:
+            found.append((first + 1, end, declared))
+    return found
+
+
+def section_text(text: str, first: int, last: int) -> str:
+    """Lines ``first`` to ``last`` (1-based, inclusive) of ``text``."""
+    return "\n".join(text.splitlines()[first - 1 : last])
+
+
 def written_derivatives(texts: Iterable[str], readings: Readings) -> dict[str, set[str]]:
     """For each bare name a first-order derivative is taken of in ``texts``, the names of its variables."""
     texts = list(texts)
@@ -116,11 +142,14 @@ def written_derivatives(texts: Iterable[str], readings: Readings) -> dict[str, s
 
 
 def upstream_definitions(written: dict[str, set[str]], definitions: Sequence[Definition],
-                         readings: Readings, declared: dict[str, tuple[str, ...]] | None = None) -> list[Definition]:
+                         readings: Readings, declared: dict[str, tuple[str, ...]] | None = None,
+                         written_there: dict[str, set[str]] | None = None) -> list[Definition]:
     """The upstream names (module docstring) given the definitions in force, each as a :class:`Definition`
     of kind ``upstream`` whose ``rhs`` is the output it is a function of; and the ``declared`` functions
-    (:func:`declared_functions`) that are not defined, each of its arguments."""
+    (:func:`declared_functions`) that are not defined, each of its arguments, where every derivative of it
+    written in its section (``written_there``; default: ``written``) is by what it is declared a function of."""
     declared = declared or {}
+    written_there = written if written_there is None else written_there
     texts = [t for d in definitions for t in (d.lhs, d.rhs)]
     readings = Readings(readings.functions, readings.symbols, defined=frozenset(d.name for d in definitions),
                         squares=square_names(texts, [(d.lhs, d.rhs) for d in definitions]))
@@ -137,7 +166,7 @@ def upstream_definitions(written: dict[str, set[str]], definitions: Sequence[Def
     made = []
     graph = {**arguments, **{n: set(a) for n, a in declared.items() if n not in nodes}}
     for name, args in sorted(declared.items()):
-        if name in nodes or not written.get(name, set()) <= _below(list(args), graph) | set(args):
+        if name in nodes or not written_there.get(name, set()) <= _below(list(args), graph) | set(args):
             continue  # defined after all, or differentiated by what it is not declared a function of
         made += [Definition(name, name, arg, 1, f"upstream: {name} is declared a function of {', '.join(args)}",
                             "upstream") for arg in args]
@@ -146,10 +175,15 @@ def upstream_definitions(written: dict[str, set[str]], definitions: Sequence[Def
         if name in nodes or name in used or name in declared_names:
             continue
         outputs = [s for s in sinks if s in variables]
-        if outputs and variables <= _below(outputs, arguments):
+        below = _below(outputs, arguments)
+        # X, never defined nor used, beside the elements x_i the outputs depend on: the vector of them
+        vectors = {v for v in variables - below if len(v) == 1 and v.isupper() and v.lower() in below}
+        if outputs and variables - vectors <= below:
+            lower = ", ".join(sorted(v.lower() for v in vectors))
+            also = f"; {', '.join(sorted(vectors))} read as the vector of the {lower}" if vectors else ""
             made += [Definition(name, name, nodes[s].lhs, nodes[s].line,
                                 f"upstream: {name} is an unknown function of {s} only (its derivatives by "
-                                f"{', '.join(sorted(variables))} are written)", "upstream") for s in outputs]
+                                f"{', '.join(sorted(variables))} are written{also})", "upstream") for s in outputs]
         elif nodes:  # a graph, and a name differentiated through it: what it depends on is the missing piece
             made.append(Definition(name, name, _missing(name, variables, outputs, sinks, arguments), 1,
                                    "undetermined", "undetermined"))

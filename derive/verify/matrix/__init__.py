@@ -25,7 +25,7 @@ from derive.verify.matrix import nodes as nd
 from derive.verify.matrix.reader import name_key, read_matrix
 from derive.verify.matrix.shapes import Declared, declarations
 
-__all__ = ["Declared", "declarations", "defines_matrix", "is_matrix_step", "matrix_like", "warm"]
+__all__ = ["Declared", "declarations", "declared_matrices", "defines_matrix", "is_matrix_step", "matrix_like", "warm"]
 
 #: Capital letters that name scalars as often as matrices (a loss, a cost, a count): never taken for matrices.
 _SCALAR_CAPITALS = frozenset("CEJKLNRST")
@@ -92,10 +92,10 @@ def defines_matrix(lhs_text: str, rhs_text: str, declared: tuple[Declared, ...],
     """The name ``lhs = rhs`` defines in a matrix document (a bare name, new, not on its right side), or None."""
     if not declared:
         return None
-    key = name_key(lhs_text)
+    known = frozenset(d.key for d in declared) | frozenset(taken)
+    key = name_key(lhs_text) or gradient_name(lhs_text, rhs_text, known)
     if key is None or key in taken:
         return None
-    known = frozenset(d.key for d in declared) | frozenset(taken)
     try:
         rhs = read_matrix(rhs_text, known)
     except LatexError:
@@ -105,8 +105,27 @@ def defines_matrix(lhs_text: str, rhs_text: str, declared: tuple[Declared, ...],
     return key
 
 
-def is_matrix_step(lhs_text: str, rhs_text: str, declared: tuple[Declared, ...], defined: set[str]) -> bool:
-    """Whether the step is a matrix claim: both sides read, and a declared or defined matrix is in one."""
+def gradient_name(lhs_text: str, rhs_text: str, known: frozenset[str]) -> str | None:
+    r"""``d`` + X when ``lhs = rhs`` is ``dX = \frac{\partial J}{\partial X}`` (the course notation "dX" for
+    the gradient of the cost by X, ``db^{[l]} = \partial J/\partial b^{[l]}``) and d is no name of the
+    document: a definition of the name dX, never a product d·X judged as a claim.  Else None."""
+    try:
+        lhs, rhs = read_matrix(lhs_text, known), read_matrix(rhs_text, known)
+    except LatexError:
+        return None
+    if isinstance(lhs, nd.Product) and isinstance(lhs.left, nd.Name) and lhs.left.key == "d" and "d" not in known \
+            and isinstance(lhs.right, nd.Name) and isinstance(rhs, nd.Gradient) and rhs.by.key == lhs.right.key:
+        return f"d{lhs.right.key}"
+    return None
+
+
+def is_matrix_step(lhs_text: str, rhs_text: str, declared: tuple[Declared, ...], defined: set[str],
+                   upstream: frozenset[str] = frozenset()) -> bool:
+    """Whether the step is a matrix claim: both sides read, and a declared or defined matrix is in one.
+
+    A step that names an ``upstream`` name without a declared shape (``f``, "the layer above", differentiated
+    by an element ``y_i``) is no matrix claim: f is a scalar of the graph's elements, and the step is the
+    per-element derivation the scalar checker reads (:mod:`derive.verify.upstream`)."""
     if not declared:
         return False
     matrices = {d.key for d in declared if d.dims} | defined
@@ -115,4 +134,19 @@ def is_matrix_step(lhs_text: str, rhs_text: str, declared: tuple[Declared, ...],
         sides = [read_matrix(lhs_text, known), read_matrix(rhs_text, known)]
     except LatexError:
         return False
-    return any(nd.names(side) & matrices for side in sides)
+    named = set().union(*(nd.names(side) for side in sides))
+    if named & (set(upstream) - {d.key for d in declared}):
+        return False
+    return bool(named & matrices)
+
+
+def declared_matrices(lhs_text: str, rhs_text: str, declared: tuple[Declared, ...]) -> set[str]:
+    """The names of a step declared with two or more sizes (matrices, not vectors of features)."""
+    matrices = {d.key for d in declared if len(d.dims) >= 2}
+    found = set()
+    for text in (lhs_text, rhs_text):
+        try:
+            found |= nd.names(read_matrix(text, frozenset(d.key for d in declared))) & matrices
+        except LatexError:
+            continue
+    return found

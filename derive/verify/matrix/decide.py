@@ -35,6 +35,7 @@ from derive.latex.tokens import LatexError
 from derive.verify.matrix import nodes as nd
 from derive.verify.matrix.evaluate import Environment, Evaluator, MissingShapeError, ShapeError, Value, draw_leaves
 from derive.verify.matrix.grid import Grid, enumerate_entries, of_flat
+from derive.verify.matrix.loss import upstream_losses
 from derive.verify.matrix.reader import name_key, read_matrix
 from derive.verify.matrix.shapes import Declared, as_matrix_shape, shown, size_symbol
 from derive.verify.numeric import PointTimeout, time_limit
@@ -67,6 +68,9 @@ class Claim:
             self.used.append(name)
         self.lhs = self._side("lhs", lhs_text)
         self.rhs = self._side("rhs", rhs_text)
+        losses, self.undecided = upstream_losses((self.lhs, self.rhs), self.definitions, self.declared)
+        self.definitions.update(losses)
+        self.losses = tuple(losses)
         self.sizes = sorted({s for dims in self.declared.values() for d in dims for s in d.free_symbols},
                             key=str)
         self.numbers = sorted({int(d) for dims in self.declared.values() for d in dims if d.is_Integer})
@@ -327,6 +331,9 @@ def decide_matrix_step(send: Callable[[tuple], None], lhs_text: str, rhs_text: s
         send(("error", err.which, err.message, err.column))
         return
     send(("definitions", tuple(claim.used)))
+    if claim.undecided is not None:
+        send(("undecided", claim.undecided))
+        return
     rng = random.Random(seed)
     notes, used = {}, set()
     mpmath.mp.dps = 30
@@ -346,8 +353,10 @@ def decide_matrix_step(send: Callable[[tuple], None], lhs_text: str, rhs_text: s
             return
         notes.update(env.notes)
         if round_ == 0:
-            send(("notes", tuple([LAYOUT, *notes, *(["1-D vectors read as columns"] if vectors == "column"
-                                                    else [])])))
+            upstream = [f"{k} not defined: an unknown function ℓ of {', '.join(claim.definitions[k].reads)} (the "
+                        "outputs of the definitions), the upstream loss" for k in claim.losses]
+            send(("notes", tuple([LAYOUT, *upstream, *notes, *(["1-D vectors read as columns"] if vectors == "column"
+                                                                else [])])))
             send(("read", "", _echo(claim.lhs), _echo(claim.rhs)))
         if claim.labels:
             used |= {f"each row of {k} sums to 1 (labels: one-hot or a distribution)" for k in claim.labels}

@@ -6,7 +6,8 @@ product beside it (a mixin: the evaluator's ``eval``, ``value``, ``number`` and 
 * :math:`\sum_{i=lo}^{hi}` evaluates its body for each i (``hi`` written, or the size of the first entry the
   index indexes); its VJP passes the upstream to every term;
 * a literal's entries are scalars; :math:`\operatorname{diag}(v)` of a vector is the square matrix with v on
-  its diagonal; :math:`\operatorname{tr}(A) = \sum_i A_{ii}` of a square A, VJP :math:`G_{11} I`.
+  its diagonal; :math:`\operatorname{tr}(A) = \sum_i A_{ii}` of a square A, VJP :math:`G_{11} I`;
+* ``E[x]`` and ``Var[x]``: the mean and the (biased) variance of all the entries, 1×1.
 """
 
 from __future__ import annotations
@@ -22,6 +23,19 @@ ONE = sp.Integer(1)
 
 
 class EntryRules:
+    def eval_Statistic(self, node: nd.Statistic, hint) -> Value:
+        """:math:`E[x] = \\frac1N \\sum_k x_k`, VJP :math:`g/N` at every entry; :math:`\\operatorname{Var}[x] =
+        \\frac1N \\sum_k (x_k - E[x])^2`, VJP :math:`2 g (x_k - E[x])/N` (the mean's own part sums to 0)."""
+        arg = self.eval(node.arg)
+        values = arg.entries.flat()
+        count = len(values)
+        mean = sum(values) / count
+        if node.kind == "mean":
+            return self.value(Grid([[mean]]), (ONE, ONE), [(arg, lambda g: full(arg.entries.shape, g[0, 0] / count))])
+        variance = sum((x - mean) ** 2 for x in values) / count
+        return self.value(Grid([[variance]]), (ONE, ONE),
+                          [(arg, lambda g: arg.entries.map(lambda x: 2 * g[0, 0] * (x - mean) / count))])
+
     def eval_Trace(self, node: nd.Trace, hint) -> Value:
         arg = self.eval(node.arg)
         if arg.entries.shape[0] != arg.entries.shape[1]:

@@ -386,11 +386,27 @@ class Evaluator(EntryRules):
         return gradient(self.env, node.of.key, node.by.key, node.text)
 
     def eval_Generic(self, node: nd.Generic, hint) -> Value:
-        """ℓ(every entry of ``reads``), ℓ undefined with undefined partials (:mod:`derive.network_proof`'s)."""
-        from derive.network_proof import _generic_loss
-
+        """ℓ(every entry of ``reads``): on an instance (``sym``) ℓ undefined with undefined partials
+        (:mod:`derive.network_proof`'s); at random values (``mp``) a drawn smooth ℓ (:func:`drawn_loss`),
+        with its gradient on the tape, so a gradient through it is no vacuous 0."""
         values = [self.eval(nd.Name(node.column, key)) for key in node.reads]
         args = [e for v in values for e in v.entries.flat()]
+        if self.env.backend == "mp":
+            loss, partials = drawn_loss(len(args))
+            parents = []
+            start = 0
+            for v in values:
+                size = len(v.entries.flat())
+                rows, cols = v.entries.shape
+
+                def vjp(g, start=start, rows=rows, cols=cols):
+                    return Grid([[g[0, 0] * partials(args, start + i * cols + j) for j in range(cols)]
+                                 for i in range(rows)])
+                parents.append((v, vjp))
+                start += size
+            return self.value(Grid([[loss(args)]]), (ONE, ONE), parents)
+        from derive.network_proof import _generic_loss
+
         loss, _ = _generic_loss(len(args))
         return self.value(Grid([[loss(*args)]]), (ONE, ONE), [])
 
@@ -409,6 +425,33 @@ class Evaluator(EntryRules):
                 step = vjp(g)
                 grads[id(parent)] = grads[id(parent)] + step if id(parent) in grads else step
         return grads.get(id(leaf), full(leaf.entries.shape, 0 * self._one()))
+
+
+@cache
+def _loss_coefficients(arguments: int) -> tuple[tuple, tuple, tuple]:
+    rng = random.Random(f"drawn loss {arguments}")
+
+    def draw():
+        return tuple(mpmath.mpf(rng.randrange(-10**20, 10**20)) / 10**20 for _ in range(arguments))
+    return draw(), draw(), draw()
+
+
+def drawn_loss(arguments: int) -> tuple[Callable, Callable]:
+    r"""A smooth loss of ``arguments`` entries v with coefficients c, e, f drawn once (20 digits in (-1, 1)):
+    :math:`\ell(v) = \sum_k c_k v_k + \tfrac12 (\sum_k e_k v_k)^2 + \sum_k f_k \sin v_k`, and its partial
+    :math:`\partial\ell/\partial v_k = c_k + e_k \sum_m e_m v_m + f_k \cos v_k`.  Nonlinear and with every
+    partial depending on every entry, it stands for "any loss": an identity that holds for every loss holds
+    for it, and a wrong one fails at it (at random values) as it fails at a generic loss."""
+    c, e, f = _loss_coefficients(arguments)
+
+    def loss(v):
+        return sum(ck * vk for ck, vk in zip(c, v, strict=True)) + \
+            sum(ek * vk for ek, vk in zip(e, v, strict=True)) ** 2 / 2 + \
+            sum(fk * mpmath.sin(vk) for fk, vk in zip(f, v, strict=True))
+
+    def partial(v, k):
+        return c[k] + e[k] * sum(em * vm for em, vm in zip(e, v, strict=True)) + f[k] * mpmath.cos(v[k])
+    return loss, partial
 
 
 class _NeedsContextError(Exception):

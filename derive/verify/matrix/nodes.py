@@ -156,6 +156,14 @@ class Jacobian(Node):
 
 
 @dataclass(frozen=True)
+class Statistic(Node):
+    """``E[x]`` (``mean``) or ``Var[x]`` (``var``, the biased variance, 1/N) of all N entries of ``arg``: 1×1."""
+
+    kind: str
+    arg: Node
+
+
+@dataclass(frozen=True)
 class Generic(Node):
     """An undefined scalar function of every entry of the names ``reads`` (the proof's loss ℓ)."""
 

@@ -265,6 +265,9 @@ class _Parser:
             return self.literal(tok, text[7:-1])
         if text == r"\partial":
             return self.slash_derivative(tok)
+        if text == r"\mathbb" and [t.text for t in self.tokens[self.pos : self.pos + 4]] == ["{", "E", "}", "["]:
+            self.pos += 3
+            return nd.Statistic(tok.column, "mean", self.argument(tok))
         if text in latex_names.DECORATIONS:
             inner = self.group()
             if len(inner) != 1:
@@ -277,7 +280,26 @@ class _Parser:
             return self.function(key, tok)
         raise LatexError(f"{text} is not read in a matrix expression", tok.column)
 
+    def statistic(self, base: str, tok: Token) -> nd.Node | None:
+        r"""``E[x]``, ``Var[x]`` (also ``Var(x)``) of a name not declared: the mean or variance of its entries;
+        ``\sigma[x]`` is the name ``sigma[x]``, whose definition a reading supplies (:mod:`.infer`)."""
+        ahead = [t.text for t in self.tokens[self.pos : self.pos + 3]]
+        if base == "E" and ahead[:1] == ["["] and "E" not in self.known:
+            return nd.Statistic(tok.column, "mean", self.argument(tok))
+        if base == "V" and ahead[:2] == ["a", "r"] and ahead[2:] and ahead[2] in ("[", "(") and "V" not in self.known:
+            self.pos += 2
+            return nd.Statistic(tok.column, "var", self.argument(tok))
+        if base == "sigma" and ahead[:1] == ["["] and "sigma" not in self.known:
+            inner = self.argument(tok)
+            if not isinstance(inner, nd.Name):
+                raise LatexError("\\sigma[…] is read of one name only", tok.column)
+            return nd.Name(tok.column, f"sigma[{inner.key}]")
+        return None
+
     def name(self, base: str, tok: Token) -> nd.Node:
+        statistic = self.statistic(base, tok)
+        if statistic is not None:
+            return statistic
         key = base
         if self.peek().is_("_"):
             self.take()
@@ -304,6 +326,8 @@ class _Parser:
             self.pos += 4
             primes += 1
         key = latex_names.normalise(name)
+        if key in ("var", "variance") and not primes:
+            return nd.Statistic(tok.column, "var", self.argument(tok))
         if key in ("softmax", "diag", "tr", "trace"):
             return _SPECIAL[key](tok.column, self.argument(tok))
         if key not in latex_names.FUNCTIONS:
