@@ -1,5 +1,8 @@
-"""Issue 9, what prose says about the display after it: values given for an example, a display introduced
-as a definition, a definition restated; each read where the cue is narrow, and look-alike prose not read."""
+"""Issue 9, what prose says about the display after it, and first steps that are no plain claim: values given
+for an example, a condition in words, a display introduced as a definition, a definition restated, one element
+of a name never defined, a name defined through an unknown function, the prime of the variable itself,
+gradients named in words.  Each is read where the cue is narrow (a planted slip is then caught), and
+look-alike prose is not read."""
 
 from __future__ import annotations
 
