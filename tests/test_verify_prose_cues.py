@@ -1,5 +1,8 @@
-"""Issue 9, what prose says about the display after it: values given for an example, a display introduced
-as a definition, a definition restated; each read where the cue is narrow, and look-alike prose not read."""
+"""Issue 9, what prose says about the display after it, and first steps that are no plain claim: values given
+for an example, a condition in words, a display introduced as a definition, a definition restated, one element
+of a name never defined, a name defined through an unknown function, the prime of the variable itself,
+gradients named in words.  Each is read where the cue is narrow (a planted slip is then caught), and
+look-alike prose is not read."""
 
 from __future__ import annotations
 
@@ -110,3 +113,23 @@ def test_a_condition_in_words_holds_for_the_display_after_it():
     # words that are no such condition: none is made (and k = i is drawn too, so the step is refuted)
     for prose in ("For k, different than i we see", "For all k different than i and j:", "For k different than 2:"):
         assert verify_text(LOGSOFTMAX + prose + "\n\n" + off).chains[1].conditions == (), prose
+
+
+NAMED = ("(with x = input vector, y = output vector)\n\n" + LOGSOFTMAX +
+         "So, if we name gradInput the gradient w.r.t input and gradOutput the gradient w.r.t output, we get:\n\n")
+BACKWARD = "$$\\text{gradInput}_i = \\sum_j \\left(\\text{gradOutput}_j \\cdot \\frac{dy_j}{dx_i}\\right)$$\n"
+
+
+def test_gradients_named_in_words_are_the_gradients_of_one_upstream_loss():
+    assert verdicts(NAMED + BACKWARD)[-1] == ["equal"]
+    # planted: the Jacobian transposed, or left out
+    assert verdicts(NAMED + BACKWARD.replace("dy_j}{dx_i", "dy_i}{dx_j"))[-1] == ["not_equal"]
+    assert verdicts(NAMED + "$$\\text{gradInput}_i = \\text{gradOutput}_i$$\n")[-1] == ["not_equal"]
+
+
+def test_words_that_only_look_like_a_named_gradient_name_nothing():
+    for prose in (NAMED.replace("the gradient w.r.t input", "the input"),  # not a gradient
+                  NAMED.replace("x = input vector", "x is the input"),  # the noun bound to no letter
+                  NAMED.replace("y = output vector", "y = output vector, z = input"),  # input: two letters
+                  NAMED.replace("name gradInput", "see gradInput")):  # no naming verb
+        assert verdicts(prose + BACKWARD)[-1] == ["error"], prose

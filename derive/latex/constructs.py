@@ -62,6 +62,9 @@ def named(p: Parser, tok: Token):
     if tok.kind == "word":
         p.take()
         key = names.normalise(text)
+        named_gradient = next((g for g in p.context.readings.gradient_words if g[0] == key), None)
+        if named_gradient is not None:
+            return _named_gradient(p, text, *named_gradient[1:])
         if key in p.context.readings.defined and len(key) > 1:
             return _defined_function(p, key, tok)
         if key in names.FUNCTIONS or key in names.VECTOR_FUNCTIONS:
@@ -153,6 +156,17 @@ def _gradient(p: Parser) -> sp.Expr:
         raise LatexError("d before an expression: the gradient notation dy takes a name", p.peek().column)
     loss = p.context.readings.gradient_of
     p.context.note(f"d{_name(var)} read as the gradient ∂{loss}/∂{_name(var)}, as the document writes it")
+    return sp.Derivative(names.real_symbol(loss), var)
+
+
+def _named_gradient(p: Parser, word: str, loss: str, variable: str) -> sp.Expr:
+    """``\\text{gradInput}_i`` where the document names the word the gradient by x: :math:`\\partial L/\\partial x_i`
+    (:attr:`~derive.latex.parser.Readings.gradient_words`); without a subscript, by x itself."""
+    var = names.real_symbol(variable)
+    if p.peek().is_("_"):
+        p.take()
+        var = names.vector(variable)[tuple(_indices(p, p.argument()))]
+    p.context.note(f"{word} read as the gradient ∂{loss}/∂{_name(var)}, as the prose names it")
     return sp.Derivative(names.real_symbol(loss), var)
 
 

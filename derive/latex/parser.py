@@ -72,6 +72,9 @@ class Readings:
     #: ``dy_i`` is ``\partial L/\partial y_i`` where the document says so ("dy is the upstream gradient
     #: ∂L/∂y"): the name L (:func:`derive.verify.upstream.gradient_notation`); None otherwise.
     gradient_of: str | None = None
+    #: ``\text{gradInput}_i`` is :math:`\partial L/\partial x_i` where the prose names the word so ("we name
+    #: gradInput the gradient w.r.t. input", :func:`derive.verify.prose.named_gradients`): (word, L, x) each.
+    gradient_words: tuple[tuple[str, str, str], ...] = ()
     #: ``f``, ``g`` (:data:`~derive.latex.names.UNKNOWN_FUNCTIONS`) without argument are functions of
     #: :data:`IMPLICIT`: the side holds ``f'`` without one (``(f g)' = f' g + f g'``), see :func:`read`.
     implicit: bool = False

@@ -6,7 +6,6 @@ from collections.abc import Callable, Sequence
 from dataclasses import replace
 
 import sympy as sp
-from sympy.core.function import AppliedUndef
 
 from derive.latex.names import FUNCTIONS
 from derive.latex.parser import Readings, parse_expression, read_unevaluated, square_names
@@ -23,6 +22,15 @@ from derive.verify.definitions import (
     names_a_part,
 )
 from derive.verify.document import Chain, ProseDefinition, Side, read_document
+from derive.verify.first_step import (
+    known_definition,
+    known_function,
+    restated,
+    side_names,
+    through_unknown,
+    undefined_element,
+    written_step,
+)
 from derive.verify.freeindex import one_sided_index
 from derive.verify.matrix import (
     Declared,
@@ -39,6 +47,7 @@ from derive.verify.matrix.loss import gradients
 from derive.verify.matrix.named import named_gradients
 from derive.verify.matrix.reader import name_key, read_matrix
 from derive.verify.matrix.values import NOT_A_MATRIX
+from derive.verify.prose import named_gradients as gradients_in_words
 from derive.verify.report import DEFAULT_TIMEOUT, MAX_STEPS, ChainVerdict, Options, RegionSummary, Report, StepVerdict
 from derive.verify.upstream import (
     functions_by_section,
@@ -243,7 +252,7 @@ def verify_chain(chain: Chain, assumptions: Sequence[Side] = (), options: Option
     ``earlier``, the document's chains before this one); see :mod:`derive.verify.definitions`.  Those
     steps' verdict is ``definition``.
     ``upstream``: the document's upstream names (:mod:`derive.verify.upstream`), for every step.
-    ``stated``: the definitions written before (see :func:`_restated`); the chain's own is added.
+    ``stated``: the definitions written before (see :func:`restated`); the chain's own is added.
     """
     definitions = [] if definitions is None else definitions
     stated = {} if stated is None else stated
@@ -262,7 +271,7 @@ def verify_chain(chain: Chain, assumptions: Sequence[Side] = (), options: Option
     in_force = (*assumptions, *chain.assumptions, *chain.conditions)
     steps = []
     pairs = list(zip(chain.sides, chain.sides[1:], strict=False))
-    again = _restated(chain, stated, definitions)
+    again = restated(chain, stated, definitions)
     first = None if again else _definition(chain, in_force, definitions, declared)
     if again:
         lhs, rhs = pairs.pop(0)
@@ -273,16 +282,16 @@ def verify_chain(chain: Chain, assumptions: Sequence[Side] = (), options: Option
         replaced = [d.shown for d in definitions if d.name == first.name]
         detail = f"defines {first.name} ({first.how})" + (f"; replaces {', '.join(replaced)}" if replaced else "")
         definitions.append(first)
-        stated[_written(lhs, rhs)] = (lhs.line, first.name)
+        stated[written_step(lhs, rhs)] = (lhs.line, first.name)
         steps.append(StepVerdict(lhs.text, rhs.text, "definition", "definition", detail, lhs_source=lhs.verbatim,
                                  rhs_source=rhs.verbatim, reason=rhs.note))
-    elif (why := _undefined_element(chain, in_force, definitions)) is not None:
+    elif (why := undefined_element(chain, in_force, definitions)) is not None:
         lhs, rhs = pairs.pop(0)
         steps.append(StepVerdict(lhs.text, rhs.text, "unknown", "none", why, lhs_source=lhs.verbatim,
                                  rhs_source=rhs.verbatim, reason=rhs.note))
-    elif chain.defines and _known_function(chain):
+    elif chain.defines and known_function(chain):
         lhs, rhs = pairs.pop(0)
-        steps.append(_known_definition(check_step(lhs, rhs, in_force, options, chain.functions, chain.symbols,
+        steps.append(known_definition(check_step(lhs, rhs, in_force, options, chain.functions, chain.symbols,
                                                   (*_latest(definitions), *upstream), declared), stated, lhs, rhs))
     for lhs, rhs in pairs:
         named = _names_a_part(chain, lhs, rhs, in_force, definitions, earlier)
@@ -325,75 +334,6 @@ def _result(chain: Chain, steps: list[StepVerdict], in_force, options: Options, 
         f"the last: {overall.verdict})."
 
 
-def _written(lhs: Side, rhs: Side) -> str:
-    return "".join(lhs.text.split()) + "=" + "".join(rhs.text.split())
-
-
-def _restated(chain: Chain, stated: dict[str, tuple[int, str | None]], definitions: list[Definition]) -> str | None:
-    """Why the chain's first step is a definition written before once more, as it was written (spaces aside), with
-    that definition still the one in force; else None.  It claims nothing new: reported as ``definition``."""
-    key = _written(chain.sides[0], chain.sides[1])
-    if key not in stated:
-        return None
-    line, name = stated[key]
-    if name is not None:
-        latest = {d.name: d for d in definitions}.get(name)
-        if latest is None or latest.line != line or _written(Side(latest.lhs, 0, 0), Side(latest.rhs, 0, 0)) != key:
-            return None
-    return f"restates the definition of line {line}"
-
-
-def _undefined_element(chain: Chain, in_force: Sequence[Side], definitions: list[Definition]) -> str | None:
-    """Why the chain's first step is not judged when its left side is one numbered element (``z_1``) of a name
-    the document never defines nor constrains, absent from the right side: the step says what z_1 stands for
-    (a definition of one element, which the reader does not make), and judged with z_1 drawn at random it
-    would be refuted whatever it says.  None for any other step."""
-    lhs, rhs = chain.sides[0], chain.sides[1]
-    readings = Readings(chain.functions, chain.symbols, defined=frozenset(d.name for d in definitions))
-    try:
-        written = read_unevaluated(lhs.text, readings)
-        other = parse_expression(rhs.text, readings)
-    except LatexError:
-        return None
-    if not isinstance(written, sp.Indexed) or not all(i.is_Integer for i in written.indices):
-        return None
-    name = str(written.base.label)
-    constrained = {n for side in in_force for n in _side_names(side.text)}
-    if name in {d.name for d in definitions} | constrained or any(
-            isinstance(n, sp.Indexed) and str(n.base.label) == name for n in other.atoms(sp.Indexed)):
-        return None
-    return (f"{lhs.text} is an element of {name}, which is defined nowhere before: the step says what it stands for "
-            "(the reader defines whole names, not one element), so it is not judged")
-
-
-def _known_function(chain: Chain) -> str | None:
-    r"""The function a reader knows (``\sigma``, ``\tanh``) that the chain's first side applies to distinct
-    variables, when it is no more than that (``\sigma(x)``); else None."""
-    try:
-        written = read_unevaluated(chain.sides[0].text, Readings(chain.functions, chain.symbols))
-    except LatexError:
-        return None
-    if not isinstance(written, sp.Function) or isinstance(written, AppliedUndef) or not written.args:
-        return None
-    args = written.args
-    if not all(isinstance(a, sp.Symbol) and not a.is_integer for a in args) or len(set(args)) != len(args):
-        return None
-    return type(written).__name__
-
-
-def _known_definition(step: StepVerdict, stated: dict[str, tuple[int, str | None]], lhs: Side,
-                      rhs: Side) -> StepVerdict:
-    r"""A definition written (``:=``, or "It is defined as" before it) of a function the reader knows (a LaTeX
-    command always names its function): a ``definition`` where it is the reader's (the step is equal); else
-    the step as judged -- ``\sigma(x) := 1/(1 + e^{x})`` is not the sigmoid, and the steps after it are judged
-    with the reader's."""
-    if step.verdict != "equal":
-        return step
-    stated[_written(lhs, rhs)] = (lhs.line, None)
-    return replace(step, verdict="definition", method="definition",
-                   detail=f"defines {lhs.text} as the reader knows it ({step.method})")
-
-
 def _latest(definitions: list[Definition]) -> tuple[Definition, ...]:
     """The definitions in force: the latest of each name."""
     return tuple({d.name: d for d in definitions}.values())
@@ -421,7 +361,7 @@ def _definition(chain: Chain, in_force: Sequence[Side], definitions: list[Defini
         name = defines(lhs.text, rhs.text, readings, set())
         return Definition(name or lhs.text, lhs.text, rhs.text, lhs.line, "written as a definition") \
             if name else None
-    constrained = {n for side in in_force for n in _side_names(side.text)}
+    constrained = {n for side in in_force for n in side_names(side.text)}
     kind = _kind(lhs.text, readings)
     taken = {d.name for d in definitions if _kind(d.lhs, readings) == kind}  # p_j after a scalar p: a new name
     written = defined_by_derivative(lhs.text, rhs.text, readings, taken | constrained)
@@ -432,7 +372,7 @@ def _definition(chain: Chain, in_force: Sequence[Side], definitions: list[Defini
     how = "a display whose left side is a new name"
     if name is not None and name == function_head(lhs.text) and name in FUNCTIONS:
         how = f"a display whose left side names a function: the author's {name}, not the catalog's, in what follows"
-    if name is not None and (through := _through_unknown(chain, readings, definitions)) is not None:
+    if name is not None and (through := through_unknown(chain, readings, definitions)) is not None:
         return Definition(name, lhs.text, chain.sides[2].text, lhs.line,
                           f"{how}, written through {through}, which is known only as the chain writes it next")
     return Definition(name, lhs.text, rhs.text, lhs.line, how) if name else None
@@ -446,26 +386,6 @@ def _compact(text: str) -> tuple[str, ...] | str:
         return tuple(t.text for t in tokenize(text))
     except LatexError:
         return "".join(text.split())
-
-
-def _through_unknown(chain: Chain, readings: Readings, definitions: list[Definition]) -> str | None:
-    r"""The unknown function ``f`` when a chain ``y_i = f(x_i) = A …`` defines its first side as ``f`` applied
-    and f is known nowhere but in the next side: then y_i stands for A (the step ``f(x_i) = A`` is not judged
-    true: with f unknown it stays ``unknown``).  None for any other chain."""
-    if len(chain.sides) < 3:
-        return None
-    try:
-        through = parse_expression(chain.sides[1].text, readings)
-        written = parse_expression(chain.sides[2].text, readings)
-    except LatexError:
-        return None
-    if not isinstance(through, AppliedUndef) or through.free_symbols - written.free_symbols - {
-            s for i in through.atoms(sp.Indexed) for s in i.indices}:
-        return None
-    name = type(through).__name__
-    if name in {d.name for d in definitions} or name in chain.functions or written.atoms(AppliedUndef):
-        return None
-    return name
 
 
 def _element(text: str) -> bool:
@@ -482,7 +402,7 @@ def _names_a_part(chain: Chain, lhs: Side, rhs: Side, in_force, definitions: lis
                   earlier: str) -> Definition | None:
     """The definition made by a step ``… = -\\sum_j \\ell_j`` that names a part of its left side, if it is one."""
     readings = Readings(chain.functions, chain.symbols, defined=frozenset(d.name for d in definitions))
-    taken = {d.name for d in definitions} | {n for side in in_force for n in _side_names(side.text)}
+    taken = {d.name for d in definitions} | {n for side in in_force for n in side_names(side.text)}
     before = " ".join(s.text for s in chain.sides[: chain.sides.index(lhs) + 1])
     found = names_a_part(lhs.text, rhs.text, readings, taken, earlier + " " + before)
     if found is None:
@@ -500,13 +420,6 @@ def _kind(text: str, readings: Readings) -> str:
     if written is None:
         return "unread"
     return type(written).__name__ if isinstance(written, (sp.Indexed, sp.Symbol)) else "function"
-
-
-def _side_names(text: str) -> set[str]:
-    """The names an assumption mentions (in it, they are constrained, so a display about them is a claim)."""
-    import re
-
-    return {name.lstrip("\\") for name in re.findall(r"\\[A-Za-z]+|[A-Za-z]", text)}
 
 
 def verify_text(text: str, assumptions: Sequence[str] = (), options: Options = Options(),
@@ -530,8 +443,13 @@ def verify_text(text: str, assumptions: Sequence[str] = (), options: Options = O
                    key=lambda d: d.since or (d.lhs.line, d.lhs.column))
     loss, sections = gradient_notation(text), functions_by_section(text)
     notation = [Definition("d", loss, "", 1, f"notation: dy is the gradient ∂{loss}/∂y", "gradient")] if loss else []
+    words = gradients_in_words(text)
+    notation += [Definition(word, of, by, 1, f"notation: {word} is the gradient ∂{of}/∂{by}", "gradient word")
+                 for word, of, by in words]
     written = written_derivatives([*(side.text for chain in document.chains for side in chain.sides),
                                    *inline_math(text)], Readings(gradient_of=loss))
+    for _, of, by in words:  # ∂L/∂x and ∂L/∂y are written, in words
+        written.setdefault(of, set()).add(by)
     found = dependents.written([(side.text, side.line) for chain in document.chains for side in chain.sides],
                                Readings(gradient_of=loss))
     variables = dependents.variables(found)

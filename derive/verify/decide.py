@@ -60,7 +60,7 @@ def decide_step(send: Callable[[tuple], None], lhs_text: str, rhs_text: str, ass
     deadline = time.monotonic() + 0.8 * timeout  # the numbers stop in time to be reported
     undetermined = {d[0]: d[2] for d in definitions if len(d) > 3 and d[3] == "undetermined"}
     defined = frozenset(d[0] for d in definitions if len(d) < 4 or d[3] not in ("gradient", "undetermined",
-                                                                                  "variable"))
+                                                                                 "variable", "gradient word"))
     variables = frozenset(d[0] for d in definitions if len(d) > 3 and d[3] == "variable")
     # a definition with a function head (S_i(z) = …, f(x) := …) makes its name a function: S_i(a) applies it,
     # while a defined symbol before '(' (y(1 - y) with y = σ(x)) keeps both readings
@@ -69,7 +69,9 @@ def decide_step(send: Callable[[tuple], None], lhs_text: str, rhs_text: str, ass
     squares = square_names((lhs_text, rhs_text, *assumption_texts, *(t for d in definitions for t in d[1:3])),
                            [d[1:3] for d in definitions])
     declared = Readings(frozenset(functions), frozenset(symbols), defined=defined, squares=squares,
-                        gradient_of=gradient, variables=variables)
+                        gradient_of=gradient, variables=variables,
+                        gradient_words=tuple((d[0], d[1], d[2]) for d in definitions if len(d) > 3 and
+                                             d[3] == "gradient word"))
     contexts = []
     for which, text in (("lhs", lhs_text), ("rhs", rhs_text)):
         try:

@@ -33,6 +33,13 @@ condition :math:`k \neq i` for that display, as "For $k \neq i$:" is (:func:`wor
 single letters and "different than/from", "other than" or "not equal to", and nothing after but a colon
 or comma.
 
+**Gradients named in words.**  "If we name gradInput the gradient w.r.t input and gradOutput the gradient
+w.r.t output", where the prose also says which letter each noun is ("with x = input vector, y = output
+vector", or the noun written ``$x$``): ``\text{gradInput}_i`` is :math:`\partial L/\partial x_i` and
+``\text{gradOutput}_j`` is :math:`\partial L/\partial y_j`, of one loss L that the document leaves unnamed
+(a letter it does not write), an upstream name (:mod:`derive.verify.upstream`).  Only a word the document
+writes in math as ``\text{…}``, and only a noun bound to exactly one letter (:func:`named_gradients`).
+
 **A display introduced as a definition.**  "It is defined as" (or "… is defined by", "we define it as")
 ending the paragraph right before a display: the display's first step is written as a definition, as
 if with ``:=`` (:func:`introduces_definition`).  "The derivative is given by" is no such cue: it
@@ -93,6 +100,38 @@ def worded_condition(paragraph: str, offset: int, where: Positions) -> list:
         return []
     text = f"{m.group('a')} \\neq {m.group('b')}"
     return [Side(text, *where(offset + m.start("a")), m.group().strip())]
+
+
+_WRT = (r"\s+the\s+gradient\s+(?:w\.?\s?r\.?\s?t\.?|with\s+respect\s+to)\s+(?:the\s+)?"
+        r"(?:\$(?P<{v}>[A-Za-z])\$|(?P<{n}>[A-Za-z]+)\b)")
+_NAMED_GRADIENT = re.compile(r"(?i)\b(?:name|call|denote)\s+(?P<w>[A-Za-z][A-Za-z0-9]+)" + _WRT.format(v="v", n="n")
+                             + r"(?:\s+and\s+(?P<w2>[A-Za-z][A-Za-z0-9]+)" + _WRT.format(v="v2", n="n2") + ")?")
+#: A loss name for gradients named in words: the first the document does not write.
+_LOSS_NAMES = ("L", "E", "J", "C")
+
+
+def named_gradients(text: str) -> list[tuple[str, str, str]]:
+    """The gradients named in words (see the module): (the word normalised, the loss, the letter) each."""
+    from derive.latex.names import FUNCTIONS, VECTOR_FUNCTIONS, normalise
+
+    found = []
+    for m in _NAMED_GRADIENT.finditer(text):
+        for w, v, n in (("w", "v", "n"), ("w2", "v2", "n2")):
+            word = m.group(w)
+            if word is None or normalise(word) in FUNCTIONS or normalise(word) in VECTOR_FUNCTIONS or \
+                    not re.search(r"\\(?:text|mathrm|operatorname)\s*\{\s*" + re.escape(word) + r"\s*\}", text):
+                continue
+            letter = m.group(v)
+            if letter is None:
+                bound = set(re.findall(r"(?<![A-Za-z\\$_^])([A-Za-z])\s*=\s*(?:the\s+|an?\s+)?" + re.escape(m.group(n))
+                                       + r"\b", text, flags=re.IGNORECASE))
+                letter = bound.pop() if len(bound) == 1 else None
+            if letter is not None:
+                found.append((normalise(word), letter))
+    if not found:
+        return []
+    loss = next((n for n in _LOSS_NAMES if re.search(r"(?<![A-Za-z\\])" + n + r"(?![A-Za-z])", text) is None), None)
+    return [(word, loss, letter) for word, letter in found] if loss else []
 
 
 def introduces_definition(prose: str, before: int, floor: int) -> bool:
