@@ -105,10 +105,13 @@ def dependents(found: Sequence[Written], definitions: Sequence[Definition]) -> l
 
 
 def variables(found: Sequence[Written]) -> list[Definition]:
-    """The names the document differentiates by, each a :class:`Definition` of kind ``variable``: independent
-    variables, held where a derivative is by another (``d/dx ReLU(z)`` is 0 where the document also
-    differentiates by z)."""
-    names = sorted({label(w.variable) for w in found})
+    r"""The names the document treats as independent, each a :class:`Definition` of kind ``variable``: those it
+    differentiates by, and those it holds beside the variable of a partial derivative (y of
+    :math:`\partial/\partial z_k [z_j - y_j]`).  They are held where a derivative is by another:
+    :math:`d/dx\,\mathrm{ReLU}(z)` is 0 where the document also differentiates by z, and
+    :math:`\partial/\partial z_k [-y_j]` is 0 beside that partial."""
+    held = {n for w in found if label(w.variable) in _names(w.operand) for n in _names(w.operand)}
+    names = sorted({label(w.variable) for w in found} | held)
     return [Definition(name, "", "", 1, "a variable the document differentiates by", "variable") for name in names]
 
 
