@@ -227,7 +227,11 @@ def _zakka(wrong):
         block(S(d(xhat(i), M), sum(1 / sq * (-1) for _ in range(m))), ranges=R),
         block(D()),
         block(S(d(sigma2(), M), sp.Rational(1, m) * sum(2 * (t - M) * (-1) for t in xs)), ranges=R),
-        block(S(dfdV, dX[i] * d(xhat(i), V)), ranges=R),
+        # ∂f/∂x̂ · ∂x̂/∂σ²: two gradients over the batch, `\cdot` their dot product -- as the post's own code
+        # computes it (dvar = np.sum(dxhat * x_mu * (-0.5) * inv_var**3, axis=0)); the author's slip is in the
+        # next displays, which put the Σ inside ∂x̂/∂σ² (encoded below).  Encoded before 2026-12-02 as the
+        # product of one element's factors, ∂f/∂x̂_i ∂x̂_i/∂σ² (not_equal), a reading the code contradicts.
+        block(S(dfdV, sum(dX[j] * d(xhat(j), V) for j in range(m))), ranges=R),
         block(S(xhat(i), (xs[i] - M) * sq ** sp.Rational(-1, 2)), ranges=R),
         block(S(d(xhat(i), V), xhat_V, -sp.Rational(1, 2) * sum((t - M) * sq ** sp.Rational(-3, 2) for t in xs)),
               ranges=R),
