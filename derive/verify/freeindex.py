@@ -21,6 +21,10 @@ wrong.  The left side does not depend on i; the right side is the upstream gradi
   :math:`g_i`);
 * the other side differentiates that same f (the claim is about f's gradient).
 
+What it takes for granted, as the rest of the reader does: a repeated index is not summed by itself (no
+Einstein convention), and an undefined f without an index is the whole loss, not one example's (write
+:math:`L_i` for that).
+
 The verdict is ``not_equal`` with the diagnosis ``missing_batch_sum``, and the text says the one case
 it leaves out (a cofactor that is 0).  It is asked only where the step could not be judged otherwise
 (f undefined, what it depends on unknown): with f's definitions in force, the graph decides
