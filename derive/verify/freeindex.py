@@ -70,7 +70,8 @@ def one_sided_index(lhs_text: str, rhs_text: str, defined: frozenset[str]) -> di
             continue
         for gradient in side.atoms(sp.Derivative):
             f = gradient.expr
-            if not (isinstance(f, sp.Symbol) and f.name not in defined and len(gradient.variables) == 1):
+            if not (isinstance(f, sp.Symbol) and f.name not in defined and len(gradient.variables) == 1) or \
+                    gradient not in sp.Mul.make_args(side):  # a factor of the product: the side is linear in it
                 continue
             by = gradient.variables[0]
             if not (isinstance(by, sp.Indexed) and by.indices == (index,)):
