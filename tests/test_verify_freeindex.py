@@ -36,6 +36,8 @@ def test_a_one_element_term_for_the_whole_gradient_is_caught(claim):
     r"\sum_{j \neq i} \frac{\partial f}{\partial y_j}",
     # the index reaches the side through something other than the upstream gradient
     r"\frac{\partial f}{\partial \gamma} = \frac{\partial f}{\partial y_1} x_i",
+    # the gradient inside a power: the side is not linear in it
+    r"\frac{\partial f}{\partial \gamma} = \left(\frac{\partial f}{\partial y_i}\right)^2",
     # another gradient of f in the same product ties the elements together
     r"\frac{\partial f}{\partial \gamma} = \frac{\partial f}{\partial y_i} \frac{\partial f}{\partial y_1}",
 ])
