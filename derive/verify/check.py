@@ -173,21 +173,17 @@ def _as_matrices(step: StepVerdict, lhs: Side, rhs: Side, definitions: Sequence[
         return step
     if declared:
         found = {key: "declared a matrix" for key in sorted(declared_matrices(lhs.text, rhs.text, declared))}
-        if not found:
-            return step
-        names = ", ".join(f"{key} ({why})" for key, why in found.items())
-        return replace(step, verdict="unknown", method="none",
-                       detail=f"equal if the names are scalars ({step.method}), but {names}: the step names a "
-                       "scalar the document gives no shape (an upstream name), so it was read per element, "
-                       "which proves nothing about a matrix")
-    found = matrix_like(lhs.text, rhs.text, definitions)
+        why = (": the step names a scalar the document gives no shape (an upstream name), so it was read per "
+               "element, which proves nothing about a matrix")
+    else:
+        found = matrix_like(lhs.text, rhs.text, definitions)
+        why = (" is a matrix here and the document declares no shapes: declare them (W \\in \\mathbb{R}^{m \\times "
+               "k}) to check the step as matrices")
     if not found:
         return step
-    names = ", ".join(f"{key} ({why})" for key, why in found.items())
+    names = ", ".join(f"{key} ({reason})" for key, reason in found.items())
     return replace(step, verdict="unknown", method="none",
-                   detail=f"equal if the names are scalars ({step.method}), but {names} is a matrix here and the "
-                   "document declares no shapes: declare them (W \\in \\mathbb{R}^{m \\times k}) to check the "
-                   "step as matrices")
+                   detail=f"equal if the names are scalars ({step.method}), but {names}{why}")
 
 
 def _verdict(found: dict, base: dict, outcome, options: Options) -> StepVerdict:
