@@ -10,15 +10,20 @@ def verdicts(text: str) -> list[list[str]]:
     return [[step.verdict for step in chain.steps] for chain in verify_text(text).chains]
 
 
-def test_a_function_named_by_a_word_is_the_authors_own_definition():
-    # swish with a beta: not the catalog's swish, which has none; the prime differentiates the author's one
+def test_a_catalog_function_given_another_meaning_is_marked_and_the_authors_is_used_after_it():
+    # swish with a beta: not the catalog's swish, which has none.  The step is judged against the catalog and is
+    # not equal (a new meaning for a known name never passes in silence); the prime then differentiates the
+    # author's swish, as the author means
     text = ("$$\\operatorname{swish}(x) = x \\cdot \\operatorname{sigmoid}(\\beta x)$$\n\n"
             "$$\\operatorname{swish}'(x) = \\operatorname{sigmoid}(\\beta x) + \\beta x \\cdot "
             "\\operatorname{sigmoid}(\\beta x) (1 - \\operatorname{sigmoid}(\\beta x))$$\n\n"
             "$$\\operatorname{swish}'(x) = \\operatorname{sigmoid}(\\beta x) + x \\cdot "
             "\\operatorname{sigmoid}(\\beta x) (1 - \\operatorname{sigmoid}(\\beta x))$$\n")
-    assert verdicts(text) == [["definition"], ["equal"], ["not_equal"]]
-    assert "the author's swish, not the catalog's" in verify_text(text).chains[0].steps[0].detail
+    assert verdicts(text) == [["not_equal"], ["equal"], ["not_equal"]]
+    first = verify_text(text).chains[0].steps[0]
+    assert first.diagnosis["kind"] == "redefines_catalog" and "not the catalog's swish" in first.detail
+    # the catalog's own swish written out is a claim that holds
+    assert verdicts("$$\\operatorname{swish}(x) = x \\cdot \\operatorname{sigmoid}(x)$$") == [["equal"]]
 
 
 def test_a_capitalised_name_is_defined_and_its_value_alone_is_differentiated():
@@ -74,7 +79,8 @@ def test_a_period_between_factors_is_a_product_and_over_is_a_fraction():
 def test_delta_for_d_in_a_fraction_of_one_variable_is_a_derivative():
     text = ("$$Tanh(x)=1-{2 \\over e^{2x}+1}$$\n\n$${\\delta Tanh \\over \\delta x} = 1-Tanh^2(x)$$\n\n"
             "$${\\delta Tanh \\over \\delta x} = 1+Tanh^2(x)$$\n")
-    assert verdicts(text) == [["definition"], ["equal"], ["not_equal"]]
+    # Tanh is the catalog's tanh: its first display is a claim about it, and holds
+    assert verdicts(text) == [["equal"], ["equal"], ["not_equal"]]
 
 
 def test_a_parenthesis_never_closed_spoils_its_own_side_only():

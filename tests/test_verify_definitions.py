@@ -35,8 +35,13 @@ def test_what_only_looks_like_a_definition_is_a_claim():
     assert verdicts("% assume: x y = 1\n$$y = 2$$") == [["not_equal"]]
     assert verdicts("$$x \\cdot 1 = 2$$") == [["not_equal"]]
     assert verdicts("$$z = 2$$\n\n$$z = 3$$") == [["definition"], ["not_equal"]]
-    # prose that is no defining sentence defines nothing: the derivative of L stays unreadable
-    assert verdicts("We see that $L = x^2$ holds.\n\n$$\\frac{dL}{dx} = 2x$$") == [["error"]]
+    # a new name equated to a formula in prose is defined, cue word or not (derive.verify.cues) ...
+    assert verdicts("We see that $L = x^2$ holds.\n\n$$\\frac{dL}{dx} = 2x$$") == [["equal"]]
+    assert verdicts("We see that $L = x^2$ holds.\n\n$$\\frac{dL}{dx} = x$$") == [["not_equal"]]
+    # ... but a sentence that states a condition, denies or gives a reason defines nothing: dL/dx stays unreadable
+    for sentence in ("If $L = x^2$, we are done.", "We do not take $L = x^2$ here.", "Since $L = x^2$ we stop.",
+                     "$L = x^2$ only when the case is simple, otherwise $L = 0$."):
+        assert verdicts(sentence + "\n\n$$\\frac{dL}{dx} = 2x$$") == [["error"]], sentence
 
 
 def test_a_prime_on_a_name_defined_through_one_variable_is_its_derivative():
@@ -97,8 +102,8 @@ def test_a_labelled_list_of_inline_equations_defines_each_name_and_a_planted_sli
 
 def test_one_labelled_equation_or_a_label_before_a_sentence_defines_nothing():
     claim = "\n\n$$\\frac{\\partial y}{\\partial x} = 2$$\n"
-    # one "Result: $…$" is a claim the author states, not the steps of a computation
-    assert verdicts("Result: $y = 2x$." + claim) == [["error"]]
+    # one "Result: $…$" is no list; it states y = 2x in plain sight, which defines the new name y
+    assert verdicts("Result: $y = 2x$." + claim) == [["equal"]]
     # the math must be the whole item: a label before a sentence with an equation in it is no list
     assert verdicts("Note: when $y = 2x$ holds; Also: since $y = 3x$ we stop." + claim) == [["error"]]
     assert verdicts("Mean: $y = 2x$; Other: $u = 1$." + claim) == [["equal"]]

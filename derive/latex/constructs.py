@@ -594,8 +594,20 @@ def _derivative(p: Parser, numerator: list[Token], denominator: list[Token], tok
         return sp.Derivative(operand, *variables)
 
     if rest:
-        return apply(p.sub(rest).parse_all(), rest[0].column)
+        operand = p.sub(rest).parse_all()
+        if _function_alone(operand, variables, p.context.readings):  # dσ/dx: σ of the one variable
+            operand = p.sub([*rest, Token("punct", "(", rest[0].column), *denominator[1:],
+                             Token("punct", ")", rest[-1].column)]).parse_all()
+        return apply(operand, rest[0].column)
     return Operator(apply, what, tok.column)
+
+
+def _function_alone(operand: sp.Expr, variables: list, readings) -> bool:
+    r"""Whether ``operand`` is a function's name written without its argument (``\sigma`` of ``d\sigma/dx``): a
+    function of the catalog or one the document declares, differentiated by one variable, and no name of its own
+    the document defines.  ``d\sigma/dx`` then means :math:`d\sigma(x)/dx`, as ``\sigma'`` does."""
+    return isinstance(operand, sp.Symbol) and len(variables) == 1 and operand.name not in readings.defined and (
+        operand.name in names.FUNCTIONS or operand.name in readings.functions)
 
 
 def _held_constant(operand: sp.Expr, variables: list[sp.Expr], known: frozenset[str], column: int) -> None:

@@ -33,7 +33,8 @@ FONTS = frozenset([r"\mathbf", r"\boldsymbol", r"\bm", r"\mathit", r"\mathsf", r
 #: Commands whose braced argument is a word (a function name, or prose in ``cases``).
 #: The commands among them that hold prose (``\text{if z < 0}`` may hold a condition).
 TEXT_COMMANDS = frozenset([r"\text", r"\textrm", r"\textit", r"\textnormal", r"\mbox"])
-WORD_COMMANDS = frozenset([r"\operatorname", r"\mathrm", r"\text", r"\textrm", r"\textit", r"\textnormal", r"\mbox"])
+WORD_COMMANDS = frozenset([r"\operatorname", r"\mathrm", r"\rm", r"\text", r"\textrm", r"\textit", r"\textnormal",
+                           r"\mbox"])
 
 RELATIONS = {
     "<": sp.StrictLessThan, ">": sp.StrictGreaterThan, r"\lt": sp.StrictLessThan, r"\gt": sp.StrictGreaterThan,

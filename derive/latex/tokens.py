@@ -146,4 +146,27 @@ def tokenize(text: str) -> list[Token]:
             shown = ch if ch.isprintable() else f"\\x{ord(ch):02x}" if ord(ch) < 256 else f"U+{ord(ch):04X}"
             raise LatexError(f"unexpected character {shown!r}", col)
     tokens.append(Token("end", "", n + 1))
-    return tokens
+    return _primes(tokens)
+
+
+def _primes(tokens: list[Token]) -> list[Token]:
+    r"""``f^\prime``, ``f^{\prime}`` and ``f^{\prime\prime}`` written as the primes ``f'`` and ``f''`` they typeset."""
+    out: list[Token] = []
+    k = 0
+    while k < len(tokens):
+        token = tokens[k]
+        if token.is_("^") and k + 1 < len(tokens):
+            if tokens[k + 1].text == r"\prime":
+                out.append(Token("punct", "'", token.column))
+                k += 2
+                continue
+            stop = k + 2
+            while stop < len(tokens) and tokens[stop].text == r"\prime":
+                stop += 1
+            if tokens[k + 1].is_("{") and stop > k + 2 and stop < len(tokens) and tokens[stop].is_("}"):
+                out += [Token("punct", "'", token.column)] * (stop - k - 2)
+                k = stop + 1
+                continue
+        out.append(token)
+        k += 1
+    return out

@@ -21,7 +21,7 @@ from derive.verify.definitions import (
     function_head,
     names_a_part,
 )
-from derive.verify.document import Chain, ProseDefinition, Side, read_document
+from derive.verify.document import PLAIN, Chain, ProseDefinition, Side, read_document
 from derive.verify.first_step import (
     known_definition,
     known_function,
@@ -273,6 +273,11 @@ def verify_chain(chain: Chain, assumptions: Sequence[Side] = (), options: Option
         lhs, rhs = pairs.pop(0)
         steps.append(StepVerdict(lhs.text, rhs.text, "definition", "definition", again, lhs_source=lhs.verbatim,
                                  rhs_source=rhs.verbatim, reason=rhs.note))
+    elif first is not None and first.how.startswith(REDEFINES):
+        lhs, rhs = pairs.pop(0)
+        steps.append(_redefined(check_step(lhs, rhs, in_force, options, chain.functions, chain.symbols,
+                                           (*_latest(definitions), *upstream), declared), first))
+        definitions.append(first)
     elif first is not None:
         lhs, rhs = pairs.pop(0)
         replaced = [d.shown for d in definitions if d.name == first.name]
@@ -330,6 +335,23 @@ def _result(chain: Chain, steps: list[StepVerdict], in_force, options: Options, 
         f"the last: {overall.verdict})."
 
 
+#: How a display that gives a catalog function a meaning of the author's is named (:func:`_redefined`).
+REDEFINES = "a display whose left side names a catalog function"
+
+
+def _redefined(step: StepVerdict, definition: Definition) -> StepVerdict:
+    r"""The first step of ``\operatorname{swish}(x) = x \sigma(\beta x)``: a claim about the catalog's function,
+    judged as one; where it is not the catalog's, the verdict stays ``not_equal`` and says that the steps after it
+    use the author's meaning -- a new meaning for a known name is never passed as a definition in silence."""
+    if step.verdict != "not_equal":
+        return step
+    name = definition.name
+    return replace(step, diagnosis={"kind": "redefines_catalog", "text": (
+        f"this is not the catalog's {name}: the steps after it use the author's {name} as written here; name a "
+        "function of your own differently (f, g) to define it without this mark")},
+        detail=f"not the catalog's {name}: {step.detail}")
+
+
 def _latest(definitions: list[Definition]) -> tuple[Definition, ...]:
     """The definitions in force: the latest of each name."""
     return tuple({d.name: d for d in definitions}.values())
@@ -360,14 +382,15 @@ def _definition(chain: Chain, in_force: Sequence[Side], definitions: list[Defini
     constrained = {n for side in in_force for n in side_names(side.text)}
     kind = _kind(lhs.text, readings)
     taken = {d.name for d in definitions if _kind(d.lhs, readings) == kind}  # p_j after a scalar p: a new name
-    written = defined_by_derivative(lhs.text, rhs.text, readings, taken | constrained)
+    known = {d.name for d in definitions} | constrained | set(FUNCTIONS)  # a known name's derivative is a claim
+    written = defined_by_derivative(lhs.text, rhs.text, readings, taken | known)
     if written is not None:  # ∂E/∂w = ∂/∂w F, E undefined: E stands for F
         return Definition(written[0], written[0], written[1], lhs.line, "the derivative of an undefined name, "
                           "written as the derivative of what it stands for")
     name = defines(lhs.text, rhs.text, readings, taken | constrained)
     how = "a display whose left side is a new name"
     if name is not None and name == function_head(lhs.text) and name in FUNCTIONS:
-        how = f"a display whose left side names a function: the author's {name}, not the catalog's, in what follows"
+        return Definition(name, lhs.text, rhs.text, lhs.line, f"{REDEFINES} {name}: the author's, in what follows")
     if name is not None and (through := through_unknown(chain, readings, definitions)) is not None:
         return Definition(name, lhs.text, chain.sides[2].text, lhs.line,
                           f"{how}, written through {through}, which is known only as the chain writes it next")
@@ -455,11 +478,15 @@ def verify_text(text: str, assumptions: Sequence[str] = (), options: Options = O
                 (chain.line, chain.sides[0].column):
             made = prose.pop(0)
             squares = square_names([made.lhs.text, made.rhs.text], [(made.lhs.text, made.rhs.text)])
+            # in plain sight (no cue word) a catalog function is not redefined: sigma(x) = … restates it
+            taken = set(FUNCTIONS) if made.how.startswith(PLAIN) else set()
             name = defines_matrix(made.lhs.text, made.rhs.text, declared, {d.name for d in definitions}) or \
                 defines(made.lhs.text, made.rhs.text, Readings(chain.functions, chain.symbols, squares=squares,
-                                                               defined=frozenset(d.name for d in definitions)), set())
+                                                               defined=frozenset(d.name for d in definitions)), taken)
             if name is not None:
                 definitions.append(Definition(name, made.lhs.text, made.rhs.text, made.lhs.line, f"prose: {made.how}"))
+            else:
+                _shadow(made, taken, definitions)
         abbreviation = bare_sum(chain, _latest(definitions))
         if abbreviation is not None:
             definitions.append(abbreviation)
@@ -482,6 +509,19 @@ def verify_text(text: str, assumptions: Sequence[str] = (), options: Options = O
     unread = {chain.region for chain in chains if any(s.verdict == "error" and s.method == "read" for s in chain.steps)}
     regions = tuple(RegionSummary(r.line, r.construct, n not in unread) for n, r in enumerate(document.regions))
     return Report(chains, regions)
+
+
+def _shadow(made: ProseDefinition, taken: set[str], definitions: list[Definition]) -> None:
+    """A name the prose defines anew in a formula the reader cannot read (``f(x) = \\rm{max}(0, x)``) no longer
+    means what an earlier definition said: that one is dropped, so no step is judged under a meaning the author
+    has replaced."""
+    name = defines(made.lhs.text, "0", Readings(), taken)
+    if name is None or name not in {d.name for d in definitions}:
+        return
+    try:
+        parse_expression(made.rhs.text, Readings(defined=frozenset(d.name for d in definitions)))
+    except LatexError:
+        definitions[:] = [d for d in definitions if d.name != name]
 
 
 def _named_gradients(text: str, document, declared) -> list[ProseDefinition]:

@@ -17,7 +17,7 @@ from derive.latex.names import index_symbol
 from derive.latex.parser import PRIME, Readings, parse_expression, read, read_unevaluated, square_names
 from derive.latex.tokens import LatexError, UndefinedDerivativeError
 from derive.prove import Assumption, Proof, index_in_range, prove_equal
-from derive.verify import dependents
+from derive.verify import dependents, meanings
 from derive.verify.assumptions import Hypothesis, System, contradiction, unknowns
 from derive.verify.definitions import (
     bindable,
@@ -140,6 +140,7 @@ def _judge(send, label: str, lhs_text: str, rhs_text: str, assumption_texts: tup
            deadline: float | None = None) -> bool:
     """One reading of the step judged: messages tagged with ``label``; False after an error."""
     exprs = [parse_expression(lhs_text, readings), parse_expression(rhs_text, readings)]
+    step = tuple(exprs)  # as written: which names it holds on which side
     if any(isinstance(n.expr, sp.Symbol) and n.variables == (PRIME,) for e in exprs for n in e.atoms(sp.Derivative)):
         try:
             exprs = variable_primes(exprs, parse_all(definitions, readings)[0] if definitions else [])
@@ -200,10 +201,10 @@ def _judge(send, label: str, lhs_text: str, rhs_text: str, assumption_texts: tup
     numeric = look(thorough=False)
     if numeric.verdict == "unknown" and numeric.detail.startswith("no numbers to compare: functions"):
         numeric = _with_drawn_functions(lhs, rhs, system, seed, points, context, deadline, placeholders) or numeric
+    known = frozenset({d[0] for d in definitions} | readings.defined | readings.variables |
+                      {n for h in hypotheses for side in (h.lhs, h.rhs) for n in meanings.names(side)})
     if numeric.verdict == "not_equal":
-        send(("numeric", label, numeric.verdict, numeric.detail, numeric.counterexample, tuple(sorted(used))))
-        _diagnose(send, label, *written)
-        return True
+        return _refuted(send, label, numeric, used, written, step, (lhs, rhs), known)
     try:
         with time_limit(FIRST_PROOF_SECONDS):
             proof = _prove(lhs, rhs, system)
@@ -211,10 +212,9 @@ def _judge(send, label: str, lhs_text: str, rhs_text: str, assumption_texts: tup
         proof = None  # tried again after the numbers, with the rest of the step's time
     if proof is None or not proof.proved:
         numeric = look(thorough=True)
-    send(("numeric", label, numeric.verdict, numeric.detail, numeric.counterexample, tuple(sorted(used))))
     if numeric.verdict == "not_equal":
-        _diagnose(send, label, *written)
-        return True
+        return _refuted(send, label, numeric, used, written, step, (lhs, rhs), known)
+    send(("numeric", label, numeric.verdict, numeric.detail, numeric.counterexample, tuple(sorted(used))))
     proof = proof or _prove(lhs, rhs, system)
     if not proof.proved and numeric.verdict in ("equal", "unknown"):
         constant = proof.constant
@@ -227,6 +227,24 @@ def _judge(send, label: str, lhs_text: str, rhs_text: str, assumption_texts: tup
             _diagnose(send, label, *written)
             return True
     send(("proof", label, proof.proved, proof.method, tuple(sorted(used | set(proof.assumptions)))))
+    return True
+
+
+def _refuted(send, label: str, numeric: NumericOutcome, used: set, written, step, judged, known) -> bool:
+    """A step found not equal at a point: the verdict and its diagnosis, unless the difference depends on a
+    name the document defines nowhere and the step writes on one side only (:mod:`derive.verify.meanings`):
+    then no value drawn for it refutes what the author meant, and the step is undecided, saying what would
+    make it hold."""
+    missing = meanings.unsaid(step, written, judged, known)
+    if missing:
+        names = ", ".join(missing)
+        hint = next(filter(None, (meanings.would_hold(judged, name, time_limit, echo) for name in missing)), None)
+        send(("undecided", f"depends on {names}, which the document does not define and the step writes on one "
+              f"side only: not equal at the values drawn, but {names} may mean what makes it hold"
+              + (f" (it holds if {hint})" if hint else "") + f"; define {names} to judge the step"))
+        return False
+    send(("numeric", label, numeric.verdict, numeric.detail, numeric.counterexample, tuple(sorted(used))))
+    _diagnose(send, label, *written)
     return True
 
 

@@ -28,7 +28,7 @@ from sympy.core.function import AppliedUndef
 
 from derive.latex.names import FUNCTIONS, VECTOR_FUNCTIONS
 from derive.latex.parser import PRIME, Readings, parse_expression, read_unevaluated
-from derive.latex.tokens import LatexError
+from derive.latex.tokens import LatexError, tokenize
 from derive.verify.assumptions import Constraints
 from derive.verify.graph import (
     JET,
@@ -125,9 +125,26 @@ def names_a_part(before: str, after: str, readings: Readings, taken: set[str], e
         return None
     new, old = found
     written = re.escape(new.split("_")[0].strip()) + (r"(?![A-Za-z])" if new[:1].isalpha() or new[:1] == "\\" else "")
-    if re.search(r"(?<![A-Za-z\\])" + written, earlier):
-        return None
+    if re.search(r"(?<![A-Za-z\\])" + written, earlier) or _written_as_token(new, earlier):
+        return None  # written before (also inside a word of letters: the x of dx): no new name
     return new, old
+
+
+def _written_as_token(name: str, text: str) -> bool:
+    """Whether the letter or command ``name`` begins with is one of ``text``'s tokens (``x`` in ``\\frac{dL}{dx}``),
+    read a stretch between spaces at a time; a stretch that cannot be tokenized holds it where it holds its text."""
+    try:
+        head = tokenize(name)[0].text
+    except LatexError:
+        return True
+    for chunk in text.split():
+        try:
+            if any(t.text == head for t in tokenize(chunk)):
+                return True
+        except LatexError:
+            if head in chunk:
+                return True
+    return False
 
 
 #: What a new name may look like (checked before it is read): ``\ell_j``, ``q``, ``h_{ij}``, ``\hat{y}_i``.

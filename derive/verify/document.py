@@ -39,6 +39,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, replace
 
+from derive.verify.cues import is_value, plain_definitions
 from derive.verify.prose import (
     introduces_definition,
     labelled_definitions,
@@ -334,6 +335,8 @@ def _definition_mark(row: str) -> tuple[str, bool]:
     return row[: m.start()] + "=" + " " * (len(m.group()) - 1) + row[m.end() :], True
 
 
+#: How a definition in plain sight is named (:mod:`derive.verify.cues`): it defines only a new name.
+PLAIN = "inline, no cue word"
 _PROSE_DEFINITION = re.compile(r"(?i)\b(?P<how>let|where|with|define|defining|denote|we\s+write|here)\b(?::\s*-?)?"
                                r"(?P<between>[^$.;:]{0,40}?)(?:\$(?P<math>[^$]+)\$|\\\((?P<paren>[^$\n]+?)\\\))")
 #: Between a display and a "where" that defines what it uses: blank lines, a colon, a list's dash.
@@ -413,6 +416,11 @@ def prose_definitions(masked: str, text: str, spans: list[tuple[int, int]], wher
         sides = None if any(a <= start < b for a, b in spans) else _equation_sides(math, start, text, where)
         if sides is not None and (sides[0].line, sides[0].column) not in taken:
             found.append(ProseDefinition(sides[0], sides[1], f"labelled list: {label}" + (" :=" if sides[2] else "")))
+    taken = {(d.lhs.line, d.lhs.column) for d in found}
+    for start, math, _ in plain_definitions(masked, spans, set()):
+        sides = _equation_sides(math, start, text, where)
+        if sides is not None and (sides[0].line, sides[0].column) not in taken and not is_value(sides[1].text):
+            found.append(ProseDefinition(sides[0], sides[1], PLAIN + (" :=" if sides[2] else "")))
     return found
 
 

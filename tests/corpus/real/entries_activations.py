@@ -129,7 +129,7 @@ def _gmse(wrong):
     th = 1 - 2 / (sp.exp(2 * x) + 1)
     sig = 1 / (1 + Em)
     return [
-        block(D(), eq(th, tanh_ratio(x))),
+        block(eq(sp.tanh(x), th), eq(th, tanh_ratio(x))),  # Tanh is the catalog's tanh: a claim about it
         block(chain(d(th, x), pick(wrong, (2 / (E + Em)) ** 2, (1 / (E + Em)) ** 2), 1 - th**2)),
         block(D()),
         block(eq(d(sig, x), sig * (1 - sig))),
@@ -218,7 +218,8 @@ def _click4ai(wrong):
     s = sigmoid(b * x)
     sw = x * s
     return [
-        block(D()),
+        # swish is the catalog's x·σ(x): the author's swish with a β is another function, marked not equal
+        block(eq(x * sigmoid(x), sw), ranges={b: (1.5, 2.5)}),
         block(chain(d(sw, x), pick(wrong, b * x, x) * s * (1 - s) + s, sw + s * (b - b * sw)),
               ranges={b: (1.5, 2.5)}),
     ]
@@ -229,7 +230,7 @@ def _trevor(wrong):
     integral = sp.integrate(sp.exp(-(t**2) / 2) / sp.sqrt(2 * sp.pi), (t, -sp.oo, x))
     gelu = x * Phi(x)
     return [
-        block(D()),
+        block(eq(gelu, x * Phi(x))),  # GELU(x) = xΦ(x) names the catalog's GELU: a claim about it, true
         block(eq(Phi(x), integral)),
         block(),
         block(eq(d(gelu, x), Phi(x) + pick(wrong, x * phi(x), phi(x)))),
@@ -250,7 +251,7 @@ def _amanai(wrong):
     both = [zp, zn]
     return [
         block(eq(sp.Matrix([d(relu(v), x) for v in both]), sp.Matrix([1, 0]))),
-        block(D()),
+        block(eq(sp.Matrix([relu(v) for v in both]), sp.Matrix([zp, 0]))),  # the catalog's ReLU written out
         block(eq(sp.Matrix([relu(v) for v in both]), sp.Matrix([sp.Max(0, v) for v in both]))),
         block(eq(sp.Matrix([d(relu(v), v) for v in both]), pick(wrong, sp.Matrix([1, 0]), sp.Matrix([0, 1])))),
     ]

@@ -232,6 +232,21 @@ class Ambiguous:
 
 
 @dataclass
+class Unsaid:
+    """A claim each side of which holds names of its own, one defined nowhere (``\\sigma^2`` against
+    ``\\sigma(x)^2``): the name may stand for what makes the claim hold, so it is ``equal`` only where it
+    holds for every value (decided as ``step``), else ``unknown`` -- never refuted by a value made up for it."""
+
+    step: object
+
+    def decide(self) -> Outcome:
+        outcome = self.step.decide()
+        if outcome.verdict == "equal":
+            return outcome
+        return Outcome("unknown", f"a name defined nowhere may mean what makes it hold ({outcome.why})")
+
+
+@dataclass
 class Design:
     """A verdict by design, with its reason (an unreadable construct, an unusable assumption)."""
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sympy as sp
-from redteam_check import Ambiguous, Design, Eq, Functions, claim
+from redteam_check import Ambiguous, Design, Eq, Functions, Unsaid, claim
 
 x, y, z, a, b, c, h, k, mu, s, n, t = sp.symbols("x y z a b c h k mu sigma n t", real=True)
 e_var = sp.Symbol("e", positive=True)  # e declared a symbol (positive, so e^3 and log e are real)
@@ -47,7 +47,7 @@ CLAIMS = [
     claim(r"= 2x\,v'(x^2)", Functions(lambda v: (d(v(x**2), x), 2 * x * prime(v, x**2)))),
     claim(r"= 2u(x)u'(x)", Functions(lambda u: (d(u(x) ** 2, x), 2 * u(x) * prime(u, x)), ("u",))),
     claim(r"u(x) + u(x) = 2u(x)", Functions(lambda u: (u(x) + u(x), 2 * u(x)), ("u",))),
-    claim(r"\sigma^2 = \sigma(x)^2", Eq(s**2, sig(x) ** 2)),
+    claim(r"\sigma^2 = \sigma(x)^2", Unsaid(Eq(s**2, sig(x) ** 2))),
     claim(r"\sigma(x)^2 = \frac{1}{(1 + e^{-x})^2}", Eq(sig(x) ** 2, 1 / (1 + sp.exp(-x)) ** 2)),
     claim(r"\left(\frac{x - \mu}{\sigma}\right)^2", Eq((x - mu) ** 2 / s**2, ((x - mu) / s) ** 2)),
     claim(r"= \frac{\mu - x}{\sigma^2}", Eq(d((x - mu) ** 2 / (2 * s**2), mu), (mu - x) / s**2)),
@@ -64,8 +64,8 @@ CLAIMS = [
     claim(r"\sigma x = \sigma(x)", Ambiguous({"sigmoid of x": Eq(sig(x), sig(x)), "sigma times x": Eq(s * x, sig(x))})),
     claim(r"\sigma (x) + \sigma(-x) = 1", Eq(sig(x) + sig(-x), 1)),
     claim(r"\sigma'(x) = \sigma(x)^2", Eq(d(sig(x), x), sig(x) ** 2)),
-    claim(r"a_k^{l-1} a_k = a_k^{l}", Eq(label("a_k^(l-1)") * label("a_k"), label("a_k^(l)"))),
-    claim(r"x^{(i)} x = x^{(i+1)}", Eq(label("x^(i)") * x, label("x^(i+1)"))),
+    claim(r"a_k^{l-1} a_k = a_k^{l}", Unsaid(Eq(label("a_k^(l-1)") * label("a_k"), label("a_k^(l)")))),
+    claim(r"x^{(i)} x = x^{(i+1)}", Unsaid(Eq(label("x^(i)") * x, label("x^(i+1)")))),
     claim(r"W^{[2]} = W \cdot W", Eq(label("W^[2]"), label("W") ** 2)),
     claim(r"\delta^{l} = \delta^{l-1} \delta", Eq(label("delta^l"), label("delta^(l-1)") * label("delta"))),
     claim(r"a^{l+1} = a^{l} a", Eq(label("a^(l+1)"), label("a^l") * a)),

@@ -1,0 +1,91 @@
+r"""What the words around an inline equation make of it: one table of cue words, one reading of a sentence.
+
+An inline ``$L = -\sum_i y_i \log p_i$`` in prose is the author telling the reader what L is, whether or not a
+cue word ("let", "where", "define") stands before it: a name written alone on the left of ``=``, with a formula
+on the right, is **defined in plain sight** (:func:`plain_definitions`).  Three kinds of sentence say something
+else, and the tables below name their words:
+
+* **conditional** -- ":math:`y_i = 1` *if* the true class is *i*, and 0 *otherwise*": a case, never a
+  definition for every *i*;
+* **negating** -- "we do *not* assume :math:`x = 0`", "it is *wrong* to write :math:`\sigma' = \sigma^2`": the
+  equation is denied or quoted, not asserted;
+* **reasoning** -- "*since* :math:`y = 3x`, we stop": a reason or a consequence, not what y means;
+* **a value** -- ":math:`x = 1`" or ":math:`z = t`": a number or a single letter said in passing is an
+  example or an index relation, not what the name means in the rest of the document.
+
+A sentence holding a word of the first three tables defines nothing in plain sight.  The words are matched whole,
+case-insensitively, in the sentence that holds the equation, with the inline math itself left out (so a
+``\text{if}`` inside a formula is no cue).  A sentence ends at ``.``, ``;``, ``!``, ``?`` or a blank line.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+#: Words that make an equation in their sentence a case or a premise under a condition.
+CONDITIONAL = ("if", "iff", "when", "whenever", "unless", "except", "otherwise", "else", "case", "cases",
+               "provided", "suppose", "supposing", "assume", "assuming", "whereas")
+#: Words that give an equation as a reason ("since $y = 3x$, …"): a premise of what follows, not a definition.
+REASONING = ("since", "because", "given", "hence", "thus", "therefore", "so")
+#: Words that deny, question or merely quote an equation in their sentence.
+NEGATING = ("not", "no", "never", "nor", "without", "wrong", "wrongly", "false", "incorrect", "incorrectly",
+            "instead", "rather", "mistake", "mistaken", "mistakenly", "error", "erroneous", "cannot", "can't",
+            "don't", "doesn't", "isn't", "aren't", "won't", "shouldn't", "didn't")
+
+_WORD = re.compile(r"[A-Za-z]+(?:'[a-z]+)?")
+#: Inline math ``$…$`` (not ``$$``), within one paragraph.
+INLINE = re.compile(r"(?<![$\\])\$(?!\$)(?P<m>(?:[^$\n]|\n(?![ \t]*\n))+?)(?<!\\)\$(?!\$)")
+_END = re.compile(r"[.;!?](?=\s|$)|\n[ \t]*\n")
+
+
+@dataclass(frozen=True)
+class Sentence:
+    """The sentence around an inline equation: its text without inline math, and the words of each table
+    it holds."""
+
+    words: str
+    conditional: tuple[str, ...]
+    negating: tuple[str, ...]
+    reasoning: tuple[str, ...] = ()
+
+    @property
+    def asserts(self) -> bool:
+        """Whether the sentence states its equations plainly: no conditional, negating or reasoning word."""
+        return not self.conditional and not self.negating and not self.reasoning
+
+
+def sentence_at(prose: str, start: int, end: int) -> Sentence:
+    """The sentence of ``prose`` holding ``prose[start:end]`` (an inline formula), read against the tables."""
+    blank = INLINE.sub(lambda m: " " * len(m.group()), prose)  # a '.' or 'if' in math ends or cues nothing
+    first = max((m.end() for m in _END.finditer(blank, 0, start)), default=0)
+    after = _END.search(blank, end)
+    last = after.start() if after else len(blank)
+    text = blank[first:last]
+    words = {w.lower() for w in _WORD.findall(text)}
+    return Sentence(" ".join(text.split()), tuple(w for w in CONDITIONAL if w in words),
+                    tuple(w for w in NEGATING if w in words), tuple(w for w in REASONING if w in words))
+
+
+#: A right side that is a number (``1``, ``-0.5``) or one letter (``t``, ``\alpha``): a value or an index
+#: relation said in passing, not a definition.
+_VALUE = re.compile(r"\s*-?\s*(?:\d+(?:\.\d+)?|\\?[A-Za-z]|\\[A-Za-z]+)\s*")
+
+
+def is_value(rhs: str) -> bool:
+    """Whether a right side is a bare number or a single name (see :data:`_VALUE`)."""
+    return _VALUE.fullmatch(rhs) is not None
+
+
+def plain_definitions(prose: str, spans: list[tuple[int, int]], taken: set[int]) -> list[tuple[int, str, Sentence]]:
+    """``(offset, formula, sentence)`` of each inline formula of ``prose`` outside the display ``spans`` that may
+    define a name in plain sight (module docstring): not at an offset in ``taken`` (read already, with a cue
+    word), in a sentence that asserts it.  Whether its left side is a new bare name is the caller's to decide."""
+    found = []
+    for m in INLINE.finditer(prose):
+        if m.start("m") in taken or any(a <= m.start() < b for a, b in spans) or "=" not in m.group("m"):
+            continue
+        sentence = sentence_at(prose, m.start(), m.end())
+        if sentence.asserts and not prose[m.end() :].lstrip(" \t").startswith(":"):  # "$i = j$:" heads a case
+            found.append((m.start("m"), m.group("m"), sentence))
+    return found
