@@ -134,7 +134,7 @@ def _diagnose(send, label: str, lhs: sp.Expr, rhs: sp.Expr) -> None:
         send(("diagnosis", label, found.kind, found.text))
 
 
-#: Seconds a proof may take before the thorough numeric comparison (it runs again after it if cut short).
+#: CPU seconds a proof may take before the thorough numeric comparison (it runs again after it if cut short).
 FIRST_PROOF_SECONDS = 1.5
 
 

@@ -70,7 +70,7 @@ POINTS = 6
 DIGITS = 50
 RELATIVE_TOLERANCE = sp.Float("1e-30", DIGITS)
 ABSOLUTE_TOLERANCE = sp.Float("1e-45", DIGITS)
-#: Seconds a proof of one relation may take, and all of one diagnosis (then the rest is skipped).
+#: CPU seconds a proof of one relation may take, and all of one diagnosis (then the rest is skipped).
 PROVE_SECONDS = 0.4
 TOTAL_SECONDS = 3.0
 #: The most terms of a sum whose terms are tried one by one.

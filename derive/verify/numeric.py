@@ -54,11 +54,11 @@ RESIDUAL_DIGITS = 500
 #: bump at 0.0004), and the most points a claim with kinks or such numbers gets.
 MAX_WRITTEN = 4
 MAX_POINTS = 40
-#: Seconds one point may take to evaluate (far-out points can need thousands of digits to resolve
+#: CPU seconds one point may take to evaluate (far-out points can need thousands of digits to resolve
 #: a cancellation); a slower point is skipped and counted.
 POINT_SECONDS = 0.5
 #: The numeric phase stops after this many slow points, or after this many seconds once three
-#: points agree (twice as long at most), so the proof that follows keeps its time.
+#: points agree (twice as long at most; CPU seconds), so the proof that follows keeps its time.
 MAX_SLOW = 3
 NUMERIC_SECONDS = 2.0
 #: Every count up to this is tried for a symbolic count such as K ...

@@ -43,7 +43,7 @@ from derive.verify.numeric import PointTimeout, time_limit
 
 ROUNDS = 2
 TOLERANCE = mpmath.mpf(10) ** -20
-#: The time one claim may take, proof attempts included (a proof that does not fit leaves the verdict numeric).
+#: The CPU time one claim may take, proof attempts included (a proof that does not fit leaves the verdict numeric).
 CLAIM_SECONDS = 1.0
 #: The least time a proof attempt gets (a claim decided late may take this much longer).
 MIN_PROOF_SECONDS = 0.5
