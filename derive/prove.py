@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import sympy as sp
 
 from derive.functions import unfold
+from derive.stage import stage as report_stage
 
 
 @dataclass(frozen=True)
@@ -238,6 +239,7 @@ def prove_equal(lhs: sp.Expr, rhs: sp.Expr, assumptions: Sequence[Assumption] = 
             if candidate == 0:
                 return Proof(True, stage.removesuffix(" + "), used)
         for name, method in methods:
+            report_stage(f"the symbolic proof ({stage}{name})")
             reduced = _reduce_by(method, candidate)
             if reduced == 0:
                 return Proof(True, stage + name, used)

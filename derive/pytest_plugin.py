@@ -36,7 +36,8 @@ def pytest_addoption(parser) -> None:
     )
     group.addoption(
         "--derivations-timeout", type=float, default=5.0, metavar="S",
-        help="seconds allowed per step of a derivation (default 5)",
+        help="seconds of CPU time per step of a derivation (default 5; waiting for a loaded machine does not "
+             "count)",
     )
     group.addoption(
         "--derivations-assume", action="append", default=[], metavar="LATEX",

@@ -8,6 +8,8 @@ as a floor that may only rise (see the README for the figures and what is still 
 
 from __future__ import annotations
 
+import json
+import os
 from pathlib import Path
 
 import pytest
@@ -41,32 +43,50 @@ def judged(path: Path) -> list[tuple[int, list[str], list[str]]]:
 RESULTS: dict[Path, list] = {}
 
 
-def results(path: Path) -> list:
+@pytest.fixture(scope="session")
+def shared(tmp_path_factory) -> Path:
+    """A folder of this pytest session's, the same for every pytest-xdist worker."""
+    base = tmp_path_factory.getbasetemp()
+    folder = (base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base) / "corpus-real-verdicts"
+    folder.mkdir(exist_ok=True)
+    return folder
+
+
+def results(path: Path, shared: Path) -> list:
+    """:func:`judged` of ``path``, once per session: the totals below need every file, and under pytest-xdist
+    the files' own tests ran in other processes, which leave their results in ``shared``."""
     if path not in RESULTS:
-        RESULTS[path] = judged(path)
+        saved = shared / f"{path.name}.json"
+        if saved.exists():
+            RESULTS[path] = [tuple(row) for row in json.loads(saved.read_text())]
+        else:
+            RESULTS[path] = judged(path)
+            partial = saved.with_suffix(f".{os.getpid()}.tmp")
+            partial.write_text(json.dumps(RESULTS[path]))
+            os.replace(partial, saved)  # whole or not at all, whichever process writes it
     return RESULTS[path]
 
 
 @pytest.mark.parametrize("path", FILES, ids=[p.stem for p in FILES])
-def test_no_step_found_wrong_is_judged_equal(path):
-    for line, expected, got in results(path):
+def test_no_step_found_wrong_is_judged_equal(path, shared):
+    for line, expected, got in results(path, shared):
         wrong = [n for n, (want, have) in enumerate(zip(expected, got, strict=False))
                  if want == "not_equal" and have == "equal"]
         assert not wrong, f"{path.name}:{line}: expected {expected}, got {got}"
 
 
 @pytest.mark.parametrize("kind", list(RIGHT_AT_LEAST))
-def test_at_least_this_many_steps_get_the_independent_verdict(kind):
+def test_at_least_this_many_steps_get_the_independent_verdict(kind, shared):
     files = [p for p in FILES if p.name.endswith(".wrong.md") == (kind == "one-mistake copies")]
-    right = sum(have == want for p in files for _, expected, got in results(p)
+    right = sum(have == want for p in files for _, expected, got in results(p, shared)
                 for want, have in zip(expected, got, strict=False))
     assert right >= RIGHT_AT_LEAST[kind]
 
 
 @pytest.mark.parametrize("kind", list(CAUGHT_AT_LEAST))
-def test_at_least_this_many_wrong_steps_are_caught(kind):
+def test_at_least_this_many_wrong_steps_are_caught(kind, shared):
     files = [p for p in FILES if p.name.endswith(".wrong.md") == (kind == "one-mistake copies")]
-    pairs = [(want, have) for p in files for _, expected, got in results(p)
+    pairs = [(want, have) for p in files for _, expected, got in results(p, shared)
              for want, have in zip(expected, got, strict=False) if want == "not_equal"]
     caught = sum(have == "not_equal" for _, have in pairs)
     assert caught >= CAUGHT_AT_LEAST[kind], f"{caught} of {len(pairs)}"

@@ -7,6 +7,8 @@ import importlib.util
 import re
 from pathlib import Path
 
+import pytest
+
 from derive.verify import verify_text
 from tests.corpus_blocks import blocks
 
@@ -20,7 +22,9 @@ def _independent():
     return module
 
 
-def _report():
+@pytest.fixture(scope="module")
+def judged():
+    """The notes verified once for the module's tests: (report, steps by region)."""
     report = verify_text(NOTES.read_text(encoding="utf-8"))
     by_region: dict[int | None, list] = {}
     for chain in report.chains:
@@ -32,8 +36,8 @@ def test_the_expected_verdicts_are_the_independent_checks():
     assert _independent().main() == 0
 
 
-def test_every_step_of_the_notes_gets_the_expected_verdict_and_none_is_error_or_unknown():
-    report, by_region = _report()
+def test_every_step_of_the_notes_gets_the_expected_verdict_and_none_is_error_or_unknown(judged):
+    report, by_region = judged
     regions = {n for n, region in enumerate(report.regions)}
     assert all(region.read for region in report.regions)
     got = {chain.region: [s.verdict for s in by_region[chain.region]] for chain in report.chains}
@@ -44,10 +48,10 @@ def test_every_step_of_the_notes_gets_the_expected_verdict_and_none_is_error_or_
     assert verdicts.count("not_equal") == 2 and verdicts.count("equal") == len(verdicts) - 2
 
 
-def test_the_slips_are_diagnosed_with_their_kind_and_the_reasons_are_kept():
+def test_the_slips_are_diagnosed_with_their_kind_and_the_reasons_are_kept(judged):
     text = NOTES.read_text(encoding="utf-8")
     kinds = re.findall(r"<!-- diagnosis: (\w+) -->", text)
-    _, by_region = _report()
+    _, by_region = judged
     slips = [s for steps in by_region.values() for s in steps if s.verdict == "not_equal"]
     assert [s.diagnosis["kind"] for s in slips] == kinds == ["dropped_inner_derivative", "sign"]
     reasons = [s.reason for steps in by_region.values() for s in steps if s.reason]

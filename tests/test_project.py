@@ -24,6 +24,7 @@ def test_ci_runs_exactly_the_readme_test_command():
     ci = (ROOT / ".ci" / "run").read_text().splitlines()
     assert test_command in [line.strip() for line in ci]
     assert "pytest" in test_command
+    assert test_command.endswith("python -m pytest -n auto")  # the suite spread over every core (pytest-xdist)
 
 
 def _imports(path: Path) -> set[str]:

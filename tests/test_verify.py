@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import os
 import re
 import time
 from pathlib import Path
 
 import pytest
 
+from derive.stage import stage
 from derive.verify import Options, check_step, verify_chain, verify_text
 from derive.verify.document import Chain, Side, read_chains
-from derive.verify.worker import run_bounded
+from derive.verify.numeric import PointTimeout, time_limit
+from derive.verify.worker import backstop, cpu_seconds, run_bounded
 
 CORPUS = Path(__file__).parent / "corpus" / "verify"
 EXPECT = re.compile(r"<!-- expect: (?P<verdicts>.*?) -->")
@@ -118,7 +121,8 @@ def test_a_step_that_runs_out_of_time_is_unknown_and_says_so():
     chain = read_chains(r"$$\frac{d}{dx}\operatorname{GELU}(x) = \Phi(x) + x\varphi(x)$$")[0]
     step = check_step(*chain.sides, (), Options(timeout=0.01))
     assert step.verdict == "unknown"
-    assert "time bound" in step.detail
+    assert "time bound of 0.01 s of CPU time" in step.detail
+    assert re.search(r"it could not finish (reading the step|the numeric comparison)", step.detail)  # where it was
 
 
 def _sleep_forever(send):
@@ -126,15 +130,55 @@ def _sleep_forever(send):
     time.sleep(60)
 
 
-def _fail(send):
-    raise RuntimeError("planted failure")
+def _sleep_then_finish(send):
+    send(("numeric", "started"))
+    time.sleep(1.5)  # waiting: no CPU time
+    send(("numeric", "woke"))
 
 
-def test_the_worker_is_killed_at_its_deadline_and_keeps_what_it_said():
+def _busy_forever(send):
+    send(("numeric", "started"))
+    stage("the symbolic proof (busy)")
+    while True:
+        pass
+
+
+def test_a_child_that_waits_is_not_stopped_by_its_cpu_bound():
+    """The bound is CPU time: 1.5 s asleep (or waiting for a loaded machine's cores) is not 0.5 s of work."""
+    outcome = run_bounded(_sleep_then_finish, (), 0.5)
+    assert outcome.finished and not outcome.timed_out
+    assert outcome.messages == (("numeric", "started"), ("numeric", "woke"))
+
+
+def test_a_busy_child_is_stopped_by_its_cpu_time_and_keeps_what_it_said():
     started = time.monotonic()
-    outcome = run_bounded(_sleep_forever, (), 0.5)
+    outcome = run_bounded(_busy_forever, (), 0.5)
+    assert time.monotonic() - started < 10  # however loaded the machine, well before the backstop
+    assert outcome.timed_out and outcome.messages == (("numeric", "started"),)
+    assert outcome.bound == "the time bound of 0.5 s of CPU time"
+    assert outcome.stage == "the symbolic proof (busy)"
+    assert cpu_seconds(os.getpid()) is not None  # Linux: the bound is CPU time, not the wall-time fallback
+
+
+def test_a_child_that_hangs_without_computing_is_stopped_by_the_wall_clock_backstop():
+    started = time.monotonic()
+    outcome = run_bounded(_sleep_forever, (), 0.5, wall_limit=1.0)
     assert time.monotonic() - started < 5
     assert outcome.timed_out and outcome.messages == (("numeric", "started"),)
+    assert outcome.bound.startswith("the wall-clock backstop of 1 s")
+    assert backstop(5.0) == 100 and backstop(0.5) == 60  # max(60 s, 20 × the bound)
+
+
+def test_the_time_limit_inside_the_child_counts_cpu_time():
+    with time_limit(0.2):
+        time.sleep(0.5)  # no CPU time: not cut short
+    with pytest.raises(PointTimeout), time_limit(0.2):
+        while True:
+            pass
+
+
+def _fail(send):
+    raise RuntimeError("planted failure")
 
 
 def test_a_failure_inside_the_worker_becomes_a_crash_report_not_a_traceback():

@@ -42,7 +42,8 @@ def register(subparsers) -> None:
                         help="also write the report as one self-contained web page (math as MathML; needs "
                              "latex2mathml)")
     parser.add_argument(
-        "--timeout", type=float, default=5.0, metavar="S", help="seconds allowed per step (default 5)"
+        "--timeout", type=float, default=5.0, metavar="S",
+        help="seconds of CPU time per step (default 5): the same verdicts however loaded the machine"
     )
     parser.set_defaults(handler=run)
 

@@ -7,16 +7,17 @@ A step ``a = b`` gets one verdict (see "What a verdict means" in the design):
   distinguishable from 0 there at up to 500 digits (:mod:`derive.verify.numeric`); a numeric
   agreement is never called a proof;
 * ``not_equal`` -- a point where the sides differ, with both values;
-* ``unknown`` -- nothing decided within the time bound; ``detail`` says what was tried;
+* ``unknown`` -- nothing decided within the time bound (CPU time); ``detail`` says what was tried and
+  which method did not finish;
 * ``error`` -- a side, or a whole display region, could not be read; ``detail`` names where;
 * ``definition`` -- the step names something (:mod:`derive.verify.definitions`) and is not judged.
 
 A first look at the numbers comes first (fast, and it gives counterexamples), then a proof, then --
 where no proof was found -- the thorough comparison (:mod:`derive.verify.decide`).  Each step runs
-in a child process with a time bound (:mod:`derive.verify.worker`), so no input can hang the
-checker.  The document is read by :mod:`derive.verify.regions` (every display region) and
-:mod:`derive.verify.document` (chains, conditions, definitions in prose); a ``not_equal`` step gets
-a diagnosis (:mod:`derive.verify.diagnosis`).
+in a child process bounded in CPU time (:mod:`derive.verify.worker`), so no input can hang the
+checker and no load on the machine changes a verdict.  The document is read by
+:mod:`derive.verify.regions` (every display region) and :mod:`derive.verify.document` (chains, conditions,
+definitions in prose); a ``not_equal`` step gets a diagnosis (:mod:`derive.verify.diagnosis`).
 Assumptions (``--assume``, ``% assume:``) are equations, solved together
 (:mod:`derive.verify.assumptions`): ``K = 3`` substitutes, the linear ones are one linear system
 (``y_1 + y_2 + y_3 = 1`` gives ``y_3 = 1 - y_1 - y_2``), ``\sum_{i=1}^K y_i = 1`` replaces that

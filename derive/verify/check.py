@@ -230,8 +230,11 @@ def _both_readings(verdicts: dict[str, StepVerdict], base: dict, notes: tuple, o
 
 
 def _why_stopped(outcome, options: Options) -> str:
+    """Why the child gave no more: the bound it met (CPU time, :mod:`.worker`) and the method it could not
+    finish, or its failure; "" when it finished."""
     if outcome.timed_out:
-        return f"stopped at the time bound of {options.timeout:g} s"
+        bound = outcome.bound or f"the time bound of {options.timeout:g} s"
+        return f"stopped at {bound}" + (f"; it could not finish {outcome.stage}" if outcome.stage else "")
     if outcome.crash:
         return f"the checker failed: {outcome.crash}"
     return ""

@@ -17,6 +17,7 @@ from derive.latex.names import index_symbol
 from derive.latex.parser import PRIME, Readings, parse_expression, read, read_unevaluated, square_names
 from derive.latex.tokens import LatexError, UndefinedDerivativeError
 from derive.prove import Assumption, Proof, index_in_range, prove_equal
+from derive.stage import stage
 from derive.verify import dependents, meanings
 from derive.verify.assumptions import Hypothesis, System, contradiction, unknowns
 from derive.verify.definitions import (
@@ -57,7 +58,8 @@ def decide_step(send: Callable[[tuple], None], lhs_text: str, rhs_text: str, ass
     (``y(1-y)``), only the product is plausible.  Otherwise both are judged, each message tagged
     with its reading, and :func:`derive.verify.check.check_step` answers ``unknown`` unless they agree.
     """
-    deadline = time.monotonic() + 0.8 * timeout  # the numbers stop in time to be reported
+    stage("reading the step")
+    deadline = time.process_time() + 0.8 * timeout  # CPU time, as the bound: the numbers stop in time to be reported
     undetermined = {d[0]: d[2] for d in definitions if len(d) > 3 and d[3] == "undetermined"}
     defined = frozenset(d[0] for d in definitions if len(d) < 4 or d[3] not in ("gradient", "undetermined",
                                                                                  "variable", "gradient word"))
@@ -126,12 +128,13 @@ def decide_step(send: Callable[[tuple], None], lhs_text: str, rhs_text: str, ass
 def _diagnose(send, label: str, lhs: sp.Expr, rhs: sp.Expr) -> None:
     """What kind of mistake a step found not equal makes (:mod:`derive.verify.diagnosis`), sent after the
     verdict so that running out of time cannot lose the verdict."""
+    stage("the diagnosis of the mistake")
     found = diagnose(lhs, rhs)
     if found is not None:
         send(("diagnosis", label, found.kind, found.text))
 
 
-#: Seconds a proof may take before the thorough numeric comparison (it runs again after it if cut short).
+#: CPU seconds a proof may take before the thorough numeric comparison (it runs again after it if cut short).
 FIRST_PROOF_SECONDS = 1.5
 
 
@@ -191,6 +194,7 @@ def _judge(send, label: str, lhs_text: str, rhs_text: str, assumption_texts: tup
     constraints = with_bindings(system.constraints, bound) if bound else system.constraints
 
     def look(thorough: bool) -> NumericOutcome:
+        stage("the numeric comparison" if thorough else "the numeric comparison (a first look)")
         try:
             return compare(lhs, rhs, constraints, random.Random(seed), echo, wanted=points, context=context,
                            thorough=thorough, deadline=deadline)

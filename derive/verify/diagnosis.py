@@ -70,7 +70,7 @@ POINTS = 6
 DIGITS = 50
 RELATIVE_TOLERANCE = sp.Float("1e-30", DIGITS)
 ABSOLUTE_TOLERANCE = sp.Float("1e-45", DIGITS)
-#: Seconds a proof of one relation may take, and all of one diagnosis (then the rest is skipped).
+#: CPU seconds a proof of one relation may take, and all of one diagnosis (then the rest is skipped).
 PROVE_SECONDS = 0.4
 TOTAL_SECONDS = 3.0
 #: The most terms of a sum whose terms are tried one by one.
@@ -186,7 +186,7 @@ class _Check:
         self.deadline = deadline
 
     def out_of_time(self) -> bool:
-        return time.monotonic() > self.deadline
+        return time.process_time() > self.deadline  # CPU time, as the step's bound
 
     def how(self, a: sp.Expr, b: sp.Expr, used: int | None) -> str | None:
         """How ``a = b`` was checked ("proved (method)" or "checked numerically at N points"), or None
@@ -203,7 +203,7 @@ class _Check:
             return f"proved ({proof.method})"
         if used is None:
             return None
-        return f"checked numerically at {used} points, {DIGITS} digits (no proof within {PROVE_SECONDS} s)"
+        return f"checked numerically at {used} points, {DIGITS} digits (no proof within {PROVE_SECONDS} s of CPU time)"
 
     def equal(self, a: sp.Expr, b: sp.Expr) -> str | None:
         """``a = b`` at every point (three at least), then proved where possible; None otherwise."""
@@ -221,7 +221,7 @@ def diagnose(lhs: sp.Expr, rhs: sp.Expr, point_values: list[dict] | None = None)
     ``point_values``: points to evaluate at first (symbol or ``Indexed`` -> number), e.g. the
     counterexample's; more are drawn up to :data:`POINTS`.  See the module docstring for each kind.
     """
-    started = time.monotonic()
+    started = time.process_time()
     lhs, rhs = sp.sympify(lhs), evaluate_derivatives(sp.sympify(rhs))
     left = evaluate_derivatives(lhs)
     points = _Points((left, rhs), point_values or ())
@@ -237,7 +237,8 @@ def diagnose(lhs: sp.Expr, rhs: sp.Expr, point_values: list[dict] | None = None)
         if found is not None:
             return found
         if check.out_of_time():
-            return Diagnosis("other", f"no kind of mistake found (the checks stopped after {TOTAL_SECONDS:g} s)")
+            return Diagnosis("other", f"no kind of mistake found (the checks stopped after {TOTAL_SECONDS:g} s of "
+                             "CPU time)")
     return Diagnosis("other", "none of the known kinds of mistake (constant factor, sign, additive constant, "
                      "inner derivative, swapped indices, dropped term, catalog slip) fits")
 

@@ -54,11 +54,11 @@ RESIDUAL_DIGITS = 500
 #: bump at 0.0004), and the most points a claim with kinks or such numbers gets.
 MAX_WRITTEN = 4
 MAX_POINTS = 40
-#: Seconds one point may take to evaluate (far-out points can need thousands of digits to resolve
+#: CPU seconds one point may take to evaluate (far-out points can need thousands of digits to resolve
 #: a cancellation); a slower point is skipped and counted.
 POINT_SECONDS = 0.5
 #: The numeric phase stops after this many slow points, or after this many seconds once three
-#: points agree (twice as long at most), so the proof that follows keeps its time.
+#: points agree (twice as long at most; CPU seconds), so the proof that follows keeps its time.
 MAX_SLOW = 3
 NUMERIC_SECONDS = 2.0
 #: Every count up to this is tried for a symbolic count such as K ...
@@ -98,7 +98,9 @@ class PointTimeout(BaseException):
 
 @contextmanager
 def time_limit(seconds: float):
-    """Raise :class:`PointTimeout` in the block after ``seconds`` (main thread only; elsewhere no limit)."""
+    """Raise :class:`PointTimeout` in the block after ``seconds`` of the process's CPU time (``ITIMER_PROF``:
+    user + system, so a loaded machine does not cut a computation short; main thread only, elsewhere no
+    limit)."""
     if threading.current_thread() is not threading.main_thread() or not hasattr(signal, "setitimer"):
         yield
         return
@@ -106,13 +108,13 @@ def time_limit(seconds: float):
     def stop(signum, frame):
         raise PointTimeout
 
-    previous = signal.signal(signal.SIGALRM, stop)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
+    previous = signal.signal(signal.SIGPROF, stop)
+    signal.setitimer(signal.ITIMER_PROF, seconds)
     try:
         yield
     finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
+        signal.setitimer(signal.ITIMER_PROF, 0)
+        signal.signal(signal.SIGPROF, previous)
 
 
 @dataclass(frozen=True)
@@ -320,7 +322,7 @@ def compare(
 ) -> NumericOutcome:
     """Evaluate ``lhs`` and ``rhs`` at ``wanted`` random points; see the module docstring.
 
-    ``deadline`` (``time.monotonic()``): stop drawing once three points agree after it.
+    ``deadline`` (``time.process_time()``, CPU seconds): stop drawing once three points agree after it.
     ``thorough=False`` is a first look, cheap and quick to find the usual mistake: counts 2..7 only,
     ``wanted`` points however many kinks, nothing far out.  Only a thorough comparison (or a proof)
     may make a step equal; :func:`derive.verify.decide.decide_step` runs the first look, then the
@@ -355,10 +357,10 @@ def compare(
     instances: dict[tuple, tuple] = {}
     agreed, failures, misses, largest, unevaluable, partly, clash, declined = 0, 0, 0, sp.Float(0), None, None, None, ()
     slow = 0
-    began = time.monotonic()
+    began = time.process_time()  # CPU time: the same points however loaded the machine
     for attempt in range(attempts):
-        spent = time.monotonic() - began
-        late = deadline is not None and time.monotonic() > deadline
+        spent = time.process_time() - began
+        late = deadline is not None and time.process_time() > deadline
         if slow >= MAX_SLOW or ((spent > NUMERIC_SECONDS or late) and agreed >= min(3, wanted)) \
                 or spent > 2 * NUMERIC_SECONDS:
             break  # leave the proof its time, and the step its verdict: a point more would not change what was seen
@@ -431,7 +433,7 @@ def compare(
             if indices and not counts else ""
         skipped = f"; {failures} point(s) skipped: near a kink, or a side not real there" if failures else ""
         skipped += f"; {misses} point(s) where the assumptions have no real solution" if misses else ""
-        skipped += f"; {slow} point(s) skipped: slower than {POINT_SECONDS:g} s to evaluate" if slow else ""
+        skipped += f"; {slow} point(s) skipped: slower than {POINT_SECONDS:g} s of CPU time to evaluate" if slow else ""
         resolved = f" for counts up to {RESIDUAL_COUNT}" if counts else ""
         without = "".join(f"; holds without the assumption '{text}' (no complete real solution of it to draw "
                           f"points from), so under it too" for text in declined)

@@ -32,6 +32,7 @@ import mpmath
 import sympy as sp
 
 from derive.latex.tokens import LatexError
+from derive.stage import stage
 from derive.verify.matrix import nodes as nd
 from derive.verify.matrix.evaluate import Environment, Evaluator, MissingShapeError, ShapeError, Value, draw_leaves
 from derive.verify.matrix.grid import Grid, enumerate_entries, of_flat
@@ -42,7 +43,7 @@ from derive.verify.numeric import PointTimeout, time_limit
 
 ROUNDS = 2
 TOLERANCE = mpmath.mpf(10) ** -20
-#: The time one claim may take, proof attempts included (a proof that does not fit leaves the verdict numeric).
+#: The CPU time one claim may take, proof attempts included (a proof that does not fit leaves the verdict numeric).
 CLAIM_SECONDS = 1.0
 #: The least time a proof attempt gets (a claim decided late may take this much longer).
 MIN_PROOF_SECONDS = 0.5
@@ -323,7 +324,7 @@ def decide_matrix_step(send: Callable[[tuple], None], lhs_text: str, rhs_text: s
     """Read, form, compare numerically, then prove on an instance; ``send`` each finding as it comes."""
     from derive.verify.matrix.diagnosis import diagnose
 
-    started = time.monotonic()
+    started = time.process_time()  # CPU time, as the step's bound (derive.verify.worker)
     deadline = started + 0.8 * timeout
     try:
         claim = Claim(lhs_text, rhs_text, definitions, declared)
@@ -334,6 +335,7 @@ def decide_matrix_step(send: Callable[[tuple], None], lhs_text: str, rhs_text: s
     if claim.undecided is not None:
         send(("undecided", claim.undecided))
         return
+    stage("the numeric comparison of every entry")
     rng = random.Random(seed)
     notes, used = {}, set()
     mpmath.mp.dps = 30
@@ -379,6 +381,7 @@ def decide_matrix_step(send: Callable[[tuple], None], lhs_text: str, rhs_text: s
 
     shapes = {k: Evaluator(env).eval(nd.Name(0, k)).shape for k in (*claim.declared, *claim.definitions)
               if k not in claim.definitions or not _gradients(claim.definitions[k])}
+    stage("the symbolic proof (matrix calculus)")
     try:
         with time_limit(_proof_budget(started, deadline)):
             symbolic = prove_symbolic(claim, shapes)
@@ -406,7 +409,7 @@ def decide_matrix_step(send: Callable[[tuple], None], lhs_text: str, rhs_text: s
 
 def _proof_budget(started: float, deadline: float) -> float:
     """What is left of :data:`CLAIM_SECONDS` (at least :data:`MIN_PROOF_SECONDS`), within the step's deadline."""
-    now = time.monotonic()
+    now = time.process_time()
     return max(min(started + CLAIM_SECONDS - now, deadline - now - 0.2), min(MIN_PROOF_SECONDS, deadline - now - 0.2),
                0.05)
 
@@ -437,6 +440,7 @@ def _prove_on_instance(claim: Claim, vectors: str, seconds: float) -> tuple[bool
     sizes, written = instance_sizes(claim)
     shown_sizes = ", ".join([*(f"{k} = {v}" for k, v in sizes.items() if isinstance(k, sp.Symbol)),
                              *(f"{k} → {v}" for k, v in written.items())])
+    stage(f"the proof on an instance ({shown_sizes})")
     try:
         with time_limit(seconds):
             declared = {k: tuple(sp.sympify(d).xreplace(written) for d in dims) for k, dims in claim.declared.items()}
@@ -455,7 +459,7 @@ def _prove_on_instance(claim: Claim, vectors: str, seconds: float) -> tuple[bool
                 if not _reduces_to_zero(a - b):
                     return False, f"the instance ({shown_sizes}) did not reduce to 0"
     except (PointTimeout, SystemError):  # numpy's object loops turn the alarm's exception into a SystemError
-        return False, f"the proof on an instance ({shown_sizes}) did not finish in {seconds:.1f} s"
+        return False, f"the proof on an instance ({shown_sizes}) did not finish in {seconds:.1f} s of CPU time"
     except (ShapeError, MissingShapeError, ValueError, TypeError, ZeroDivisionError) as err:
         return False, f"the proof on an instance ({shown_sizes}) failed: {err}"[:200]
     return True, (f"every entry on an instance of small sizes ({shown_sizes}; every entry a symbol, gradients by "
