@@ -82,3 +82,68 @@ def test_each_red_team_file_fails(name):
     done = subprocess.run([sys.executable, "-m", "derive", "verify", str(CORPUS / name)], capture_output=True,
                           text=True, timeout=600)
     assert done.returncode in (1, 3), done.stdout[-2000:]
+
+
+# ----------------------------------------------------------------------------- displays never seen, terminal, time
+
+
+def test_inline_parens_across_a_paragraph_break_hide_no_display():
+    text = "An opener \\( left open.\n\n$$x^2 = 2x$$\n\nand a closer \\) later.\n"
+    chains = verify_text(text).chains
+    assert [s.verdict for s in chains[0].steps] == ["not_equal"]  # the display is seen and judged
+    assert all(s.verdict == "error" for c in chains[1:] for s in c.steps)  # the stray \) is loud
+
+
+def test_pytest_derivations_collects_upper_case_and_long_markdown_suffixes(tmp_path):
+    from derive.pytest_plugin import derivation_files
+
+    for name in ("NOTES.MD", "notes.markdown", "a.Md"):
+        (tmp_path / name).write_text("$$x = 2x$$\n", encoding="utf-8")
+    assert sorted(p.name for p in derivation_files([str(tmp_path)])) == ["NOTES.MD", "a.Md", "notes.markdown"]
+
+
+def test_control_characters_from_the_document_never_reach_the_terminal(tmp_path):
+    path = tmp_path / "notes.md"
+    path.write_text("$$\\text{\x1b[2J\x1b[H\x07\x9b} x = 2x$$\n\n$$y^2 = y \\quad \\text{(\x1b]0;title\x07)}$$\n",
+                    encoding="utf-8")
+    for extra in ([], ["--json"]):
+        done = subprocess.run([sys.executable, "-m", "derive", "verify", str(path), *extra], capture_output=True,
+                              text=True, timeout=600)
+        shown = done.stdout + done.stderr
+        assert not any(ch in shown for ch in "\x1b\x07\x9b"), repr(shown[:400])
+    assert "\\x1b" in subprocess.run([sys.executable, "-m", "derive", "verify", str(path)], capture_output=True,
+                                     text=True, timeout=600).stdout
+
+
+def test_terminal_safe_escapes_c0_and_c1_but_keeps_newline_and_tab():
+    from derive.cli.common import terminal_safe
+
+    assert terminal_safe("a\x1b[2Jb\x9bc\td\ne\x7f") == "a\\x1b[2Jb\\x9bc\td\ne\\x7f"
+
+
+def test_many_unclosed_inline_parens_are_scanned_in_linear_time():
+    """200 KB of ``\\(`` without a closer: the prose and region scans pair openers by binary search, so the work
+    grows with the input (pinned by counting closer look-ups, not by the clock); the display after is read."""
+    from derive.verify import regions
+    from derive.verify.document import read_document
+
+    calls = []
+    real = regions.bisect.bisect_left
+
+    def counted(*args, **kwargs):
+        calls.append(1)
+        return real(*args, **kwargs)
+
+    counts = []
+    for size in (100_000, 200_000):
+        calls.clear()
+        regions.bisect.bisect_left = counted
+        try:
+            document = read_document("text \\( " * (size // 8) + "\n\n$$x = 2x$$\n")
+        finally:
+            regions.bisect.bisect_left = real
+        assert len(document.chains) == 1
+        counts.append(len(calls))
+    assert counts[1] <= 2.2 * counts[0] + 10, counts
+    text = "We assume \\( a " * 12_500 + "\\)\n\n$$x = 2x$$\n"
+    assert len(verify_text(text).chains) == 1

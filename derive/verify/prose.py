@@ -60,7 +60,7 @@ import bisect
 import re
 from functools import lru_cache
 
-from derive.verify.regions import Positions, strip_comments
+from derive.verify.regions import Positions, inline_pairs, strip_comments
 
 #: Words that, in the clause before a formula, mean the prose does not assert it (one table, for every
 #: reader of prose: assumptions, premises, conditions, definitions, values given).
@@ -122,8 +122,6 @@ def clause_begins(text: str, at: int) -> bool:
     start = ends[k - 1] if k else 0
     return re.fullmatch(r"[\s\-*>]*", text[start:at]) is not None
 
-#: ``\(…\)`` inline math (within one paragraph).
-_PARENS = re.compile(r"\\\((?P<m>(?:(?!\n\s*\n).)*?)\\\)", re.DOTALL)
 #: A sum set equal to a number: ``\sum_k y_k = 1``.
 _SUM = r"\s*\\sum(?![A-Za-z])[^=$]*"
 _NUMBER = r"\s*-?\d+(?:\.\d+)?\s*"
@@ -214,8 +212,12 @@ def introduces_definition(prose: str, before: int, floor: int) -> bool:
 
 
 def as_dollars(text: str) -> str:
-    r"""``text`` with every ``\(…\)`` written ``$…$``, each character where it was."""
-    return _PARENS.sub(lambda m: " $" + m.group("m") + "$ ", text)
+    r"""``text`` with every ``\(…\)`` (within a paragraph) written ``$…$``, each character where it was; linear time
+    (:func:`~derive.verify.regions.inline_pairs`)."""
+    chars = list(text)
+    for start, end in inline_pairs(text, "\\(", "\\)"):
+        chars[start : start + 2], chars[end - 2 : end] = " $", "$ "
+    return "".join(chars)
 
 
 def prose_of(text: str, latex: bool = False) -> str:
