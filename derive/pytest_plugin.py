@@ -25,7 +25,7 @@ from pathlib import Path
 
 import pytest
 
-SUFFIXES = (".md", ".tex")
+SUFFIXES = (".md", ".markdown", ".tex")  # compared lower-cased: NOTES.MD is Markdown too
 
 
 def pytest_addoption(parser) -> None:
@@ -78,7 +78,7 @@ def derivation_files(paths: list[str]) -> list[Path]:
         if path.is_file():
             found.append(path)
         elif path.is_dir():
-            found.extend(sorted(p for p in path.rglob("*") if p.suffix in SUFFIXES and p.is_file()))
+            found.extend(sorted(p for p in path.rglob("*") if p.suffix.lower() in SUFFIXES and p.is_file()))
         else:
             raise pytest.UsageError(f"--derivations {name}: no such file or directory")
     return list(dict.fromkeys(found))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import difflib
 import json
+import re
 import sys
 from collections.abc import Iterable
 
@@ -29,10 +30,21 @@ def did_you_mean(name: str, choices: Iterable[str]) -> str:
     return f"did you mean {close[0]!r}? " if close else ""
 
 
+#: C0 and C1 control characters but newline and tab (ESC, CSI, BEL, backspace, carriage return …).
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def terminal_safe(text: str) -> str:
+    """``text`` with every control character an author could have written (``\\text{…}`` holding ESC, which
+    clears a screen) shown visibly as its escape, ``\\x1b``; newline and tab kept.  Everything printed from
+    input text goes through here (the text report; JSON escapes C0 itself, and C1 through here)."""
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+
+
 def emit_json(data) -> None:
-    """Print ``data`` as indented JSON, keys in the order given."""
-    json.dump(data, sys.stdout, indent=2, ensure_ascii=False)
-    sys.stdout.write("\n")
+    """Print ``data`` as indented JSON, keys in the order given; C1 control characters escaped too."""
+    text = json.dumps(data, indent=2, ensure_ascii=False)
+    sys.stdout.write(re.sub("[\x7f-\x9f]", lambda m: f"\\u{ord(m.group()):04x}", text) + "\n")
 
 
 def math_json(expr) -> dict[str, str]:

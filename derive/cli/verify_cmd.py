@@ -9,7 +9,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from derive.cli.common import UsageError, emit_json
+from derive.cli.common import UsageError, emit_json, terminal_safe
 
 #: Input-size bound: the largest file read.
 MAX_INPUT_BYTES = 1_000_000
@@ -162,6 +162,7 @@ def as_text(report, name: str, color: bool = False) -> str:
         f"{summary['not_equal']} not equal, {summary['unknown']} unknown, {summary['error']} error"
         + (f", {summary['definition']} definition(s)" if summary["definition"] else "")
     ]
+    red: set[int] = set()  # lines shown in red: colour is added after the text is made safe (terminal_safe)
     if not report.chains:
         lines.append("no chain a = b found in display math ($$…$$, \\[…\\], ```math, equation, align, …)")
     for region in report.regions:
@@ -188,7 +189,7 @@ def as_text(report, name: str, color: bool = False) -> str:
             if n == first_wrong:
                 line += "   <-- first wrong step"
                 if color:
-                    line = f"\x1b[1;31m{line}\x1b[0m"
+                    red.add(len(lines))
             lines.append(line)
             if step.verdict == "not_equal" and step.counterexample and step.counterexample.get("point"):
                 lines.append(f"        {_short_counterexample(step.counterexample)}")
@@ -204,7 +205,8 @@ def as_text(report, name: str, color: bool = False) -> str:
                 lines.append(f"        assuming: {'; '.join(step.assumptions)}")
             if step.definitions:
                 lines.append(f"        using the definition(s) of {'; '.join(step.definitions)}")
-    return "\n".join(lines)
+    lines = [terminal_safe(line) for line in lines]
+    return "\n".join(f"\x1b[1;31m{line}\x1b[0m" if n in red else line for n, line in enumerate(lines))
 
 
 def _significant(text: str, digits: int = 6) -> str:

@@ -125,7 +125,8 @@ def named(p: Parser, tok: Token):
         return _function(p, text[1:], tok)
     if text[1:] in names.GREEK:
         p.take()
-        if text == r"\delta" and p.peek().is_("_"):
+        if text == r"\delta" and p.peek().is_("_") and "delta" not in p.context.readings.symbols | \
+                p.context.readings.defined:  # the document's own δ (it defines one) is a name, not Kronecker's
             return _kronecker(p, tok)
         return _name_or_application(p, text[1:], tok)
     if text == r"\partial" and p.peek(1).is_("_"):
@@ -650,15 +651,27 @@ def _peek_group(p: Parser) -> list[Token]:
         p.pos = saved
 
 
+#: The highest order of a derivative read.
+MAX_ORDER = 4
+
+
 def _order(tokens: list[Token], tok: Token) -> tuple[int, int]:
-    """The order in ``d^2`` or ``d^{2}`` from the tokens after ``^``: (order, tokens used)."""
+    """The order in ``d^2`` or ``d^{2}`` from the tokens after ``^``: (order, tokens used).  The digits are read
+    whole (``d^{10}`` is of order 10, never 1); an order above :data:`MAX_ORDER` is an error that names it, and so is
+    ``d^10`` without braces (TeX reads it as ``d^1 0``: the author meant ``d^{10}``)."""
     braced = bool(tokens) and tokens[0].is_("{")
     digits = tokens[1:2] if braced else tokens[:1]
-    if not digits or digits[0].kind != "number" or "." in digits[0].text or not 1 <= int(digits[0].text[0]) <= 4:
-        raise LatexError("the order of a derivative must be 1 to 4", tok.column)
+    if not digits or digits[0].kind != "number" or not digits[0].text.isdigit():
+        raise LatexError(f"the order of a derivative must be 1 to {MAX_ORDER}", tok.column)
     if braced and (len(tokens) < 3 or not tokens[2].is_("}")):
-        raise LatexError("the order of a derivative must be 1 to 4", tok.column)
-    return int(digits[0].text[0]), 3 if braced else 1
+        raise LatexError(f"the order of a derivative must be 1 to {MAX_ORDER}", tok.column)
+    order = int(digits[0].text)
+    if not 1 <= order <= MAX_ORDER:
+        raise LatexError(f"a derivative of order {order}: the order must be 1 to {MAX_ORDER}", tok.column)
+    if not braced and len(digits[0].text) > 1:
+        raise LatexError(f"the order ^{digits[0].text} without braces reads as ^{digits[0].text[0]} followed by "
+                         f"{digits[0].text[1:]}: write ^{{{digits[0].text}}}", tok.column)
+    return order, 3 if braced else 1
 
 
 def _differentials(p: Parser, tokens: list[Token]) -> list[sp.Expr]:

@@ -154,7 +154,11 @@ def _reads(lhs: sp.Expr, rhs: sp.Expr, substitution: dict) -> str:
 
 def _real_solutions(difference: sp.Expr, unknown) -> tuple | None:
     """Every real ``u`` with ``difference = 0`` (candidates, some perhaps not real at a point), or
-    None when ``solveset`` gives no finite answer for it."""
+    None when ``solveset`` gives no finite answer for it -- or an answer that is not the whole truth: where
+    a factor without ``unknown`` may vanish (``w x = 0`` holds for every w where x = 0), solving for one
+    factor (``w = 0``) would drop the other case, so the equation is left unsolved (declined)."""
+    if _other_factor(difference, unknown):
+        return None
     u = sp.Dummy("u", real=True)
     try:
         found = sp.solveset(difference.xreplace({unknown: u}), u, sp.S.Reals)
@@ -170,6 +174,19 @@ def _real_solutions(difference: sp.Expr, unknown) -> tuple | None:
     if any(c.has(u, sp.I) or c.is_finite is False for c in found):
         return None
     return tuple(found)
+
+
+def _other_factor(difference: sp.Expr, unknown) -> bool:
+    """Whether ``difference`` is a product with a factor free of ``unknown`` that may be 0 (not a number)."""
+    try:
+        factored = sp.factor(difference)
+    except (NotImplementedError, sp.PolynomialError, *EVALUATION_ERRORS):
+        return True
+    for factor in sp.Mul.make_args(factored):
+        base = factor.base if isinstance(factor, sp.Pow) and factor.exp.is_positive else factor
+        if not base.has(unknown) and unknowns(base) and not isinstance(base, sp.exp):
+            return True
+    return False
 
 
 @dataclass(frozen=True)

@@ -41,11 +41,14 @@ from dataclasses import dataclass, field, replace
 
 from derive.verify.cues import is_value, plain_definitions
 from derive.verify.prose import (
+    asserted,
+    clause_begins,
     introduces_definition,
     labelled_definitions,
     premises_around,
     prose_of,
     values_given,
+    visible,
     worded_condition,
 )
 from derive.verify.regions import (
@@ -53,6 +56,7 @@ from derive.verify.regions import (
     Positions,
     Region,
     blank_span,
+    is_latex,
     regions,
     strip_comments,
 )
@@ -339,15 +343,21 @@ def _definition_mark(row: str) -> tuple[str, bool]:
 PLAIN = "inline, no cue word"
 _PROSE_DEFINITION = re.compile(r"(?i)\b(?P<how>let|where|with|define|defining|denote|we\s+write|here)\b(?::\s*-?)?"
                                r"(?P<between>[^$.;:]{0,40}?)(?:\$(?P<math>[^$]+)\$|\\\((?P<paren>[^$\n]+?)\\\))")
+#: Defining words that define only where they begin a clause or follow a display ("With $x = …$, …",
+#: "$$…$$ with $σ(z) = …$"); in the middle of a sentence they say something in passing.
+_IN_PASSING = ("with", "here")
 #: Between a display and a "where" that defines what it uses: blank lines, a colon, a list's dash.
 _RIGHT_AFTER = re.compile(r"[\s:,.\-*]*")
 
 
 def _prose_assumptions(text: str, where: Positions) -> list:
     """Assumptions stated in prose ("assuming $a$, $b$"), each inline formula one assumption; a chained
-    inequality ``1 \\le k \\le K`` is two."""
+    inequality ``1 \\le k \\le K`` is two.  ``text`` is what a reader sees (:func:`~derive.verify.prose.visible`);
+    an assumption denied in its clause ("we do not assume $a$") is none (:func:`~derive.verify.prose.asserted`)."""
     found = []
     for m in _PROSE_ASSUMPTION.finditer(text):
+        if not asserted(text, m.start("list")):
+            continue
         for math in re.finditer(r"\$(?P<m>[^$]+)\$", m.group("list")):
             start = m.start("list") + math.start("m")
             formula = math.group("m").strip("`")
@@ -393,13 +403,16 @@ def prose_definitions(masked: str, text: str, spans: list[tuple[int, int]], wher
     found = _normal_definitions(masked, spans, where)
     for m in _PROSE_DEFINITION.finditer(masked):
         group = "math" if m.group("math") is not None else "paren"
-        if any(a <= m.start() < b for a, b in spans) or masked[m.start(group) - 2 : m.start(group)] == "$$":
+        if any(a <= m.start() < b for a, b in spans) or masked[m.start(group) - 2 : m.start(group)] == "$$" \
+                or not asserted(masked, m.start(group)):
             continue
         chunks = [(m.start(group), m.group(group))]
         since = None
         before = max((r for r in spans if r[1] <= m.start()), default=None, key=lambda r: r[1])
-        if m.group("how").lower() == "where" and before is not None and _RIGHT_AFTER.fullmatch(
-                masked[before[1] : m.start()]):
+        right_after = before is not None and _RIGHT_AFTER.fullmatch(masked[before[1] : m.start()]) is not None
+        if m.group("how").lower() in _IN_PASSING and not right_after and not clause_begins(masked, m.start()):
+            continue  # "the layer, with $x = 1$ as in the figure": said in passing, defines nothing
+        if m.group("how").lower() == "where" and right_after:
             since = where(before[0])
         tail = re.compile(r"\s*(?:,|and|,\s*and)\s*\$(?P<math>[^$]+)\$")
         pos = m.end()
@@ -629,6 +642,8 @@ def _prose_condition(text: str, before: int, floor: int, where: Positions) -> tu
     prose = re.sub(r"<!--.*?-->", lambda c: " " * len(c.group()), text[floor:before], flags=re.DOTALL).rstrip()
     start = max(prose.rfind("\n\n"), 0)
     m = _PROSE_CONDITION.search(prose[start:]) or _PROSE_CASE.search(prose[start:])
+    if m is not None and not asserted(prose, start + m.start("cond")):
+        return ()  # "except for $x = 0$:", "not if $x = 1$:"
     if m is None:
         return tuple(worded_condition(prose[start:], floor + start, where))
     if not re.search(r"=|\\neq?\b|\\ne\b|<|>|\\[lg]eq?\b", m.group("cond")):
@@ -639,14 +654,15 @@ def _prose_condition(text: str, before: int, floor: int, where: Positions) -> tu
 
 def read_document(text: str, latex: bool | None = None) -> Document:
     """Every region and chain in ``text`` (a Markdown or LaTeX document), in order; see the module."""
+    latex = is_latex(text) if latex is None else latex
     where = Positions(text)
     reader = _Reader(text, where)
     reader.directives = [(m.start("text"), m.group("kind"), Side(m.group("text"), *where(m.start("text"))))
                          for m in _DIRECTIVE.finditer(text) if m.group("text")]
-    reader.directives += _prose_assumptions(text, where)
+    reader.directives += _prose_assumptions(visible(text, latex), where)
     reader.directives.sort(key=lambda d: d[0])
     masked, found = regions(text, latex)
-    prose = prose_of(text)
+    prose = prose_of(text, latex)
     previous_end = 0
     region_list = []
     for number, (region, start, end) in enumerate(found):
@@ -667,10 +683,12 @@ def read_document(text: str, latex: bool | None = None) -> Document:
         held = False
         reader.entering = tuple(c for c in conditions if c not in premises)
         reader.introduced = introduced
+        top = None
         for row_start, row_end in top_level_splits(body, ("\\\\",)):
-            held |= reader.row(body[row_start:row_end], start + row_start, number, conditions, region.construct)
+            row_held = reader.row(body[row_start:row_end], start + row_start, number, conditions, region.construct)
+            held |= row_held
             reader.entering, reader.introduced = (), False
-        top = None if held else _top_relation(body)
+            top = top or (None if row_held else _top_relation(body[row_start:row_end]))
         inner = None if held or top else _any_relation(body)
         if top or inner:
             side = Side(" ".join(body.split())[:200], region.line, region.column, text[start:end].strip())
@@ -680,23 +698,59 @@ def read_document(text: str, latex: bool | None = None) -> Document:
             reader.problem(region.line, side, why, number)
     reader.close()
     spans = [(r.start, r.end) for r in region_list]
-    return Document(tuple(region_list), tuple(reader.chains), tuple(prose_definitions(masked, text, spans, where)))
+    definitions = tuple(prose_definitions(masked, text, spans, where))
+    chains = tuple(reader.chains)
+    if _defines_delta(chains, definitions):  # the author's own δ: never Kronecker's
+        chains = tuple(replace(c, symbols=c.symbols | {"delta"}) for c in chains)
+    return Document(tuple(region_list), chains, definitions)
 
 
-_RELATION_TOKENS = ("<", ">", *(f"\\{name}" for name in (
-    "le", "ge", "leq", "geq", "leqslant", "geqslant", "neq", "ne", "approx", "propto", "sim", "simeq", "cong", "lt",
-    "gt")))
+#: A left side that names δ (``\delta``, ``\delta_{ij}``, ``\delta^{(l)}_j``): the document defines its own δ.
+_DELTA_NAME = re.compile(r"\\delta(?![A-Za-z])\s*(?:[_^]\s*(?:\{[^{}]*\}|\\?[A-Za-z0-9]+)\s*)*")
+
+
+def _defines_delta(chains: tuple, definitions: tuple) -> bool:
+    r"""Whether the document defines δ (in prose, ``Let $\delta_{ij} = …$``, or by a display's ``:=``): then
+    ``\delta_{ij}`` is the author's δ, an indexed name, everywhere -- never Kronecker's delta."""
+    sides = [d.lhs.text for d in definitions] + [c.sides[0].text for c in chains if c.defines and c.sides]
+    return any(_DELTA_NAME.fullmatch(side.strip()) for side in sides)
+
+
+#: Every relation verify does not judge where it stands alone in a row (a row without a chain ``a = b``): the
+#: region is then an ``error``, never "read".  One table: order, equivalence, arrows, definitions written another
+#: way, ``=`` as text (``\\text{=}``), and the same signs as Unicode characters (a full-width ＝ too).
+_RELATION_COMMANDS = (
+    "le", "ge", "leq", "geq", "leqq", "geqq", "leqslant", "geqslant", "lt", "gt", "ll", "gg", "neq", "ne", "approx",
+    "approxeq", "propto", "sim", "simeq", "cong", "equiv", "doteq", "doteqdot", "eqsim", "backsim", "thicksim",
+    "thickapprox", "asymp", "bumpeq", "Bumpeq", "circeq", "eqcirc", "triangleq", "coloneqq", "eqqcolon", "risingdotseq",
+    "fallingdotseq", "prec", "succ", "preceq", "succeq", "nleq", "ngeq", "nless", "ngtr", "to", "gets", "rightarrow",
+    "leftarrow", "Rightarrow", "Leftarrow", "longrightarrow", "Longrightarrow", "longleftarrow", "Longleftarrow",
+    "leftrightarrow", "Leftrightarrow", "longleftrightarrow", "Longleftrightarrow", "implies", "impliedby", "iff",
+    "mapsto", "longmapsto", "models", "vdash")
+_RELATION_CHARACTERS = "<>=＝﹦⩵≠≤≥⩽⩾≦≧≪≫≈≊≡≐≑≅≃∼∝≺≻→←⇒⇐⟹⟸⟶⟵↔⇔⟺↦⟼≔≕≜≝"
+_RELATION_TOKENS = (*_RELATION_CHARACTERS, *(f"\\{name}" for name in _RELATION_COMMANDS))
+#: ``=`` written as text, or over a mark (``\\text{=}``, ``\\mbox{=}``, ``\\stackrel{?}{=}``).
+_TEXT_RELATION = re.compile(r"\\(?:text|mbox|textrm|mathrm|hbox)\s*\{\s*(?P<r>[" + _RELATION_CHARACTERS + r"]|"
+                            r"\\(?:" + "|".join(_RELATION_COMMANDS) + r"))\s*\}"
+                            r"|\\(?:stackrel|overset|underset)\s*\{[^{}]*\}\s*\{\s*(?P<s>=)\s*\}")
 
 
 def _any_relation(body: str) -> str | None:
-    """An ``=`` or other relation anywhere in ``body`` (inside an unbalanced group, say), outside ``\\text{}``."""
+    """A relation anywhere in ``body`` (inside an unbalanced group, say), outside prose ``\\text{}``."""
+    text_relation = _TEXT_RELATION.search(body)
+    if text_relation:
+        return text_relation.group()
     plain = re.sub(r"\\(?:text|mbox|textrm)\{[^{}]*\}", " ", body)
-    m = re.search(r"=|<|>|\\(?:le|ge|leq|geq|neq|ne|approx)(?![A-Za-z])", plain)
+    m = re.search("[" + _RELATION_CHARACTERS + r"]|\\(?:" + "|".join(_RELATION_COMMANDS) + r")(?![A-Za-z])", plain)
     return m.group() if m else None
 
 
 def _top_relation(body: str) -> str | None:
-    """A relation other than ``=`` at the top level of a row of ``body`` (not inside ``cases``), if any."""
+    """A relation other than a chain's ``=`` at the top level of a row of ``body`` (not inside ``cases``), if any:
+    one of :data:`_RELATION_TOKENS`, or ``=`` written as text."""
+    text_relation = _TEXT_RELATION.search(body)
+    if text_relation:
+        return text_relation.group()
     for a, b in top_level_splits(body, ("\\\\",)):
         row = body[a:b]
         pieces = top_level_splits(row, _RELATION_TOKENS)

@@ -44,16 +44,84 @@ writes in math as ``\text{…}``, and only a noun bound to exactly one letter (:
 ending the paragraph right before a display: the display's first step is written as a definition, as
 if with ``:=`` (:func:`introduces_definition`).  "The derivative is given by" is no such cue: it
 introduces a claim.
+
+**Only what is asserted, and only what a reader sees.**  Every reader above, and the assumptions,
+conditions and definitions of :mod:`derive.verify.document`, take a formula from prose only where
+:func:`asserted` says so: no word of :data:`NEGATIONS` ("not", "never", "except", "unless", "wrong",
+"instead of", …) stands in the same clause before it ("We do not assume $x = 0$", "except for
+$x = 0$:", "it is wrong to assume $x = 0$").  Text a reader never sees -- HTML comments in Markdown,
+``%`` comments in LaTeX (the ``% assume:`` directives are read apart, from the raw text) -- is blanked
+first (:func:`visible`), so it never puts anything in force.
 """
 
 from __future__ import annotations
 
+import bisect
 import re
+from functools import lru_cache
 
-from derive.verify.regions import Positions
+from derive.verify.regions import Positions, inline_pairs, strip_comments
 
-#: ``\(…\)`` inline math (within one paragraph).
-_PARENS = re.compile(r"\\\((?P<m>(?:(?!\n\s*\n).)*?)\\\)", re.DOTALL)
+#: Words that, in the clause before a formula, mean the prose does not assert it (one table, for every
+#: reader of prose: assumptions, premises, conditions, definitions, values given).
+NEGATIONS = ("not", "n't", "never", "no", "nor", "neither", "cannot", "except", "unless", "without", "wrong",
+             "false", "instead of", "rather than")
+_NEGATION = re.compile(r"(?i)n[\'’]t\b|\b(?:" + "|".join(w.replace(" ", r"\s+") for w in NEGATIONS if "'" not in w)
+                       + r")\b")
+#: Where a clause ends: a sentence's or clause's punctuation before a space, a blank line.
+_CLAUSE_END = re.compile(r"[.;:!?](?=\s|$)|\n[ \t]*\n")
+#: The marks of math in prose: ``$$``, ``\[``, ``\]``, ``$`` (``\$`` is a dollar sign).
+_MATH_MARK = re.compile(r"\\\$|\$\$|\\\[|\\\]|\$")
+
+
+def visible(text: str, latex: bool = False) -> str:
+    """``text`` with what a reader never sees blanked, offsets kept: HTML comments (Markdown), ``%`` comments
+    (LaTeX).  Nothing hidden may assume, define or condition anything."""
+    if latex:
+        return strip_comments(text)
+    return re.sub(r"<!--.*?(?:-->|$)", lambda c: re.sub(r"[^\n]", " ", c.group()), text, flags=re.DOTALL)
+
+
+@lru_cache(maxsize=8)
+def _clauses(text: str) -> tuple[list[int], list[int]]:
+    """The offsets where clauses end, and where negation words stand (outside math), in ``text``: one pass over
+    the marks of math (a display's end also ends a clause), one over the words."""
+    chars, ends, opened = list(text), [], None
+    for m in _MATH_MARK.finditer(text):
+        mark = m.group()
+        if mark == "\\$":
+            continue
+        if opened is None:
+            if mark != "\\]":
+                opened = m
+            continue
+        if (opened.group(), mark) in (("$$", "$$"), ("\\[", "\\]"), ("$", "$")):
+            chars[opened.start() : m.end()] = " " * (m.end() - opened.start())
+            if mark != "$":
+                ends.append(m.end())
+            opened = None
+    words = "".join(chars)
+    ends = sorted([*ends, *(m.end() for m in _CLAUSE_END.finditer(words))])
+    return ends, [m.start() for m in _NEGATION.finditer(words)]
+
+
+def asserted(text: str, at: int, floor: int = 0) -> bool:
+    """Whether prose asserts what stands at offset ``at`` of ``text``: no word of :data:`NEGATIONS` between the
+    start of its clause (or ``floor``) and ``at``.  Each look-up is a binary search (the document is scanned once)."""
+    ends, negations = _clauses(text)
+    k = bisect.bisect_right(ends, at)
+    start = max(floor, ends[k - 1] if k else 0)
+    n = bisect.bisect_left(negations, start)
+    return n == len(negations) or negations[n] >= at
+
+
+def clause_begins(text: str, at: int) -> bool:
+    """Whether nothing but spacing or a list mark stands between the start of ``at``'s clause and ``at``."""
+    ends, _ = _clauses(text)
+    k = bisect.bisect_right(ends, at)
+    start = ends[k - 1] if k else 0
+    return re.fullmatch(r"[\s\-*>]*", text[start:at]) is not None
+
 #: A sum set equal to a number: ``\sum_k y_k = 1``.
 _SUM = r"\s*\\sum(?![A-Za-z])[^=$]*"
 _NUMBER = r"\s*-?\d+(?:\.\d+)?\s*"
@@ -77,6 +145,8 @@ def values_given(prose: str, before: int, floor: int, where: Positions) -> list:
     start = floor + (text.rfind("\n\n") + 1 if "\n\n" in text else 0)
     found = []
     for m in _VALUE_GIVEN.finditer(prose, start, floor + len(text)):
+        if not asserted(prose, m.start(), start):
+            continue
         value = m.group("v")
         offset = m.start("v") + len(value) - len(value.lstrip())
         found.append(Side(value.strip(), *where(offset), value.strip()))
@@ -96,7 +166,7 @@ def worded_condition(paragraph: str, offset: int, where: Positions) -> list:
     from derive.verify.document import Side
 
     m = _WORDED.search(paragraph)
-    if m is None:
+    if m is None or not asserted(paragraph, m.start("a")):
         return []
     text = f"{m.group('a')} \\neq {m.group('b')}"
     return [Side(text, *where(offset + m.start("a")), m.group().strip())]
@@ -137,17 +207,23 @@ def named_gradients(text: str) -> list[tuple[str, str, str]]:
 def introduces_definition(prose: str, before: int, floor: int) -> bool:
     """Whether the paragraph right before offset ``before`` (after ``floor``) ends with "defined as" (see the
     module)."""
-    return _DEFINED_AS.search(prose[floor:before].rstrip()) is not None
+    m = _DEFINED_AS.search(prose[floor:before].rstrip())
+    return m is not None and asserted(prose, floor + m.start(), floor)
 
 
 def as_dollars(text: str) -> str:
-    r"""``text`` with every ``\(…\)`` written ``$…$``, each character where it was."""
-    return _PARENS.sub(lambda m: " $" + m.group("m") + "$ ", text)
+    r"""``text`` with every ``\(…\)`` (within a paragraph) written ``$…$``, each character where it was; linear time
+    (:func:`~derive.verify.regions.inline_pairs`)."""
+    chars = list(text)
+    for start, end in inline_pairs(text, "\\(", "\\)"):
+        chars[start : start + 2], chars[end - 2 : end] = " $", "$ "
+    return "".join(chars)
 
 
-def prose_of(text: str) -> str:
-    """``text`` with its HTML comments blanked and ``\\(…\\)`` written ``$…$`` (:func:`as_dollars`), offsets kept."""
-    return as_dollars(re.sub(r"<!--.*?-->", lambda c: re.sub(r"[^\n]", " ", c.group()), text, flags=re.DOTALL))
+def prose_of(text: str, latex: bool = False) -> str:
+    """``text`` as a reader sees it (:func:`visible`: comments blanked) with ``\\(…\\)`` written ``$…$``
+    (:func:`as_dollars`), offsets kept."""
+    return as_dollars(visible(text, latex))
 
 
 def premises_around(prose: str, around: tuple[int, int], floor: int, ceiling: int, where: Positions) -> list:
@@ -165,6 +241,8 @@ def premises_around(prose: str, around: tuple[int, int], floor: int, ceiling: in
     found = []
     for start, end in spans:
         for m in _PREMISE.finditer(prose, start, end):
+            if not asserted(prose, m.start(), start):
+                continue
             group = "a" if m.group("a") is not None else "b"
             formula = m.group(group)
             if _SUM_IS_NUMBER.fullmatch(formula):
@@ -186,7 +264,7 @@ def labelled_definitions(prose: str) -> list[tuple[str, int, str]]:
     start = 0
     for paragraph in re.split(r"(\n[ \t]*\n)", prose):
         items = [(m.group("label"), start + m.start("math"), m.group("math")) for m in _ITEM.finditer(paragraph)
-                 if "=" in m.group("math")]
+                 if "=" in m.group("math") and asserted(paragraph, m.start("label"))]
         if len(items) >= 2:
             found += items
         start += len(paragraph)

@@ -49,6 +49,38 @@ def blank_span(chars: list[str], start: int, end: int) -> None:
             chars[n] = " "
 
 
+class Paragraphs:
+    """Where ``text``'s paragraph breaks (a line of only spacing between two newlines) are, to ask in O(log n)
+    whether a span crosses one: inline math (``$…$``, ``\\(…\\)``) never does."""
+
+    def __init__(self, text: str):
+        self.breaks = [(m.start(), m.end()) for m in re.finditer(r"\n[ \t\r\f\v]*(?=\n)", text)]
+        self.starts = [a for a, _ in self.breaks]
+
+    def crosses(self, start: int, end: int) -> bool:
+        """Whether a paragraph break lies wholly inside ``[start, end)``."""
+        n = bisect.bisect_left(self.starts, start)
+        return n < len(self.breaks) and self.breaks[n][1] + 1 <= end
+
+
+def inline_pairs(text: str, opener: str, closer: str) -> list[tuple[int, int]]:
+    """(start, end) of each ``opener … closer`` within one paragraph, left to right, in linear time: an opener
+    whose next closer lies past a paragraph break (or that has none) opens nothing."""
+    paragraphs = Paragraphs(text)
+    closers = [m.start() for m in re.finditer(re.escape(closer), text)]
+    found, pos = [], 0
+    for m in re.finditer(re.escape(opener), text):
+        if m.start() < pos:
+            continue
+        n = bisect.bisect_left(closers, m.end())
+        if n == len(closers):
+            break  # no closer after this opener, nor after any later one
+        if not paragraphs.crosses(m.end(), closers[n]):
+            found.append((m.start(), closers[n] + len(closer)))
+            pos = closers[n] + len(closer)
+    return found
+
+
 def strip_comments(body: str) -> str:
     """Blank ``%`` comments (not ``\\%``) so that offsets stay where they were."""
     return re.sub(r"(?<!\\)%[^\n]*", lambda m: " " * len(m.group()), body)
@@ -122,6 +154,7 @@ def regions(text: str, latex: bool | None = None) -> tuple[str, list[tuple[Regio
     for start, end, body_start, body_end in fences:
         add(start, end, body_start, body_end, "```math")
     token = re.compile(r"\\\\|\\\$|\$\$|\$|\\\[|\\\]|\\\(|\\\)|" + _ENV)
+    parens = dict(inline_pairs(masked, "\\(", "\\)"))
     pos = 0
     while True:
         m = token.search(masked, pos)
@@ -139,9 +172,8 @@ def regions(text: str, latex: bool | None = None) -> tuple[str, list[tuple[Regio
             else:
                 pos = m.end()
             continue
-        if tok == "\\(":
-            close = masked.find("\\)", m.end())
-            pos = m.end() if close < 0 else close + 2
+        if tok == "\\(":  # inline math: skip to its closing \) within the paragraph
+            pos = parens.get(m.start(), m.end())
             continue
         if tok in ("\\]", "\\)") or (m.group("be") == "end" and _is_display(m.group("env"))):
             add(m.start(), m.end(), m.start(), m.start(), tok, f"{tok} closes display math that was never opened")
