@@ -28,10 +28,11 @@ CONDITIONAL = ("if", "iff", "when", "whenever", "unless", "except", "otherwise",
                "provided", "suppose", "supposing", "assume", "assuming", "whereas")
 #: Words that give an equation as a reason ("since $y = 3x$, …"): a premise of what follows, not a definition.
 REASONING = ("since", "because", "given", "hence", "thus", "therefore", "so")
-#: Words that deny, question or merely quote an equation in their sentence.
-NEGATING = ("not", "no", "never", "nor", "without", "wrong", "wrongly", "false", "incorrect", "incorrectly",
-            "instead", "rather", "mistake", "mistaken", "mistakenly", "error", "erroneous", "cannot", "can't",
-            "don't", "doesn't", "isn't", "aren't", "won't", "shouldn't", "didn't")
+#: Words that deny, question or merely quote an equation in their sentence ("error" is not one: in backprop
+#: "the error" is δ, which an author defines).
+NEGATING = ("not", "no", "never", "nor", "neither", "without", "wrong", "wrongly", "false", "incorrect",
+            "incorrectly", "instead", "rather", "mistake", "mistaken", "mistakenly", "cannot",
+            "can't", "don't", "doesn't", "isn't", "aren't", "won't", "shouldn't", "didn't")
 
 _WORD = re.compile(r"[A-Za-z]+(?:'[a-z]+)?")
 #: Inline math ``$…$`` (not ``$$``), within one paragraph.

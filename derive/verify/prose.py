@@ -60,12 +60,13 @@ import bisect
 import re
 from functools import lru_cache
 
+from derive.verify.cues import NEGATING
 from derive.verify.regions import Positions, inline_pairs, strip_comments
 
-#: Words that, in the clause before a formula, mean the prose does not assert it (one table, for every
-#: reader of prose: assumptions, premises, conditions, definitions, values given).
-NEGATIONS = ("not", "n't", "never", "no", "nor", "neither", "cannot", "except", "unless", "without", "wrong",
-             "false", "instead of", "rather than")
+#: Words that, in the clause before a formula, mean the prose does not assert it, for every reader of prose
+#: (assumptions, premises, conditions, definitions, values given): the negating words of
+#: :data:`derive.verify.cues.NEGATING` and the exceptions among its conditional words.
+NEGATIONS = (*NEGATING, "n't", "except", "unless")
 _NEGATION = re.compile(r"(?i)n[\'’]t\b|\b(?:" + "|".join(w.replace(" ", r"\s+") for w in NEGATIONS if "'" not in w)
                        + r")\b")
 #: Where a clause ends: a sentence's or clause's punctuation before a space, a blank line.
