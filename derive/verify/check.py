@@ -90,7 +90,9 @@ def check_step(lhs: Side, rhs: Side, assumptions: Sequence[Side], options: Optio
             "reason": rhs.note}
     undecided = next((m[1] for m in outcome.messages if m[0] == "undecided"), None)
     if undecided is not None:
-        return _one_sided(StepVerdict(**base, verdict="unknown", method="none", detail=undecided), definitions)
+        read = next((m[2:] for m in outcome.messages if m[0] == "read"), (None, None))
+        return _one_sided(StepVerdict(**base, verdict="unknown", method="none", detail=undecided, lhs_read=read[0],
+                                      rhs_read=read[1]), definitions)
     errors = [m[1:] for m in outcome.messages if m[0] == "error"]
     if errors:
         which, message, column = errors[0]
@@ -243,7 +245,8 @@ def _why_stopped(outcome, options: Options) -> str:
 def verify_chain(chain: Chain, assumptions: Sequence[Side] = (), options: Options = Options(),
                  budget: list[int] | None = None, definitions: list[Definition] | None = None,
                  upstream: Sequence[Definition] = (), declared: tuple[Declared, ...] = (),
-                 earlier: str = "", stated: dict[str, tuple[int, str | None]] | None = None) -> ChainVerdict:
+                 earlier: str = "", stated: dict[str, tuple[int, str | None]] | None = None,
+                 written: frozenset[tuple] = frozenset()) -> ChainVerdict:
     """Every step of ``chain``, under ``assumptions`` plus what the document puts in force for it.
 
     ``definitions`` (in force, in document order) is extended by the chain's own first step when that
@@ -252,6 +255,8 @@ def verify_chain(chain: Chain, assumptions: Sequence[Side] = (), options: Option
     steps' verdict is ``definition``.
     ``upstream``: the document's upstream names (:mod:`derive.verify.upstream`), for every step.
     ``stated``: the definitions written before (see :func:`restated`); the chain's own is added.
+    ``written``: the names stated before as the left side of an equation, read or not, each with its kind
+    (:func:`_kind`): a display that states one again as the same kind is a claim about it, never its definition.
     """
     definitions = [] if definitions is None else definitions
     stated = {} if stated is None else stated
@@ -271,7 +276,7 @@ def verify_chain(chain: Chain, assumptions: Sequence[Side] = (), options: Option
     steps = []
     pairs = list(zip(chain.sides, chain.sides[1:], strict=False))
     again = restated(chain, stated, definitions)
-    first = None if again else _definition(chain, in_force, definitions, declared)
+    first = None if again else _definition(chain, in_force, definitions, declared, written)
     if again:
         lhs, rhs = pairs.pop(0)
         steps.append(StepVerdict(lhs.text, rhs.text, "definition", "definition", again, lhs_source=lhs.verbatim,
@@ -361,7 +366,7 @@ def _latest(definitions: list[Definition]) -> tuple[Definition, ...]:
 
 
 def _definition(chain: Chain, in_force: Sequence[Side], definitions: list[Definition],
-                declared: tuple[Declared, ...] = ()) -> Definition | None:
+                declared: tuple[Declared, ...] = (), written: frozenset[tuple] = frozenset()) -> Definition | None:
     """The definition made by the chain's first step, if it makes one (see :mod:`derive.verify.definitions`;
     in a document that declares shapes, a matrix name too: :func:`derive.verify.matrix.defines_matrix`)."""
     lhs, rhs = chain.sides[0], chain.sides[1]
@@ -382,8 +387,8 @@ def _definition(chain: Chain, in_force: Sequence[Side], definitions: list[Defini
         name = defines(lhs.text, rhs.text, readings, set())
         return Definition(name or lhs.text, lhs.text, rhs.text, lhs.line, "written as a definition") \
             if name else None
-    constrained = {n for side in in_force for n in side_names(side.text)}
     kind = _kind(lhs.text, readings)
+    constrained = {n for side in in_force for n in side_names(side.text)} | {n for n, k in written if k == kind}
     taken = {d.name for d in definitions if _kind(d.lhs, readings) == kind}  # p_j after a scalar p: a new name
     known = {d.name for d in definitions} | constrained | set(FUNCTIONS)  # a known name's derivative is a claim
     written = defined_by_derivative(lhs.text, rhs.text, readings, taken | known)
@@ -476,10 +481,13 @@ def verify_text(text: str, assumptions: Sequence[str] = (), options: Options = O
                                Readings(gradient_of=loss))
     variables = dependents.variables(found)
     chains = []
+    written_names: set[tuple] = set()  # (name, kind) stated as a left side so far, read or not
     for chain in document.chains:
         while prose and (prose[0].since or (prose[0].lhs.line, prose[0].lhs.column)) < \
                 (chain.line, chain.sides[0].column):
             made = prose.pop(0)
+            written_names.add((_left_name(made.lhs.text, chain), _kind(made.lhs.text, Readings(chain.functions,
+                                                                                                chain.symbols))))
             squares = square_names([made.lhs.text, made.rhs.text], [(made.lhs.text, made.rhs.text)])
             # in plain sight (no cue word) a catalog function is not redefined: sigma(x) = … restates it
             taken = set(FUNCTIONS) if made.how.startswith(PLAIN) else set()
@@ -504,7 +512,10 @@ def verify_text(text: str, assumptions: Sequence[str] = (), options: Options = O
                                         functions_of, written_there)
         upstream += dependents.dependents(found, [*_latest(definitions), *upstream]) + variables
         chains.append(verify_chain(chain, given, options, budget, definitions, [*upstream, *notation], declared,
-                                   earlier, stated))
+                                   earlier, stated, frozenset(written_names)))
+        if chain.sides:
+            written_names.add((_left_name(chain.sides[0].text, chain), _kind(chain.sides[0].text, Readings(
+                chain.functions, chain.symbols))))
         earlier += " " + chain.source
         if progress is not None:
             progress(len(chains), len(document.chains))
@@ -512,6 +523,12 @@ def verify_text(text: str, assumptions: Sequence[str] = (), options: Options = O
     unread = {chain.region for chain in chains if any(s.verdict == "error" and s.method == "read" for s in chain.steps)}
     regions = tuple(RegionSummary(r.line, r.construct, n not in unread) for n, r in enumerate(document.regions))
     return Report(chains, regions)
+
+
+def _left_name(text: str, chain: Chain) -> str | None:
+    """The name a left side states when it is a bare name (``\\delta_j^l``), whatever its right side, read as
+    ``chain`` reads its names; else None."""
+    return defines(text, "0", Readings(chain.functions, chain.symbols), set())
 
 
 def _shadow(made: ProseDefinition, taken: set[str], definitions: list[Definition]) -> None:

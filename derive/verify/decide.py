@@ -205,8 +205,9 @@ def _judge(send, label: str, lhs_text: str, rhs_text: str, assumption_texts: tup
     numeric = look(thorough=False)
     if numeric.verdict == "unknown" and numeric.detail.startswith("no numbers to compare: functions"):
         numeric = _with_drawn_functions(lhs, rhs, system, seed, points, context, deadline, placeholders) or numeric
-    known = frozenset({d[0] for d in definitions} | readings.defined | readings.variables |
-                      {n for h in hypotheses for side in (h.lhs, h.rhs) for n in meanings.names(side)})
+    known = (frozenset(readings.defined |  # not the reader's models of undefined names
+                       {n for h in hypotheses for side in (h.lhs, h.rhs) for n in meanings.names(side)}),
+             frozenset(readings.variables))
     if numeric.verdict == "not_equal":
         return _refuted(send, label, numeric, used, written, step, (lhs, rhs), known)
     try:
@@ -239,7 +240,7 @@ def _refuted(send, label: str, numeric: NumericOutcome, used: set, written, step
     name the document defines nowhere and the step writes on one side only (:mod:`derive.verify.meanings`):
     then no value drawn for it refutes what the author meant, and the step is undecided, saying what would
     make it hold."""
-    missing = meanings.unsaid(step, written, judged, known)
+    missing = meanings.unsaid(step, written, judged, *known)
     if missing:
         names = ", ".join(missing)
         hint = next(filter(None, (meanings.would_hold(judged, name, time_limit, echo) for name in missing)), None)

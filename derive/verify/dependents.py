@@ -226,7 +226,7 @@ def _not_equal(messages: list[tuple]) -> bool:
 
 def _undecided(send, messages: list[tuple], why: str) -> bool:
     for message in messages:
-        if message[0] in ("notes", "definitions"):
+        if message[0] in ("notes", "definitions", "read"):
             send(message)
     send(("undecided", why))
     return False

@@ -352,10 +352,19 @@ def _swapped_indices(lhs, left, rhs, values, check: _Check) -> Diagnosis | None:
     return None
 
 
+def _safely(combine):
+    """``combine`` on a pair of values, None where it divides by zero (a ratio at a point where a side is 0)."""
+    def combined(pair):
+        try:
+            return combine(*pair)
+        except ZeroDivisionError:
+            return None
+    return combined
+
+
 def _constant(pairs, combine) -> sp.Float | None:
     """The one number ``combine(l, r)`` takes at every point (three at least), else None."""
-    numbers = [combine(a, b) for a, b in pairs]
-    numbers = [n for n in numbers if n is not None]
+    numbers = [n for n in map(_safely(combine), pairs) if n is not None]
     if len(numbers) < 3:
         return None
     first = numbers[0]

@@ -57,22 +57,23 @@ def _by(expr: sp.Expr) -> set[str]:
 
 
 def unsaid(written: tuple[sp.Expr, sp.Expr], as_put: tuple[sp.Expr, sp.Expr], judged: tuple[sp.Expr, sp.Expr],
-           known: frozenset[str]) -> list[str]:
+           known: frozenset[str], variables: frozenset[str] = frozenset()) -> list[str]:
     """The names defined nowhere that the step writes (``written``: its two sides as read), that ``as_put`` (the
     sides with the definitions in force put in, derivatives not carried out) holds on one side only, and on
     which the difference of ``judged`` (the sides as compared) depends.  A name of the reader's models (an
     upstream gradient) is not written, so it is never such a name.
 
-    ``known``: the names the document gives a meaning (definitions, variables, names its assumptions
-    constrain)."""
+    ``known``: the names the document gives a meaning (definitions, names its assumptions constrain).
+    ``variables``: the document's variables (names it differentiates by somewhere): they count as a side's own
+    names, so that ``S(o)(1 - S(o)) = p(1 - p)`` relates two vocabularies, but are never suspect themselves."""
     left, right = (_written(side) for side in as_put)
-    variables = _by(written[0]) | _by(written[1])
+    by = _by(written[0]) | _by(written[1])
     authored = set(_written(written[0])) | set(_written(written[1]))
-    private = [(set(one) - set(other)) & authored - set(known) - variables for one, other in ((left, right),
-                                                                                             (right, left))]
+    private = [(set(one) - set(other)) & authored - set(known) - by for one, other in ((left, right),
+                                                                                      (right, left))]
     if not all(private):  # one side's names are the other's: the rest are variables of the claim
         return []
-    one_sided = private[0] | private[1]
+    one_sided = (private[0] | private[1]) - set(variables)
     present = _written(judged[0] - judged[1])
     return sorted(name for name in one_sided if name in present)
 

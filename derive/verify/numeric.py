@@ -410,8 +410,9 @@ def compare(
                     continue
                 if not agree(a, b):
                     a2, b2 = value(left, point, 2 * DIGITS), value(right, point, 2 * DIGITS)
-                    if a2 is None or b2 is None:
-                        failures += 1
+                    if a2 is None or b2 is None or not (agree(a, a2) and agree(b, b2)) or \
+                            not _resolved(left, right, point, a2, b2):
+                        failures += 1  # a value that moves with the precision has no correct digit: no evidence
                         continue
                     if not agree(a2, b2):
                         return _valid(_counterexample(point, values, a2, b2, agreed, namer), solved, point)
@@ -453,6 +454,30 @@ def compare(
         "unknown", f"found only {agreed} of {attempts} random points where both sides are real and finite"
         f"{' and every assumption holds' if constraints else ''}", agreed
     )
+
+
+#: The most digits :func:`_resolved` works at: a point whose exponentials need more is no evidence.
+MOST_DIGITS = 6000
+
+
+def _resolved(left: sp.Expr, right: sp.Expr, point: dict, a: sp.Float, b: sp.Float) -> bool:
+    """Whether the values ``a``, ``b`` of the sides at ``point`` (at ``2 * DIGITS``) are what the sides are there.
+
+    An exponential of a large argument (``1 - \\sigma(4260)`` is ``e^{-4260}``) cancels below any fixed precision
+    and evaluates to 0 with every digit claimed.  Where the arguments of the point's exponentials need more
+    digits than were used, the sides are evaluated again with that many (up to :data:`MOST_DIGITS`); a
+    difference stands only if it is seen there too."""
+    try:
+        exponents = [abs(value(e.args[0], point, 15) or 0) for e in unfold(left - right).atoms(sp.exp)]
+    except EVALUATION_ERRORS:
+        return False
+    needed = int(max(exponents, default=0) / 2.302585) + 2 * DIGITS
+    if needed <= 2 * DIGITS:
+        return True
+    if needed > MOST_DIGITS:
+        return False
+    wide = [value(unfold(side), point, needed) for side in (left, right)]
+    return None not in wide and not agree(*wide) and agree(wide[0], a) and agree(wide[1], b)
 
 
 def _beyond_resolution(*exprs: sp.Expr) -> int | None:
