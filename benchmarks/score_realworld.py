@@ -1,12 +1,12 @@
 """Score `derive verify --json` on an independently transcribed corpus with its own scorer.
 
-The corpus (for example ``../shared/corpus/realworld``, 29 public sources transcribed by someone
-outside the project) holds ``NAME.md``, ``NAME.expected.json``, ``manifest.json`` and
+The corpus (a folder passed as CORPUS_DIR, not part of this repository: for example 29 public sources
+transcribed by someone outside the project) holds ``NAME.md``, ``NAME.expected.json``, ``manifest.json`` and
 ``checker/score_flat.py``.  Each file is verified in its own ``derive verify FILE --json`` process,
 one at a time (so the machine's load stays that of one process), and the corpus' own scorer is run
 on the outputs.  Nothing of the project decides a category: the scorer is the corpus'.
 
-    python benchmarks/score_realworld.py ../shared/corpus/realworld OUT_DIR [--only NAME ...]
+    python benchmarks/score_realworld.py CORPUS_DIR OUT_DIR [--only NAME ...]
 """
 
 from __future__ import annotations

@@ -3,7 +3,7 @@ verdicts from an independent SymPy check): what derive verify makes of it, pinne
 
 The hard rule holds for every file: no step the independent check found wrong is judged equal, in the
 transcriptions (their authors' own slips) and in the one-mistake copies.  How much is read is pinned
-as a floor that may only rise (see the README for the figures and what is still not read).
+as a floor that may only rise (see docs/benchmarks.md for the figures and what is still not read).
 """
 
 from __future__ import annotations

@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -26,6 +28,39 @@ def test_ci_runs_exactly_the_readme_test_command():
     assert "pytest" in test_command
     assert test_command.endswith("python -m pytest -n auto")  # the suite spread over every core (pytest-xdist)
 
+
+
+#: The README is the front door: what the tool is, how to start, one example per job; the detail is in docs/.
+README_MAX_LINES = 220
+#: A clone holds only the repository: no sibling folders (``../shared``), no issue tracker to cite.
+OUTSIDE = re.compile(r"\.\./shared|\bissue \d+", re.I)
+#: ``[text](target)`` with a relative target (no scheme, not an anchor on the same page).
+LINK = re.compile(r"\]\((?![a-z][a-z0-9+.-]*:|#)(?P<target>[^)\s]+)\)")
+
+
+def _documents() -> list[Path]:
+    return [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
+
+
+def test_readme_is_short():
+    lines = (ROOT / "README.md").read_text().splitlines()
+    assert len(lines) <= README_MAX_LINES, f"README.md has {len(lines)} lines; move detail to docs/"
+
+
+def test_readme_and_docs_refer_to_nothing_outside_the_repository():
+    assert (ROOT / "docs").is_dir()
+    for path in _documents():
+        for number, line in enumerate(path.read_text().splitlines(), 1):
+            assert not OUTSIDE.search(line), f"{path.relative_to(ROOT)}:{number}: {line.strip()}"
+
+
+@pytest.mark.parametrize("path", _documents(), ids=lambda p: str(p.relative_to(ROOT)))
+def test_every_relative_link_points_to_an_existing_file(path):
+    targets = [m["target"].split("#", 1)[0] for m in LINK.finditer(path.read_text())]
+    assert path.name != "README.md" or targets, "the README links to docs/"
+    missing = [t for t in targets if not (path.parent / t).resolve().is_file()]
+    assert not missing, f"{path.relative_to(ROOT)} links to files that do not exist: {missing}"
+    assert all((path.parent / t).resolve().is_relative_to(ROOT) for t in targets)
 
 def _imports(path: Path) -> set[str]:
     tree = ast.parse(path.read_text())
