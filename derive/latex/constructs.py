@@ -14,6 +14,7 @@ from sympy.core.function import AppliedUndef
 from derive.latex import names
 from derive.latex.parser import (
     IMPLICIT,
+    IMPLIED,
     MAX_DIGITS_BUILT,
     MAX_EXPONENT,
     MAX_FINITE_TERMS,
@@ -35,6 +36,7 @@ def starts_primary(cmd: str) -> bool:
         or cmd in names.FUNCTION_COMMANDS
         or cmd in names.DECORATIONS
         or cmd in FRACS
+        or cmd in names.DELIMITED
         or cmd in (r"\sqrt", r"\sum", r"\prod", r"\int", r"\pi", r"\begin{cases}", r"\lvert", r"\{", r"\partial")
     )
 
@@ -97,6 +99,9 @@ def named(p: Parser, tok: Token):
     if text in names.DECORATIONS:
         p.take()
         group = p.argument()
+        if len(group) > 2 and group[1].is_("_"):  # \hat{y_i} is \hat{y}_i: the subscript moves out
+            p.tokens[p.pos : p.pos] = group[1:]
+            group = group[:1]
         if text == r"\vec" and len(group) == 1 and group[0].text == "1":
             p.context.note("\\vec{1}, the vector of ones, read element by element as 1 (symbols are scalars)")
             return sp.Integer(1)
@@ -126,9 +131,11 @@ def named(p: Parser, tok: Token):
     if text[1:] in names.GREEK:
         p.take()
         if text == r"\delta" and p.peek().is_("_") and "delta" not in p.context.readings.symbols | \
-                p.context.readings.defined:  # the document's own δ (it defines one) is a name, not Kronecker's
-            return _kronecker(p, tok)
+                p.context.readings.defined and not _layer_label_follows(p):
+            return _kronecker(p, tok)  # the document's own δ (it defines one, or labels a layer) is a name
         return _name_or_application(p, text[1:], tok)
+    if text in names.DELIMITED:
+        return _delimited(p, tok)
     if text == r"\partial" and p.peek(1).is_("_"):
         from derive.latex.partial import partial_operator
 
@@ -383,6 +390,67 @@ def _index_atom(tok: Token) -> sp.Expr:
     raise LatexError(f"a subscript must be indices (letters, numbers), found {describe(tok)}", tok.column)
 
 
+def _layer_label_follows(p: Parser) -> bool:
+    """Whether ``_{…}^{label}`` follows, the superscript a layer's label (``\\delta_j^l``, ``\\delta_j^{(2)}``)."""
+    saved = p.pos
+    try:
+        p.take()
+        p.argument()
+        if not p.peek().is_("^"):
+            return False
+        p.take()
+        return _label(names.real_symbol("delta"), p.argument(), p.context) is not None
+    except LatexError:
+        return False
+    finally:
+        p.pos = saved
+
+
+def _delimited(p: Parser, tok: Token) -> sp.Expr:
+    r"""``\|x\|`` (also ``\lVert x \rVert``, ``\|x\|_2``, ``\|x\|_1``), ``\langle u, v \rangle``
+    (:data:`~derive.latex.names.DELIMITED`): of the vectors named by the letters inside, over their K elements.
+
+    Every name inside is a vector (``\|y - \hat{y}\|`` is :math:`\sqrt{\sum_k (y_k - \hat y_k)^2}`); an element
+    (``\|z_i\|``) or no name at all is an error, never read as a scalar's absolute value."""
+    closer, what = names.DELIMITED[tok.text]
+    p.take()
+    p.closers.append(closer)
+    try:
+        parts = [p.expr()]
+        while what == "inner product" and p.peek().is_(",") and len(parts) < 2:
+            p.take()
+            parts.append(p.expr())
+    finally:
+        p.closers.pop()
+    p.expect(closer, tok)
+    if len(parts) != (2 if what == "inner product" else 1):
+        raise LatexError(f"an {what} takes two vectors: \\langle u, v \\rangle", tok.column)
+    k = sp.Dummy("k", integer=True, positive=True)
+    elements = []
+    for part in parts:
+        if part.atoms(sp.Indexed) or part.atoms(AppliedUndef):
+            raise LatexError(f"a {what} of an element or a function (symbols inside are read as vectors)", tok.column)
+        scalars = {s for s in part.free_symbols if isinstance(s, sp.Symbol) and not s.is_integer}
+        if not scalars:
+            raise LatexError(f"a {what} of no vector name (write |x| for an absolute value)", tok.column)
+        elements.append(part.xreplace({s: names.vector(s.name)[k] for s in scalars}))
+    if what == "inner product":
+        p.context.note("\\langle u, v \\rangle read as the sum over k of u_k v_k (u, v vectors of K elements)")
+        return sp.Sum(elements[0] * elements[1], (k, 1, names.CLASSES))
+    order = 2
+    if p.peek().is_("_"):
+        p.take()
+        script = "".join(t.text for t in p.argument())
+        if script not in ("1", "2"):
+            raise LatexError(f"the norm \\|…\\|_{script} is not supported (only _1 and _2)", tok.column)
+        order = int(script)
+    p.context.note(f"\\|…\\| read as the {'Euclidean' if order == 2 else 'L1'} norm over the K elements of "
+                   "the vectors named inside")
+    if order == 1:
+        return sp.Sum(sp.Abs(elements[0]), (k, 1, names.CLASSES))
+    return sp.sqrt(sp.Sum(elements[0] ** 2, (k, 1, names.CLASSES)))
+
+
 def _kronecker(p: Parser, tok: Token) -> sp.Expr:
     p.take()
     indices = _indices(p, p.argument())
@@ -521,10 +589,6 @@ def _square_of(base: sp.Expr, group: list[Token], readings) -> sp.Expr | None:
     return names.real_symbol(f"{base.name}^2") if base.name in readings.squares else None
 
 
-#: Superscripts that name a layer: ``a^{l}``, ``a^{l-1}``, ``a^{l+1}`` are labels, not powers.
-_LAYER_NAMES = frozenset(["l", "l-1", "l+1"])
-
-
 _OUTPUT_LAYER = frozenset(["L", "L-1", "L+1"])
 
 
@@ -532,14 +596,14 @@ def _label(base: sp.Expr, group: list[Token], p_context) -> str | None:
     """The label text when the superscript ``group`` on ``base`` is a label rather than an exponent.
 
     ``x^{(i)}``, ``x^{[l]}`` (an index-like group in parentheses or brackets) and a layer name
-    (:data:`_LAYER_NAMES`) on a symbol or a vector element.  ``a^{L}`` may be either: a power
+    (:data:`~derive.latex.names.LAYER_LABELS`) on a symbol or a vector element.  ``a^{L}`` may be either: a power
     unless the alternate reading is asked for, and recorded as an ambiguity.  ``e^{(x+1)}`` stays a power: ``e``
     is a number here.
     """
     if not isinstance(base, (sp.Symbol, sp.Indexed)) or isinstance(base, sp.Dummy):
         return None
     text = "".join(t.text for t in group)
-    if text in _LAYER_NAMES:
+    if text in names.LAYER_LABELS:
         return text
     if text in _OUTPUT_LAYER:
         p_context.ambiguity(f"^{{{text}}}: a power, or the label of the output layer")
@@ -736,6 +800,9 @@ def _big_operator(p: Parser) -> Operator:
     if lower_tokens is None and tok.text == r"\sum" and BARE_SUM in p.context.readings.defined:
         whole = names.real_symbol(BARE_SUM)  # \sum alone, for the one sum defined before; \sum^2 its square
         return whole ** p.sub(upper_tokens).parse_all() if upper_tokens else whole
+    if lower_tokens is None and upper_tokens is None and tok.text == r"\sum":
+        # \sum t_i: over the one index of its summand written nowhere else (resolved once all is read)
+        return Operator(lambda operand, column: sp.Sum(operand, (IMPLIED, 1, names.CLASSES)), tok.text, tok.column)
     if not lower_tokens or lower_tokens[0].kind not in ("letter", "cmd"):
         raise LatexError(f"{tok.text} needs an index, e.g. {tok.text}_{{i=1}}^{{K}}", tok.column)
     index = _index_atom(lower_tokens[0])

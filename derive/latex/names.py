@@ -26,8 +26,12 @@ GREEK = frozenset(
 )
 
 #: Commands that decorate a letter; the symbol's name gets the suffix (``\hat{y}`` is ``yhat``).
+#: ``\hat{y_i}`` is ``\hat{y}_i``: a decoration over a letter and its subscript decorates the letter.
 DECORATIONS = {r"\hat": "hat", r"\bar": "bar", r"\tilde": "tilde", r"\vec": "vec", r"\widehat": "hat",
-               r"\mathcal": "cal", r"\mathbb": "bb"}  # \mathcal{L} is a name of its own, not L
+               r"\widetilde": "tilde", r"\overline": "bar", r"\check": "check", r"\breve": "breve",
+               r"\dot": "dot", r"\ddot": "ddot",  # \dot{x} is a name of its own (a time derivative, unread)
+               r"\mathcal": "cal", r"\mathbb": "bb", r"\mathscr": "scr", r"\mathfrak": "frak"}
+# \mathcal{L} is a name of its own, not L
 #: Font commands that do not change which symbol a letter is (``\mathbf{z}`` is ``z``).
 FONTS = frozenset([r"\mathbf", r"\boldsymbol", r"\bm", r"\mathit", r"\mathsf", r"\mathnormal"])
 #: Commands whose braced argument is a word (a function name, or prose in ``cases``).
@@ -55,6 +59,16 @@ UNSUPPORTED = {
     r"\lim": "limits are not supported",
     r"\in": "set membership is not supported",
 }
+
+
+#: Superscripts that name a layer: ``a^{l}``, ``\delta^{\ell}_j``, ``a^{l-1}`` are labels, not powers (and a δ
+#: with one is a layer's error, never Kronecker's delta).
+LAYER_LABELS = frozenset(["l", "l-1", "l+1", r"\ell", r"\ell-1", r"\ell+1"])
+
+#: Delimited constructs: the opening command, its closing command, and what it reads as -- the Euclidean
+#: norm ``\|x\|`` (:math:`\sqrt{\sum_k x_k^2}`) or the inner product ``\langle u, v \rangle``
+#: (:math:`\sum_k u_k v_k`) of vectors named by the letters inside (:func:`derive.latex.constructs._delimited`).
+DELIMITED = {r"\|": (r"\|", "norm"), r"\langle": (r"\rangle", "inner product")}
 
 
 @dataclass(frozen=True)
@@ -94,6 +108,18 @@ def _loss(function, vectors: bool):
         count = args[2] if len(args) == 3 else CLASSES
         count = count.xreplace({s: index_symbol(s.name) for s in count.free_symbols})
         return function(vector(args[0].name), vector(args[1].name), count)
+
+    return build
+
+
+def _reduction(name: str, body: Callable[[sp.Expr], sp.Expr]):
+    r"""A function of one vector name, ``\operatorname{LSE}(z)``: ``body`` of the sum over its K elements."""
+
+    def build(arg):
+        if not isinstance(arg, sp.Symbol) or arg.is_integer:
+            raise TypeError(f"{name} takes one vector name, e.g. {name}(z)")
+        k = sp.Dummy("k", integer=True, positive=True)
+        return body(sp.Sum(sp.exp(vector(arg.name)[k]), (k, 1, CLASSES)))
 
     return build
 
@@ -146,6 +172,8 @@ FUNCTIONS: dict[str, FunctionName] = {
     "bce": FunctionName("sigmoid_bce", _loss(fn.sigmoid_bce, False), (2,)),
     "sigmoidbce": FunctionName("sigmoid_bce", _loss(fn.sigmoid_bce, False), (2,)),
     "mse": FunctionName("mse", _loss(fn.mse, True), (2, 3)),
+    "logsumexp": FunctionName("logsumexp", _reduction("logsumexp", sp.log)),
+    "lse": FunctionName("logsumexp", _reduction("LSE", sp.log)),
 }
 
 #: ``softmax(z)_i``: a vector function, read with its output index (see the parser).

@@ -43,6 +43,9 @@ PRIME = sp.Symbol("′", real=True)
 #: The variable of ``f'`` written without an argument, and of every ``f`` beside it (the product rule
 #: ``(f g)' = f' g + f g'``): one unnamed variable for the whole step.
 IMPLICIT = sp.Symbol("ν", real=True)
+#: The index of ``\sum t_i`` written without one: replaced, once the side is read, by the one index of the
+#: summand written nowhere else (:func:`implied_indices`).
+IMPLIED = sp.Symbol("?", integer=True, positive=True)
 
 
 @dataclass(frozen=True)
@@ -99,6 +102,8 @@ class Context:
     ambiguous: dict[str, None] = field(default_factory=dict)
     #: A prime on ``f`` without an argument was read (:attr:`Readings.implicit`).
     implicit: bool = False
+    #: The indices that ``\sum`` written without one was read to run over (:func:`implied_indices`).
+    implied: set[str] = field(default_factory=set)
 
     def note(self, text: str) -> None:
         self.notes[text] = None
@@ -240,6 +245,7 @@ def _read_once(text: str, readings: Readings, context: Context | None) -> tuple[
         raise LatexError(f"cannot build this expression ({type(err).__name__}: {err})", parser.peek().column) from None
     if not isinstance(expr, sp.Expr):
         raise LatexError("not an expression", 1)
+    expr = implied_indices(expr, context)
     bounded = expr.replace(lambda e: isinstance(e, sp.Integral), lambda e: e.function)  # its bounds may be ±∞
     if bounded.has(sp.zoo, sp.nan, sp.oo, -sp.oo):
         raise LatexError("the expression is undefined (division by zero?)", 1)
@@ -248,6 +254,39 @@ def _read_once(text: str, readings: Readings, context: Context | None) -> tuple[
         raise LatexError(f"{alone[0]} stands alone, while {alone[0]}^2 is a variable of its own in this document "
                          f"(it is differentiated by or defined): write {alone[0]}^2", 1)
     return expr, context
+
+
+def written_indices(expr: sp.Expr) -> set[sp.Symbol]:
+    """The letters written as subscripts in ``expr`` (``i`` of ``z_i``, ``k`` of ``W_{k,i+1}``)."""
+    return {s for node in expr.atoms(sp.Indexed) for i in node.indices for s in i.free_symbols if s is not IMPLIED}
+
+
+def implied_indices(expr: sp.Expr, context: Context) -> sp.Expr:
+    r"""Each ``\sum`` written without an index (``\sum t_i \log y_i``, ``\frac{e^{x_i}}{\sum e^{x_d}}``) as the sum
+    over the one index of its summand that is written nowhere else in the side, innermost first; none, or more
+    than one, is an error: the reader does not guess which index runs."""
+    while True:
+        inner = next((s for s in expr.atoms(sp.Sum) if any(limit[0] is IMPLIED for limit in s.limits)
+                      and not any(t.has(IMPLIED) for t in s.function.atoms(sp.Sum))), None)
+        if inner is None:
+            return expr
+        at = next(n for n, limit in enumerate(inner.limits) if limit[0] is IMPLIED)  # SymPy nests as more limits
+        inside = {limit[0] for limit in inner.limits[:at]}
+        enclosing = {limit[0] for limit in inner.limits[at + 1 :]} | {
+            s.limits[0][0] for s in expr.atoms(sp.Sum, sp.Product) if s.function.has(inner)}  # \sum_i \sum x_{ij}
+        outside = written_indices(expr.xreplace({inner: sp.Dummy()})) | enclosing
+        runs = sorted(written_indices(inner.function) - inside - outside, key=str)
+        if len(runs) != 1:
+            which = "no index" if not runs else "the indices " + ", ".join(map(str, runs))
+            raise LatexError(f"\\sum without an index, and its summand has {which} written nowhere else: write "
+                             f"\\sum_i", 1)
+        (index,) = runs
+        context.note(f"\\sum without an index read as the sum over {index}, the one index of its summand written "
+                     "nowhere else")
+        context.implied.add(index.name)
+        limits = list(inner.limits)
+        limits[at] = (index, *limits[at][1:])
+        expr = expr.xreplace({inner: sp.Sum(inner.function, *limits)})
 
 
 def _stands_alone(expr: sp.Expr, name: str) -> bool:
@@ -306,6 +345,8 @@ class Parser:
 
     def __init__(self, tokens: list[Token], depth: int = 0, context: Context | None = None):
         self.tokens, self.pos, self.depth, self.in_abs = tokens, 0, depth, 0
+        #: The closing commands of the delimited constructs open here (``\|`` of ``\|x\|``): none starts a factor.
+        self.closers: list[str] = []
         self.context = context or Context()
         from derive.latex import constructs
 
@@ -471,6 +512,8 @@ class Parser:
             return True
         if tok.is_("|"):
             return self.in_abs == 0
+        if self.closers and tok.is_(self.closers[-1]):
+            return False
         if tok.kind == "punct":
             return tok.text in "([{"
         return tok.kind == "cmd" and self.constructs.starts_primary(tok.text)

@@ -5,6 +5,20 @@ carries its 1-based column in the text it came from, so every error can point at
 Spacing commands and the sizing prefixes ``\left``/``\right``/``\big…`` are dropped here: they
 change how a formula looks, never what it means.  Anything outside printable ASCII (and a few
 common Unicode math signs, mapped to their commands) is an error at its column.
+
+**Adding notation.**  A new spelling of notation the reader knows is one entry in one table, and one
+test (``tests/test_latex_notation.py``: the reading, and a planted-wrong variant judged ``not_equal``):
+
+* :data:`ALIASES` -- a command that means another command (``\dotsi`` is ``\dots``, ``\lVert`` is ``\|``);
+* :data:`NEGATED` -- ``\not`` before a relation (``\not=`` is ``\ne``);
+* :data:`FONT_SWITCHES` -- an old TeX font switch (``{\cal C}``) read as the command over its letter;
+* :data:`DROPPED` -- layout commands, :data:`UNICODE` -- pasted characters;
+* :mod:`derive.latex.names` -- :data:`~derive.latex.names.DECORATIONS` (``\dot{x}`` is ``xdot``),
+  :data:`~derive.latex.names.FUNCTIONS` (``\operatorname{LSE}``), :data:`~derive.latex.names.WORD_COMMANDS`,
+  :data:`~derive.latex.names.LAYER_LABELS` (``a^{\ell}`` is a label), :data:`~derive.latex.names.DELIMITED`
+  (``\|x\|``, ``\langle u, v \rangle``);
+* :data:`derive.verify.document.BETWEEN` -- relations between equations (``\implies``, ``\therefore``);
+* :mod:`derive.latex.macros` -- the forms of a macro definition (``\newcommand``, ``\def``).
 """
 
 from __future__ import annotations
@@ -69,6 +83,19 @@ UNICODE = {
     "’": "'", "′": "'",  # a typographic apostrophe or a prime sign: the prime
 }
 
+#: Commands that mean another command: each is read as the command it stands for.
+ALIASES = {
+    r"\dotsi": r"\dots", r"\dotsc": r"\dots", r"\dotso": r"\dots",  # amsmath's semantic dots (in a sum)
+    r"\lVert": r"\|", r"\rVert": r"\|", r"\Vert": r"\|",  # a norm's bars
+}
+
+#: ``\not`` before a relation: the relation it negates to (for real numbers).
+NEGATED = {"=": r"\ne", r"\equiv": r"\ne", "<": r"\ge", ">": r"\le", r"\lt": r"\ge", r"\gt": r"\le",
+           r"\le": ">", r"\ge": "<"}
+
+#: Old TeX font switches (``{\cal C}``, ``\cal L``): read as the command over the one letter that follows.
+FONT_SWITCHES = {r"\cal": r"\mathcal", r"\bf": r"\mathbf", r"\mit": r"\mathit", r"\sf": r"\mathsf"}
+
 _PUNCT = set("{}()[]^_+-*/=,|&'<>!.:;")
 
 
@@ -110,6 +137,8 @@ def tokenize(text: str) -> list[Token]:
             if end == pos + 1:
                 end = min(pos + 2, n)
             name = text[pos:end]
+            if name == "\\" and pos > 0 and text[pos - 1] in " \t":
+                break  # "x \ " with its last blank trimmed off: the control space
             if name == "\\":
                 raise LatexError("a lone backslash at the end", col)
             pos = end
@@ -146,7 +175,39 @@ def tokenize(text: str) -> list[Token]:
             shown = ch if ch.isprintable() else f"\\x{ord(ch):02x}" if ord(ch) < 256 else f"U+{ord(ch):04X}"
             raise LatexError(f"unexpected character {shown!r}", col)
     tokens.append(Token("end", "", n + 1))
-    return _primes(tokens)
+    return _primes(_notation(tokens))
+
+
+def _notation(tokens: list[Token]) -> list[Token]:
+    r"""Apply :data:`ALIASES`, :data:`NEGATED` and :data:`FONT_SWITCHES`: each rewrites tokens into ones the
+    parser reads, at the column of what was written."""
+    out: list[Token] = []
+    k = 0
+    while k < len(tokens):
+        token = tokens[k]
+        if token.kind == "cmd" and token.text in ALIASES:
+            token = Token("cmd", ALIASES[token.text], token.column)
+        if token.is_(r"\not"):
+            negated = tokens[k + 1].text if tokens[k + 1].kind != "end" else None
+            if negated not in NEGATED:
+                raise LatexError(f"\\not before {negated or 'the end'!r}: only a relation can be negated "
+                                 f"({', '.join(NEGATED)})", token.column)
+            mapped = NEGATED[negated]
+            out.append(Token("cmd" if mapped.startswith("\\") else "punct", mapped, token.column))
+            k += 2
+            continue
+        if token.kind == "cmd" and token.text in FONT_SWITCHES:
+            letter = tokens[k + 1]
+            if letter.kind != "letter":
+                raise LatexError(f"{token.text} must be followed by one letter ({token.text} L)", token.column)
+            column = token.column
+            out += [Token("cmd", FONT_SWITCHES[token.text], column), Token("punct", "{", column), letter,
+                    Token("punct", "}", column)]
+            k += 2
+            continue
+        out.append(token)
+        k += 1
+    return out
 
 
 def _primes(tokens: list[Token]) -> list[Token]:

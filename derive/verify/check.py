@@ -7,6 +7,7 @@ from dataclasses import replace
 
 import sympy as sp
 
+from derive.latex.macros import expand
 from derive.latex.names import FUNCTIONS
 from derive.latex.parser import Readings, parse_expression, read_unevaluated, square_names
 from derive.latex.tokens import LatexError
@@ -455,6 +456,7 @@ def verify_text(text: str, assumptions: Sequence[str] = (), options: Options = O
 
     ``latex`` says which the document is (None: guessed, :func:`derive.verify.document.is_latex`).
     """
+    text = expand(text)  # the document's own macros (\newcommand), and \not=
     given = [Side(a, 0, 1) for a in assumptions]
     budget = [MAX_STEPS]
     document = read_document(text, latex)

@@ -14,7 +14,15 @@ import sympy as sp
 from sympy.core.function import AppliedUndef
 
 from derive.latex.names import index_symbol
-from derive.latex.parser import PRIME, Readings, parse_expression, read, read_unevaluated, square_names
+from derive.latex.parser import (
+    PRIME,
+    Readings,
+    parse_expression,
+    read,
+    read_unevaluated,
+    square_names,
+    written_indices,
+)
 from derive.latex.tokens import LatexError, UndefinedDerivativeError
 from derive.prove import Assumption, Proof, index_in_range, prove_equal
 from derive.stage import stage
@@ -74,10 +82,12 @@ def decide_step(send: Callable[[tuple], None], lhs_text: str, rhs_text: str, ass
                         gradient_of=gradient, variables=variables,
                         gradient_words=tuple((d[0], d[1], d[2]) for d in definitions if len(d) > 3 and
                                              d[3] == "gradient word"))
-    contexts = []
+    contexts, exprs = [], []
     for which, text in (("lhs", lhs_text), ("rhs", rhs_text)):
         try:
-            contexts.append(read(text, declared)[1])
+            expr, context = read(text, declared)
+            contexts.append(context)
+            exprs.append(expr)
         except UndefinedDerivativeError as err:
             if err.name in undetermined:  # readable; what the name depends on is what is missing
                 send(("undecided", f"the derivative of {err.name}: {undetermined[err.name]}"))
@@ -86,6 +96,12 @@ def decide_step(send: Callable[[tuple], None], lhs_text: str, rhs_text: str, ass
             return
         except LatexError as err:
             send(("error", which, err.message, err.column))
+            return
+    for which, mine, other in (("lhs", contexts[0], exprs[1]), ("rhs", contexts[1], exprs[0])):
+        clash = sorted(mine.implied & {i.name for i in written_indices(other)})
+        if clash:  # \sum t_i = t_i: the index the sum was read to run over is written on the other side
+            send(("error", which, f"\\sum without an index, read as the sum over {clash[0]}, while the other side "
+                  f"writes {clash[0]}: write the sum's index", 1))
             return
     heads = set().union(*(c.heads for c in contexts))
     constructs = list(dict.fromkeys(a for c in contexts for a in c.ambiguous))

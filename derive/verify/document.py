@@ -22,7 +22,8 @@ chain ``a = b = c`` split on its top-level ``=``.  A row that begins with ``=`` 
 before it; in a new region (as hand-written notes do) it begins the region's own chain at the last side
 before it, so that each step belongs to the display it is written in; a row without ``=`` that begins with
 ``+``, ``-`` or ``\cdot`` continues the last side (a long right side broken over lines).
-``\implies``, ``\Rightarrow`` and ``\iff`` end one chain and begin the next.
+``\implies``, ``\Rightarrow``, ``\iff``, ``\therefore``, ``\because`` (:data:`BETWEEN`) end one chain and begin
+the next.
 
 **In force.**  ``% assume: y_1 + y_2 = 1`` holds for the document's rest.  A condition attached
 to a region or a chain holds for it alone: prose right before the region (``If $i = j$:``,
@@ -39,6 +40,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, replace
 
+from derive.latex.macros import expand
+from derive.latex.names import DELIMITED
 from derive.verify.cues import is_value, plain_definitions
 from derive.verify.prose import (
     asserted,
@@ -78,8 +81,9 @@ _LAYOUT = re.compile(
 _SPACING = r"(?:\\quad|\\qquad|\\[,;:!]|\s)*"
 #: Marks, inside a row, where a second equation of an ``align`` row begins.
 _NEXT = "\x00"
-#: Relations between equations: a chain ends, the next begins.
-_BETWEEN = ("\\implies", "\\Rightarrow", "\\Longrightarrow", "\\iff", "\\Leftrightarrow", "\\Longleftrightarrow")
+#: Relations between equations: a chain ends, the next begins (one table: a new one is one entry here).
+BETWEEN = ("\\implies", "\\Rightarrow", "\\Longrightarrow", "\\iff", "\\Leftrightarrow", "\\Longleftrightarrow",
+           "\\impliedby", "\\Leftarrow", "\\Longleftarrow", "\\therefore", "\\because")
 _CONDITION_WORDS = r"(?:if|for|when|whenever|for\s+all|in\s+the\s+case)"
 _PROSE_CONDITION = re.compile(r"(?:^|[\s(])" r"(?i:" + _CONDITION_WORDS + r")\s+\$(?P<cond>[^$]+)\$\s*"
                               r"(?:,[^$\n]{0,40})?[:,.]?\s*$")
@@ -171,6 +175,11 @@ class Document:
     definitions: tuple[ProseDefinition, ...] = ()
 
 
+#: Delimiting commands (``\langle u, v \rangle``, :data:`derive.latex.names.DELIMITED`) that group like braces.
+_OPENERS = frozenset(o for o, (c, _) in DELIMITED.items() if o != c)
+_CLOSERS = frozenset(c for o, (c, _) in DELIMITED.items() if o != c)
+
+
 def top_level_splits(text: str, separators: tuple[str, ...]) -> list[tuple[int, int]]:
     """(start, end) of each piece of ``text`` between top-level ``separators``.
 
@@ -191,9 +200,9 @@ def top_level_splits(text: str, separators: tuple[str, ...]) -> list[tuple[int, 
         ch = text[pos]
         if ch == "\\":
             match = re.match(r"\\(begin|end)\{[^{}]*\}|\\[A-Za-z]+|\\.?", text[pos:], re.DOTALL)
-            if match.group(1) == "begin":
+            if match.group(1) == "begin" or match.group() in _OPENERS:
                 depth += 1
-            elif match.group(1) == "end":
+            elif match.group(1) == "end" or match.group() in _CLOSERS:
                 depth = max(depth - 1, 0)
             pos += len(match.group())
             continue
@@ -464,7 +473,8 @@ def _statements(row: str) -> str:
     for m in _SEPARATOR.finditer(row):
         before = row[: m.start()]
         if before.count("{") != before.count("}") or before.count("(") != before.count(")") or \
-                before.count("\\begin{") != before.count("\\end{"):  # not at the top level
+                before.count("\\begin{") != before.count("\\end{") or \
+                sum(before.count(o) for o in _OPENERS) != sum(before.count(c) for c in _CLOSERS):  # not top level
             continue
         after = row[m.end() :]
         if "=" not in after[: top_level_splits(after, (",",))[0][1]] or "=" not in before:
@@ -557,7 +567,7 @@ class _Reader:
             line, column = self.where(offset + at)
             conditions = (*conditions, Side(condition, line, column, condition))
         held = False
-        for n, (a, b) in enumerate(top_level_splits(row, (*_BETWEEN, _NEXT))):
+        for n, (a, b) in enumerate(top_level_splits(row, (*BETWEEN, _NEXT))):
             if n:
                 self.close()
             for k, (c, d) in enumerate(top_level_splits(row[:b], ("\\approx",))):
@@ -653,7 +663,10 @@ def _prose_condition(text: str, before: int, floor: int, where: Positions) -> tu
 
 
 def read_document(text: str, latex: bool | None = None) -> Document:
-    """Every region and chain in ``text`` (a Markdown or LaTeX document), in order; see the module."""
+    """Every region and chain in ``text`` (a Markdown or LaTeX document), in order; see the module.
+
+    The document's own macros are expanded first (:func:`derive.latex.macros.expand`)."""
+    text = expand(text)
     latex = is_latex(text) if latex is None else latex
     where = Positions(text)
     reader = _Reader(text, where)
