@@ -18,19 +18,24 @@ from derive.verify import verify_text
 from tests.corpus_blocks import EXPECT
 
 CORPUS = Path(__file__).parent / "corpus" / "verify"
-FILES = ("redteam_prose.md", "redteam_misread.md", "redteam_relations.md", "redteam_hidden.md")
+FILES = ("redteam_prose.md", "redteam_misread.md", "redteam_relations.md", "redteam_hidden.md", "redteam_hidden.tex")
 
 
 def block_verdicts(path: Path) -> list[tuple[int, list[str], list[str], list[str]]]:
-    """(line, expected, got, details) of each expect comment of ``path``, the document judged whole."""
+    """(line, expected, got, details) of each expect comment of ``path``, the document judged whole.  A comment's
+    block is the first region after it that starts before the next comment: a display never seen leaves its
+    comment with no steps (not the next block's)."""
     from derive.verify.document import read_document
 
     text = path.read_text(encoding="utf-8")
-    document = read_document(text)
-    report = verify_text(text)
+    latex = path.suffix == ".tex"
+    document = read_document(text, latex=latex)
+    report = verify_text(text, latex=latex)
     found = []
-    for m in EXPECT.finditer(text):
-        region = next((n for n, r in enumerate(document.regions) if r.start > m.end()), None)
+    comments = list(EXPECT.finditer(text))
+    for k, m in enumerate(comments):
+        limit = comments[k + 1].start() if k + 1 < len(comments) else len(text)
+        region = next((n for n, r in enumerate(document.regions) if m.end() < r.start < limit), None)
         steps = [s for c in report.chains if c.region == region for s in c.steps]
         found.append((text[: m.start()].count("\n") + 1, m.group("verdicts").split(), [s.verdict for s in steps],
                       [s.detail for s in steps]))
@@ -65,6 +70,28 @@ TRICKS = {
     "arrow": "$$x^2 \\to 2x$$\n",
     "full-width equals": "$$x^2 \uff1d 2x$$\n",
     "Rightarrow": "$$x^2 \\Rightarrow 2x$$\n",
+    # displays never seen (redteam_hidden.md): what a regex takes for a comment or a fence, CommonMark does not
+    "<!-- in a code span": "The opener is `<!--`, and\n\n$$x^2 = 2x$$\n\nthe closer `-->`.\n",
+    "<!-- in a fence": "```html\n<!--\n```\n\n$$x^2 = 2x$$\n\n```\n-->\n```\n",
+    "<!-- in an indented code block": "Code:\n\n    <!--\n\n$$x^2 = 2x$$\n\n    -->\n",
+    "escaped <!--": "Shown: \\<!-- and\n\n$$x^2 = 2x$$\n\nthen -->.\n",
+    "<!-- in an attribute": 'A <span title="<!--">span</span>\n\n$$x^2 = 2x$$\n\nthen -->.\n',
+    "fence closed by a longer fence": "```\ncode\n````\n\n$$x^2 = 2x$$\n\n```\nmore\n```\n",
+    "indented ``` in a paragraph": "Text\n    ```\nmore.\n\n$$x^2 = 2x$$\n\n```\ncode\n```\n",
+    "fence in a block quote": "> ```\n> code\n\n$$x^2 = 2x$$\n\n```\ncode\n```\n",
+    "fence in a list item": "- item\n  ```\n  code\n\n$$x^2 = 2x$$\n\n```\ncode\n```\n",
+    "tilde fence with a backtick in its info": "~~~ a`b\ncode\n~~~\n\n$$x^2 = 2x$$\n\n~~~\ncode\n~~~\n",
+    "escaped backtick": "A \\` and\n\n$$x^2 = 2x$$\n\nand `c`.\n",
+    "backtick after an unmatched one": "A lone ` here.\n\nSpan `a` and\n\n$$x^2 = 2x$$\n\nand `b`.\n",
+}
+#: The same in TeX: a ``%`` that TeX does not read as a comment hides nothing.
+TEX_TRICKS = {
+    "\\verb|%|": "\\verb|%| \\[ x^2 = 2x \\]",
+    "\\verb*|%|": "\\verb*|a%b| \\[ x^2 = 2x \\]",
+    "\\url{%}": "\\url{http://a.b/%20} \\[ x^2 = 2x \\]",
+    "\\href{%}": "\\href{http://a.b/%7E}{home} \\[ x^2 = 2x \\]",
+    "verbatim": "\\begin{verbatim}50%\\end{verbatim} \\[ x^2 = 2x \\]",
+    "lstlisting": "\\begin{lstlisting}\nx % y\n\\end{lstlisting} \\[ x^2 = 2x \\]",
 }
 
 
@@ -72,6 +99,16 @@ TRICKS = {
 def test_a_document_with_a_wrong_step_hidden_by_each_trick_never_exits_0(trick, tmp_path):
     path = tmp_path / "notes.md"
     path.write_text(TRICKS[trick], encoding="utf-8")
+    done = subprocess.run([sys.executable, "-m", "derive", "verify", str(path)], capture_output=True, text=True,
+                          timeout=600)
+    assert done.returncode in (1, 3), (trick, done.returncode, done.stdout[-2000:], done.stderr[-2000:])
+
+
+@pytest.mark.parametrize("trick", list(TEX_TRICKS))
+def test_a_tex_document_with_a_wrong_step_behind_a_percent_that_is_no_comment_never_exits_0(trick, tmp_path):
+    path = tmp_path / "notes.tex"
+    path.write_text(f"\\documentclass{{article}}\n\\begin{{document}}\n{TEX_TRICKS[trick]}\n\\end{{document}}\n",
+                    encoding="utf-8")
     done = subprocess.run([sys.executable, "-m", "derive", "verify", str(path)], capture_output=True, text=True,
                           timeout=600)
     assert done.returncode in (1, 3), (trick, done.returncode, done.stdout[-2000:], done.stderr[-2000:])

@@ -43,7 +43,7 @@ from sympy.core.evalf import PrecisionExhausted
 from sympy.core.function import AppliedUndef
 
 from derive.functions import unfold
-from derive.verify.points import EVALUATION_ERRORS, draw_point, kinks_of, near_kink
+from derive.verify.points import EVALUATION_ERRORS, draw_point, kinks_of, near_kink, unprobed_kinks
 
 DIGITS = 50
 RELATIVE_TOLERANCE = sp.Float("1e-25", DIGITS)
@@ -72,10 +72,21 @@ LARGEST_COUNT = 50
 RESIDUAL_COUNT = 12
 
 
+#: The largest integer written in a claim beside which a symbolic count is tried (``\\max(0, K - 99)`` is tried
+#: at K = 98, 99, 100); a claim that writes a larger one is ``unknown`` unless proved (its counts are not probed).
+COUNT_CAP = 120
+
+
 def _beside_written(*exprs: sp.Expr) -> set[int]:
-    """Every integer up to 60 written in ``exprs`` (as ``K - 37`` writes 37), and its neighbours."""
-    named = {abs(int(n)) for e in exprs for n in e.atoms(sp.Integer) if abs(n) <= LARGEST_COUNT + 10}
+    """Every integer up to :data:`COUNT_CAP` written in ``exprs`` (as ``K - 37`` writes 37), and its neighbours."""
+    named = {abs(int(n)) for e in exprs for n in e.atoms(sp.Integer) if abs(n) <= COUNT_CAP}
     return {m for n in named for m in (n - 1, n, n + 1) if m >= 1}
+
+
+def _beyond_counts(*exprs: sp.Expr) -> int | None:
+    """The largest integer written in ``exprs`` above :data:`COUNT_CAP` (a count is not tried beyond it), else None."""
+    big = [abs(int(n)) for e in exprs for n in e.atoms(sp.Integer) if abs(n) > COUNT_CAP]
+    return max(big) if big else None
 
 
 def index_choices(*exprs: sp.Expr) -> list[int]:
@@ -356,7 +367,7 @@ def compare(
         wanted = max(wanted, min(MAX_POINTS, len(combinations))) if thorough else wanted
     instances: dict[tuple, tuple] = {}
     agreed, failures, misses, largest, unevaluable, partly, clash, declined = 0, 0, 0, sp.Float(0), None, None, None, ()
-    slow = 0
+    slow, counts_seen = 0, set()
     began = time.process_time()  # CPU time: the same points however loaded the machine
     for attempt in range(attempts):
         spent = time.process_time() - began
@@ -426,8 +437,14 @@ def compare(
         scale = max(abs(a), abs(b))
         largest = max(largest, abs(a - b) / scale if scale else abs(a - b))
         agreed += 1
-        if agreed >= wanted:
+        counts_seen.update(int(values[c]) for c in counts)
+        if agreed >= wanted and (not thorough or not counts or set(tried_counts) <= counts_seen):
             break
+    if agreed >= min(3, wanted) and thorough:
+        unprobed = _unprobed(lhs, rhs, instances, counts, tried_counts, counts_seen, namer)
+        if unprobed is not None:
+            return NumericOutcome("unknown", f"agree at {agreed} random points, but {unprobed}: only a proof "
+                                  "decides it", agreed)
     if agreed >= min(3, wanted):
         ks = f", each count in {{{', '.join(map(str, tried_counts))}}}" if counts else ""
         ks += f", free indices in {{{', '.join(map(str, index_choices(lhs, rhs, *context)))}}}" \
@@ -478,6 +495,23 @@ def _resolved(left: sp.Expr, right: sp.Expr, point: dict, a: sp.Float, b: sp.Flo
         return False
     wide = [value(unfold(side), point, needed) for side in (left, right)]
     return None not in wide and not agree(*wide) and agree(wide[0], a) and agree(wide[1], b)
+
+
+def _unprobed(lhs, rhs, instances, counts, tried_counts, counts_seen, namer) -> str | None:
+    """What the difference's structure says could differ and no point probed, or None: a kink whose roots
+    could not be found, a count written beyond :data:`COUNT_CAP`, a count to try that no point reached."""
+    for _, _, reals, kinks, *_ in instances.values():
+        missed = unprobed_kinks(kinks, reals)
+        if missed:
+            return f"where {namer(missed[0])} changes sign was not probed (its roots could not be found)"
+    if counts:
+        big = _beyond_counts(lhs, rhs)
+        if big is not None:
+            return f"the claim writes {big}, and counts that large were not tried"
+        left_out = sorted(set(tried_counts) - counts_seen)
+        if left_out:
+            return f"the counts {', '.join(map(str, left_out))} were not reached in the time given"
+    return None
 
 
 def _beyond_resolution(*exprs: sp.Expr) -> int | None:

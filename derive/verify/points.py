@@ -63,27 +63,85 @@ def _coordinate(rng: random.Random, magnitudes: tuple[int, int], positive: bool 
     return value if positive or rng.random() < 0.5 else -value
 
 
+#: CPU seconds spent solving one kink that is no polynomial with rational coefficients (``x - e^{10}``).
+SOLVE_SECONDS = 0.5
+_ROOTS: dict = {}
+
+
+def kink_roots(at: sp.Expr, symbol: sp.Symbol) -> list[sp.Rational] | None:
+    """The real roots of ``at`` (a kink in ``symbol`` alone) as exact decimals of 40 digits, sorted; None where
+    they cannot be found (then the kink is not probed, and :func:`derive.verify.numeric.compare` says so)."""
+    key = (at, symbol)
+    if key in _ROOTS:
+        return _ROOTS[key]
+    found = None
+    try:
+        poly = sp.Poly(at, symbol)
+        if 1 <= poly.degree() <= MAX_PROBE_DEGREE and all(c.is_Rational for c in poly.coeffs()):
+            found = [sp.Rational(str(sp.Float(r, 40))) for r in poly.real_roots()]
+    except (sp.PolynomialError, *EVALUATION_ERRORS):
+        pass
+    if found is None:
+        found = _solved(at, symbol)
+    _ROOTS[key] = sorted(set(found)) if found is not None else None
+    return _ROOTS[key]
+
+
+def _solved(at: sp.Expr, symbol: sp.Symbol) -> list[sp.Rational] | None:
+    """Real roots of a kink at any magnitude (``x - e^{10}``, ``\\log x - 50``), by ``solve`` within
+    :data:`SOLVE_SECONDS`; None where it fails or finds roots it cannot evaluate."""
+    from derive.verify.numeric import PointTimeout, time_limit
+
+    plain = sp.Dummy("t", real=True)
+    try:
+        with time_limit(SOLVE_SECONDS):
+            roots = sp.solve(at.xreplace({symbol: plain}), plain)
+            found = []
+            for root in roots:
+                number = sp.N(root, 40)
+                if not number.is_Number:
+                    return None
+                if number.is_real and number.is_finite:
+                    found.append(sp.Rational(str(number)))  # an exact decimal: a replayable point
+            return found
+    except (PointTimeout, NotImplementedError, sp.PolynomialError, *EVALUATION_ERRORS):
+        return None
+
+
 def _probe(kink: sp.Expr, symbol: sp.Symbol, point: dict, turn: int, rng: random.Random,
            rounds: int = 1) -> sp.Rational | None:
     """A coordinate for ``symbol`` beside a real root of ``kink`` (the other coordinates as in ``point``),
-    on one side or the other by ``turn``; None unless the kink is a polynomial in it."""
+    on one side or the other by ``turn``, or halfway between two roots (a window narrower than any distance
+    drawn: ``\\max(0, 1 - 10^{20}(x - 1)^2)``); None where no root is found."""
     try:
         at = kink.xreplace({s: v for s, v in point.items() if s != symbol})
-        if at.free_symbols != {symbol}:
-            return None
-        poly = sp.Poly(at, symbol)
-        if not 1 <= poly.degree() <= MAX_PROBE_DEGREE or not all(c.is_Rational for c in poly.coeffs()):
-            return None
-        roots = poly.real_roots()
-    except (sp.PolynomialError, *EVALUATION_ERRORS):
+    except EVALUATION_ERRORS:
         return None
+    if at.free_symbols != {symbol}:
+        return None
+    roots = kink_roots(at, symbol)
     if not roots:
         return None
-    root = roots[(turn // 2) % len(roots)]
-    near = sp.Rational(sp.Float(root, 40))  # within 1e-38 of the root; distances are at least 1e-8
-    decade = PROBE_DISTANCES[0] + (turn // 2 // max(rounds, 1)) % (PROBE_DISTANCES[1] - PROBE_DISTANCES[0])
+    midpoints = [(a + b) / 2 for a, b in itertools.pairwise(roots)]
+    rounds = max(rounds, 1)
+    spots = sorted([*roots, *midpoints])  # each root and each window between two in turn, left to right
+    root = spots[(turn // 2 // rounds) % len(spots)]
+    if root in midpoints:
+        return root
+    decade = PROBE_DISTANCES[0] + (turn // 2 // rounds // len(roots)) % (PROBE_DISTANCES[1] - PROBE_DISTANCES[0])
     distance = _coordinate(rng, (decade, decade + 1), positive=True)  # the decades in turn, nearest first
-    return near + (distance if turn % 2 == 0 else -distance)
+    return root + (distance if turn % 2 == 0 else -distance)
+
+
+def unprobed_kinks(kinks: list[sp.Expr], reals: list[sp.Symbol]) -> list[sp.Expr]:
+    """The kinks in one real coordinate whose roots could not be found: where such a kink switches is
+    not probed, so agreement of values there proves nothing."""
+    found = []
+    for kink in kinks:
+        symbols = kink.free_symbols & set(reals)
+        if len(symbols) == 1 and kink.free_symbols == symbols and kink_roots(kink, symbols.pop()) is None:
+            found.append(kink)
+    return found
 
 
 def draw_point(rng, reals, probes, attempt, failures, misses=0, near: bool = True) -> dict:

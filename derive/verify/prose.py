@@ -61,7 +61,8 @@ import re
 from functools import lru_cache
 
 from derive.verify.cues import NEGATING
-from derive.verify.regions import Positions, inline_pairs, strip_comments
+from derive.verify.markup import markdown_hidden
+from derive.verify.regions import Positions, blank_span, inline_pairs, strip_comments
 
 #: Words that, in the clause before a formula, mean the prose does not assert it, for every reader of prose
 #: (assumptions, premises, conditions, definitions, values given): the negating words of
@@ -80,7 +81,12 @@ def visible(text: str, latex: bool = False) -> str:
     (LaTeX).  Nothing hidden may assume, define or condition anything."""
     if latex:
         return strip_comments(text)
-    return re.sub(r"<!--.*?(?:-->|$)", lambda c: re.sub(r"[^\n]", " ", c.group()), text, flags=re.DOTALL)
+    if "<!--" not in text:
+        return text
+    chars = list(text)
+    for start, end in markdown_hidden(text).comments_to_close:
+        blank_span(chars, start, end)
+    return "".join(chars)
 
 
 @lru_cache(maxsize=8)

@@ -14,6 +14,8 @@ import bisect
 import re
 from dataclasses import dataclass
 
+from derive.verify.markup import markdown_hidden, tex_comments, tex_verbatim
+
 DISPLAY_ENVIRONMENTS = ("equation", "align", "gather", "multline", "flalign", "alignat", "eqnarray", "displaymath",
                         "math")
 #: Layout environments inside a region: their ``\begin``/``\end`` (and column arguments) are blanked.
@@ -82,8 +84,14 @@ def inline_pairs(text: str, opener: str, closer: str) -> list[tuple[int, int]]:
 
 
 def strip_comments(body: str) -> str:
-    """Blank ``%`` comments (not ``\\%``) so that offsets stay where they were."""
-    return re.sub(r"(?<!\\)%[^\n]*", lambda m: " " * len(m.group()), body)
+    """Blank TeX's ``%`` comments so that offsets stay where they were: not ``\\%``, nor a ``%`` in ``\\verb``, a URL
+    or a verbatim environment (:func:`derive.verify.markup.tex_comments`)."""
+    if "%" not in body:
+        return body
+    chars = list(body)
+    for start, end in tex_comments(body):
+        blank_span(chars, start, end)
+    return "".join(chars)
 
 
 # ------------------------------------------------------------------------- the scanner
@@ -92,44 +100,30 @@ def strip_comments(body: str) -> str:
 def _markdown_mask(text: str) -> tuple[str, list[tuple[int, int, int, int]]]:
     """``text`` with what is not math in Markdown blanked, and the ```` ```math ```` fences found.
 
-    Blanked: other fenced code blocks, inline code spans, HTML comments, blockquote markers.
-    A fence is ``(start, end, body_start, body_end)``.
+    Blanked, as CommonMark reads the document (:func:`derive.verify.markup.markdown_hidden`): closed fenced
+    code blocks, inline code spans, closed HTML comments; and blockquote markers.  A fence is
+    ``(start, end, body_start, body_end)``.
     """
     chars = list(text)
-    fences = []
-    for m in re.finditer(r"<!--.*?-->", text, re.DOTALL):
-        blank_span(chars, m.start(), m.end())
+    hidden = markdown_hidden(text)
+    for start, end in [*hidden.comments, *hidden.fences, *hidden.code_spans]:
+        blank_span(chars, start, end)
     for m in re.finditer(r"^[ \t]*(?:>[ \t]?)+", text, re.MULTILINE):
         blank_span(chars, m.start(), m.end())
-    masked = "".join(chars)
-    fence = re.compile(r"^[ \t]*(?P<mark>`{3,}|~{3,})[ \t]*(?P<info>[^\n`]*)\n", re.MULTILINE)
-    pos = 0
-    while True:
-        m = fence.search(masked, pos)
-        if m is None:
-            break
-        closer = re.compile(r"^[ \t]*" + re.escape(m.group("mark")) + r"[ \t]*$", re.MULTILINE)
-        c = closer.search(masked, m.end())
-        end = c.end() if c else len(masked)
-        body_end = c.start() if c else len(masked)
-        if m.group("info").strip().lower() == "math":
-            fences.append((m.start(), end, m.end(), body_end))
-            blank_span(chars, m.start(), m.end())
-            blank_span(chars, body_end, end)
-        else:
-            blank_span(chars, m.start(), end)
-        pos = end
-    masked = "".join(chars)
-    chars = list(masked)
-    for m in re.finditer(r"(?<!`)(`+)(?!`)(.+?)(?<!`)\1(?!`)", masked, re.DOTALL):
-        if "\n\n" not in m.group(2):
-            blank_span(chars, m.start(), m.end())
-    return "".join(chars), fences
+    for start, end, body_start, body_end in hidden.math_fences:
+        blank_span(chars, start, body_start)
+        blank_span(chars, body_end, end)
+    return "".join(chars), sorted(hidden.math_fences)
 
 
 def _latex_mask(text: str) -> str:
-    """``text`` with ``%`` comments blanked (LaTeX: a commented-out display is not displayed)."""
-    return strip_comments(text)
+    """``text`` with ``%`` comments blanked (LaTeX: a commented-out display is not displayed), and the contents
+    of ``\\verb`` and verbatim environments (code, not math)."""
+    masked = strip_comments(text)
+    chars = list(masked)
+    for start, end in tex_verbatim(masked):
+        blank_span(chars, start, end)
+    return "".join(chars)
 
 
 def is_latex(text: str) -> bool:

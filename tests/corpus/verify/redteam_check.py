@@ -307,6 +307,7 @@ def check_file(name: str, claims: list[Claim]) -> tuple[int, int, int]:
 def main(argv: list[str]) -> int:
     sys.path.insert(0, str(HERE))
     import redteam_claims_assumptions as assumptions
+    import redteam_claims_hidden as hidden
     import redteam_claims_prose as prose
     import redteam_claims_readings as readings
     import redteam_claims_regions as regions
@@ -318,6 +319,7 @@ def main(argv: list[str]) -> int:
         "redteam_sampling.md": sampling.CLAIMS,
         "redteam_assumptions.md": assumptions.CLAIMS,
         **prose.TABLES,
+        **hidden.TABLES,
     }
     wanted = argv or list(tables)
     total = disagreements = 0

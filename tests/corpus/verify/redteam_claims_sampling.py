@@ -135,3 +135,37 @@ CLAIMS = [
     claim(r"\tanh(x) = 2\sigma(2x) - 1", Eq(sp.tanh(x), 2 * sig(2 * x) - 1)),
     claim(r"\log(1 + e^{x}) - \log(1 + e^{-x}) = x", Eq(sp.log(1 + exp(x)) - sp.log(1 + exp(-x)), x)),
 ]
+
+e10, e12, e11 = exp(10), exp(12), exp(11)
+big = lambda *v: [{x: sp.Rational(str(sp.N(u, 40)))} for u in v]  # noqa: E731
+CLAIMS += [
+    # beyond the magnitudes drawn, narrow bumps, counts past those tried
+    claim(r"\sigma(x) + \max(0, x - e^{10})", Eq(1 / (1 + exp(-x)), sig(x) + relu(x - e10), at=big(e10 + 1))),
+    claim(r"x = x + \max(0, x - e^{12})", Eq(x, x + relu(x - e12), at=big(e12 + 1))),
+    claim(r"\max(0, -x - 10^{6}\pi)", Eq(sp.tanh(x), sp.tanh(x) + relu(-x - 10**6 * pi), at=big(-(10**6) * pi - 1))),
+    claim(r"\max(0, x - 10^{30})", Eq(x**2, x**2 + relu(x - 10**30), at=at(10**30 + 1), dps=120)),
+    claim(r"\max(0, \log(x) - 50) = 0", Eq(relu(sp.log(x) - 50), 0, at=big(exp(51)), keep=lambda p: p[x] > 0)),
+    claim(r"\min(x, e^{10}) = x$$", Eq(sp.Min(x, e10), x, at=big(e10 + 1))),
+    claim(r"|x - e^{11}| + |x + e^{11}| = 2|x|", Eq(sp.Abs(x - e11) + sp.Abs(x + e11), 2 * sp.Abs(x), at=at(1))),
+    claim(r"x = x + e^{-10^{20}(x - 1)^2}", Eq(x, x + exp(-(10**20) * (x - 1) ** 2), at=at(1))),
+    claim(r"x^2 = x^2 + e^{-10^{30}(x - 3)^2}", Eq(x**2, x**2 + exp(-(10**30) * (x - 3) ** 2), at=at(3))),
+    claim(r"\tanh(x) = \tanh(x) + e^{-10^{24} x^2}", Eq(sp.tanh(x), sp.tanh(x) + exp(-(10**24) * x**2), at=at(0))),
+    claim(r"10^{-3} e^{-10^{40}(x - 0.5)^2}", Eq(sig(x), sig(x) + R(1, 1000) * exp(-(10**40) * (x - R(1, 2)) ** 2),
+                                                at=at("0.5"))),
+    claim(r"\frac{K(K+1)}{2} + \max(0, K - 54)",
+          Counts(lambda K: (sp.Sum(i, (i, 1, K)), R(K * (K + 1), 2) + relu(K - 54)))),
+    claim(r"\frac{K(K+1)}{2} + \max(0, K - 99)$$",
+          Counts(lambda K: (sp.Sum(i, (i, 1, K)), R(K * (K + 1), 2) + relu(K - 99)))),
+    claim(r"K + \max(0, 1 - (K - 100)^2)", Counts(lambda K: (sp.Sum(1, (i, 1, K)), K + relu(1 - (K - 100) ** 2)))),
+    claim(r"K^2 + \max(0, K - 80)", Counts(lambda K: (sp.Sum(2 * i - 1, (i, 1, K)), K**2 + relu(K - 80)))),
+    claim(r"\max(0, x - e^{10}) + \min(0, x - e^{10})", Eq(relu(x - e10) + sp.Min(0, x - e10), x - e10,
+                                                           at=big(e10 + 1, e10 - 1))),
+    claim(r"e^{-10^{20}(x - 1)^2} e^{10^{20}(x - 1)^2} = 1",
+          Eq(exp(-(10**20) * (x - 1) ** 2) * exp(10**20 * (x - 1) ** 2), 1, at=at(1))),
+    claim(r"\max(0, K - 99) - \max(0, K - 99)",
+          Counts(lambda K: (sp.Sum(i, (i, 1, K)), R(K * (K + 1), 2) + relu(K - 99) - relu(K - 99)))),
+    claim(r"\max(0, K - 200)$$", Design("unknown", "wrong only for K > 200 (K = 201: 20101 vs 20102); counts that "
+                                                   "large are not tried, so numbers alone must not say equal")),
+    claim(r"\min(x, e^{10}) + \max(x, e^{10}) = x + e^{10}", Eq(sp.Min(x, e10) + sp.Max(x, e10), x + e10,
+                                                                at=big(e10 + 1, e10 - 1))),
+]
