@@ -3,7 +3,8 @@ and `pytest --derivations DIR -n N`.
 
 The folder holds copies of small real derivations (``tests/corpus/real/*.md``, right and wrong ones):
 the smallest corpus files, each checked once first, and those that take under ``--under`` seconds
-alone are copied round-robin into ``--files`` files.  Each command is one process started from the
+alone are copied round-robin into ``--files`` files, each copy made distinct by a comment (the plugin
+keeps a file's report per text: identical copies would be free).  Each command is one process started from the
 shell, as a teacher would run it (start-up included).  The serial and the parallel ``derive verify``
 must give every file the same exit code (``--summary`` CSVs compared).  Wall time on a shared machine:
 other load shows in the figures; the three runs are taken once each, one after the other.
@@ -16,7 +17,6 @@ from __future__ import annotations
 import argparse
 import csv
 import os
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -46,7 +46,9 @@ def write_class(folder: Path, files: int, taken: list[Path]) -> None:
     folder.mkdir()
     for n in range(files):
         source = taken[n % len(taken)]
-        shutil.copy(source, folder / f"student{n:03d}-{source.name}")
+        # each copy made distinct (a comment), so no per-text cache (the plugin's) makes a copy free
+        text = source.read_text(encoding="utf-8") + f"\n<!-- student {n} -->\n"
+        (folder / f"student{n:03d}-{source.name}").write_text(text, encoding="utf-8")
 
 
 def timed(command: list[str], cwd: Path) -> tuple[float, subprocess.CompletedProcess]:
