@@ -98,7 +98,8 @@ def test_reads_standard_input(monkeypatch, capsys):
 )
 def test_unreadable_input_is_one_line_and_exit_2(tmp_path, capsys, args, message):
     # A folder is a class now (derive verify DIR checks its documents); one without any is the one-line error.
-    files = {"empty": tmp_path / "empty", "binary": tmp_path / "junk.md", "latin1": tmp_path / "l1.md", "ok": tmp_path / "ok.md"}
+    files = {"empty": tmp_path / "empty", "binary": tmp_path / "junk.md", "latin1": tmp_path / "l1.md",
+             "ok": tmp_path / "ok.md"}
     files["empty"].mkdir()
     files["binary"].write_bytes(bytes(range(256)) * 4)
     files["latin1"].write_bytes("$$x = caf\xe9$$".encode("latin-1"))
