@@ -1,10 +1,25 @@
-"""pytest plugin: ``pytest --derivations PATH`` checks every chain in the ``.md``/``.tex`` files under PATH.
+r"""pytest plugin: ``pytest --derivations PATH`` checks every chain in the ``.md``/``.tex``/``.ipynb`` files under PATH.
 
 Each chain ``a = b = c`` in display math becomes one test item (marked ``derivation``, named after
-its file and line), judged in its document as ``derive verify`` judges it: the definitions, prose
-conditions and shape declarations before it are in force, and a definition passes.  It passes when
-every step is ``equal``; a wrong step fails with its counterexample, and an unreadable or undecided
-step fails with its reason.
+its file and line: ``hw3.md::line 12``, in a notebook ``hw3.ipynb::cell 3, line 2``), judged in its
+document as ``derive verify`` judges it: the definitions, prose conditions and shape declarations
+before it are in force.  It passes when every step is ``equal``; a wrong step fails with its
+counterexample and its diagnosis, and an unreadable or undecided step fails with its reason.  A
+failure's header is the item's id (``hw3.md::line 12``).  A notebook is read by its Markdown cells
+(needs ``nbformat``); hidden folders (``.ipynb_checkpoints``) are skipped.
+
+* A file in which no chain is found -- an empty submission, prose only, or a file that cannot be read
+  (not UTF-8, a broken notebook) -- is ONE failing test, ``FILE::no derivation``: "no derivation
+  found in FILE".
+* A chain that only defines names (``S_i = \frac{e^{a_i}}{\sum_j e^{a_j}}``, ``z := wx + b``) is
+  collected and *passes* (its JUnit ``<testcase>`` carries the property ``verdict = definition``).
+  It is not left out of the collection because telling a definition from a claim needs the whole
+  document judged (what is defined before it), and collection happens in every xdist worker: leaving
+  definitions out would check every file once per worker.
+
+For a gradebook, ``--junitxml=grades.xml`` writes one ``<testcase>`` per chain (``classname``: the
+file, ``name``: ``line 12``), a ``<failure>`` with the diagnosis for a wrong step, and one failing
+``no derivation`` case per empty or unreadable submission.
 
 How it combines with ordinary tests:
 
@@ -25,14 +40,16 @@ from pathlib import Path
 
 import pytest
 
-SUFFIXES = (".md", ".markdown", ".tex")  # compared lower-cased: NOTES.MD is Markdown too
+SUFFIXES = (".md", ".markdown", ".tex", ".ipynb")  # compared lower-cased: NOTES.MD is Markdown too
 
 
 def pytest_addoption(parser) -> None:
     group = parser.getgroup("derive", "backprop-derive: check derivations")
     group.addoption(
         "--derivations", action="append", default=[], metavar="PATH",
-        help="check every chain a = b = c in the .md/.tex files under PATH (repeatable)",
+        help="check every chain a = b = c in the .md/.tex/.ipynb files under PATH (repeatable): one test per chain "
+             "(a file without any: one failing test); --junitxml=grades.xml for a gradebook, one <testcase> per "
+             "chain",
     )
     group.addoption(
         "--derivations-timeout", type=float, default=5.0, metavar="S",
@@ -71,14 +88,16 @@ def pytest_ignore_collect(collection_path, config) -> bool | None:
 
 
 def derivation_files(paths: list[str]) -> list[Path]:
-    """The ``.md``/``.tex`` files named by ``paths`` (files, or directories searched recursively)."""
+    """The ``.md``/``.tex``/``.ipynb`` files named by ``paths`` (files, or directories searched recursively,
+    hidden folders skipped)."""
     found: list[Path] = []
     for name in paths:
         path = Path(name)
         if path.is_file():
             found.append(path)
         elif path.is_dir():
-            found.extend(sorted(p for p in path.rglob("*") if p.suffix.lower() in SUFFIXES and p.is_file()))
+            found.extend(sorted(p for p in path.rglob("*") if p.suffix.lower() in SUFFIXES and p.is_file()
+                                and not any(part.startswith(".") for part in p.relative_to(path).parts)))
         else:
             raise pytest.UsageError(f"--derivations {name}: no such file or directory")
     return list(dict.fromkeys(found))
@@ -101,18 +120,47 @@ def _reader():
 
 
 class DerivationFile(pytest.File):
-    """A Markdown/LaTeX file; one item per chain."""
+    """A Markdown/LaTeX file or a notebook; one item per chain, or one failing item when there is none."""
 
     def collect(self):
         read_chains, _ = _reader()
+        from derive.verify.sources import SourceError, read_source
+
         try:
-            text = self.path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as err:
-            raise self.CollectError(f"cannot read {self.path}: {err}") from None
-        for index, chain in enumerate(read_chains(text)):
-            item = DerivationItem.from_parent(self, name=f"line {chain.line}", chain=chain, text=text, index=index)
+            source = read_source(str(self.path))
+        except SourceError as err:
+            yield NoDerivation.from_parent(self, name="no derivation", why=str(err))
+            return
+        latex = False if source.is_notebook else None
+        chains = read_chains(source.text, latex)
+        if not chains:
+            yield NoDerivation.from_parent(self, name="no derivation", why=None)
+        for index, chain in enumerate(chains):
+            item = DerivationItem.from_parent(self, name=source.where(chain.line), chain=chain, text=source.text,
+                                              index=index, latex=latex, notebook=source.is_notebook)
             item.add_marker("derivation")
             yield item
+
+
+class NoDerivation(pytest.Item):
+    """An empty or unreadable submission: one failing test, "no derivation found in FILE"."""
+
+    def __init__(self, *, why: str | None, **kwargs):
+        super().__init__(**kwargs)
+        self.why = why
+        self.add_marker("derivation")
+
+    def runtest(self) -> None:
+        reason = f" ({self.why})" if self.why else " (no chain a = b in display math: $$…$$, \\[…\\], equation, align)"
+        raise DerivationError(f"no derivation found in {self.parent.nodeid or self.path}{reason}")
+
+    def repr_failure(self, excinfo, style=None):
+        if isinstance(excinfo.value, DerivationError):
+            return str(excinfo.value)
+        return super().repr_failure(excinfo, style)
+
+    def reportinfo(self):
+        return self.path, None, self.nodeid
 
 
 class DerivationError(Exception):
@@ -124,29 +172,32 @@ class DerivationError(Exception):
 _REPORTS: dict[tuple, object] = {}
 
 
-def _report(text: str, assumptions: tuple[str, ...], timeout: float):
+def _report(text: str, assumptions: tuple[str, ...], timeout: float, latex: bool | None = None):
     from derive.verify import Options, verify_text
 
-    key = (text, assumptions, timeout)
+    key = (text, assumptions, timeout, latex)
     if key not in _REPORTS:
         if len(_REPORTS) >= 16:  # a few files at a time: xdist may interleave the items of several
             del _REPORTS[next(iter(_REPORTS))]
-        _REPORTS[key] = verify_text(text, assumptions, Options(timeout=timeout))
+        _REPORTS[key] = verify_text(text, assumptions, Options(timeout=timeout), latex=latex)
     return _REPORTS[key]
 
 
 class DerivationItem(pytest.Item):
-    def __init__(self, *, chain, text: str = "", index: int = 0, **kwargs):
+    def __init__(self, *, chain, text: str = "", index: int = 0, latex: bool | None = None, notebook: bool = False,
+                 **kwargs):
         super().__init__(**kwargs)
-        self.chain, self.text, self.index = chain, text, index
+        self.chain, self.text, self.index, self.latex, self.notebook = chain, text, index, latex, notebook
 
     def runtest(self) -> None:
         timeout = self.config.getoption("derivations_timeout")
         assumptions = tuple(self.config.getoption("derivations_assume"))
-        verdict = _report(self.text, assumptions, timeout).chains[self.index]
+        verdict = _report(self.text, assumptions, timeout, self.latex).chains[self.index]
+        if verdict.steps and all(step.verdict == "definition" for step in verdict.steps):
+            self.user_properties.append(("verdict", "definition"))
         bad = [(n, step) for n, step in enumerate(verdict.steps) if step.verdict not in ("equal", "definition")]
         if bad:
-            raise DerivationError(_describe(verdict, bad))
+            raise DerivationError(_describe(verdict, bad, self.name))
 
     def repr_failure(self, excinfo, style=None):
         if isinstance(excinfo.value, DerivationError):
@@ -154,11 +205,12 @@ class DerivationItem(pytest.Item):
         return super().repr_failure(excinfo, style)
 
     def reportinfo(self):
-        return self.path, self.chain.line - 1, f"derivation at line {self.chain.line}"
+        """The failure's header: the item's id, ``hw3.md::line 12`` (``hw3.ipynb::cell 3, line 2``)."""
+        return self.path, None if self.notebook else self.chain.line - 1, self.nodeid
 
 
-def _describe(verdict, bad) -> str:
-    lines = [f"chain at line {verdict.line}: {verdict.source}"]
+def _describe(verdict, bad, where: str) -> str:
+    lines = [f"chain at {where}: {verdict.source}"]
     for n, step in bad:
         first = " (first wrong step)" if n == verdict.first_wrong else ""
         lines.append(f"step {n + 1}: {step.lhs}  =  {step.rhs}")
@@ -167,4 +219,6 @@ def _describe(verdict, bad) -> str:
             lines.append(f"  read as: {step.lhs_read}  =  {step.rhs_read}")
         if step.counterexample:
             lines.append(f"  counterexample: {step.counterexample}")
+        if step.diagnosis:
+            lines.append(f"  diagnosis ({step.diagnosis['kind']}): {step.diagnosis['text']}")
     return "\n".join(lines)

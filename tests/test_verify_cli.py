@@ -86,17 +86,20 @@ def test_reads_standard_input(monkeypatch, capsys):
     ("args", "message"),
     [
         (["verify", "/no/such/file.md"], "no such file"),
-        (["verify", "{tmp}"], "directory"),
+        (["verify", "{empty}"], "no .md, .markdown, .tex or .ipynb file under"),
         (["verify", "{binary}"], "not text"),
         (["verify", "{latin1}"], "not UTF-8"),
         (["verify", "{ok}", "--assume", "y_1 + = 1"], "--assume"),
         (["verify", "{ok}", "--assume", "y_1"], "one relation"),
         (["verify", "{ok}", "--timeout", "0"], "--timeout"),
     ],
-    ids=["missing", "directory", "binary", "latin-1", "bad assumption", "not an equation", "timeout"],
+    ids=["missing", "folder without documents", "binary", "latin-1", "bad assumption", "not an equation", "timeout"],
 )
 def test_unreadable_input_is_one_line_and_exit_2(tmp_path, capsys, args, message):
-    files = {"tmp": tmp_path, "binary": tmp_path / "junk.md", "latin1": tmp_path / "l1.md", "ok": tmp_path / "ok.md"}
+    # A folder is a class now (derive verify DIR checks its documents); one without any is the one-line error.
+    files = {"empty": tmp_path / "empty", "binary": tmp_path / "junk.md", "latin1": tmp_path / "l1.md",
+             "ok": tmp_path / "ok.md"}
+    files["empty"].mkdir()
     files["binary"].write_bytes(bytes(range(256)) * 4)
     files["latin1"].write_bytes("$$x = caf\xe9$$".encode("latin-1"))
     files["ok"].write_text("$$x = x$$")

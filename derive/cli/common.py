@@ -9,6 +9,10 @@ import re
 import sys
 from collections.abc import Iterable
 
+from derive.safe_text import terminal_safe
+
+__all__ = ["OneLineParser", "UsageError", "did_you_mean", "emit_json", "math_json", "terminal_safe"]
+
 
 class UsageError(Exception):
     """Bad input from the user: printed as one line, exit code 2."""
@@ -28,17 +32,6 @@ def did_you_mean(name: str, choices: Iterable[str]) -> str:
     """
     close = difflib.get_close_matches(name, list(choices), n=1, cutoff=0.6)
     return f"did you mean {close[0]!r}? " if close else ""
-
-
-#: C0 and C1 control characters but newline and tab (ESC, CSI, BEL, backspace, carriage return …).
-_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-
-
-def terminal_safe(text: str) -> str:
-    """``text`` with every control character an author could have written (``\\text{…}`` holding ESC, which
-    clears a screen) shown visibly as its escape, ``\\x1b``; newline and tab kept.  Everything printed from
-    input text goes through here (the text report; JSON escapes C0 itself, and C1 through here)."""
-    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
 
 
 def emit_json(data) -> None:

@@ -22,15 +22,24 @@ Assumptions (``--assume``, ``% assume:``) are equations, solved together
 (:mod:`derive.verify.assumptions`): ``K = 3`` substitutes, the linear ones are one linear system
 (``y_1 + y_2 + y_3 = 1`` gives ``y_3 = 1 - y_1 - y_2``), ``\sum_{i=1}^K y_i = 1`` replaces that
 sum, and every sampled point satisfies every assumption in force -- a counterexample included.
+Jupyter: :func:`check` (``derive.verify.check(text_or_path)``) returns a report that a notebook shows as
+the ``derive verify --html`` page; ``%load_ext derive.verify`` adds the ``%%derive`` cell magic
+(:mod:`derive.verify.jupyter`).
 Assumptions that contradict each other (``x = 1`` and ``x = 2``; ``x + y = 1``, ``x - y = 1``,
 ``x = 3``) make the step an ``error``.
 """
 
 from derive.verify.check import check_step, read_assumption, verify_chain, verify_text
+
+# ``derive.verify.check`` is the function (for Jupyter: ``check("hw3.ipynb")`` shows the --html page), bound
+# after the submodule of that name was imported; ``from derive.verify.check import verify_text`` still reads the
+# submodule (from sys.modules), but ``import derive.verify.check as m`` would give the function.
+from derive.verify.jupyter import CheckReport, check, load_ipython_extension
 from derive.verify.reading import echo
 from derive.verify.report import VERDICTS, ChainVerdict, Options, Report, StepVerdict
+from derive.verify.sources import SourceError
 
 __all__ = [
-    "VERDICTS", "ChainVerdict", "Options", "Report", "StepVerdict",
-    "check_step", "echo", "read_assumption", "verify_chain", "verify_text",
+    "VERDICTS", "ChainVerdict", "CheckReport", "Options", "Report", "SourceError", "StepVerdict",
+    "check", "check_step", "echo", "load_ipython_extension", "read_assumption", "verify_chain", "verify_text",
 ]
