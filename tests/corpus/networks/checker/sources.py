@@ -1,0 +1,16 @@
+SOURCES = {
+    "nielsen_q": dict(title="Math.SE 3689917, 'Understanding this derivation of back propagation' (question on Nielsen's BP2), mirror", url="https://math.techqa.club/understanding-this-derivation-of-back-propagation-3689917", kind="Q&A"),
+    "kjo": dict(title="KJO144/recurrent_neural_net, notes.ipynb 'Derivatives of Loss Function'", url="https://github.com/KJO144/recurrent_neural_net/blob/d0236de525680166f94107f566865c51403e35a9/notes.ipynb", kind="repository notes (notebook)"),
+    "rnn1": dict(title="GitHub Markdown note '# Simple recurrent neural network, single hidden node' (code-search index id 46772560330; the index does not name the repository)", url="(GitHub file; repository not named by the search index)", kind="repository notes"),
+    "rock_sm": dict(title="Rockung/ml, notebook 'Softmax for word2vec'", url="https://github.com/Rockung/ml", kind="repository notebook"),
+    "rock_ns": dict(title="Rockung/ml, notebook 'Negative sample for word2vec'", url="https://github.com/Rockung/ml", kind="repository notebook"),
+    "stevring": dict(title="Stevring/cs224n-2019-projects, a2/a2_writing_part.md ('Solution for Assignment #2')", url="https://github.com/Stevring/cs224n-2019-projects/blob/8b7e954dd77fe154c9680181c9bca15f93dcc3d3/a2/a2_writing_part.md", kind="course solutions (repository)"),
+    "zhanglin": dict(title="zhanglin2022/cs224n, assignment/assignment2/Written/Written.md, part (a)", url="https://github.com/zhanglin2022/cs224n/blob/main/assignment/assignment2/Written/Written.md", kind="course solutions (repository)"),
+    "d2l_sg": dict(title="Dive into Deep Learning (d2l-ai/d2l-en), 'Word Embedding (word2vec)': skip-gram training", url="https://github.com/d2l-ai/d2l-en/blob/0807c824b5dfb6318ee66d84575ee688e5a78ef4/chapter_natural-language-processing-pretraining/word2vec.md", kind="textbook"),
+    "d2l_cbow": dict(title="Dive into Deep Learning (d2l-ai/d2l-en), 'Word Embedding (word2vec)': CBOW training", url="https://github.com/d2l-ai/d2l-en/blob/0807c824b5dfb6318ee66d84575ee688e5a78ef4/chapter_natural-language-processing-pretraining/word2vec.md", kind="textbook"),
+    "willetts": dict(title="Matthew Willetts, 'Attention Backward Pass' (notes, v0.3)", url="https://matthewwilletts.github.io/notes/attention-backward/", kind="blog / notes"),
+    "planckeon": dict(title="planckeon, 'attn-as-bilinear-form': Gradient Derivations", url="https://planckeon.github.io/attn-as-bilinear-form/theory/gradients", kind="project docs"),
+    "annp0": dict(title="annp0/Triton-Kernels, attention notebook: 'Back prop for matmul'", url="https://github.com/annp0/Triton-Kernels", kind="repository notebook"),
+    "dropout": dict(title="Cross Validated 207481, 'Dropout backpropagation implementation', answer", url="https://stats.stackexchange.com/questions/207481/dropout-backpropagation-implementation", kind="Q&A"),
+    "marmara": dict(title="Marmara lectures, 'Convolutional neural nets': backprop for a 1-D convolutional layer", url="http://www.marmaralectures.com/convolutional-neural-nets/", kind="lecture notes"),
+}
