@@ -22,11 +22,10 @@ _spec = importlib.util.spec_from_file_location("networks_score_flat", NETWORKS /
 score_flat = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(score_flat)
 
-#: Known false accepts of the tool at the first pass (FIRST_PASS.md); strict, so a fix shows up as XPASS.
-KNOWN_FALSE_ACCEPT = {
-    "04_attention_mut": "Willetts step 1 mutation: d/dV_jp[sum_c A_ac V_cb] = sum_c A_ca dV_cb/dV_jp "
-                        "(A transposed) is judged equal (FIRST_PASS.md)",
-}
+#: Known false accepts of the tool (FIRST_PASS.md records the first pass's one: Willetts' attention, A_{ca} for
+#: A_{ac}, judged equal because the keys K_{jk} collapsed into the count K of a sum with no range; fixed: such a
+#: step is an error).  Strict, so a fix shows up as XPASS.
+KNOWN_FALSE_ACCEPT: dict[str, str] = {}
 
 
 def _params():

@@ -123,3 +123,14 @@ def test_primes_written_as_superscripts_and_the_rm_switch_are_read():
     assert verdicts(text) == ["equal"]
     swapped = text.replace("0 & x < 0 \\\\ 1", "1 & x < 0 \\\\ 0")
     assert verdicts(swapped) == ["not_equal"]
+
+
+def test_a_name_that_is_both_a_sums_count_and_an_array_is_never_judged_as_one_symbol():
+    # K_{jk} (the keys) beside sums with no range (whose count the reader calls K): read as one symbol the
+    # keys collapse into the count, S becomes symmetric in its indices and A_{ac} = A_{ca} passed as equal
+    forward = ("\\[S_{ij} = \\frac{1}{\\sqrt{d}}\\sum_k Q_{ik} K_{jk}, \\quad A_{ij} = \\frac{\\exp S_{ij}}"
+               "{\\sum_l \\exp S_{il}}\\]\n\n")
+    wrong = forward + "$$\\sum_c A_{ac} V_{cb} = \\sum_c A_{ca} V_{cb}$$\n"
+    (*_, step) = steps(wrong)
+    assert step.verdict == "error" and "K is both" in step.detail
+    assert verdicts(wrong.replace("K_{jk}", "B_{jk}"))[-1] == "not_equal"

@@ -181,6 +181,11 @@ def _judge(send, label: str, lhs_text: str, rhs_text: str, assumption_texts: tup
         except LatexError as err:
             send(("error", f"assumption {number}", err.message, err.column))
             return False
+    clashing = _count_and_array(*exprs, *(v for _, v in bound))
+    if clashing is not None:
+        send(("error", "lhs", f"{clashing} is both the number of terms of a sum written without its range and an "
+              f"array of the document ({clashing}_{{…}}): write the sum's range (\\sum_{{k=1}}^{{d}})", 1))
+        return False
     lhs, rhs, *sides = unify_symbols(*exprs, *as_written, *(v for _, v in bound),
                                      *(e for h in hypotheses for e in (h.lhs, h.rhs)))
     as_written, values, sides = sides[:2], sides[2 : 2 + len(bound)], sides[2 + len(bound) :]
@@ -249,6 +254,18 @@ def _judge(send, label: str, lhs_text: str, rhs_text: str, assumption_texts: tup
             return True
     send(("proof", label, proof.proved, proof.method, tuple(sorted(used | set(proof.assumptions)))))
     return True
+
+
+def _count_and_array(*exprs: sp.Expr) -> str | None:
+    """A name that bounds a sum (an integer count, ``K`` of a sum with no range written) and is also the base of
+    an element (``K_{jk}``, the keys): read as one symbol the array would collapse into the count, so no step
+    with both is judged.  None where there is no such name."""
+    counts = {str(s) for e in exprs for s in e.free_symbols if isinstance(s, sp.Symbol) and s.is_integer}
+    counts |= {str(limit[2]) for e in exprs for total in e.atoms(sp.Sum) for limit in total.limits
+               if isinstance(limit[2], sp.Symbol)}
+    arrays = {str(node.base.label) for e in exprs for node in e.atoms(sp.Indexed)}
+    both = sorted(counts & arrays)
+    return both[0] if both else None
 
 
 def _refuted(send, label: str, numeric: NumericOutcome, used: set, written, step, judged, known) -> bool:
