@@ -134,3 +134,16 @@ def test_a_name_that_is_both_a_sums_count_and_an_array_is_never_judged_as_one_sy
     (*_, step) = steps(wrong)
     assert step.verdict == "error" and "K is both" in step.detail
     assert verdicts(wrong.replace("K_{jk}", "B_{jk}"))[-1] == "not_equal"
+
+
+def test_a_premise_in_words_beside_a_display_keeps_a_step_it_may_rescue_from_being_refuted():
+    define = "$L = -\\sum_i t_i \\log(y_i)$, $y_i = \\frac{e^{x_i}}{\\sum_j e^{x_j}}$.\n\n"
+    claim = "$$\\frac{\\partial L}{\\partial x_k} = y_k - t_k$$\n"
+    (step,) = steps(define + "Since exactly one of the $t_i$ is 1:\n\n" + claim)
+    assert step.verdict == "unknown" and "Since exactly one of the $t_i$ is 1" in step.detail
+    # without the sentence the step is refuted (it needs the labels to sum to 1), and stated as an assumption,
+    # the premise is read and the step holds
+    assert verdicts(define + claim) == ["not_equal"]
+    assert verdicts(define + "% assume: \\sum_i t_i = 1\n" + claim) == ["equal"]
+    # a sentence that denies is no premise
+    assert verdicts(define + "We do not assume anything of $t_i$ since it is not needed.\n\n" + claim) == ["not_equal"]

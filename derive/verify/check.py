@@ -513,8 +513,9 @@ def verify_text(text: str, assumptions: Sequence[str] = (), options: Options = O
         upstream = upstream_definitions(written, _latest(definitions), Readings(chain.functions, chain.symbols),
                                         functions_of, written_there)
         upstream += dependents.dependents(found, [*_latest(definitions), *upstream]) + variables
-        chains.append(verify_chain(chain, given, options, budget, definitions, [*upstream, *notation], declared,
-                                   earlier, stated, frozenset(written_names)))
+        verdict = verify_chain(chain, given, options, budget, definitions, [*upstream, *notation], declared,
+                               earlier, stated, frozenset(written_names))
+        chains.append(_beside_worded(verdict, [(s, n) for r, s, n in document.worded if r == chain.region]))
         if chain.sides:
             written_names.add((_left_name(chain.sides[0].text, chain), _kind(chain.sides[0].text, Readings(
                 chain.functions, chain.symbols))))
@@ -525,6 +526,28 @@ def verify_text(text: str, assumptions: Sequence[str] = (), options: Options = O
     unread = {chain.region for chain in chains if any(s.verdict == "error" and s.method == "read" for s in chain.steps)}
     regions = tuple(RegionSummary(r.line, r.construct, n not in unread) for n, r in enumerate(document.regions))
     return Report(chains, regions)
+
+
+def _beside_worded(verdict: ChainVerdict, worded: list[tuple[Side, frozenset[str]]]) -> ChainVerdict:
+    """The chain's verdict with each step refuted at values of a name that a premise in words beside it speaks of
+    ("Since exactly one of the $t_i$ is 1") made ``unknown``: the sentence may forbid those values, and the reader
+    cannot read it (:func:`derive.verify.cues.worded_premises`).  The step says which sentence, and how to state
+    it so that it is read."""
+    if not worded:
+        return verdict
+    steps = []
+    for step in verdict.steps:
+        point = (step.counterexample or {}).get("point", {}) if step.verdict == "not_equal" else {}
+        valued = {key.split("_")[0].split("^")[0] for key, value in point.items()
+                  if not str(value).lstrip("-").isdigit()}  # the names given values, not the indices and counts
+        said = [side for side, names in worded if names & valued]
+        if said:
+            step = replace(step, verdict="unknown", method="none", counterexample=None, diagnosis=None,
+                           detail=f"not equal at the values drawn, but the prose beside it says something of them that "
+                           f"the reader cannot read ('{said[0].text}', line {said[0].line}); state it as an "
+                           f"assumption ('% assume: …') to judge the step: {step.detail}")
+        steps.append(step)
+    return replace(verdict, steps=tuple(steps))
 
 
 def _left_name(text: str, chain: Chain) -> str | None:

@@ -28,6 +28,8 @@ CONDITIONAL = ("if", "iff", "when", "whenever", "unless", "except", "otherwise",
                "provided", "suppose", "supposing", "assume", "assuming", "whereas")
 #: Words that give an equation as a reason ("since $y = 3x$, …"): a premise of what follows, not a definition.
 REASONING = ("since", "because", "given", "hence", "thus", "therefore", "so")
+#: Words that give a sentence as a premise of the display beside it ("Since exactly one of the $t_i$ is 1:").
+PREMISING = ("since", "because", "given", "assuming", "as")
 #: Words that deny, question or merely quote an equation in their sentence ("error" is not one: in backprop
 #: "the error" is δ, which an author defines).
 NEGATING = ("not", "no", "never", "nor", "neither", "without", "wrong", "wrongly", "false", "incorrect",
@@ -42,13 +44,14 @@ _END = re.compile(r"[.;!?](?=\s|$)|\n[ \t]*\n")
 
 @dataclass(frozen=True)
 class Sentence:
-    """The sentence around an inline equation: its text without inline math, and the words of each table
-    it holds."""
+    """The sentence around an inline equation: its words without inline math, the words of each table it holds,
+    and its text as written."""
 
     words: str
     conditional: tuple[str, ...]
     negating: tuple[str, ...]
     reasoning: tuple[str, ...] = ()
+    text: str = ""  # as written, its math too
 
     @property
     def asserts(self) -> bool:
@@ -65,7 +68,8 @@ def sentence_at(prose: str, start: int, end: int) -> Sentence:
     text = blank[first:last]
     words = {w.lower() for w in _WORD.findall(text)}
     return Sentence(" ".join(text.split()), tuple(w for w in CONDITIONAL if w in words),
-                    tuple(w for w in NEGATING if w in words), tuple(w for w in REASONING if w in words))
+                    tuple(w for w in NEGATING if w in words), tuple(w for w in REASONING if w in words),
+                    " ".join(prose[first:last].split()))
 
 
 #: A right side that is a number (``1``, ``-0.5``) or one letter (``t``, ``\alpha``): a value or an index
@@ -89,4 +93,23 @@ def plain_definitions(prose: str, spans: list[tuple[int, int]], taken: set[int])
         sentence = sentence_at(prose, m.start(), m.end())
         if sentence.asserts and not prose[m.end() :].lstrip(" \t").startswith(":"):  # "$i = j$:" heads a case
             found.append((m.start("m"), m.group("m"), sentence))
+    return found
+
+
+def worded_premises(prose: str, spans: list[tuple[int, int]]) -> list[tuple[int, str, frozenset[str]]]:
+    """``(offset, sentence, names)`` of each sentence in the ``spans`` of ``prose`` (the paragraphs beside a display)
+    that gives a premise in words about names it writes in inline math ("Since exactly one of the $t_i$ is 1"):
+    a sentence with a word of :data:`PREMISING` and inline math that is no equation the reader takes as a premise
+    (``\\sum_i y_i = 1`` is read).  ``names``: the letters and commands of its inline math.  What such a sentence
+    says cannot be read, so no step beside it is refuted by values it may forbid."""
+    found = []
+    for start, end in spans:
+        for m in INLINE.finditer(prose, start, end):
+            if any(sign in m.group("m") for sign in ("=", "<", ">", "\\le", "\\ge", "\\ne")):
+                continue  # an equation or relation: read as a premise, a condition or a definition elsewhere
+            sentence = sentence_at(prose, m.start(), m.end())
+            words = {w.lower() for w in _WORD.findall(sentence.words)}
+            if words & set(PREMISING) and not sentence.negating:
+                names = frozenset(n.lstrip("\\") for n in re.findall(r"\\[A-Za-z]+|[A-Za-z]", m.group("m")))
+                found.append((m.start(), sentence.text, names))
     return found

@@ -42,12 +42,13 @@ from dataclasses import dataclass, field, replace
 
 from derive.latex.macros import expand
 from derive.latex.names import DELIMITED
-from derive.verify.cues import is_value, plain_definitions
+from derive.verify.cues import is_value, plain_definitions, worded_premises
 from derive.verify.prose import (
     asserted,
     clause_begins,
     introduces_definition,
     labelled_definitions,
+    paragraphs_around,
     premises_around,
     prose_of,
     values_given,
@@ -173,6 +174,9 @@ class Document:
     regions: tuple[Region, ...]
     chains: tuple[Chain, ...]
     definitions: tuple[ProseDefinition, ...] = ()
+    #: Premises given in words beside a display, which the reader cannot read: (region, the sentence, the names
+    #: its inline math writes) (:func:`derive.verify.cues.worded_premises`).
+    worded: tuple[tuple[int, Side, frozenset[str]], ...] = ()
 
 
 #: Delimiting commands (``\langle u, v \rangle``, :data:`derive.latex.names.DELIMITED`) that group like braces.
@@ -678,6 +682,7 @@ def read_document(text: str, latex: bool | None = None) -> Document:
     prose = prose_of(text, latex)
     previous_end = 0
     region_list = []
+    worded: list[tuple[int, Side, frozenset[str]]] = []
     for number, (region, start, end) in enumerate(found):
         region_list.append(region)
         if region.problem is not None:
@@ -689,6 +694,9 @@ def read_document(text: str, latex: bool | None = None) -> Document:
         introduced = introduces_definition(prose, region.start, previous_end)
         ceiling = found[number + 1][0].start if number + 1 < len(found) else len(text)
         premises = tuple(premises_around(prose, (region.start, region.end), previous_end, ceiling, where))
+        beside = paragraphs_around(prose, (region.start, region.end), previous_end, ceiling)
+        worded += [(number, Side(sentence, *where(offset), sentence), names)
+                   for offset, sentence, names in worded_premises(prose, beside)]
         premises += tuple(values_given(prose, region.start, previous_end, where))
         conditions += premises
         previous_end = region.end
@@ -715,7 +723,7 @@ def read_document(text: str, latex: bool | None = None) -> Document:
     chains = tuple(reader.chains)
     if _defines_delta(chains, definitions):  # the author's own δ: never Kronecker's
         chains = tuple(replace(c, symbols=c.symbols | {"delta"}) for c in chains)
-    return Document(tuple(region_list), chains, definitions)
+    return Document(tuple(region_list), chains, definitions, tuple(worded))
 
 
 #: A left side that names δ (``\delta``, ``\delta_{ij}``, ``\delta^{(l)}_j``): the document defines its own δ.

@@ -233,20 +233,25 @@ def prose_of(text: str, latex: bool = False) -> str:
     return as_dollars(visible(text, latex))
 
 
+def paragraphs_around(prose: str, around: tuple[int, int], floor: int, ceiling: int) -> list[tuple[int, int]]:
+    """The spans of the last paragraph after ``floor`` before the display at ``around`` and of the first paragraph
+    after it, before ``ceiling``: the prose that speaks of the display."""
+    before = prose[floor : around[0]].rstrip()
+    after = prose[around[1] : ceiling]
+    lead = len(after) - len(after.lstrip())
+    stop = after.find("\n\n", lead)
+    return [(floor + before.rfind("\n\n") + 1 if "\n\n" in before else floor, floor + len(before)),
+            (around[1] + lead, around[1] + (stop if stop >= 0 else len(after)))]
+
+
 def premises_around(prose: str, around: tuple[int, int], floor: int, ceiling: int, where: Positions) -> list:
     """The premises (see the module) of the display at ``around`` (start, end): those stated in the last
     paragraph after ``floor`` before it and in the first paragraph after it, before ``ceiling``; each a
     :class:`~derive.verify.document.Side`.  ``prose`` is the document as :func:`prose_of` gives it."""
     from derive.verify.document import Side
 
-    before = prose[floor : around[0]].rstrip()
-    after = prose[around[1] : ceiling]
-    lead = len(after) - len(after.lstrip())
-    stop = after.find("\n\n", lead)
-    spans = [(floor + before.rfind("\n\n") + 1 if "\n\n" in before else floor, floor + len(before)),
-             (around[1] + lead, around[1] + (stop if stop >= 0 else len(after)))]
     found = []
-    for start, end in spans:
+    for start, end in paragraphs_around(prose, around, floor, ceiling):
         for m in _PREMISE.finditer(prose, start, end):
             if not asserted(prose, m.start(), start):
                 continue
