@@ -147,3 +147,12 @@ def test_a_premise_in_words_beside_a_display_keeps_a_step_it_may_rescue_from_bei
     assert verdicts(define + "% assume: \\sum_i t_i = 1\n" + claim) == ["equal"]
     # a sentence that denies is no premise
     assert verdicts(define + "We do not assume anything of $t_i$ since it is not needed.\n\n" + claim) == ["not_equal"]
+
+
+@pytest.mark.parametrize("note", ["&& (n \\times h)", "\\quad (10 \\times 3)", "\\qquad [n, C]",
+                                  "&& (d_{model} \\times 4)"])
+def test_a_shape_written_after_a_row_is_an_annotation_never_a_factor(note):
+    (step,) = steps(f"$$\\begin{{aligned}} 2 x + x &= 3 x {note} \\end{{aligned}}$$\n")
+    assert step.verdict == "equal" and "shape" in (step.reason or "")
+    (wrong,) = steps(f"$$\\begin{{aligned}} 2 x + x &= 4 x {note} \\end{{aligned}}$$\n")
+    assert wrong.verdict == "not_equal"

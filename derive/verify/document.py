@@ -278,10 +278,20 @@ _BRACKETED = re.compile(r"(?:\\quad|\\qquad|\\,|\\;)(?:\\quad|\\qquad|\\,|\\;|\s
                         r"\{(?P<note>[^{}]*)\}\s*[\])]\s*[.,;]?\s*$")
 
 
+#: A size written after a row (``&& (n \times h)``, ``\quad (10 \times 3)``, ``\qquad [n, C]``): the shape of what
+#: the row computes, an annotation, never a factor.  Spacing or an empty column must stand before it.
+_SIZE = r"[A-Za-z0-9]+(?:_\{?[A-Za-z0-9]+\}?)?"
+_SHAPE_NOTE = re.compile(r"(?:&\s*&|\\quad|\\qquad)(?:\\quad|\\qquad|\\[,;:]|\s)*[\[(]\s*(?P<note>" + _SIZE
+                         + r"(?:\s*(?:\\times|×|,)\s*" + _SIZE + r")+)\s*[\])]\s*[.,;]?\s*$")
+
+
 def _annotation(row: str) -> tuple[str, str | None]:
     """``row`` without a trailing ``\\text{…}`` or ``\\parbox{w}{…}`` that states a reason (``(chain rule)``),
     and the reason.  A ``\\text{if …}``/``\\text{for …}`` is a condition, not a reason (:func:`_row_condition`).
     """
+    shape = _SHAPE_NOTE.search(row)
+    if shape is not None:
+        return row[: shape.start()] + " " * (len(row) - shape.start()), "shape " + " ".join(shape.group("note").split())
     column = _annotation_column(row)
     if column is not None:
         return column
