@@ -29,7 +29,7 @@ CONDITIONAL = ("if", "iff", "when", "whenever", "unless", "except", "otherwise",
 #: Words that give an equation as a reason ("since $y = 3x$, …"): a premise of what follows, not a definition.
 REASONING = ("since", "because", "given", "hence", "thus", "therefore", "so")
 #: Words that give a sentence as a premise of the display beside it ("Since exactly one of the $t_i$ is 1:").
-PREMISING = ("since", "because", "given", "assuming", "as")
+PREMISING = ("since", "because", "given", "assuming")
 #: Words that deny, question or merely quote an equation in their sentence ("error" is not one: in backprop
 #: "the error" is δ, which an author defines).
 NEGATING = ("not", "no", "never", "nor", "neither", "without", "wrong", "wrongly", "false", "incorrect",
@@ -97,17 +97,21 @@ def plain_definitions(prose: str, spans: list[tuple[int, int]], taken: set[int])
 
 
 def worded_premises(prose: str, spans: list[tuple[int, int]]) -> list[tuple[int, str, frozenset[str]]]:
-    """``(offset, sentence, names)`` of each sentence in the ``spans`` of ``prose`` (the paragraphs beside a display)
+    """``(offset, sentence, names)`` of each sentence in the ``spans`` of ``prose`` (the paragraph that leads into a
+    display)
     that gives a premise in words about names it writes in inline math ("Since exactly one of the $t_i$ is 1"):
     a sentence with a word of :data:`PREMISING` and inline math that is no equation the reader takes as a premise
     (``\\sum_i y_i = 1`` is read).  ``names``: the letters and commands of its inline math.  What such a sentence
     says cannot be read, so no step beside it is refuted by values it may forbid."""
     found = []
+    relation = ("=", "<", ">", "\\le", "\\ge", "\\ne")
     for start, end in spans:
         for m in INLINE.finditer(prose, start, end):
-            if any(sign in m.group("m") for sign in ("=", "<", ">", "\\le", "\\ge", "\\ne")):
+            if any(sign in m.group("m") for sign in relation):
                 continue  # an equation or relation: read as a premise, a condition or a definition elsewhere
             sentence = sentence_at(prose, m.start(), m.end())
+            if any(sign in sentence.text for sign in relation):
+                continue  # the sentence states its premise as a formula: that is what is read
             words = {w.lower() for w in _WORD.findall(sentence.words)}
             if words & set(PREMISING) and not sentence.negating:
                 names = frozenset(n.lstrip("\\") for n in re.findall(r"\\[A-Za-z]+|[A-Za-z]", m.group("m")))

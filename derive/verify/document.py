@@ -704,7 +704,7 @@ def read_document(text: str, latex: bool | None = None) -> Document:
         introduced = introduces_definition(prose, region.start, previous_end)
         ceiling = found[number + 1][0].start if number + 1 < len(found) else len(text)
         premises = tuple(premises_around(prose, (region.start, region.end), previous_end, ceiling, where))
-        beside = paragraphs_around(prose, (region.start, region.end), previous_end, ceiling)
+        beside = paragraphs_around(prose, (region.start, region.end), previous_end, ceiling)[:1]  # what leads in
         worded += [(number, Side(sentence, *where(offset), sentence), names)
                    for offset, sentence, names in worded_premises(prose, beside)]
         premises += tuple(values_given(prose, region.start, previous_end, where))
