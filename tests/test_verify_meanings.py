@@ -156,3 +156,12 @@ def test_a_shape_written_after_a_row_is_an_annotation_never_a_factor(note):
     assert step.verdict == "equal" and "shape" in (step.reason or "")
     (wrong,) = steps(f"$$\\begin{{aligned}} 2 x + x &= 4 x {note} \\end{{aligned}}$$\n")
     assert wrong.verdict == "not_equal"
+
+
+def test_a_name_written_whole_and_by_its_elements_is_a_vector_and_refutes_nothing_as_one_number():
+    (step,) = steps("$$\\log \\sum_{k=1}^K \\exp(y_k) - y = \\log \\sum_{k=1}^K \\exp(y_k - y)$$\n\n"
+                    "$$y - \\log \\sum_{k=1}^K \\exp(y_k) = 0$$\n")[1:]
+    assert step.verdict == "unknown" and "whole and by its elements" in step.detail
+    # for one element, a slip is refuted
+    assert verdicts("$$\\log \\mathrm{softmax}(y)_i = y_i + \\log \\sum_{k=1}^K \\exp(y_k)$$\n") == ["not_equal"]
+    assert verdicts("$$\\log \\mathrm{softmax}(y)_i = y_i - \\log \\sum_{k=1}^K \\exp(y_k)$$\n") == ["equal"]

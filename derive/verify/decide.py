@@ -273,6 +273,13 @@ def _refuted(send, label: str, numeric: NumericOutcome, used: set, written, step
     name the document defines nowhere and the step writes on one side only (:mod:`derive.verify.meanings`):
     then no value drawn for it refutes what the author meant, and the step is undecided, saying what would
     make it hold."""
+    vectors = meanings.whole_and_elements(step)
+    if vectors:
+        names = ", ".join(vectors)
+        send(("undecided", f"{names} is written both whole and by its elements: a vector equation, which the reader "
+              f"judges element by element only where an index says which element; read with {names} as one number "
+              "the sides differ, which proves nothing about the vectors"))
+        return False
     missing = meanings.unsaid(step, written, judged, *known)
     if missing:
         names = ", ".join(missing)

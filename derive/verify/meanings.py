@@ -96,3 +96,24 @@ def would_hold(judged: tuple[sp.Expr, sp.Expr], name: str, limit, echo) -> str |
         return None
     shown = " or ".join(f"{echo(atom)} = {echo(solution)}" for solution in solutions)
     return shown if len(shown) <= LONGEST else None
+
+
+def whole_and_elements(written: tuple[sp.Expr, sp.Expr]) -> list[str]:
+    """The names a step writes both whole and by their elements (``y`` and ``y_k`` of
+    ``\\log \\mathrm{softmax}(y) = y - \\log \\sum_k e^{y_k}``): a vector equation, which read with ``y`` as
+    one number is a reading the document does not give, so it refutes nothing."""
+    whole = {s.name for side in written for s in _whole(side)}
+    elements = {str(node.base.label) for side in written for node in side.atoms(sp.Indexed)}
+    return sorted(whole & elements)
+
+
+def _whole(expr: sp.Expr) -> set[sp.Symbol]:
+    """The real symbols of ``expr`` outside the vector arguments of functions (``y`` of ``softmax(y)_i``, a
+    function applied with an index, names the vector it takes)."""
+    if isinstance(expr, (sp.Indexed, sp.IndexedBase)):
+        return set()  # an element, not the whole
+    if isinstance(expr, sp.Symbol):
+        return set() if expr.is_integer else {expr}
+    if isinstance(expr, sp.Function) and any(getattr(a, "is_integer", False) for a in expr.args):
+        return set().union(*(_whole(a) for a in expr.args if not isinstance(a, sp.Symbol)))
+    return set().union(set(), *(_whole(a) for a in expr.args))
