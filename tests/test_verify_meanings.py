@@ -165,3 +165,13 @@ def test_a_name_written_whole_and_by_its_elements_is_a_vector_and_refutes_nothin
     # for one element, a slip is refuted
     assert verdicts("$$\\log \\mathrm{softmax}(y)_i = y_i + \\log \\sum_{k=1}^K \\exp(y_k)$$\n") == ["not_equal"]
     assert verdicts("$$\\log \\mathrm{softmax}(y)_i = y_i - \\log \\sum_{k=1}^K \\exp(y_k)$$\n") == ["equal"]
+
+
+def test_a_new_name_the_prose_calls_the_derivative_is_no_definition():
+    relu = "$$\\mathrm{ReLU}(x) = \\max(0, x)$$\n\nThe answer: the derivative is\n\n"
+    swapped = relu + "$$f(x) = \\begin{cases} 1 & x < 0 \\\\ 0 & x > 0 \\end{cases}$$\n"
+    assert verdicts(swapped) == ["equal", "unknown"]
+    assert "calls f(x) the derivative" in steps(swapped)[1].detail
+    # written as the derivative it is, it is judged
+    assert verdicts(relu + "$$\\mathrm{ReLU}'(x) = \\begin{cases} 1 & x < 0 \\\\ 0 & x > 0 \\end{cases}$$\n") == \
+        ["equal", "not_equal"]

@@ -515,6 +515,7 @@ def verify_text(text: str, assumptions: Sequence[str] = (), options: Options = O
         upstream += dependents.dependents(found, [*_latest(definitions), *upstream]) + variables
         verdict = verify_chain(chain, given, options, budget, definitions, [*upstream, *notation], declared,
                                earlier, stated, frozenset(written_names))
+        verdict = _said_in_words(verdict, chain, dict(document.said).get(chain.region), definitions)
         chains.append(_beside_worded(verdict, [(s, n) for r, s, n in document.worded if r == chain.region]))
         if chain.sides:
             written_names.add((_left_name(chain.sides[0].text, chain), _kind(chain.sides[0].text, Readings(
@@ -526,6 +527,24 @@ def verify_text(text: str, assumptions: Sequence[str] = (), options: Options = O
     unread = {chain.region for chain in chains if any(s.verdict == "error" and s.method == "read" for s in chain.steps)}
     regions = tuple(RegionSummary(r.line, r.construct, n not in unread) for n, r in enumerate(document.regions))
     return Report(chains, regions)
+
+
+def _said_in_words(verdict: ChainVerdict, chain: Chain, what: str | None,
+                   definitions: list[Definition]) -> ChainVerdict:
+    """A display the prose calls "the derivative" (:func:`derive.verify.prose.said_to_be`) whose first side is a
+    new name (``f(x) = …`` after "the derivative is"): the name stands for a derivative the words name, of a
+    function they do not say, so the step is no definition: ``unknown``, and the name is left undefined."""
+    first = verdict.steps[0] if verdict.steps else None
+    if what is None or first is None or first.verdict != "definition" or chain.defines or \
+            "a new name" not in first.detail:
+        return verdict
+    made = [d for d in definitions if d.line == chain.sides[0].line and d.lhs == chain.sides[0].text]
+    for definition in made:
+        definitions.remove(definition)
+    step = replace(first, verdict="unknown", method="none",
+                   detail=f"the prose calls {chain.sides[0].text} the {what}, of a function it does not name: write "
+                   f"it as the derivative it is (f'(x), \\frac{{d}}{{dx}} …) to judge it")
+    return replace(verdict, steps=(step, *verdict.steps[1:]))
 
 
 def _beside_worded(verdict: ChainVerdict, worded: list[tuple[Side, frozenset[str]]]) -> ChainVerdict:

@@ -51,6 +51,7 @@ from derive.verify.prose import (
     paragraphs_around,
     premises_around,
     prose_of,
+    said_to_be,
     values_given,
     visible,
     worded_condition,
@@ -177,6 +178,8 @@ class Document:
     #: Premises given in words beside a display, which the reader cannot read: (region, the sentence, the names
     #: its inline math writes) (:func:`derive.verify.cues.worded_premises`).
     worded: tuple[tuple[int, Side, frozenset[str]], ...] = ()
+    #: Displays the prose before them says are "the derivative" (or gradient, Jacobian): (region, the word).
+    said: tuple[tuple[int, str], ...] = ()
 
 
 #: Delimiting commands (``\langle u, v \rangle``, :data:`derive.latex.names.DELIMITED`) that group like braces.
@@ -693,6 +696,7 @@ def read_document(text: str, latex: bool | None = None) -> Document:
     previous_end = 0
     region_list = []
     worded: list[tuple[int, Side, frozenset[str]]] = []
+    said: list[tuple[int, str]] = []
     for number, (region, start, end) in enumerate(found):
         region_list.append(region)
         if region.problem is not None:
@@ -702,6 +706,9 @@ def read_document(text: str, latex: bool | None = None) -> Document:
             continue
         conditions = _prose_condition(prose, region.start, previous_end, where)
         introduced = introduces_definition(prose, region.start, previous_end)
+        what = said_to_be(prose, region.start, previous_end)
+        if what is not None:
+            said.append((number, what))
         ceiling = found[number + 1][0].start if number + 1 < len(found) else len(text)
         premises = tuple(premises_around(prose, (region.start, region.end), previous_end, ceiling, where))
         beside = paragraphs_around(prose, (region.start, region.end), previous_end, ceiling)[:1]  # what leads in
@@ -733,7 +740,7 @@ def read_document(text: str, latex: bool | None = None) -> Document:
     chains = tuple(reader.chains)
     if _defines_delta(chains, definitions):  # the author's own δ: never Kronecker's
         chains = tuple(replace(c, symbols=c.symbols | {"delta"}) for c in chains)
-    return Document(tuple(region_list), chains, definitions, tuple(worded))
+    return Document(tuple(region_list), chains, definitions, tuple(worded), tuple(said))
 
 
 #: A left side that names δ (``\delta``, ``\delta_{ij}``, ``\delta^{(l)}_j``): the document defines its own δ.

@@ -211,6 +211,19 @@ def named_gradients(text: str) -> list[tuple[str, str, str]]:
     return [(word, loss, letter) for word, letter in found] if loss else []
 
 
+#: "the derivative is", "its gradient is:", "The partial derivatives are" ending the paragraph before a display:
+#: what the display's new name stands for is said in words.
+_SAID_TO_BE = re.compile(r"(?i)\b(?:the|its|their)\s+(?:partial\s+)?(?P<what>derivatives?|gradients?|jacobians?)"
+                         r"\b[^.$\n]{0,40}?\b(?:is|are)\s*:?\s*$")
+
+
+def said_to_be(prose: str, before: int, floor: int) -> str | None:
+    """What the paragraph right before offset ``before`` (after ``floor``) says the display is, when it ends with
+    "the derivative is" (also gradient, Jacobian); else None."""
+    m = _SAID_TO_BE.search(prose[floor:before].rstrip())
+    return m.group("what").lower() if m else None
+
+
 def introduces_definition(prose: str, before: int, floor: int) -> bool:
     """Whether the paragraph right before offset ``before`` (after ``floor``) ends with "defined as" (see the
     module)."""
