@@ -175,3 +175,12 @@ def test_a_new_name_the_prose_calls_the_derivative_is_no_definition():
     # written as the derivative it is, it is judged
     assert verdicts(relu + "$$\\mathrm{ReLU}'(x) = \\begin{cases} 1 & x < 0 \\\\ 0 & x > 0 \\end{cases}$$\n") == \
         ["equal", "not_equal"]
+
+
+def test_the_sentences_of_a_document_are_read_in_one_pass():
+    from derive.verify import cues
+
+    prose = "".join(f"We see $a_{n} = b + c$ here, with $x_{n}$. " for n in range(3000))
+    cues._sentence_ends.cache_clear()
+    found = cues.plain_definitions(prose, [], set())
+    assert len(found) == 3000 and cues._sentence_ends.cache_info().misses == 1

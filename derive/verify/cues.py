@@ -20,8 +20,10 @@ case-insensitively, in the sentence that holds the equation, with the inline mat
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 #: Words that make an equation in their sentence a case or a premise under a condition.
 CONDITIONAL = ("if", "iff", "when", "whenever", "unless", "except", "otherwise", "else", "case", "cases",
@@ -59,12 +61,22 @@ class Sentence:
         return not self.conditional and not self.negating and not self.reasoning
 
 
+@lru_cache(maxsize=4)
+def _sentence_ends(prose: str) -> tuple[str, list[int], list[int]]:
+    """``prose`` with its inline math blanked (a '.' or 'if' in math ends or cues nothing), and the starts and ends
+    of its sentence ends, in order: one pass, so reading every sentence of a document is linear."""
+    blank = INLINE.sub(lambda m: " " * len(m.group()), prose)
+    found = [(m.start(), m.end()) for m in _END.finditer(blank)]
+    return blank, [a for a, _ in found], [b for _, b in found]
+
+
 def sentence_at(prose: str, start: int, end: int) -> Sentence:
     """The sentence of ``prose`` holding ``prose[start:end]`` (an inline formula), read against the tables."""
-    blank = INLINE.sub(lambda m: " " * len(m.group()), prose)  # a '.' or 'if' in math ends or cues nothing
-    first = max((m.end() for m in _END.finditer(blank, 0, start)), default=0)
-    after = _END.search(blank, end)
-    last = after.start() if after else len(blank)
+    blank, starts, ends = _sentence_ends(prose)
+    before = bisect.bisect_right(ends, start)
+    first = ends[before - 1] if before else 0
+    after = bisect.bisect_left(starts, end)
+    last = starts[after] if after < len(starts) else len(blank)
     text = blank[first:last]
     words = {w.lower() for w in _WORD.findall(text)}
     return Sentence(" ".join(text.split()), tuple(w for w in CONDITIONAL if w in words),
@@ -87,8 +99,10 @@ def plain_definitions(prose: str, spans: list[tuple[int, int]], taken: set[int])
     define a name in plain sight (module docstring): not at an offset in ``taken`` (read already, with a cue
     word), in a sentence that asserts it.  Whether its left side is a new bare name is the caller's to decide."""
     found = []
+    starts = [a for a, _ in spans]
     for m in INLINE.finditer(prose):
-        if m.start("m") in taken or any(a <= m.start() < b for a, b in spans) or "=" not in m.group("m"):
+        k = bisect.bisect_right(starts, m.start()) - 1  # the display that begins last before it (spans in order)
+        if m.start("m") in taken or (k >= 0 and m.start() < spans[k][1]) or "=" not in m.group("m"):
             continue
         sentence = sentence_at(prose, m.start(), m.end())
         if sentence.asserts and not prose[m.end() :].lstrip(" \t").startswith(":"):  # "$i = j$:" heads a case

@@ -79,9 +79,9 @@ def unsaid(written: tuple[sp.Expr, sp.Expr], as_put: tuple[sp.Expr, sp.Expr], ju
 
 
 def would_hold(judged: tuple[sp.Expr, sp.Expr], name: str, limit, echo) -> str | None:
-    """The value of ``name`` (an atom of it as written) at which the two sides agree, as text; None where it
-    is not found within :data:`SOLVE_SECONDS` (``limit`` is the child's time limit, a context manager) or is
-    not one value."""
+    """The values of ``name`` (an atom of it as written) at which the two sides agree, as text ("q = y or q = -y");
+    None where they are not found within :data:`SOLVE_SECONDS` of CPU time (``limit`` is the child's time limit, a
+    context manager) or are more than two.  ``echo`` writes an expression as the report shows what was read."""
     atom = _written(judged[0] - judged[1]).get(name)
     if atom is None:
         return None
