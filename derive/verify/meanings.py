@@ -108,12 +108,12 @@ def whole_and_elements(written: tuple[sp.Expr, sp.Expr]) -> list[str]:
 
 
 def _whole(expr: sp.Expr) -> set[sp.Symbol]:
-    """The real symbols of ``expr`` outside the vector arguments of functions (``y`` of ``softmax(y)_i``, a
-    function applied with an index, names the vector it takes)."""
+    """The real symbols of ``expr`` that stand in its arithmetic: not a name alone as a function's argument
+    (``y`` of ``softmax(y)_i``, ``z`` of ``S_i(\\mathbf z)``: the vector the function takes)."""
     if isinstance(expr, (sp.Indexed, sp.IndexedBase)):
         return set()  # an element, not the whole
     if isinstance(expr, sp.Symbol):
         return set() if expr.is_integer else {expr}
-    if isinstance(expr, sp.Function) and any(getattr(a, "is_integer", False) for a in expr.args):
-        return set().union(*(_whole(a) for a in expr.args if not isinstance(a, sp.Symbol)))
+    if isinstance(expr, sp.Function):  # a name alone as an argument is the input the function takes
+        return set().union(set(), *(_whole(a) for a in expr.args if not isinstance(a, sp.Symbol)))
     return set().union(set(), *(_whole(a) for a in expr.args))
