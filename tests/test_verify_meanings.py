@@ -141,6 +141,9 @@ def test_a_premise_in_words_beside_a_display_keeps_a_step_it_may_rescue_from_bei
     claim = "$$\\frac{\\partial L}{\\partial x_k} = y_k - t_k$$\n"
     (step,) = steps(define + "Since exactly one of the $t_i$ is 1:\n\n" + claim)
     assert step.verdict == "unknown" and "Since exactly one of the $t_i$ is 1" in step.detail
+    # a chain whose refuted steps the sentence makes unknown says nothing of "step 1 is wrong"
+    longer = define + "Since exactly one of the $t_i$ is 1:\n\n" + claim.replace("$$\n", " = y_k - t_k$$\n")
+    assert verify_text(longer).chains[-1].result is None
     # without the sentence the step is refuted (it needs the labels to sum to 1), and stated as an assumption,
     # the premise is read and the step holds
     assert verdicts(define + claim) == ["not_equal"]

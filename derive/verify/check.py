@@ -566,7 +566,10 @@ def _beside_worded(verdict: ChainVerdict, worded: list[tuple[Side, frozenset[str
                            f"the reader cannot read ('{said[0].text}', line {said[0].line}); state it as an "
                            f"assumption ('% assume: …') to judge the step: {step.detail}")
         steps.append(step)
-    return replace(verdict, steps=tuple(steps))
+    if tuple(steps) == verdict.steps:
+        return verdict
+    # the chain's closing sentence ("Step 2 is wrong, and …") named the steps as they were refuted: not shown now
+    return replace(verdict, steps=tuple(steps), result=None)
 
 
 def _left_name(text: str, chain: Chain) -> str | None:
