@@ -185,5 +185,5 @@ def test_the_sentences_of_a_document_are_read_in_one_pass():
 
     prose = "".join(f"We see $a_{n} = b + c$ here, with $x_{n}$. " for n in range(3000))
     cues._sentence_ends.cache_clear()
-    found = cues.plain_definitions(prose, [], set())
+    found = cues.plain_definitions(prose, [])
     assert len(found) == 3000 and cues._sentence_ends.cache_info().misses == 1

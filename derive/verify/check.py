@@ -484,12 +484,15 @@ def verify_text(text: str, assumptions: Sequence[str] = (), options: Options = O
     variables = dependents.variables(found)
     chains = []
     written_names: set[tuple] = set()  # (name, kind) stated as a left side so far, read or not
+    said = dict(document.said)
+    worded: dict[int | None, list] = {}
+    for region, sentence, names in document.worded:
+        worded.setdefault(region, []).append((sentence, names))
     for chain in document.chains:
         while prose and (prose[0].since or (prose[0].lhs.line, prose[0].lhs.column)) < \
                 (chain.line, chain.sides[0].column):
             made = prose.pop(0)
-            written_names.add((_left_name(made.lhs.text, chain), _kind(made.lhs.text, Readings(chain.functions,
-                                                                                                chain.symbols))))
+            written_names.add(_stated(made.lhs.text, chain))
             squares = square_names([made.lhs.text, made.rhs.text], [(made.lhs.text, made.rhs.text)])
             # in plain sight (no cue word) a catalog function is not redefined: sigma(x) = … restates it
             taken = set(FUNCTIONS) if made.how.startswith(PLAIN) else set()
@@ -515,11 +518,10 @@ def verify_text(text: str, assumptions: Sequence[str] = (), options: Options = O
         upstream += dependents.dependents(found, [*_latest(definitions), *upstream]) + variables
         verdict = verify_chain(chain, given, options, budget, definitions, [*upstream, *notation], declared,
                                earlier, stated, frozenset(written_names))
-        verdict = _said_in_words(verdict, chain, dict(document.said).get(chain.region), definitions)
-        chains.append(_beside_worded(verdict, [(s, n) for r, s, n in document.worded if r == chain.region]))
+        verdict = _said_in_words(verdict, chain, said.get(chain.region), definitions)
+        chains.append(_beside_worded(verdict, worded.get(chain.region, [])))
         if chain.sides:
-            written_names.add((_left_name(chain.sides[0].text, chain), _kind(chain.sides[0].text, Readings(
-                chain.functions, chain.symbols))))
+            written_names.add(_stated(chain.sides[0].text, chain))
         earlier += " " + chain.source
         if progress is not None:
             progress(len(chains), len(document.chains))
@@ -572,10 +574,11 @@ def _beside_worded(verdict: ChainVerdict, worded: list[tuple[Side, frozenset[str
     return replace(verdict, steps=tuple(steps), result=None)
 
 
-def _left_name(text: str, chain: Chain) -> str | None:
-    """The name a left side states when it is a bare name (``\\delta_j^l``), whatever its right side, read as
-    ``chain`` reads its names; else None."""
-    return defines(text, "0", Readings(chain.functions, chain.symbols), set())
+def _stated(text: str, chain: Chain) -> tuple[str | None, str]:
+    """The name a left side states when it is a bare name (``\\delta_j^l``), whatever its right side (else None),
+    and its kind (:func:`_kind`), read as ``chain`` reads its names."""
+    readings = Readings(chain.functions, chain.symbols)
+    return defines(text, "0", readings, set()), _kind(text, readings)
 
 
 def _shadow(made: ProseDefinition, taken: set[str], definitions: list[Definition]) -> None:

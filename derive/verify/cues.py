@@ -94,15 +94,15 @@ def is_value(rhs: str) -> bool:
     return _VALUE.fullmatch(rhs) is not None
 
 
-def plain_definitions(prose: str, spans: list[tuple[int, int]], taken: set[int]) -> list[tuple[int, str, Sentence]]:
+def plain_definitions(prose: str, spans: list[tuple[int, int]]) -> list[tuple[int, str, Sentence]]:
     """``(offset, formula, sentence)`` of each inline formula of ``prose`` outside the display ``spans`` that may
-    define a name in plain sight (module docstring): not at an offset in ``taken`` (read already, with a cue
-    word), in a sentence that asserts it.  Whether its left side is a new bare name is the caller's to decide."""
+    define a name in plain sight (module docstring), in a sentence that asserts it.  Whether it was read already
+    with a cue word, and whether its left side is a new bare name, is the caller's to decide."""
     found = []
     starts = [a for a, _ in spans]
     for m in INLINE.finditer(prose):
         k = bisect.bisect_right(starts, m.start()) - 1  # the display that begins last before it (spans in order)
-        if m.start("m") in taken or (k >= 0 and m.start() < spans[k][1]) or "=" not in m.group("m"):
+        if (k >= 0 and m.start() < spans[k][1]) or "=" not in m.group("m"):
             continue
         sentence = sentence_at(prose, m.start(), m.end())
         if sentence.asserts and not prose[m.end() :].lstrip(" \t").startswith(":"):  # "$i = j$:" heads a case

@@ -41,7 +41,7 @@ from derive.verify.definitions import (
 )
 from derive.verify.diagnosis import diagnose
 from derive.verify.drawn import with_drawn_functions
-from derive.verify.graph import bare_elements
+from derive.verify.graph import bare_elements, names_in
 from derive.verify.numeric import (
     EVALUATION_ERRORS,
     NumericOutcome,
@@ -227,7 +227,7 @@ def _judge(send, label: str, lhs_text: str, rhs_text: str, assumption_texts: tup
     if numeric.verdict == "unknown" and numeric.detail.startswith("no numbers to compare: functions"):
         numeric = _with_drawn_functions(lhs, rhs, system, seed, points, context, deadline, placeholders) or numeric
     known = (frozenset(readings.defined |  # not the reader's models of undefined names
-                       {n for h in hypotheses for side in (h.lhs, h.rhs) for n in meanings.names(side)}),
+                       {n for h in hypotheses for side in (h.lhs, h.rhs) for n in names_in(side)}),
              frozenset(readings.variables))
     if numeric.verdict == "not_equal":
         return _refuted(send, label, numeric, used, written, step, (lhs, rhs), known)

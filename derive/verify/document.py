@@ -456,7 +456,7 @@ def prose_definitions(masked: str, text: str, spans: list[tuple[int, int]], wher
         if sides is not None and (sides[0].line, sides[0].column) not in taken:
             found.append(ProseDefinition(sides[0], sides[1], f"labelled list: {label}" + (" :=" if sides[2] else "")))
     taken = {(d.lhs.line, d.lhs.column) for d in found}
-    for start, math, _ in plain_definitions(masked, spans, set()):
+    for start, math, _ in plain_definitions(masked, spans):
         sides = _equation_sides(math, start, text, where)
         if sides is not None and (sides[0].line, sides[0].column) not in taken and not is_value(sides[1].text):
             found.append(ProseDefinition(sides[0], sides[1], PLAIN + (" :=" if sides[2] else "")))

@@ -42,11 +42,6 @@ def _written(expr: sp.Expr) -> dict[str, sp.Expr]:
     return found
 
 
-def names(expr: sp.Expr) -> set[str]:
-    """The labels of the names written in ``expr`` (see :func:`_written`)."""
-    return set(_written(expr))
-
-
 def _by(expr: sp.Expr) -> set[str]:
     """The labels of the variables ``expr`` differentiates by."""
     labels = set()
