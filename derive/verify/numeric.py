@@ -136,7 +136,6 @@ class NumericOutcome:
     detail: str
     points: int = 0
     counterexample: dict | None = None
-    largest_difference: str | None = None
     tried: tuple[str, ...] = field(default=())
 
 
@@ -461,7 +460,6 @@ def compare(
             f"at up to {RESIDUAL_DIGITS} digits{resolved}); largest relative difference {sp.Float(largest, 3)}{skipped}"
             f"{partly or ''}{without}",
             agreed,
-            largest_difference=str(sp.Float(largest, 3)),
         )
     if unevaluable is not None:
         return NumericOutcome("unknown", f"cannot evaluate {namer(unevaluable)}", agreed)

@@ -60,7 +60,7 @@ class Claim:
         self.definitions: dict[str, nd.Node] = {}
         self.used: list[str] = []
         for (name, _, rhs), key in zip(definitions, keys, strict=True):
-            if key is None or (key in self.declared and not self._is_matrix_rhs(rhs)):
+            if key is None or key in self.declared:
                 continue
             try:
                 self.definitions[key] = read_matrix(rhs, self.known)
@@ -76,9 +76,6 @@ class Claim:
                             key=str)
         self.numbers = sorted({int(d) for dims in self.declared.values() for d in dims if d.is_Integer})
         self.labels = frozenset(self._labels())
-
-    def _is_matrix_rhs(self, rhs: str) -> bool:
-        return True
 
     def without(self, cut: dict, generic: tuple | None = None) -> Claim:
         """The claim with the defined names ``cut`` (key → dims) held as declared free matrices, and
@@ -469,7 +466,7 @@ def _prove_on_instance(claim: Claim, vectors: str, seconds: float) -> tuple[bool
 def _reduces_to_zero(difference) -> bool:
     difference = sp.sympify(difference)
     applied = sorted(difference.atoms(sp.Function), key=sp.count_ops, reverse=True)
-    names = {f: sp.Dummy() for f in applied if not isinstance(f, sp.Heaviside) or True}
+    names = {f: sp.Dummy() for f in applied }
     named = difference.xreplace(names)
     if sp.expand(named) == 0:
         return True
