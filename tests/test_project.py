@@ -188,3 +188,39 @@ def test_no_new_import_circle():
 def test_the_circle_finder_finds_a_planted_circle():
     graph = {"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}
     assert _circles(graph) == [frozenset({"a", "b", "c"})]
+
+
+#: The layers, lowest first: a module imports its own layer and those below, never above or beside.
+#: (prefix -> layer; flat modules too: ``derive.export_math`` is notes); the first matching prefix wins,
+#: everything else of ``derive`` is the SymPy-only core.
+LAYERS = (("derive.cli", "cli"), ("derive.pytest_plugin", "cli"), ("derive.__main__", "cli"),
+          ("checks", "numeric"), ("derive.verify", "verify"), ("derive.latex", "verify"), ("derive.export", "notes"),
+          ("derive.render", "render"), ("derive.matrix_print", "render"),
+          ("derive.network", "network"), ("derive.layers", "network"), ("derive", "core"))
+RANK = {"core": 0, "network": 1, "render": 2, "verify": 3, "notes": 3, "numeric": 3, "cli": 4}
+
+#: Upward imports left, each with why; the list may only shrink.
+KNOWN_UPWARD = {
+    ("derive.derivation", "derive.export"): "Derivation's Jupyter display; goes with the package move",
+    ("derive.derivation", "derive.render"): "Derivation's Jupyter display; goes with the package move",
+    ("derive.derivation", "derive.render_latex"): "Derivation's Jupyter display; goes with the package move",
+    ("derive.network", "derive.matrix_print"): "the equations carry their LaTeX and text; goes with the package move",
+    ("derive.network", "derive.render"): "the equations carry their LaTeX and text; goes with the package move",
+}
+
+
+def _layer(module: str) -> str:
+    return next(layer for prefix, layer in LAYERS if module.startswith(prefix))
+
+
+def test_imports_go_down_the_layers():
+    """cli -> numeric, notes, verify -> render -> network -> core (DESIGN.md); peers do not import each other."""
+    upward = set()
+    for module, imported in _module_graph().items():
+        for other in imported:
+            mine, theirs = _layer(module), _layer(other)
+            if RANK[theirs] > RANK[mine] or (RANK[theirs] == RANK[mine] and theirs != mine):
+                upward.add((module, other))
+    new = sorted(upward - set(KNOWN_UPWARD))
+    assert not new, f"imports that go up or sideways: {new}"
+    assert not set(KNOWN_UPWARD) - upward, f"fixed: remove from KNOWN_UPWARD: {sorted(set(KNOWN_UPWARD) - upward)}"
