@@ -147,7 +147,7 @@ class leaky_relu(CatalogFunction):
         return sp.Piecewise((x, x <= 0), (0, True))
 
     def _shown_args(self):
-        return self.args[:1] if self.args[1] == LEAKY_RELU_SLOPE else self.args
+        return self.args[:1] if self.args[1:] in ((), (LEAKY_RELU_SLOPE,)) else self.args
 
     def _sympystr(self, printer):
         return f"leaky_relu({', '.join(printer._print(a) for a in self._shown_args())})"
@@ -183,7 +183,7 @@ class elu(CatalogFunction):
         return sp.Piecewise((sp.exp(x) - 1, x <= 0), (0, True))
 
     def _shown_args(self):
-        return self.args[:1] if self.args[1] == ELU_ALPHA else self.args
+        return self.args[:1] if self.args[1:] in ((), (ELU_ALPHA,)) else self.args
 
     def _sympystr(self, printer):
         return f"elu({', '.join(printer._print(a) for a in self._shown_args())})"

@@ -170,8 +170,10 @@ class UnicodePrinter(StrPrinter):
         return f"{self._print(expr.base.label)}_{','.join(self._print(i) for i in expr.indices)}"
 
     def _print_Sum(self, expr):
-        (j, lo, hi), = expr.limits[:1]
-        return f"Σ_{{{self._print(j)}={self._print(lo)}..{self._print(hi)}}} {self.parenthesize(expr.function, 45)}"
+        """Σ_{j=1..K} f, the outermost sum first (SymPy lists a multiple sum's limits innermost first)."""
+        limits = " ".join(f"Σ_{{{self._print(j)}={self._print(lo)}..{self._print(hi)}}}"
+                          for j, lo, hi in reversed(expr.limits))
+        return f"{limits} {self.parenthesize(expr.function, 45)}"
 
     def _print_Piecewise(self, expr):
         pieces = []

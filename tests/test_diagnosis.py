@@ -31,10 +31,10 @@ PLANTED = [
     (r"x^2+1", r"x^2+3", "additive_constant", "plus the constant 2"),
     (r"\frac{d}{dx}\sigma(x)", r"\sigma(x)(1-\sigma(x)) + \pi", "additive_constant", "plus the constant pi"),
     # dropped_inner_derivative
-    (r"\frac{d}{dx}\sin(x^2)", r"\cos(x^2)", "dropped_inner_derivative", "d/dx(x**2) = 2*x"),
+    (r"\frac{d}{dx}\sin(x^2)", r"\cos(x^2)", "dropped_inner_derivative", "d/dx(x²) = 2·x"),
     (r"\frac{d}{dx}\sigma(3x)", r"\sigma(3x)(1-\sigma(3x))", "dropped_inner_derivative", "= 3 is missing"),
-    (r"\frac{d}{dx}(x^2+1)^3", r"3(x^2+1)^2", "dropped_inner_derivative", "= 2*x"),
-    (r"\frac{d}{dx}\sin(\cos(x^2))", r"-\cos(\cos(x^2))\sin(x^2)", "dropped_inner_derivative", "d/dx(x**2)"),
+    (r"\frac{d}{dx}(x^2+1)^3", r"3(x^2+1)^2", "dropped_inner_derivative", "= 2·x"),
+    (r"\frac{d}{dx}\sin(\cos(x^2))", r"-\cos(\cos(x^2))\sin(x^2)", "dropped_inner_derivative", "d/dx(x²)"),
     (r"\frac{d}{dx} f(g(x))", r"f'(g(x))", "dropped_inner_derivative", "d/dx(g(x))"),
     # swapped_indices
     (r"x_i y_j", r"x_j y_i", "swapped_indices", "the indices i and j"),
@@ -43,6 +43,13 @@ PLANTED = [
     (r"\frac{d}{dx}(x^2+\sin(x))", r"2x", "dropped_term", "the term cos(x)"),
     (r"(x+1)(x+2)", r"x^2 + 3x", "dropped_term", "the term 2"),
     (r"x^3 + \tanh(x) + e^{x}", r"x^3 + e^{x}", "dropped_term", "the term tanh(x)"),
+    # extra_term, term_factor: one term of the right side added or scaled
+    (r"\frac{d}{dx}(x^2+\sin(x))", r"2x + \cos(x) + x", "term_factor", "written as 2·x"),
+    (r"\frac{d}{dx}\left(\frac{x^2}{2} + \sin x\right)", r"2x + \cos x", "term_factor", "the term 2·x"),
+    (r"\frac{d}{dx}(x^3 + \sin(x))", r"3x^2 + \cos(x) + \tanh(x)", "extra_term", "the term tanh(x)"),
+    # wrong_power
+    (r"\frac{d}{dx} x^3", r"3x^3", "wrong_power", "a power of x is 1 too high"),
+    (r"\frac{d}{dx} (1+x^2)^{-1}", r"-2x(1+x^2)^{-1}", "wrong_power", "a power of (1 + x²) is 1 too high"),
     # known_mistake
     (r"\frac{d}{dx}\sigma(x)", r"\sigma(x)\sigma(x)", "known_mistake", "sigmoid' written as"),
     (r"\frac{d}{dx}\sigma(x)", r"\sigma(x)(1+\sigma(x))", "known_mistake", "sigmoid'"),

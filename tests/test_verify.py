@@ -84,7 +84,7 @@ def test_numeric_agreement_is_reported_as_numeric_never_as_proved():
 
 def test_the_parsed_form_of_each_side_is_echoed():
     (step,) = verify_text(r"$$\frac{\partial}{\partial z_k} \hat{y}_k e^{z_k} = \sigma'(x)$$").chains[0].steps
-    assert (step.lhs_read, step.rhs_read) == ("d/dz_k(yhat_k*exp(z_k))", "(1 - sigmoid(x))*sigmoid(x)")
+    assert (step.lhs_read, step.rhs_read) == ("d/dz_k(yhat_k·exp(z_k))", "(1 - σ(x))·σ(x)")
 
 
 def test_assumptions_from_the_file_apply_after_their_line_and_are_named():

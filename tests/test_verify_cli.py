@@ -54,14 +54,14 @@ def test_json_has_the_documented_shape(tmp_path, capsys):
         assert {"lhs", "rhs", "verdict", "method", "detail", "counterexample"} <= set(step)
     assert (first["verdict"], first["counterexample"]) == ("equal", None)
     assert second["verdict"] == "not_equal" and set(second["counterexample"]) >= {"point", "lhs", "rhs"}
-    assert second["lhs"] == r"2\sigma(2x) - 1" and second["rhs_read"] == "2*sigmoid(x) - 1"
+    assert second["lhs"] == r"2\sigma(2x) - 1" and second["rhs_read"] == "2·σ(x) - 1"
 
 
 def test_report_marks_steps_echoes_each_side_and_highlights_the_first_wrong_step(tmp_path, capsys):
     text = r"$$\frac{d}{dx}\tanh x = 1-\tanh^2 x = \frac{1}{(e^x+e^{-x})^2} = \frac{1}{(e^x+e^x)^2} = \frac{1}{x$$"
     code, out, _ = verify(tmp_path, capsys, text)
     assert code == 1
-    assert "[1] d/dx(tanh(x))" in out and "[2] 1 - tanh(x)**2" in out
+    assert "[1] d/dx(tanh(x))" in out and "[2] 1 - tanh(x)²" in out
     assert "✓ [1] = [2]" in out
     assert "✗ [2] = [3]  NOT EQUAL   <-- first wrong step" in out
     assert "✗ [3] = [4]  NOT EQUAL\n" in out

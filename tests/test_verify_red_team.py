@@ -28,8 +28,8 @@ def test_agreement_says_how_far_the_difference_was_resolved():
 
 def test_an_unknown_function_is_applied_not_multiplied():
     assert echo(parse_expression("f(x+y)")) == "f(x + y)"
-    assert echo(parse_expression(r"\phi'(w x)")) == "phi'(w*x)"
-    assert echo(parse_expression("x(1-x)")) == "x*(1 - x)"
+    assert echo(parse_expression(r"\phi'(w x)")) == "phi'(w·x)"
+    assert echo(parse_expression("x(1-x)")) == "x·(1 - x)"
 
 
 def test_the_chain_rule_with_unknown_functions_is_proved_and_a_wrong_one_is_not():

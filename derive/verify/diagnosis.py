@@ -36,6 +36,14 @@ side with its derivatives carried out, the point :math:`p` running over the poin
     A *sum form* of L is L itself, :math:`L'`, or ``expand(L')`` when it is a sum of 2 to
     :data:`MAX_TERMS` terms; the kind holds when :math:`L(p) - R(p) = t(p)` at every point for a term t
     of one of them, i.e. :math:`R = L' - t`.
+``extra_term``, ``term_factor`` (and ``sign`` of one term)
+    One term r of a sum form of R (R itself, or ``expand(R)``) is off by a constant factor:
+    :math:`L'(p) - R(p) = k\,r(p)` at every point, so that :math:`L' = R - r + (1 + k)\,r`: r is not in the
+    left side at all (1 + k = 0: ``extra_term``), has the wrong sign (``sign``), or is scaled
+    (``term_factor``: a dropped 1/2 or 1/n, a factor 2 too many); the text gives the term as it should read.
+``wrong_power``
+    :math:`R = L'\,u^k` for a base u of :math:`L'` (a name, or the base of a power) and k in ±1, ±2: an
+    exponent written off (:math:`3x^3` for :math:`3x^2`).
 ``additive_constant``
     :math:`R(p) - L(p)` is the same non-zero number d at every point (:math:`R = L' + d` proved when
     d is made exact).
@@ -66,7 +74,7 @@ from derive.verify.numeric import concrete, counts_and_indices, value
 from derive.verify.reading import echo, evaluate_derivatives
 
 KINDS = ("constant_factor", "sign", "additive_constant", "dropped_inner_derivative", "swapped_indices",
-         "dropped_term", "known_mistake", "other")
+         "dropped_term", "extra_term", "term_factor", "wrong_power", "known_mistake", "other")
 POINTS = 6
 DIGITS = 50
 RELATIVE_TOLERANCE = sp.Float("1e-30", DIGITS)
@@ -233,7 +241,7 @@ def diagnose(lhs: sp.Expr, rhs: sp.Expr, point_values: list[dict] | None = None)
     if len(values) < 3 and check.how(left, rhs, None):
         return None
     for tried in (_dropped_inner_derivative, _known_mistake, _swapped_indices, _sign, _constant_factor,
-                  _dropped_term, _additive_constant):
+                  _dropped_term, _right_term, _wrong_power, _additive_constant):
         found = tried(lhs, left, rhs, values, check)
         if found is not None:
             return found
@@ -241,7 +249,8 @@ def diagnose(lhs: sp.Expr, rhs: sp.Expr, point_values: list[dict] | None = None)
             return Diagnosis("other", f"no kind of mistake found (the checks stopped after {TOTAL_SECONDS:g} s of "
                              "CPU time)")
     return Diagnosis("other", "none of the known kinds of mistake (constant factor, sign, additive constant, "
-                     "inner derivative, swapped indices, dropped term, catalog slip) fits")
+                     "inner derivative, swapped indices, a term dropped, added or scaled, a power off, catalog slip) "
+                     "fits")
 
 
 # ----------------------------------------------------------------------------------------- the kinds
@@ -448,6 +457,68 @@ def _matches_term(term: sp.Expr, times: int, left: sp.Expr, rhs: sp.Expr, check:
         a, b, v = values
         return abs((b - a) - times * v) <= RELATIVE_TOLERANCE * max(abs(a), abs(b), abs(v)) + ABSOLUTE_TOLERANCE
     return True  # no numbers: let the proof decide
+
+
+def _right_term(lhs, left, rhs, values, check: _Check) -> Diagnosis | None:
+    r"""One term r of the right side's sum form off by a constant factor: :math:`L' - R = k\,r` at every point,
+    so the step holds with r written as :math:`(1 + k)\,r` -- ``extra_term`` where that is 0 (r is not in the
+    left side at all), ``sign`` where it is -r, ``term_factor`` otherwise (a dropped 1/2 or 1/n, a 2 too many)."""
+    forms = [f for f in dict.fromkeys((rhs, sp.expand(rhs) if sp.count_ops(rhs) <= 200 else rhs))
+             if isinstance(f, sp.Add) and 2 <= len(f.args) <= MAX_TERMS]
+    for form in forms:
+        for term in (t for t in form.args if not t.is_number):  # a number off is an additive constant
+            k = _constant(_term_pairs(term, left, rhs, check.points), lambda t, d: d / t)
+            if k is None or _close(k, 0):
+                continue
+            fix = _exact(1 + k) if not _close(1 + k, 0) else sp.S.Zero
+            how = check.equal(left, form - term + fix * term)
+            if not how:
+                continue
+            if fix == 0:
+                return Diagnosis("extra_term", f"the term {echo(term)} of the right side is not in the left side: "
+                                 f"without it the step holds; {how}")
+            if fix == -1:
+                return Diagnosis("sign", f"the term {echo(term)} of the right side has the wrong sign: with "
+                                 f"{echo(-term)} the step holds; {how}")
+            return Diagnosis("term_factor", f"the term {echo(term)} of the right side is off by a factor: written "
+                             f"as {echo(sp.Mul(fix, term))} the step holds; {how}")
+        if check.out_of_time():
+            return None
+    return None
+
+
+def _term_pairs(term: sp.Expr, left: sp.Expr, rhs: sp.Expr, points) -> list[tuple]:
+    """(value of ``term``, value of L' - R) at every point where all three have values and the term is not 0."""
+    pairs = []
+    for n in range(len(points.reals)):
+        values = [points.value(e, n) for e in (left, rhs, term)]
+        if None in values or values[2] == 0:
+            continue
+        pairs.append((values[2], values[0] - values[1]))
+    return pairs
+
+
+def _wrong_power(lhs, left, rhs, values, check: _Check) -> Diagnosis | None:
+    r""":math:`R = L'\,u^k` for a base u of L' (a name, or the base of a power in it) and a whole k, 0 < |k| <= 2:
+    an exponent written one or two off (:math:`3x^3` for :math:`3x^2`, a power rule that kept n)."""
+    bases = [b for b in dict.fromkeys([*sorted(left.free_symbols, key=str), *sorted(left.atoms(sp.Indexed), key=str),
+                                       *(p.base for p in left.atoms(sp.Pow) if p.exp.is_number)])
+             if not b.is_number and getattr(b, "is_integer", False) is not True]
+    for base in bases:
+        for k in (1, -1, 2, -2):
+            target = left * base**k
+            if _constant(_term_pairs(target, rhs, 0 * rhs, check.points), lambda t, d: d / t) is None:
+                continue
+            how = check.equal(rhs, target)
+            if how:
+                off = "too high" if k > 0 else "too low"
+                shown = f"({echo(base)})" if isinstance(base, sp.Add) else echo(base)
+                times = shown if k == 1 else f"{shown}^{k}"
+                return Diagnosis("wrong_power", f"the right side is the left times {times}: a power of "
+                                 f"{shown} is {abs(k)} {off}; {how}")
+        if check.out_of_time():
+            return None
+    return None
 
 
 def _additive_constant(lhs, left, rhs, values, check: _Check) -> Diagnosis | None:

@@ -42,6 +42,7 @@ from sympy.core.function import AppliedUndef
 from derive.functions import unfold
 from derive.verify.cputime import PointTimeout, time_limit
 from derive.verify.points import EVALUATION_ERRORS, draw_point, kinks_of, near_kink, unprobed_kinks
+from derive.verify.reading import value_text
 
 DIGITS = 50
 RELATIVE_TOLERANCE = sp.Float("1e-25", DIGITS)
@@ -382,7 +383,7 @@ def compare(
                     if (a is None) != (b is None) and partly is None:  # one side real, the other perhaps not
                         other = non_real(left if a is None else right, point)
                         if other is not None:
-                            where = ", ".join(f"{namer(s)} = {namer(v)}" for s, v in {**values, **point}.items())
+                            where = ", ".join(f"{namer(s)} = {value_text(v)}" for s, v in {**values, **point}.items())
                             real_side, other_side = ("rhs", "lhs") if a is None else ("lhs", "rhs")
                             partly = (f"; holds only where both sides are real: at {where} the {real_side} is "
                                       f"{show_value(a if b is None else b)} but the {other_side} is {namer(other)}")
@@ -532,7 +533,7 @@ def _tiny_counterexample(left, right, point, values, difference, agreed, namer) 
 
 
 def _counterexample(point, values, a, b, agreed, namer, digits=30, difference=None) -> NumericOutcome:
-    shown = {namer(s): namer(v) for s, v in {**values, **point}.items()}
+    shown = {namer(s): value_text(v) for s, v in {**values, **point}.items()}
     gap = difference if difference is not None else abs(a - b)
     example = {"point": shown, "lhs": show_value(a, digits), "rhs": show_value(b, digits),
                "difference": str(sp.Float(abs(gap), 3))}

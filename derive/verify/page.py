@@ -24,6 +24,8 @@ import json
 import re
 import xml.etree.ElementTree as ET
 
+from derive.verify.present import significant
+
 MATHML_NS = "http://www.w3.org/1998/Math/MathML"
 #: MathML presentation elements and attributes that may pass into the page; anything else is dropped.
 MATHML_TAGS = frozenset((
@@ -139,11 +141,11 @@ def _counterexample(found) -> str:
     if not isinstance(found, dict):
         return _value(found)
     point = found.get("point")
-    where = ", ".join(f"{html.escape(str(k))} = {html.escape(str(v))}" for k, v in point.items()) \
+    where = ", ".join(f"{html.escape(str(k))} = {html.escape(significant(v))}" for k, v in point.items()) \
         if isinstance(point, dict) else _value(point)
-    values = [f"{side} = {html.escape(str(found[side]))}" for side in ("lhs", "rhs") if side in found]
+    values = [f"{side} = {html.escape(significant(found[side]))}" for side in ("lhs", "rhs") if side in found]
     if "difference" in found:
-        values.append(f"difference {html.escape(str(found['difference']))}")
+        values.append(f"difference {html.escape(significant(found['difference'], 3))}")
     rest = {k: v for k, v in found.items() if k not in ("point", "lhs", "rhs", "difference")}
     return f"at {where}: {', '.join(values)}" + (f"; {_value(rest)}" if rest else "")
 

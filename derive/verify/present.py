@@ -8,6 +8,8 @@ Markdown or LaTeX file the output is what it always was.
 
 from __future__ import annotations
 
+import mpmath
+
 from derive.safe_text import terminal_safe
 from derive.verify.sources import Source
 
@@ -146,20 +148,25 @@ def as_text(report, name: str, color: bool = False, source: Source | None = None
     return "\n".join(f"\x1b[1;31m{line}\x1b[0m" if n in red else line for n, line in enumerate(lines))
 
 
-def _significant(text: str, digits: int = 6) -> str:
-    """A number written with many digits, to ``digits`` significant ones (text stays as it is)."""
+def significant(text, digits: int = 6) -> str:
+    """A number written with many digits, to ``digits`` significant ones, at any magnitude (mpmath: 1e400
+    stays 1e+400); anything else as it is."""
+    if str(text).strip().lstrip("-").isdigit():  # a count or an index: as it is
+        return str(text).strip()
     try:
-        value = float(text)
-    except ValueError:
-        return text
-    return f"{value:.{digits}g}"
+        value = mpmath.mpf(str(text).strip())
+    except (ValueError, TypeError):
+        return str(text)
+    if mpmath.isnan(value) or mpmath.isinf(value):
+        return str(text)
+    return mpmath.nstr(value, digits, min_fixed=-5, max_fixed=6)
 
 
 def _short_counterexample(example: dict) -> str:
     """The counterexample with 6 significant digits (JSON keeps every digit)."""
-    where = ", ".join(f"{k} = {_significant(v)}" for k, v in example["point"].items())
-    return (f"at {where}: lhs = {_significant(example['lhs'])}, rhs = {_significant(example['rhs'])} "
-            f"(difference {example['difference']}; every digit in --json)")
+    where = ", ".join(f"{k} = {significant(v)}" for k, v in example["point"].items())
+    return (f"at {where}: lhs = {significant(example['lhs'])}, rhs = {significant(example['rhs'])} "
+            f"(difference {significant(example['difference'], 3)}; every digit in --json)")
 
 
 def _side_reads(chain) -> list[tuple[str, str | None]]:

@@ -5,11 +5,30 @@ from __future__ import annotations
 import sympy as sp
 from sympy.printing.str import StrPrinter
 
+from derive.render import UnicodePrinter
 
-class _Echo(StrPrinter):
-    """SymPy's text form, with ``z_1``/``yhat_i`` for vector elements and ``d/dx(…)`` for derivatives."""
 
-    printmethod = "_derive_echo"  # Indexed's own _sympystr would win otherwise
+def _exact_decimal(printer, expr) -> str:
+    """A rational with a finite decimal expansion (the sample points) as that decimal, every digit."""
+    places = next((k for k in range(80) if 10**k % expr.q == 0), None)
+    if places is None:
+        return StrPrinter._print_Rational(printer, expr)
+    digits = str(abs(expr.p) * (10**places // expr.q)).rjust(places + 1, "0")
+    whole, fraction = digits[: len(digits) - places], digits[len(digits) - places :].rstrip("0")
+    return ("-" if expr.p < 0 else "") + whole + (f".{fraction}" if fraction else "")
+
+
+class _Value(StrPrinter):
+    """A number of a counterexample as SymPy reads it back (``sympify``): exact decimals, ``sqrt(2)/10``."""
+
+    def _print_Rational(self, expr):
+        return _exact_decimal(self, expr)
+
+
+class _Echo(UnicodePrinter):
+    """What was read in the one-line Unicode of ``derive show`` -- σ(x)·(1 - σ(x)), Σ_{j=1..K} exp(z_j),
+    d/dx(σ(x)) -- kept as written: nothing simplified, so a mis-read is visible; the sample points' exact
+    decimals in full."""
 
     def _print_Indexed(self, expr):
         indices = ",".join(self._print(i) for i in expr.indices)
@@ -19,6 +38,13 @@ class _Echo(StrPrinter):
     def _print_IndexedBase(self, expr):
         return str(expr.label)
 
+    def _print_Mul(self, expr):
+        """An unevaluated product as read, without the factors 1 the reader's sums carry (Σ 1·exp(z_j))."""
+        kept = [a for a in expr.args if a != 1]
+        if len(kept) != len(expr.args):
+            return self._print(sp.Mul(*kept, evaluate=False)) if len(kept) > 1 else self._print(kept[0] if kept else 1)
+        return StrPrinter._print_Mul(self, expr).replace("*", "·")  # the factors in the order written
+
     def _print_softmax(self, expr):
         z, i, _ = expr.args
         return f"{type(expr).__name__}({self._print(z)})_{self._print(i)}"
@@ -26,12 +52,7 @@ class _Echo(StrPrinter):
     _print_log_softmax = _print_softmax
 
     def _print_Rational(self, expr):
-        places = next((k for k in range(80) if 10**k % expr.q == 0), None)
-        if places is not None:  # the sample points: exact decimals, every digit
-            digits = str(abs(expr.p) * (10**places // expr.q)).rjust(places + 1, "0")
-            whole, fraction = digits[: len(digits) - places], digits[len(digits) - places :].rstrip("0")
-            return ("-" if expr.p < 0 else "") + whole + (f".{fraction}" if fraction else "")
-        return super()._print_Rational(expr)
+        return _exact_decimal(self, expr)
 
     def _print_Pow(self, expr, rational=False):
         """``exp(x)`` for ``E**x``, as SymPy's own ``exp`` prints (an unevaluated reading keeps the power)."""
@@ -53,9 +74,17 @@ class _Echo(StrPrinter):
         return f"{top}/{by}({self._print(expr.expr)})"
 
 
+def value_text(value: sp.Expr) -> str:
+    """A sample value in a counterexample: text that ``sympify`` reads back to the same number."""
+    return _Value().doprint(value)
+
+
 def echo(expr: sp.Basic) -> str:
     """The text shown for what was read (so that a mis-read is visible)."""
-    return _Echo({"order": "none"}).doprint(expr)
+    try:
+        return _Echo({"order": "none"}).doprint(expr)
+    except (TypeError, ValueError, IndexError, AttributeError):  # a construct the printer does not know
+        return StrPrinter({"order": "none"}).doprint(expr)
 
 
 def unify_symbols(*exprs: sp.Expr) -> list[sp.Expr]:

@@ -51,7 +51,7 @@ def echo(node: nd.Node) -> str:
     if isinstance(node, nd.Entry):
         return f"{_wrap(node.arg)}_({','.join(echo(i) for i in node.indices)})"
     if isinstance(node, nd.IndexSum):
-        return f"sum_{node.index}({echo(node.body)})"
+        return f"Σ_{node.index} {_wrap(node.body)}"
     if isinstance(node, nd.Gradient | nd.Jacobian):
         return node.text.replace(node.by.key if isinstance(node.by, nd.Name) else "\0", key_shown(getattr(
             node.by, "key", ""))) if isinstance(node.by, nd.Name) else node.text
