@@ -30,7 +30,7 @@ EPS = None
 def _forward(keep, x, gamma):
     rows, cols = x.shape
     across = sp.OneMatrix(cols, 1)  # x · 1_d sums each row over the features
-    ms = keep("ms", sp.HadamardProduct(x, x) * across / cols)
+    ms = keep("s", sp.HadamardProduct(x, x) * across / cols)
     rstd = keep("rstd", sp.HadamardPower(ms + epsilon * sp.OneMatrix(rows, 1), sp.Rational(-1, 2)))
     xhat = keep("xhat", sp.HadamardProduct(rstd * across.T, x))
     return sp.HadamardProduct(xhat, sp.OneMatrix(rows, 1) * gamma)
