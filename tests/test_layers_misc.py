@@ -319,3 +319,21 @@ def test_kernel_shapes_follow_the_settings():
     assert get_kernel("meanpool").out_shape((5, 3)) == (3,)
     assert get_kernel("rmsnorm").parameters((5, 3), eps=None) == {"gamma": (3,)}
     assert get_kernel("dropout").out_shape((5, 3), p=0.5) == (5, 3)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_the_kernel_source_runs_alone_with_numpy_as_codegen_copies_it(tmp_path, name):
+    import inspect
+
+    kernel = get_kernel(name)
+    path = tmp_path / f"copied_{name}.py"
+    path.write_text("import numpy as np\n\n\n" + "\n\n".join(inspect.getsource(f) for f in kernel.functions))
+    spec = importlib.util.spec_from_file_location(path.stem, path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    x, params, settings = _case(name)
+    y, cache = getattr(module, f"{name}_forward")(x, *params, **settings)
+    copied = getattr(module, f"{name}_backward")(np.ones_like(y), cache)
+    original = kernel.backward(np.ones_like(y), kernel.forward(x, *params, **settings)[1])
+    for ours, theirs in zip(copied, original, strict=True):
+        assert (ours is None and theirs is None) or np.array_equal(ours, theirs)

@@ -35,7 +35,7 @@ def backward_with(averaged: bool = True):
 
 LAYER = Layer(
     name="meanpool",
-    summary="meanpool(X) = (1/T) 1ᵀ X: each feature's mean over the T time steps (rows)",
+    summary="meanpool(X) = (1/T) 1ᵀ X: each feature's mean over the T time steps (the rows; T is n in the proof)",
     matches="torch.mean(x, dim=1) on a batch (N, T, D) (x.mean(dim=-2))",
     parameters=(),
     shapes=lambda rows, cols: {"x": (rows, cols)},
