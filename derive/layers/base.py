@@ -9,6 +9,9 @@ A :class:`Layer` declares
 * ``backward(keep, g, x, *params, saved)`` -- its backward formulas in matrix form, ``{"dx": ...,
   "d<param>": ...}`` for the upstream gradient ``g`` = ∂L/∂out, the forward's intermediates in ``saved``;
 * ``parameters`` and their shapes for an input of width d (``shapes``), and ``settings`` (ε);
+* ``constants`` -- inputs that are given, not differentiated (an embedding's one-hot token matrix, a
+  dropout mask): passed to ``forward``/``backward`` after the inputs, before the parameters, and left
+  out of the proof and of the gradients (none by default);
 * ``steps`` -- the derivation a person writes, in index notation then in matrix form, as data
   (``(lhs, rhs, rule)`` strings; printing is the CLI's);
 * its reference bindings live in ``checks/bindings/<name>.py`` (the only other file a layer has).
@@ -63,13 +66,14 @@ class Layer:
     inputs: tuple[str, ...] = ("x",)
     settings: dict = field(default_factory=dict)
     notes: tuple[str, ...] = ()
+    constants: tuple[str, ...] = ()
 
     def symbols(self, sizes=(n, d)) -> dict[str, sp.MatrixSymbol]:
         """A MatrixSymbol for every input and parameter, at ``sizes`` (symbolic by default)."""
         return {name: sp.MatrixSymbol(name, *shape) for name, shape in self.shapes(*sizes).items()}
 
     def arguments(self, symbols) -> list[sp.MatrixSymbol]:
-        return [symbols[name] for name in (*self.inputs, *self.parameters)]
+        return [symbols[name] for name in (*self.inputs, *self.constants, *self.parameters)]
 
     def equations(self, symbols=None, named=None):
         """Forward and backward as named equations, each intermediate kept as its own symbol.
