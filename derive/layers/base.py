@@ -142,10 +142,11 @@ def _inline(name, value):
     return value
 
 
-def prove_layer(layer: Layer, backward: Callable | None = None) -> LayerProof:
+def prove_layer(layer: Layer, backward: Callable | None = None, only: tuple[str, ...] | None = None) -> LayerProof:
     """Each backward formula (``backward`` overrides the layer's, to plant a mistake) equals ∂⟨G, out⟩.
 
-    A layer with a proof of its own (``layer.prove``) is proved by it.
+    A layer with a proof of its own (``layer.prove``) is proved by it.  ``only`` names the inputs and
+    parameters to prove (all by default): a test of one planted mistake need not prove every gradient.
     """
     if layer.prove is not None:
         return layer.prove(backward)
@@ -170,6 +171,8 @@ def prove_layer(layer: Layer, backward: Callable | None = None) -> LayerProof:
         loss = indices.pairing(upstream, out)
     results = []
     for name in (*layer.inputs, *layer.parameters):
+        if only is not None and name not in only:
+            continue
         target = symbols[name]
         key = f"d{name}"
         if key not in formulas:
