@@ -53,7 +53,7 @@ def gru_forward(x, W_x, W_h, b_x, b_h, **settings):
         raise ValueError(f"gru: x must be (N, T, D), got shape {x.shape}")
     N, T, _ = x.shape
     H = W_h.shape[0]
-    inputs = x @ W_x + b_x  # x_t W_x + b_x for every t at once
+    inputs = (x.reshape(N * T, -1) @ W_x + b_x).reshape(N, T, -1)  # x_t W_x + b_x for every t at once
     saved = np.empty((N, T, 4 * H))  # r, z, n, q_n per step
     hs = np.empty((N, T, H))
     h = np.zeros((N, H))
@@ -96,7 +96,7 @@ def gru_backward(g, cache):
     rows_a = da.reshape(N * T, 3 * H)
     rows_q = dq.reshape(N * T, 3 * H)
     previous = np.concatenate([np.zeros((N, 1, H)), hs[:, :-1]], axis=1).reshape(N * T, H)
-    return (da @ W_x.T, x.reshape(N * T, -1).T @ rows_a, previous.T @ rows_q, rows_a.sum(axis=0),
+    return ((rows_a @ W_x.T).reshape(x.shape), x.reshape(N * T, -1).T @ rows_a, previous.T @ rows_q, rows_a.sum(axis=0),
             rows_q.sum(axis=0))
 
 

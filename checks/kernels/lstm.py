@@ -55,7 +55,7 @@ def lstm_forward(x, W_x, W_h, b, **settings):
         raise ValueError(f"lstm: x must be (N, T, D), got shape {x.shape}")
     N, T, _ = x.shape
     H = W_h.shape[0]
-    inputs = x @ W_x + b  # x_t W_x + b for every t at once
+    inputs = (x.reshape(N * T, -1) @ W_x + b).reshape(N, T, -1)  # x_t W_x + b for every t at once
     gates = np.empty((N, T, 4 * H))
     cs = np.empty((N, T, H))
     tcs = np.empty((N, T, H))
@@ -102,7 +102,7 @@ def lstm_backward(g, cache):
         dc = dc * f
     rows = du.reshape(N * T, 4 * H)
     previous = np.concatenate([np.zeros((N, 1, H)), hs[:, :-1]], axis=1).reshape(N * T, H)
-    return du @ W_x.T, x.reshape(N * T, -1).T @ rows, previous.T @ rows, rows.sum(axis=0)
+    return (rows @ W_x.T).reshape(x.shape), x.reshape(N * T, -1).T @ rows, previous.T @ rows, rows.sum(axis=0)
 
 
 def _lstm_parameters(in_shape, hidden):

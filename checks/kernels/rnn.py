@@ -39,7 +39,7 @@ def rnn_forward(x, W_xh, W_hh, b, **settings):
     if x.ndim != 3:
         raise ValueError(f"rnn: x must be (N, T, D), got shape {x.shape}")
     N, T, _ = x.shape
-    inputs = x @ W_xh + b  # x_t W_xh + b for every t at once
+    inputs = (x.reshape(N * T, -1) @ W_xh + b).reshape(N, T, -1)  # x_t W_xh + b for every t at once
     hs = np.empty((N, T, W_hh.shape[0]))
     h = np.zeros((N, W_hh.shape[0]))
     for t in range(T):
@@ -52,17 +52,17 @@ def rnn_backward(g, cache):
     """BPTT: δ_t carried back through W_hh, parameter gradients summed over t; (dx, dW_xh, dW_hh, db)."""
     x, W_xh, W_hh, hs = cache
     N, T, H = hs.shape
-    local = 1 - hs * hs  # tanh' through the output, every t at once
     delta = np.empty_like(hs)
     carried = np.zeros((N, H))
     W_hh_T = W_hh.T
     for t in range(T - 1, -1, -1):
-        d = (g[:, t] + carried) * local[:, t]
+        h = hs[:, t]
+        d = (g[:, t] + carried) * (1 - h * h)  # tanh' through the output
         delta[:, t] = d
         carried = d @ W_hh_T
     rows = delta.reshape(N * T, H)
     previous = np.concatenate([np.zeros((N, 1, H)), hs[:, :-1]], axis=1).reshape(N * T, H)  # h_{t-1}
-    return (delta @ W_xh.T, x.reshape(N * T, -1).T @ rows, previous.T @ rows, rows.sum(axis=0))
+    return ((rows @ W_xh.T).reshape(x.shape), x.reshape(N * T, -1).T @ rows, previous.T @ rows, rows.sum(axis=0))
 
 
 def recurrent_parameters(in_shape, hidden, gates=1, biases=("b",)):
