@@ -52,7 +52,7 @@ def test_the_rnn_kernel_equals_the_proved_bptt_formulas():
     N, T, D, H = 2, 3, 2, 3
     x, g = rng.standard_normal((N, T, D)), rng.standard_normal((N, T, H))
     params = _params("rnn", D, H, rng)
-    out, cache = rnn_kernels.rnn_forward(x, *params)
+    _, cache = rnn_kernels.rnn_forward(x, *params)
     kernel = rnn_kernels.rnn_backward(g, cache)
     proved = rnn.BPTT().gradients([_sympy(x[:, t]) for t in range(T)], [_sympy(g[:, t]) for t in range(T)],
                                   *map(_sympy, params))
@@ -90,7 +90,7 @@ def test_the_gru_cell_kernel_equals_the_proved_formulas():
     rng = np.random.default_rng(2)
     N, D, H = 2, 2, 2
     x, h, g = rng.standard_normal((N, D)), rng.standard_normal((N, H)), rng.standard_normal((N, H))
-    W_x, W_h, b_x, b_h = params = _params("gru", D, H, rng)
+    params = _params("gru", D, H, rng)
     _, cache = gru_kernels.gru_cell_forward(x, h, *params)
     dx, dh, dW_x, dW_h, db_x, db_h = gru_kernels.gru_cell_backward(g, cache)
     (Wxr, Whr, bxr, bhr), (Wxz, Whz, bxz, bhz), (Wxn, Whn, bxn, bhn) = _per_gate(params, 3, H)
@@ -145,7 +145,7 @@ def test_the_cells_equal_torchs_cells_in_float64(name):
     N, D, H = 4, 3, 5
     inputs = [rng.standard_normal((N, D))] + [rng.standard_normal((N, H)) for _ in range(states)]
     params = _params(sequence, D, H, rng)
-    out, cache = forward(*inputs, *params)
+    _, cache = forward(*inputs, *params)
     g = tuple(rng.standard_normal((N, H)) for _ in range(states))
     got = backward(g if states > 1 else g[0], cache)
     want = _torch_gradients(name, [*inputs, *params], g if states > 1 else g[0])

@@ -21,7 +21,7 @@ def test_each_cell_is_proved_for_symbolic_sizes_with_every_input_differentiated(
 
 
 def test_the_lstm_cell_pairs_both_outputs_with_their_own_upstreams():
-    forward, out, _, gradients = LAYERS["lstm_cell"].equations()
+    _, out, _, gradients = LAYERS["lstm_cell"].equations()
     assert [o.shape for o in out] == [LAYERS["lstm_cell"].shapes(*out[0].shape)["h"]] * 2
     assert {"dh", "dc", "dx"} <= set(gradients)
     assert LAYERS["lstm_cell"].upstreams(out)[1].name == "G_c"
