@@ -15,6 +15,7 @@ import sympy as sp
 
 from derive import export
 from derive.layers import LAYERS, layernorm
+from derive.render import latex_text, markdown_text
 from tests.cli import run
 
 NOTES = Path(__file__).resolve().parents[1] / "notes"
@@ -51,9 +52,10 @@ def test_every_layer_has_a_latex_and_a_markdown_note_in_the_index_and_the_combin
     steps, matrix = (part.split("\\end{itemize}")[0] for part in tex.split("\\begin{itemize}")[1:3])
     assert steps.count("\\item $") == len(layer.steps)  # one item per index-notation step
     assert md.count("```math") == matrix.count("\\item $")  # the same matrix form
-    index = [line for line in all_notes[export.INDEX_MARKDOWN].splitlines() if line.startswith(f"| {name} |")]
+    shown = markdown_text(name)  # gru\_cell: Markdown escapes the underscore
+    index = [line for line in all_notes[export.INDEX_MARKDOWN].splitlines() if line.startswith(f"| {shown} |")]
     assert index and "| layer |" in index[0] and f"({name}.md)" in index[0] and f"({name}.tex)" in index[0]
-    assert f"\\section{{{name}}}" in all_notes[export.COMBINED_LATEX]
+    assert f"\\section{{{latex_text(name)}}}" in all_notes[export.COMBINED_LATEX]
 
 
 def test_export_takes_a_layer_name(tmp_path, capsys):

@@ -18,6 +18,14 @@ A :class:`Layer` declares
 
 :func:`prove_layer` is the proof every layer gets: each backward formula, at a generic entry, equals
 the derivative of ⟨G, out⟩ for symbolic sizes (:mod:`derive.layers.indices`).
+
+Two small extensions, unused by the layers that need neither:
+
+* several outputs (an LSTM cell's h' and c'): ``outputs`` names them, ``forward`` returns one matrix
+  per name, the backward's ``g`` is the tuple of upstreams ``G_<name>``, and the lemma's scalar is
+  :math:`\sum_o \langle G_o, o\rangle`;
+* a layer proved otherwise (an RNN over T steps, by composing its step lemma): ``prove(backward)``
+  returns its :class:`LayerProof`, whose ``sizes`` says what the proof covers.
 """
 
 from __future__ import annotations
@@ -67,6 +75,14 @@ class Layer:
     settings: dict = field(default_factory=dict)
     notes: tuple[str, ...] = ()
     constants: tuple[str, ...] = ()
+    outputs: tuple[str, ...] = ()  # several outputs by name; () for one output with upstream G
+    prove: Callable[..., LayerProof] | None = None  # a proof of its own, ``prove(backward)``
+
+    def upstreams(self, out):
+        """The upstream gradient(s) for ``out``: ``G``, or ``(G_h, G_c)`` for outputs ``("h", "c")``."""
+        if not self.outputs:
+            return sp.MatrixSymbol("G", *out.shape)
+        return tuple(sp.MatrixSymbol(f"G_{name}", *o.shape) for name, o in zip(self.outputs, out, strict=True))
 
     def symbols(self, sizes=(n, d)) -> dict[str, sp.MatrixSymbol]:
         """A MatrixSymbol for every input and parameter, at ``sizes`` (symbolic by default)."""
@@ -95,7 +111,7 @@ class Layer:
 
         out = self.forward(keeper(forward), *self.arguments(symbols))
         saved = {symbol.name: symbol for symbol, _ in forward}
-        upstream = sp.MatrixSymbol("G", *out.shape)
+        upstream = self.upstreams(out)
         gradients = self.backward(keeper(backward), upstream, *self.arguments(symbols), saved=saved)
         return forward, out, backward, gradients
 
@@ -107,6 +123,7 @@ class LayerProof:
     layer: str
     gradients: tuple[tuple[str, Proof], ...]
     seconds: float
+    sizes: str = "symbolic"  # or what else the proof covers (instances named)
 
     @property
     def proved(self) -> bool:
@@ -120,7 +137,7 @@ class LayerProof:
         return "; ".join(f"{name}: {proof.method}" for name, proof in self.gradients if not proof.proved)
 
     def to_json(self) -> dict:
-        return {"layer": self.layer, "proved": self.proved, "method": self.method, "sizes": "symbolic",
+        return {"layer": self.layer, "proved": self.proved, "method": self.method, "sizes": self.sizes,
                 "gradients": {name: proof.proved for name, proof in self.gradients},
                 "seconds": round(self.seconds, 3)}
 
@@ -129,8 +146,14 @@ def _inline(name, value):
     return value
 
 
-def prove_layer(layer: Layer, backward: Callable | None = None) -> LayerProof:
-    """Each backward formula (``backward`` overrides the layer's, to plant a mistake) equals ∂⟨G, out⟩."""
+def prove_layer(layer: Layer, backward: Callable | None = None, only: tuple[str, ...] | None = None) -> LayerProof:
+    """Each backward formula (``backward`` overrides the layer's, to plant a mistake) equals ∂⟨G, out⟩.
+
+    A layer with a proof of its own (``layer.prove``) is proved by it.  ``only`` names the inputs and
+    parameters to prove (all by default): a test of one planted mistake need not prove every gradient.
+    """
+    if layer.prove is not None:
+        return layer.prove(backward)
     start = time.perf_counter()
     symbols = layer.symbols()
     saved = {}
@@ -140,15 +163,20 @@ def prove_layer(layer: Layer, backward: Callable | None = None) -> LayerProof:
         return value
 
     out = layer.forward(keep, *layer.arguments(symbols))
-    upstream = sp.MatrixSymbol("G", *out.shape)
+    upstream = layer.upstreams(out)
     try:
         formulas = (backward or layer.backward)(_inline, upstream, *layer.arguments(symbols), saved=saved)
     except (sp.ShapeError, TypeError, ValueError) as err:
         return LayerProof(layer.name, (("formulas", Proof(False, f"the formulas do not fit the shapes: {err}")),),
                           time.perf_counter() - start)
-    loss = indices.pairing(upstream, out)
+    if layer.outputs:
+        loss = sp.Add(*[indices.pairing(g, o) for g, o in zip(upstream, out, strict=True)])
+    else:
+        loss = indices.pairing(upstream, out)
     results = []
     for name in (*layer.inputs, *layer.parameters):
+        if only is not None and name not in only:
+            continue
         target = symbols[name]
         key = f"d{name}"
         if key not in formulas:

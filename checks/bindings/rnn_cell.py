@@ -1,0 +1,5 @@
+"""rnn_cell in every framework, in its kernel's layout: see :mod:`checks.bindings.recurrent`."""
+
+from checks.bindings.recurrent import bindings
+
+BINDINGS = bindings("rnn_cell")
