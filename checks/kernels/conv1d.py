@@ -7,7 +7,7 @@ For x of shape (N, C, L), a weight (O, C, k), a bias (O,), stride s and zero pad
 Backward (``derive/layers/conv1d.py``): :math:`\partial L/\partial W_{o,c,p} = \sum_{n,i} G_{n,o,i}
 X^{pad}_{n,c,si+p}`, :math:`\partial L/\partial b_o = \sum_{n,i} G_{n,o,i}`, and ∂L/∂X the full
 correlation of the stride-dilated upstream with the flipped kernel -- here col2im: each window's
-row of ``Gm Wm`` added back where it was read, one strided add per kernel offset p.
+column of ``Wmᵀ Gm`` added back where it was read, one strided add per kernel offset p.
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ def conv1d_geometry(in_shape, kernel, stride, padding):
 
 
 def conv1d_forward(x, W, b, stride=1, padding=0, **settings):
-    """Y = im2col(x) Wmᵀ + b, as (N, O, Lo)."""
+    """Y = Wm im2col(x) + b, as (N, O, Lo); the columns of im2col(x) are the windows."""
     out, channels, k = W.shape
     if x.ndim != 3 or x.shape[1] != channels:
         raise ValueError(f"conv1d: input of shape {x.shape} does not fit a weight of shape {W.shape}")
@@ -37,24 +37,24 @@ def conv1d_forward(x, W, b, stride=1, padding=0, **settings):
     n = x.shape[0]
     xp = np.pad(x, ((0, 0), (0, 0), (padding, padding))) if padding else x
     windows = np.lib.stride_tricks.sliding_window_view(xp, k, axis=2)[:, :, ::stride]
-    cols = windows.transpose(0, 2, 1, 3).reshape(n * lo, channels * k)
-    y = (cols @ W.reshape(out, -1).T + b).reshape(n, lo, out).transpose(0, 2, 1)
+    cols = windows.transpose(1, 3, 0, 2).reshape(channels * k, n * lo)
+    y = (W.reshape(out, -1) @ cols).reshape(out, n, lo).transpose(1, 0, 2) + b[:, None]
     return y, (cols, W, xp.shape, stride, padding)
 
 
 def conv1d_backward(g, cache):
-    """dx by col2im of Gm Wm, dW = Gmᵀ cols, db = 1ᵀ Gm."""
+    """dx by col2im of Wmᵀ Gm, dW = Gm colsᵀ, db = Gm 1."""
     cols, W, padded, stride, padding = cache
     out, channels, k = W.shape
     n, _, lo = g.shape
-    gm = g.transpose(0, 2, 1).reshape(-1, out)
-    dW = (gm.T @ cols).reshape(W.shape)
-    dcols = (gm @ W.reshape(out, -1)).reshape(n, lo, channels, k).transpose(0, 2, 3, 1)
+    gm = g.transpose(1, 0, 2).reshape(out, -1)
+    dW = (gm @ cols.T).reshape(W.shape)
+    dcols = (W.reshape(out, -1).T @ gm).reshape(channels, k, n, lo)
     dxp = np.zeros(padded, dtype=dcols.dtype)
     for p in range(k):
-        dxp[:, :, p:p + stride * lo:stride] += dcols[:, :, p]
+        dxp[:, :, p:p + stride * lo:stride] += dcols[:, p].transpose(1, 0, 2)
     dx = dxp[:, :, padding:padded[2] - padding] if padding else dxp
-    return dx, dW, gm.sum(axis=0)
+    return dx, dW, gm.sum(axis=1)
 
 
 def _parameters(in_shape, out, kernel, stride=1, padding=0):

@@ -5,12 +5,12 @@ For x of shape (N, C, H, W), a weight (O, C, kh, kw), a bias (O,), stride s and 
 .. math::  Y_{n,o,i,j} = b_o + \sum_{c,p,q} X^{pad}_{n,c,\,s i + p,\,s j + q} W_{o,c,p,q},
            \qquad X^{pad}_{n,c,h,w} = X_{n,c,h-P,w-P} \ (0 \text{ outside}).
 
-im2col: every window of :math:`X^{pad}` becomes a row of ``cols`` (N·Ho·Wo × C·kh·kw), so
-``Y = cols Wmᵀ + b`` with ``Wm = W.reshape(O, C·kh·kw)``.  Backward (``derive/layers/conv2d.py``),
-with ``Gm`` the upstream as (N·Ho·Wo × O):
+im2col: every window of :math:`X^{pad}` becomes a column of ``cols`` (C·kh·kw × N·Ho·Wo), so
+``Y = Wm cols + b`` with ``Wm = W.reshape(O, C·kh·kw)``.  Backward (``derive/layers/conv2d.py``),
+with ``Gm`` the upstream as (O × N·Ho·Wo):
 
-.. math::  \partial L/\partial W = Gm^T \mathrm{cols}, \quad \partial L/\partial b = \mathbf 1^T Gm, \quad
-           \partial L/\partial \mathrm{cols} = Gm\, Wm,
+.. math::  \partial L/\partial W = Gm\, \mathrm{cols}^T, \quad \partial L/\partial b = Gm \mathbf 1, \quad
+           \partial L/\partial \mathrm{cols} = Wm^T Gm,
 
 and col2im adds each window's row back where it was read (one strided add per kernel offset p, q),
 which is the full correlation of the stride-dilated, padded upstream with the flipped kernel.
@@ -36,7 +36,7 @@ def conv2d_geometry(in_shape, kernel, stride, padding):
 
 
 def conv2d_forward(x, W, b, stride=1, padding=0, **settings):
-    """Y = im2col(x) Wmᵀ + b, as (N, O, Ho, Wo)."""
+    """Y = Wm im2col(x) + b, as (N, O, Ho, Wo); the columns of im2col(x) are the windows."""
     out, channels, kh, kw = W.shape
     if x.ndim != 4 or x.shape[1] != channels:
         raise ValueError(f"conv2d: input of shape {x.shape} does not fit a weight of shape {W.shape}")
@@ -44,26 +44,25 @@ def conv2d_forward(x, W, b, stride=1, padding=0, **settings):
     n = x.shape[0]
     xp = np.pad(x, ((0, 0), (0, 0), (padding, padding), (padding, padding))) if padding else x
     windows = np.lib.stride_tricks.sliding_window_view(xp, (kh, kw), axis=(2, 3))[:, :, ::stride, ::stride]
-    cols = windows.transpose(0, 2, 3, 1, 4, 5).reshape(n * ho * wo, channels * kh * kw)
-    y = (cols @ W.reshape(out, -1).T + b).reshape(n, ho, wo, out).transpose(0, 3, 1, 2)
+    cols = windows.transpose(1, 4, 5, 0, 2, 3).reshape(channels * kh * kw, n * ho * wo)
+    y = (W.reshape(out, -1) @ cols).reshape(out, n, ho, wo).transpose(1, 0, 2, 3) + b[:, None, None]
     return y, (cols, W, xp.shape, stride, padding)
 
 
 def conv2d_backward(g, cache):
-    """dx by col2im of Gm Wm (a strided add per kernel offset), dW = Gmᵀ cols, db = 1ᵀ Gm."""
+    """dx by col2im of Wmᵀ Gm (a strided add per kernel offset), dW = Gm colsᵀ, db = Gm 1."""
     cols, W, padded, stride, padding = cache
     out, channels, kh, kw = W.shape
     n, _, ho, wo = g.shape
-    gm = g.transpose(0, 2, 3, 1).reshape(-1, out)
-    dW = (gm.T @ cols).reshape(W.shape)
-    db = gm.sum(axis=0)
-    dcols = (gm @ W.reshape(out, -1)).reshape(n, ho, wo, channels, kh, kw).transpose(0, 3, 4, 5, 1, 2)
+    gm = g.transpose(1, 0, 2, 3).reshape(out, -1)
+    dW = (gm @ cols.T).reshape(W.shape)
+    dcols = (W.reshape(out, -1).T @ gm).reshape(channels, kh, kw, n, ho, wo)
     dxp = np.zeros(padded, dtype=dcols.dtype)
     for p in range(kh):
         for q in range(kw):
-            dxp[:, :, p:p + stride * ho:stride, q:q + stride * wo:stride] += dcols[:, :, p, q]
+            dxp[:, :, p:p + stride * ho:stride, q:q + stride * wo:stride] += dcols[:, p, q].transpose(1, 0, 2, 3)
     dx = dxp[:, :, padding:padded[2] - padding, padding:padded[3] - padding] if padding else dxp
-    return dx, dW, db
+    return dx, dW, gm.sum(axis=1)
 
 
 def _parameters(in_shape, out, kernel, stride=1, padding=0):

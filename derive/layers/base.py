@@ -15,6 +15,12 @@ A :class:`Layer` declares
 
 :func:`prove_layer` is the proof every layer gets: each backward formula, at a generic entry, equals
 the derivative of ⟨G, out⟩ for symbolic sizes (:mod:`derive.layers.indices`).
+
+A layer the index calculus does not reach (convolution and pooling: shifted indices, zero padding)
+sets ``prove``, its own proof on explicit instances (:mod:`derive.layers.grids`), whose
+:class:`LayerProof` names the sizes in ``sizes``; its ``forward`` and ``backward`` are then index-form
+formulas on explicit grids, not matrix expressions, and its matrix form is given as data: the steps
+of ``form="matrix"`` (:meth:`Layer.matrix_steps`).
 """
 
 from __future__ import annotations
@@ -63,6 +69,16 @@ class Layer:
     inputs: tuple[str, ...] = ("x",)
     settings: dict = field(default_factory=dict)
     notes: tuple[str, ...] = ()
+    #: ``prove(backward) -> LayerProof`` on explicit instances, for a layer the index calculus does not reach.
+    prove: Callable | None = None
+
+    @property
+    def on_instances(self) -> bool:
+        """True for a layer proved on instances, whose matrix form is its steps of ``form="matrix"``."""
+        return self.prove is not None
+
+    def matrix_steps(self) -> tuple[Step, ...]:
+        return tuple(step for step in self.steps if step.form == "matrix")
 
     def symbols(self, sizes=(n, d)) -> dict[str, sp.MatrixSymbol]:
         """A MatrixSymbol for every input and parameter, at ``sizes`` (symbolic by default)."""
@@ -103,6 +119,8 @@ class LayerProof:
     layer: str
     gradients: tuple[tuple[str, Proof], ...]
     seconds: float
+    #: "symbolic", or "instances: " and the sizes it was proved at.
+    sizes: str = "symbolic"
 
     @property
     def proved(self) -> bool:
@@ -116,7 +134,7 @@ class LayerProof:
         return "; ".join(f"{name}: {proof.method}" for name, proof in self.gradients if not proof.proved)
 
     def to_json(self) -> dict:
-        return {"layer": self.layer, "proved": self.proved, "method": self.method, "sizes": "symbolic",
+        return {"layer": self.layer, "proved": self.proved, "method": self.method, "sizes": self.sizes,
                 "gradients": {name: proof.proved for name, proof in self.gradients},
                 "seconds": round(self.seconds, 3)}
 
@@ -126,7 +144,11 @@ def _inline(name, value):
 
 
 def prove_layer(layer: Layer, backward: Callable | None = None) -> LayerProof:
-    """Each backward formula (``backward`` overrides the layer's, to plant a mistake) equals ∂⟨G, out⟩."""
+    """Each backward formula (``backward`` overrides the layer's, to plant a mistake) equals ∂⟨G, out⟩.
+
+    For symbolic sizes by index calculus, or by the layer's own ``prove`` on explicit instances."""
+    if layer.prove is not None:
+        return layer.prove(backward)
     start = time.perf_counter()
     symbols = layer.symbols()
     saved = {}
