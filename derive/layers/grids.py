@@ -192,18 +192,37 @@ def avgpool_backward_with(scaled=True):
 # ----------------------------------------------------------------------------- the proof
 
 
+def _at_point(grid, where):
+    """``grid`` with the symbols of ``where`` replaced by their values."""
+    return grid.applyfunc(lambda entry: entry.xreplace(where)) if where else grid
+
+
+def _monomial_derivative(factors, symbol):
+    """∂(Π factors)/∂symbol when one factor holds the symbol: the product rule's one term.
+
+    That factor is the symbol itself (derivative 1), or a ``Max`` with the symbol as one argument
+    (SymPy's own partial derivative ``Max.fdiff``: a Heaviside of the argument minus the other
+    arguments' max); anything else goes through ``sympy.diff``.
+    """
+    holding = [factor for factor in factors if symbol in factor.free_symbols]
+    rest = sp.Mul(*[factor for factor in factors if symbol not in factor.free_symbols])
+    if len(holding) == 1 and holding[0] == symbol:
+        return rest
+    if len(holding) == 1 and isinstance(holding[0], sp.Max) and list(holding[0].args).count(symbol) == 1 and all(
+            symbol not in arg.free_symbols for arg in holding[0].args if arg != symbol):
+        return rest * holding[0].fdiff(list(holding[0].args).index(symbol) + 1)
+    return sp.diff(sp.Mul(*factors), symbol)
+
+
 def _gradient(pairing) -> dict:
     """``{symbol: ∂pairing/∂symbol}``, monomial by monomial, summed.
 
-    A monomial ``symbol · rest`` with ``rest`` free of the symbol has the derivative ``rest``; any other
-    term (a ``Max``, a power) goes through ``sympy.diff``."""
+    Each monomial through :func:`_monomial_derivative`."""
     parts = {}
     for term in sp.Add.make_args(sp.expand(pairing)):
         factors = sp.Mul.make_args(term)
         for symbol in term.free_symbols:
-            rest = [factor for factor in factors if factor != symbol]
-            linear = len(rest) == len(factors) - 1 and not any(symbol in f.free_symbols for f in rest)
-            parts.setdefault(symbol, []).append(sp.Mul(*rest) if linear else sp.diff(term, symbol))
+            parts.setdefault(symbol, []).append(_monomial_derivative(factors, symbol))
     return {symbol: sp.Add(*terms) for symbol, terms in parts.items()}
 
 
@@ -237,12 +256,12 @@ def prove_on_instances(name, forward, backward, instances, points=0) -> LayerPro
         for order in orders:
             where = {} if order is None else dict(zip(sp.flatten(arrays["x"].tolist()), map(sp.Integer, order),
                                                       strict=True))
-            values = {key: value.subs(where) if where else value for key, value in arrays.items()}
+            values = {key: _at_point(value, where) for key, value in arrays.items()}
             claimed = backward(G, *values.values(), **instance.settings)
             for key, value in arrays.items():
                 formula = claimed.get(f"d{key}")
                 wrong = formula is None or tuple(formula.shape) != tuple(value.shape) or any(
-                    sp.expand(true.get(value[index], sp.S.Zero).subs(where) - formula[index]) != 0
+                    sp.expand(true.get(value[index], sp.S.Zero).xreplace(where) - formula[index]) != 0
                     for index in itertools.product(*map(range, value.shape)))
                 if wrong:
                     failures.setdefault(f"d{key}", instance.label)
