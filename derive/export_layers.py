@@ -41,7 +41,10 @@ def _gradient_latex(name: str) -> str:
 
 
 def layer_note(layer: Layer) -> LayerNote:
-    """``layer``'s forward and backward in matrix form, and its proof for symbolic sizes."""
+    """``layer``'s forward and backward in matrix form, and its proof for symbolic sizes (or on instances)."""
+    if layer.on_instances:  # its matrix form is data: the steps of form "matrix"
+        rows = [(index_tex(step.lhs), index_tex(step.rhs), f"{step.lhs} = {step.rhs}") for step in layer.matrix_steps()]
+        return LayerNote(layer, tuple(rows), prove_layer(layer))
     forward, _, backward, gradients = layer.equations()
     symbols = {symbol: SYMBOL_LATEX[symbol.name] for symbol, _ in (*forward, *backward)
                if symbol.name in SYMBOL_LATEX}
@@ -71,6 +74,8 @@ def index_tex(text: str) -> str:
 
 def _verdict(note: LayerNote) -> str:
     proof = note.proof
+    if proof.sizes != "symbolic":  # the method says "exactly on instances (how): the sizes"
+        return f"proved {proof.method}" if proof.proved else f"NOT proved on instances: {proof.method}"
     return (f"proved for symbolic sizes by {proof.method}" if proof.proved
             else f"NOT proved for symbolic sizes: {proof.method}")
 

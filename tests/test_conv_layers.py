@@ -89,7 +89,7 @@ def test_each_layer_is_proved_exactly_on_named_instances_never_called_symbolic(n
     proof = prove_layer(LAYERS[name])
     assert proof.proved, proof.method
     assert proof.sizes.startswith("instances: ") and proof.to_json()["sizes"] == proof.sizes
-    assert "exact on instances" in proof.method and "symbolic sizes" not in proof.method
+    assert proof.method.startswith("exactly on instances") and "symbolic sizes" not in proof.method
     first = LAYERS[name].prove.__globals__["INSTANCES"][0] if name != "avgpool2d" else None
     assert first is None or first.label in proof.method  # the sizes are named
 

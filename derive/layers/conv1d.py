@@ -54,7 +54,7 @@ LAYER = Layer(
         Step("∂L/∂x[c,h]", "Σ_{o,p'} G̃[o, h+P−(k−1)+p'] W[o,c,k−1−p']",
              "p' = k−1−p, G̃[o,s·i] = G[o,i] and 0 elsewhere: the dilated upstream, padded by k−1−P, "
              "correlated with the flipped kernel"),
-        Step("cols", "im2col(x): column i is the window x[:, s·i−P : s·i−P+k], flattened", "C·k × Lo", "matrix"),
+        Step("cols", "im2col(x)", "C·k × Lo: column i is the window x[:, s·i−P : s·i−P+k], flattened", "matrix"),
         Step("Y", "Wm cols + b 1ᵀ", "Wm = W reshaped to O × C·k", "matrix"),
         Step("∂L/∂W", "G colsᵀ", "reshaped to O × C × k", "matrix"),
         Step("∂L/∂b", "G 1", "the row sums of G", "matrix"),

@@ -65,8 +65,8 @@ LAYER = Layer(
         Step("∂L/∂x[c,h,w]", "Σ_{o,p',q'} G̃[o, h+P−(kh−1)+p', w+P−(kw−1)+q'] W[o,c, kh−1−p', kw−1−q']",
              "p' = kh−1−p, q' = kw−1−q, with G̃[o,s·i,s·j] = G[o,i,j] and 0 elsewhere: the stride-dilated "
              "upstream, padded by k−1−P, correlated with the kernel flipped in both spatial axes"),
-        Step("cols", "im2col(x): column (i,j) is the window x[:, s·i−P : s·i−P+kh, s·j−P : s·j−P+kw], flattened",
-             "C·kh·kw × Ho·Wo", "matrix"),
+        Step("cols", "im2col(x)", "C·kh·kw × Ho·Wo: column (i,j) is the window x[:, s·i−P : s·i−P+kh, "
+             "s·j−P : s·j−P+kw], flattened", "matrix"),
         Step("Y", "Wm cols + b 1ᵀ", "Wm = W reshaped to O × C·kh·kw; Y as O × Ho·Wo", "matrix"),
         Step("∂L/∂W", "G colsᵀ", "reshaped to O × C × kh × kw; summed over the batch as well", "matrix"),
         Step("∂L/∂b", "G 1", "the row sums of G (and over the batch)", "matrix"),

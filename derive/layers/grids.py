@@ -265,9 +265,9 @@ def prove_on_instances(name, forward, backward, instances, points=0) -> LayerPro
                     for index in itertools.product(*map(range, value.shape)))
                 if wrong:
                     failures.setdefault(f"d{key}", instance.label)
-    how = ("exact on instances (every entry a SymPy symbol; sympy.diff of ⟨G, out⟩ by every entry minus the "
+    how = ("exactly on instances (every entry a SymPy symbol; sympy.diff of ⟨G, out⟩ by every entry minus the "
            "formula expands to 0)" if not points else
-           f"exact on instances (G symbolic; x at {points} points of distinct integers in seeded random orders; "
+           f"exactly on instances (G symbolic; x at {points} points of distinct integers in seeded random orders; "
            "sympy.diff of the forward's Max there minus the formula is 0)")
     sizes = "instances: " + "; ".join(instance.label for instance in instances)
     method = f"{how}: {sizes[len('instances: '):]}"

@@ -53,7 +53,7 @@ LAYER = Layer(
         Step("∂Y[c,i,j]/∂x[c,h,w]", "δ(h, s·i+p*) δ(w, s·j+q*)", "the max moves with its argmax only"),
         Step("∂L/∂x[c,h,w]", "Σ_{i,j} G[c,i,j] δ(h, s·i+p*) δ(w, s·j+q*)",
              "chain rule: each window's G goes to its argmax; overlapping windows add"),
-        Step("M", "the 0/1 mask of each window's argmax", "one 1 per window", "matrix"),
+        Step("M", "argmaxmask(x)", "k·k × C·Ho·Wo, 0/1: one 1 per window (column), at its first argmax", "matrix"),
         Step("∂L/∂x", "col2im(M ⊙ (1 G))", "each window's G at its argmax, added back onto the grid", "matrix"),
     ),
     notes=("at a tie the whole gradient goes to the first maximal cell of the window (row-major), as PyTorch's "
