@@ -65,6 +65,7 @@ def index_tex(text: str) -> str:
     r"""A step in index notation (``Σ_k Q[i,k] K[j,k]``, ``x̂[r,c]``, ``(1/√d)``) as LaTeX math."""
     text = unicodedata.normalize("NFD", text)  # Ĝ: G and a combining circumflex, as x̂ is
     text = re.sub(r"(\w)\u0302", r"\\hat{\1}", text)
+    text = re.sub(r"(\w)\u0303", r"\\tilde{\1}", text)  # G̃, the stride-dilated upstream of a convolution
     text = re.sub(r"√(\w+)", r"\\sqrt{\1}", text)
     text = re.sub(r"\^\(([^()]*)\)", r"^{(\1)}", text)  # (σ² + ε)^(-1/2)
     tex = math_latex(text.replace("Σ_", "sum_"))

@@ -25,7 +25,7 @@ def shapes(C, L, O, k):  # noqa: E741 - the sizes as the math names them
 
 def instance(C, L, O, k, stride, padding):  # noqa: E741
     return grids.Instance(shapes(C, L, O, k), {"stride": stride, "padding": padding},
-                          f"C={C},L={L},O={O},k={k},stride {stride},padding {padding}")
+                          f"C={C}, L={L}, O={O}, k={k}, stride {stride}, padding {padding}")
 
 
 INSTANCES = (*(instance(2, 7, 2, 3, s, p) for s in (1, 2) for p in (0, 1)), instance(1, 8, 2, 2, 3, 2))

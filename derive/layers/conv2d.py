@@ -31,7 +31,7 @@ def shapes(C, H, W, O, kh, kw):  # noqa: E741 - the sizes as the math names them
 
 def instance(C, H, W, O, kh, kw, stride, padding):  # noqa: E741
     return grids.Instance(shapes(C, H, W, O, kh, kw), {"stride": stride, "padding": padding},
-                          f"C={C},H={H},W={W},O={O},k={kh}x{kw},stride {stride},padding {padding}")
+                          f"C={C}, H={H}, W={W}, O={O}, k={kh}x{kw}, stride {stride}, padding {padding}")
 
 
 INSTANCES = (*(instance(2, 5, 5, 2, 3, 3, s, p) for s in (1, 2) for p in (0, 1)),

@@ -33,7 +33,7 @@ def backward_with(order="C"):
     return backward
 
 
-INSTANCES = tuple(grids.Instance(shapes(C, H, W), {}, f"C={C},H={H},W={W}") for C, H, W in ((2, 3, 4), (3, 2, 2)))
+INSTANCES = tuple(grids.Instance(shapes(C, H, W), {}, f"C={C}, H={H}, W={W}") for C, H, W in ((2, 3, 4), (3, 2, 2)))
 
 
 def prove_with(backward=None):

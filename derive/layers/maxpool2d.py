@@ -25,7 +25,8 @@ def shapes(C, H, W):
 
 
 def instance(C, H, W, k, stride):
-    return grids.Instance(shapes(C, H, W), {"kernel": k, "stride": stride}, f"C={C},H={H},W={W},k={k},stride {stride}")
+    return grids.Instance(shapes(C, H, W), {"kernel": k, "stride": stride},
+                          f"C={C}, H={H}, W={W}, k={k}, stride {stride}")
 
 
 INSTANCES = (instance(2, 4, 4, 2, 2), instance(1, 5, 5, 3, 2), instance(1, 4, 5, 2, 1))
