@@ -41,7 +41,10 @@ def _gradient_latex(name: str) -> str:
 
 
 def layer_note(layer: Layer) -> LayerNote:
-    """``layer``'s forward and backward in matrix form, and its proof for symbolic sizes."""
+    """``layer``'s forward and backward in matrix form, and its proof for symbolic sizes (or on instances)."""
+    if layer.on_instances:  # its matrix form is data: the steps of form "matrix"
+        rows = [(index_tex(step.lhs), index_tex(step.rhs), f"{step.lhs} = {step.rhs}") for step in layer.matrix_steps()]
+        return LayerNote(layer, tuple(rows), prove_layer(layer))
     forward, _, backward, gradients = layer.equations()
     symbols = {symbol: SYMBOL_LATEX[symbol.name] for symbol, _ in (*forward, *backward)
                if symbol.name in SYMBOL_LATEX}
@@ -62,6 +65,7 @@ def index_tex(text: str) -> str:
     r"""A step in index notation (``Σ_k Q[i,k] K[j,k]``, ``x̂[r,c]``, ``(1/√d)``) as LaTeX math."""
     text = unicodedata.normalize("NFD", text)  # Ĝ: G and a combining circumflex, as x̂ is
     text = re.sub(r"(\w)\u0302", r"\\hat{\1}", text)
+    text = re.sub(r"(\w)\u0303", r"\\tilde{\1}", text)  # G̃, the stride-dilated upstream of a convolution
     text = re.sub(r"√(\w+)", r"\\sqrt{\1}", text)
     text = re.sub(r"\^\(([^()]*)\)", r"^{(\1)}", text)  # (σ² + ε)^(-1/2)
     tex = math_latex(text.replace("Σ_", "sum_"))
@@ -71,6 +75,8 @@ def index_tex(text: str) -> str:
 
 def _verdict(note: LayerNote) -> str:
     proof = note.proof
+    if proof.sizes != "symbolic":  # the method says "exactly on instances (how): the sizes"
+        return f"proved {proof.method}" if proof.proved else f"NOT proved on instances: {proof.method}"
     return (f"proved for symbolic sizes by {proof.method}" if proof.proved
             else f"NOT proved for symbolic sizes: {proof.method}")
 

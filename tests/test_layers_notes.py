@@ -48,7 +48,8 @@ def test_every_layer_has_a_latex_and_a_markdown_note_in_the_index_and_the_combin
     tex, md = all_notes[f"{name}.tex"], all_notes[f"{name}.md"]
     for note in (tex, md):
         assert export.GENERATED in note
-        assert "proved for symbolic sizes" in note and "NOT proved" not in note
+        proved = "proved exactly on instances" if layer.on_instances else "proved for symbolic sizes"
+        assert proved in note and "NOT proved" not in note
     steps, matrix = (part.split("\\end{itemize}")[0] for part in tex.split("\\begin{itemize}")[1:3])
     assert steps.count("\\item $") == len(layer.steps)  # one item per index-notation step
     assert md.count("```math") == matrix.count("\\item $")  # the same matrix form

@@ -68,6 +68,8 @@ def _layer_gradients(layer) -> list[tuple[str, str]]:
     """``(∂L/∂x, matrix form)`` for each of ``layer``'s gradients, intermediates by their names."""
     from derive.network import _MatrixText
 
+    if layer.on_instances:  # its matrix form is data: the steps of form "matrix"
+        return [(step.lhs, step.rhs) for step in layer.matrix_steps() if step.lhs.startswith("∂L/∂")]
     _, _, _, gradients = layer.equations()
     text = _MatrixText({})
     return [(f"∂L/∂{name[1:]}", text.doprint(value)) for name, value in gradients.items()]
@@ -108,10 +110,13 @@ def _show_layer(args: argparse.Namespace, layer) -> int:
     from derive.network import _MatrixText
 
     proof = prove_layer(layer)
-    forward, _, backward, gradients = layer.equations()
-    text = _MatrixText({})
-    matrix = [(symbol.name, text.doprint(value)) for symbol, value in (*forward, *backward)]
-    matrix += [(name, text.doprint(value)) for name, value in gradients.items()]
+    if layer.on_instances:  # its matrix form is data: the steps of form "matrix"
+        matrix = [(step.lhs, step.rhs) for step in layer.matrix_steps()]
+    else:
+        forward, _, backward, gradients = layer.equations()
+        text = _MatrixText({})
+        matrix = [(symbol.name, text.doprint(value)) for symbol, value in (*forward, *backward)]
+        matrix += [(name, text.doprint(value)) for name, value in gradients.items()]
     if args.json:
         emit_json({"name": layer.name, "kind": "layer", "definition": layer.summary, "matches": layer.matches,
                    "steps": [step.to_json() for step in layer.steps],
@@ -122,11 +127,16 @@ def _show_layer(args: argparse.Namespace, layer) -> int:
     print(f"as {layer.matches}")
     print("\nIndex notation (G = ∂L/∂out):")
     for step in layer.steps:
-        print(f"  {step.lhs} = {step.rhs}\n      because {step.rule}")
+        if step.form == "index":
+            print(f"  {step.lhs} = {step.rhs}\n      because {step.rule}")
     print("\nMatrix form:")
     for lhs, rhs in matrix:
         print(f"  {lhs} = {rhs}")
-    print(f"\nproof: {'proved' if proof.proved else 'NOT PROVED'} for symbolic sizes ({proof.method})")
+    verdict = "proved" if proof.proved else "NOT PROVED"
+    if proof.sizes == "symbolic":
+        print(f"\nproof: {verdict} for symbolic sizes ({proof.method})")
+    else:  # the method says "exactly on instances (how): the sizes"
+        print(f"\nproof: {verdict} {proof.method}")
     return 0 if proof.proved else 1
 
 

@@ -19,13 +19,18 @@ A :class:`Layer` declares
 :func:`prove_layer` is the proof every layer gets: each backward formula, at a generic entry, equals
 the derivative of ⟨G, out⟩ for symbolic sizes (:mod:`derive.layers.indices`).
 
-Two small extensions, unused by the layers that need neither:
+Extensions, unused by the layers that need none of them:
 
 * several outputs (an LSTM cell's h' and c'): ``outputs`` names them, ``forward`` returns one matrix
   per name, the backward's ``g`` is the tuple of upstreams ``G_<name>``, and the lemma's scalar is
   :math:`\sum_o \langle G_o, o\rangle`;
-* a layer proved otherwise (an RNN over T steps, by composing its step lemma): ``prove(backward)``
-  returns its :class:`LayerProof`, whose ``sizes`` says what the proof covers.
+* inputs given, not differentiated (an embedding's one-hot ids, a dropout mask): ``constants``;
+* a layer proved otherwise sets ``prove(backward)``, which returns its :class:`LayerProof`, whose ``sizes``
+  says what the proof covers: an RNN over T steps by composing its step lemma, or a layer the index
+  calculus does not reach (convolution and pooling: shifted indices, zero padding) exactly on explicit
+  instances (:mod:`derive.layers.grids`).  Such a layer with ``grid`` set has index-form ``forward`` and
+  ``backward`` on explicit grids, not matrix expressions, and gives its matrix form as data: the steps
+  of ``form="matrix"`` (:meth:`Layer.matrix_steps`).
 """
 
 from __future__ import annotations
@@ -76,7 +81,19 @@ class Layer:
     notes: tuple[str, ...] = ()
     constants: tuple[str, ...] = ()
     outputs: tuple[str, ...] = ()  # several outputs by name; () for one output with upstream G
-    prove: Callable[..., LayerProof] | None = None  # a proof of its own, ``prove(backward)``
+    #: ``prove(backward) -> LayerProof``: a proof of the layer's own (by composition, or on instances).
+    prove: Callable[..., LayerProof] | None = None
+    #: Forward and backward on explicit grids (convolution, pooling): the matrix form is data.
+    grid: bool = False
+
+    @property
+    def on_instances(self) -> bool:
+        """True for a layer on explicit grids, proved on instances, whose matrix form is its steps of
+        ``form="matrix"``."""
+        return self.grid
+
+    def matrix_steps(self) -> tuple[Step, ...]:
+        return tuple(step for step in self.steps if step.form == "matrix")
 
     def upstreams(self, out):
         """The upstream gradient(s) for ``out``: ``G``, or ``(G_h, G_c)`` for outputs ``("h", "c")``."""
@@ -123,7 +140,8 @@ class LayerProof:
     layer: str
     gradients: tuple[tuple[str, Proof], ...]
     seconds: float
-    sizes: str = "symbolic"  # or what else the proof covers (instances named)
+    #: "symbolic", or what else the proof covers ("instances: " and the sizes it was proved at).
+    sizes: str = "symbolic"
 
     @property
     def proved(self) -> bool:
@@ -149,8 +167,9 @@ def _inline(name, value):
 def prove_layer(layer: Layer, backward: Callable | None = None, only: tuple[str, ...] | None = None) -> LayerProof:
     """Each backward formula (``backward`` overrides the layer's, to plant a mistake) equals ∂⟨G, out⟩.
 
-    A layer with a proof of its own (``layer.prove``) is proved by it.  ``only`` names the inputs and
-    parameters to prove (all by default): a test of one planted mistake need not prove every gradient.
+    For symbolic sizes by index calculus, or by the layer's own ``prove`` (composition, instances).
+    ``only`` names the inputs and parameters to prove (all by default): a test of one planted mistake
+    need not prove every gradient.
     """
     if layer.prove is not None:
         return layer.prove(backward)
