@@ -28,8 +28,8 @@ def test_every_layer_is_proved_for_symbolic_sizes(name):
     assert proof.proved, proof.method
     if LAYERS[name].on_instances:  # convolution, pooling: exact on instances, the sizes named
         assert proof.sizes.startswith("instances: ") and "symbolic sizes" not in proof.method
-    else:
-        assert "symbolic sizes" in proof.method and proof.sizes == "symbolic"
+    else:  # symbolic sizes; the RNN for any T too, its composition also checked on named instances
+        assert "symbolic sizes" in proof.method and proof.sizes.startswith("symbolic")
     assert {key for key, _ in proof.gradients} == {f"d{p}" for p in (*LAYERS[name].inputs, *LAYERS[name].parameters)}
 
 
