@@ -325,6 +325,11 @@ def _derivative_index(s, base):
 class IndexedFunction(CatalogFunction):
     """A vector function or loss over an ``IndexedBase``; derivatives only by its elements."""
 
+    @property
+    def classes(self) -> sp.Expr:
+        """K, the number of elements of the first argument (the third argument, unless a class says)."""
+        return self.args[2]
+
     def _eval_derivative(self, s):
         k = _derivative_index(s, self.args[0])
         if k is None:
