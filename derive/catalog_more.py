@@ -143,11 +143,6 @@ def entries() -> list[Entry]:
         Entry("hinge", "loss", fl.hinge, "hinge(x, y) = max(0, 1 - y*x), y in {-1, +1}", _scalar_loss(fl.hinge),
               "at the margin y*x = 1 the gradient is 0 (F.relu(1 - y*x); clamp(min=0) gives -y)", domain=(-3.0, 3.0),
               notes=("the kink is at x = 1/y, so it moves with y",)),
-        Entry("multiclass_svm", "loss", fl.multiclass_svm,
-              "multiclass_svm(z, y) = sum_i (1 - y_i)*max(0, 1 + z_i - z_true), y one-hot",
-              _indexed_loss(lambda K: fl.multiclass_svm(z, y, K), labelled=False),
-              "at a margin of 0 the term gives 0, as F.multi_margin_loss", domain=(-3.0, 3.0),
-              notes=("F.multi_margin_loss(z, target) is this divided by K",)),
         Entry("huber", "loss", fl.huber, "huber(x, y) = (x - y)**2/2 if |x - y| < delta else delta*(|x - y| - "
               "delta/2) (delta = 1)", _scalar_loss(fl.huber), domain=(-3.0, 3.0),
               notes=("F.huber_loss(x, y, delta=δ); F.smooth_l1_loss(x, y, beta=β) = huber_loss(delta=β)/β",)),
