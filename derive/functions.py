@@ -39,9 +39,10 @@ class CatalogFunction(sp.Function):
     def _eval_evalf(self, prec):
         return unfold(self)._eval_evalf(prec)
 
-    def _latex(self, printer):
+    def _latex(self, printer, exp=None):
         args = ", ".join(printer._print(a) for a in self._shown_args())
-        return rf"{self.latex_name}\left({args}\right)"
+        shown = rf"{self.latex_name}\left({args}\right)"
+        return shown if exp is None else rf"{shown}^{{{exp}}}"
 
     def _shown_args(self) -> tuple[sp.Basic, ...]:
         return self.args

@@ -50,8 +50,11 @@ def _torch() -> dict:
         "identity": lambda t: t, "sigmoid": torch.sigmoid, "tanh": torch.tanh, "relu": F.relu,
         "leaky_relu": lambda t: F.leaky_relu(t, LEAKY_SLOPE), "elu": lambda t: F.elu(t, ELU_ALPHA),
         "softplus": F.softplus, "silu": F.silu, "gelu": lambda t: F.gelu(t, approximate="none"),
-        "mish": F.mish, "selu": F.selu, "softsign": F.softsign, "hard_sigmoid": F.hardsigmoid,
-        "hard_swish": F.hardswish, "prelu": lambda t: F.prelu(t, torch.full((1,), PRELU_SLOPE, dtype=t.dtype)),
+        # F.hardsigmoid/F.hardswish use 1/6 as a float32 constant even in float64 (errors of ~1e-8): their
+        # documented definition through relu6 is exact, and F.hardsigmoid is compared to it in the tests
+        "mish": F.mish, "selu": F.selu, "softsign": F.softsign, "hard_sigmoid": lambda t: F.relu6(t + 3) / 6,
+        "hard_swish": lambda t: t * F.relu6(t + 3) / 6,
+        "prelu": lambda t: F.prelu(t, torch.full((1,), PRELU_SLOPE, dtype=t.dtype)),
         "gelu_tanh": lambda t: F.gelu(t, approximate="tanh"),
     }
 
