@@ -95,9 +95,9 @@ def _slips() -> dict[str, tuple[Slip, ...]]:
                                 lambda z_, y_, K_, k_: (1 - y_[k_]) * sp.Heaviside(
                                     fl.multiclass_svm(z_, y_, K_).margin(k_), 0),
                                 "the true class's own gradient -sum_i H(m_i) (through every margin) is missing"),),
-        "huber": (Slip(r"x-y", lambda u, y_: u - y_,
+        "huber": (Slip(r"x-y", lambda u, y_, delta_: u - y_,
                        "x - y only for |x - y| < delta; outside the gradient is delta sign(x - y)"),),
-        "focal": (Slip(r"(1-\sigma(x))^{\gamma}(\sigma(x)-y)", lambda u, y_: (1 - s(u)) ** fl.FOCAL_GAMMA * (s(u) - y_),
+        "focal": (Slip(r"(1-\sigma(x))^{\gamma}(\sigma(x)-y)", lambda u, y_, g_: (1 - s(u)) ** g_ * (s(u) - y_),
                        "the derivative of the modulating factor (1 - p)^gamma (the gamma log p terms) is missing"),),
         "kl_div": (Slip(r"-\frac{y_k}{\operatorname{softmax}(z)_k}", lambda z_, y_, K_, k_: -y_[k_] / smax(z_, k_, K_),
                         "that is the derivative by p_k, not by z_k: the softmax Jacobian is missing"),),
