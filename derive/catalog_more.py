@@ -71,23 +71,23 @@ def _canonical(expr, classes):
 def _slips() -> dict[str, tuple[Slip, ...]]:
     s, smax = fn.sigmoid, fn.softmax
     return {
-        "selu": (Slip(r"\lambda\alpha e^{x}", lambda u: fm.SELU_SCALE * fm.SELU_ALPHA * sp.exp(u),
-                      "that is the x <= 0 piece only: for x > 0 SELU' is the scale lambda"),),
+        "selu": (Slip("1", lambda u: sp.Integer(1),
+                      "for x > 0 SELU' is the scale lambda = 1.0507..., not 1 as ELU's"),),
         "softsign": (Slip(r"\frac{1}{(1+x)^{2}}", lambda u: 1 / (1 + u) ** 2,
                           "the denominator is (1 + |x|)^2: without |x| it is wrong for x < 0"),),
-        "hard_sigmoid": (Slip(r"\frac{1}{6}", lambda u: sp.Rational(1, 6),
-                              "1/6 only for -3 < x < 3; outside the derivative is 0"),),
+        "hard_sigmoid": (Slip(r"\frac{x+3}{6}", lambda u: (u + 3) / 6,
+                              "that is hard_sigmoid's middle piece itself; its derivative is 1/6 there, 0 outside"),),
         "hard_swish": (Slip(r"\frac{x+3}{6}", lambda u: (u + 3) / 6,
                             "the product rule's term x/6 is missing: (2x + 3)/6 for -3 < x < 3"),),
-        "prelu": (Slip("a", lambda u, a_: a_, "a only for x <= 0; for x > 0 the derivative is 1"),),
+        "prelu": (Slip("1", lambda u, a_: sp.Integer(1),
+                       "1 only for x > 0; for x <= 0 the derivative is the slope a"),),
         "mish": (Slip(r"\tanh(\operatorname{softplus}(x))", lambda u: sp.tanh(fn.softplus(u)),
                       "the product rule's term x sigma(x)(1 - tanh^2(softplus(x))) is missing"),),
-        "gelu_tanh": (Slip(r"\frac{1}{2}(1+\tanh u)", lambda u: (1 + sp.tanh(fm.gelu_tanh.inner(u))) / 2,
-                           "the product rule's term x (1 - tanh^2 u) u'/2 is missing"),),
-        "softmax_t": (Slip(r"\operatorname{softmax}(z/T)_i(\delta_{ik}-\operatorname{softmax}(z/T)_k)",
-                           lambda z_, i_, K_, T_, k_: fl.softmax_t(z_, i_, K_, T_)
-                           * (sp.KroneckerDelta(i_, k_) - fl.softmax_t(z_, k_, K_, T_)),
-                           "the chain rule's factor 1/T is missing"),),
+        "gelu_tanh": (Slip(r"\Phi(x)+x\varphi(x)", lambda u: fn.normal_cdf(u) + u * fn.normal_pdf(u),
+                           "that is the exact (erf) GELU's derivative; the tanh approximation's differs"),),
+        "softmax_t": (Slip(r"-\operatorname{softmax}(z)_i\operatorname{softmax}(z)_k",
+                           lambda z_, i_, K_, T_, k_: -smax(z_, i_, K_) * smax(z_, k_, K_),
+                           "that is the plain softmax's Jacobian (for i != k): the temperature T is missing"),),
         "logsumexp": (Slip(r"e^{z_k}", lambda z_, K_, k_: sp.exp(z_[k_]),
                            "the derivative of the log is missing: divide by sum_j e^{z_j} (it is softmax_k)"),),
         "hinge": (Slip("-y", lambda u, y_: -y_, "-y only inside the margin (y x < 1); beyond it the gradient is 0"),),
@@ -97,18 +97,18 @@ def _slips() -> dict[str, tuple[Slip, ...]]:
                                 "the true class's own gradient -sum_i H(m_i) (through every margin) is missing"),),
         "huber": (Slip(r"x-y", lambda u, y_, delta_: u - y_,
                        "x - y only for |x - y| < delta; outside the gradient is delta sign(x - y)"),),
-        "focal": (Slip(r"(1-\sigma(x))^{\gamma}(\sigma(x)-y)", lambda u, y_, g_: (1 - s(u)) ** g_ * (s(u) - y_),
+        "focal": (Slip(r"(1-\sigma(x))^{2}(\sigma(x)-y)", lambda u, y_, g_: (1 - s(u)) ** g_ * (s(u) - y_),
                        "the derivative of the modulating factor (1 - p)^gamma (the gamma log p terms) is missing"),),
         "kl_div": (Slip(r"-\frac{y_k}{\operatorname{softmax}(z)_k}", lambda z_, y_, K_, k_: -y_[k_] / smax(z_, k_, K_),
                         "that is the derivative by p_k, not by z_k: the softmax Jacobian is missing"),),
         "smoothed_cce": (Slip(r"\operatorname{softmax}(z)_k-y_k",
                               lambda z_, y_, K_, eps_, k_: smax(z_, k_, K_) - y_[k_],
                               "the target is the smoothed (1 - eps) y_k + eps/K, not y_k"),),
-        "cosine": (Slip(r"\frac{y_k}{\|z\|\|y\|}", lambda z_, y_, K_, k_: y_[k_] / fl.cosine(z_, y_, K_).norms()[0]
-                        / fl.cosine(z_, y_, K_).norms()[1],
-                        "the derivative of the norm ||a|| is missing: subtract cos a_k/||a||^2"),),
+        "cosine": (Slip("y_k", lambda z_, y_, K_, k_: y_[k_],
+                        "that is the derivative of a.b alone: the division by ||a|| ||b|| and the norm's own "
+                        "derivative (- cos a_k/||a||^2) are missing"),),
         "l1_penalty": (Slip("1", lambda u: sp.Integer(1), "|w|' is sign(w): -1 for w < 0 (and 0 at 0)"),),
-        "l2_penalty": (Slip("2w", lambda u: 2 * u, "for w^2/2 the gradient is w; 2w is the gradient of w^2"),),
+        "l2_penalty": (Slip("2x", lambda u: 2 * u, "for w^2/2 the gradient is w; 2w is the gradient of w^2"),),
     }
 
 
