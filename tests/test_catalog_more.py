@@ -152,3 +152,13 @@ def test_torch_matches_the_vector_entries_in_float64(name):
         else:
             (grad,) = torch.autograd.grad(VECTOR[name](a, b), a)
         assert abs(float(grad[kk - 1]) - float(canonical.xreplace(values))) < 1e-12, (name, kk)
+
+
+def test_show_prelu_lists_the_slope_derivative_proved(capsys):
+    from derive.cli import main
+
+    assert main(["show", "prelu", "--json"]) == 0
+    import json
+
+    shown = json.loads(capsys.readouterr().out)
+    assert [(o["var"], o["proof"]["proved"]) for o in shown["others"]] == [("a", True)]
