@@ -8,108 +8,19 @@ driven by :data:`CATALOG`; a new entry needs no new code elsewhere.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 
 import sympy as sp
 
+from derive import catalog_more
 from derive import functions as fn
-from derive.prove import Assumption, index_in_range, sums_to_one
+from derive.catalog_model import Entry, K, Problem, Slip, i, k, x, y, y_scalar, z
+from derive.catalog_model import activation_builder as _activation
+from derive.catalog_model import vector_builder as _vector
+from derive.prove import index_in_range, sums_to_one
 
-#: The symbols every derivation uses.  Symbols are real unless a user says otherwise.
-x = sp.Symbol("x", real=True)
-z = sp.IndexedBase("z", real=True)
-y = sp.IndexedBase("y", real=True)
-y_scalar = sp.Symbol("y", real=True)
-i, k = sp.symbols("i k", integer=True, positive=True)
-K = sp.Symbol("K", integer=True, positive=True)
-
-
-@dataclass(frozen=True)
-class Problem:
-    """What to differentiate (``expr``), by what (``var``), and under which assumptions.
-
-    ``index``/``classes`` are set for the index-notation entries: the derivative is taken by
-    ``z[index]`` for a K of ``classes`` (a symbol, or an integer).
-    """
-
-    expr: sp.Expr
-    var: sp.Expr
-    canonical: sp.Expr
-    assumptions: tuple[Assumption, ...] = ()
-    index: sp.Symbol | None = None
-    classes: sp.Expr | None = None
-
-
-@dataclass(frozen=True)
-class Slip:
-    r"""A wrong derivative people write for an entry, e.g. :math:`\sigma' = \sigma\cdot\sigma`.
-
-    ``latex`` is the slip as written, in the entry's symbols (x; or z, y, i, k, K); ``build`` gives the
-    same as SymPy from the application's arguments (``build(u)`` for ``sigmoid(u)``), followed, for an
-    index-notation entry, by the index k of the derivative's variable :math:`z_k`; ``note`` says what
-    went wrong.  :mod:`derive.verify.diagnosis` names a step ``known_mistake`` when it matches one.
-    """
-
-    latex: str
-    build: Callable[..., sp.Expr]
-    note: str
-
-
-@dataclass(frozen=True)
-class Entry:
-    """One catalog function.
-
-    ``kind`` is ``activation`` (elementwise, one real argument), ``vector`` (a vector function,
-    Jacobian in index notation) or ``loss`` (a scalar of logits and labels).  ``kinks`` lists the
-    points where the derivative jumps; ``kink_convention`` says which one-sided value is used there.
-    """
-
-    name: str
-    kind: str
-    function: type[sp.Function]
-    summary: str
-    build: Callable[[sp.Expr], Problem]
-    kink_convention: str = "smooth: no kink"
-    kinks: tuple[float, ...] = ()
-    domain: tuple[float, float] = (-4.0, 4.0)
-    notes: tuple[str, ...] = field(default=())
-    #: Typical wrong derivatives (:class:`Slip`).
-    slips: tuple[Slip, ...] = ()
-
-    @property
-    def latex_name(self) -> str:
-        return getattr(self.function, "latex_name", "") or rf"\{self.name}"
-
-    def problem(self, classes: int | None = None) -> Problem:
-        """The differentiation problem; ``classes`` picks a concrete K for index-notation entries."""
-        return self.build(K if classes is None else sp.Integer(classes))
-
-    @property
-    def indexed(self) -> bool:
-        """Whether the entry is in index notation (a vector function or a multi-class loss: K applies)."""
-        return self.problem().index is not None
-
-    def definition(self) -> sp.Expr:
-        """The entry applied to its symbols, e.g. ``sigmoid(x)``."""
-        return self.problem().expr
-
-
-def _activation(function) -> Callable[[sp.Expr], Problem]:
-    def build(_classes) -> Problem:
-        expr = function(x)
-        return Problem(expr, x, sp.diff(expr, x))
-
-    return build
-
-
-def _vector(function) -> Callable[[sp.Expr], Problem]:
-    def build(classes) -> Problem:
-        expr = function(z, i, classes)
-        return Problem(expr, z[k], expr.diff(z[k]), (index_in_range([i, k], classes),), k, classes)
-
-    return build
-
+__all__ = ["CATALOG", "Entry", "K", "Problem", "Slip", "UnknownEntryError", "activations", "get", "i", "k", "x",
+           "y", "y_scalar", "z"]
 
 def _softmax_cce(classes) -> Problem:
     expr = fn.softmax_cce(z, y, classes)
@@ -221,7 +132,8 @@ def _entries() -> dict[str, Entry]:
         Entry("mse", "loss", fn.mse, "mse(z, y) = sum_i (z_i - y_i)**2/K", _mse, domain=(-3.0, 3.0)),
     ]
     slips = _slips()
-    return {entry.name: replace(entry, slips=slips.get(entry.name, ())) for entry in entries}
+    entries = [replace(entry, slips=slips.get(entry.name, ())) for entry in entries]
+    return {entry.name: entry for entry in [*entries, *catalog_more.entries()]}
 
 
 #: name -> Entry, in the order they are listed.

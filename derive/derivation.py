@@ -51,6 +51,12 @@ class Derivation:
         return [(at, body.subs(var, sp.nsimplify(at))) for at in self.entry.kinks]
 
     @property
+    def others(self) -> tuple[Derivation, ...]:
+        """The derivatives by the entry's other inputs (``Problem.others``: PReLU's slope), each derived and proved."""
+        return tuple(Derivation(self.entry, other, catalog_step(other.expr, other.var, other.assumptions,
+                                                                other.canonical)) for other in self.problem.others)
+
+    @property
     def proof(self) -> Proof:
         if self.tree.canonical is None:
             return Proof(False, "the canonical form was not proved equal to the raw derivative")

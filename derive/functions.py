@@ -39,9 +39,10 @@ class CatalogFunction(sp.Function):
     def _eval_evalf(self, prec):
         return unfold(self)._eval_evalf(prec)
 
-    def _latex(self, printer):
+    def _latex(self, printer, exp=None):
         args = ", ".join(printer._print(a) for a in self._shown_args())
-        return rf"{self.latex_name}\left({args}\right)"
+        shown = rf"{self.latex_name}\left({args}\right)"
+        return shown if exp is None else rf"{shown}^{{{exp}}}"
 
     def _shown_args(self) -> tuple[sp.Basic, ...]:
         return self.args
@@ -324,6 +325,11 @@ def _derivative_index(s, base):
 
 class IndexedFunction(CatalogFunction):
     """A vector function or loss over an ``IndexedBase``; derivatives only by its elements."""
+
+    @property
+    def classes(self) -> sp.Expr:
+        """K, the number of elements of the first argument (the third argument, unless a class says)."""
+        return self.args[2]
 
     def _eval_derivative(self, s):
         k = _derivative_index(s, self.args[0])

@@ -337,10 +337,10 @@ def _sum(expr: sp.Sum, var, assumptions: Sequence[Assumption]) -> Step:
 
 def _case_split_index(expr: sp.Expr, var: sp.Expr):
     """``(k, K)`` when the derivative is by ``z[k]`` with symbolic k, of a function of a concrete K."""
-    if isinstance(expr, IndexedFunction) and isinstance(var, sp.Indexed) and expr.args[2].is_Integer:
+    if isinstance(expr, IndexedFunction) and isinstance(var, sp.Indexed) and expr.classes.is_Integer:
         index = var.indices[0]
         if index.is_Symbol:
-            return index, expr.args[2]
+            return index, expr.classes
     return None
 
 
@@ -389,7 +389,9 @@ def differentiate(expr: sp.Expr, var: sp.Expr, assumptions: Sequence[Assumption]
     if expr == var:
         return Variable(expr, var, sp.S.One)
     if isinstance(expr, sp.Indexed) and isinstance(var, sp.Indexed) and expr.base == var.base:
-        return Index(expr, var, sp.KroneckerDelta(expr.indices[0], var.indices[0]))
+        # one Kronecker delta per index: dU_{jw}/dU_{mn} = delta_jm delta_wn
+        return Index(expr, var, sp.Mul(*(sp.KroneckerDelta(a, b) for a, b in zip(expr.indices, var.indices,
+                                                                                   strict=True))))
     if isinstance(expr, sp.Add):
         terms = tuple(differentiate(t, var, assumptions) for t in expr.args)
         return SumRule(expr, var, sp.Add(*(t.result for t in terms)), terms=terms)

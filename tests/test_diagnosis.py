@@ -8,7 +8,6 @@ import pytest
 import sympy as sp
 
 from derive import catalog
-from derive.functions import IndexedFunction
 from derive.latex.parser import parse_expression
 from derive.verify.diagnosis import KINDS, Diagnosis, diagnose
 
@@ -145,14 +144,11 @@ def test_a_diagnosis_is_a_frozen_pair():
 
 
 def _application(entry: catalog.Entry):
-    """The entry applied to the catalog's symbols, the variable of its derivative, and a slip's arguments."""
-    if issubclass(entry.function, IndexedFunction):
-        second = catalog.i if entry.kind == "vector" else catalog.y
-        return entry.function(catalog.z, second, catalog.K), catalog.z[catalog.k], \
-            (catalog.z, second, catalog.K, catalog.k)
-    if entry.function.nargs == {2}:
-        return entry.function(catalog.x, catalog.y_scalar), catalog.x, (catalog.x, catalog.y_scalar)
-    return entry.function(catalog.x), catalog.x, (catalog.x,)
+    """The entry applied to the catalog's symbols, the variable of its derivative, and a slip's arguments:
+    the application's own arguments (parameters such as T or δ included), then the index k if any."""
+    problem = entry.problem()
+    index = (problem.index,) if problem.index is not None else ()
+    return problem.expr, problem.var, (*problem.expr.args, *index)
 
 
 SLIPS = [(entry, slip) for entry in catalog.CATALOG.values() for slip in entry.slips]

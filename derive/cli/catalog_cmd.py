@@ -170,6 +170,8 @@ def run_show(args: argparse.Namespace) -> int:
 
     derivation = derive_entry(entry.name, args.classes)
     proof = derivation.proof
+    others = derivation.others
+    proved = proof.proved and all(other.proof.proved for other in others)
     assumptions = [a.text for a in derivation.problem.assumptions]
     if args.json:
         emit_json({
@@ -183,8 +185,11 @@ def run_show(args: argparse.Namespace) -> int:
             "kinks": [{"at": at, "value": math_json(value), "convention": entry.kink_convention}
                       for at, value in derivation.kink_values()],
             "steps": [to_json(derivation.tree)],
+            "others": [{"var": str(other.problem.var), "canonical": math_json(other.canonical),
+                        "proof": {"proved": other.proof.proved, "method": other.proof.method},
+                        "steps": [to_json(other.tree)]} for other in others],
         })
-        return 0 if proof.proved else 1
+        return 0 if proved else 1
     if args.latex:
         for assumption in derivation.problem.assumptions:  # read back by derive verify: % assume lines
             if not assumption.about_indices:
@@ -207,4 +212,9 @@ def run_show(args: argparse.Namespace) -> int:
     d = "∂" if derivation.partial else "d"
     lhs = f"{d}/{d}{unicode(derivation.problem.var)} {unicode(derivation.problem.expr)}"
     print(f"result: {lhs} = {unicode(derivation.canonical)}")
-    return 0 if proof.proved else 1
+    for other in others:  # the derivatives by the entry's other inputs (PReLU's slope)
+        print()
+        print(TEXT.render(other.tree))
+        print(f"proof: {'proved' if other.proof.proved else 'NOT PROVED'} ({other.proof.method})")
+        print(f"result: d/d{unicode(other.problem.var)} {unicode(other.problem.expr)} = {unicode(other.canonical)}")
+    return 0 if proved else 1
