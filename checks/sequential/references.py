@@ -92,6 +92,16 @@ def autograd_gradients(spec: Sequential, params, X, Y) -> dict[str, np.ndarray]:
     return dict(grad(network_loss(spec, "autograd"))(dict(params), X, Y))
 
 
+def jax_gradients(spec: Sequential, params, X, Y) -> dict[str, np.ndarray]:
+    """JAX (float64 through ``jax_enable_x64``, set by the bindings) on the jax bindings, ``jax.grad``."""
+    import jax
+    import jax.numpy as jnp
+
+    loss = network_loss(spec, "jax")
+    grads = jax.grad(loss)({k: jnp.asarray(v) for k, v in params.items()}, jnp.asarray(X), jnp.asarray(Y))
+    return {k: np.asarray(v) for k, v in grads.items()}
+
+
 def finite_difference_gradients(spec: Sequential, params, X, Y, max_entries: int = FD_ENTRIES,
                                 seed: int = 0) -> dict[str, np.ndarray]:
     r"""Central differences of the numpy composition, :math:`h = \epsilon^{1/3}\max(1, |\theta|)`;
@@ -119,10 +129,11 @@ def finite_difference_gradients(spec: Sequential, params, X, Y, max_entries: int
     return grads
 
 
-#: name -> reference, in the order reports list them (JAX: where its bindings exist, through ``--check jax``).
+#: name -> reference, in the order reports list them (the MLP's: ``derive network --check`` names them).
 REFERENCES: dict[str, Callable] = {
     "autograd": autograd_gradients,
     "torch": torch_gradients,
+    "jax": jax_gradients,
     "fd": finite_difference_gradients,
 }
 
