@@ -172,10 +172,6 @@ def _reduce_by(method: Callable[[sp.Expr], sp.Expr], expr: sp.Expr) -> sp.Expr |
         return None
 
 
-def _is_zero_by(method: Callable[[sp.Expr], sp.Expr], expr: sp.Expr) -> bool:
-    return _reduce_by(method, expr) == 0
-
-
 def _under_index_condition(piece: sp.Expr, condition) -> sp.Expr:
     r"""``piece`` where ``condition`` holds, when that is a relation of two integer symbols: under
     :math:`i = k`, k is i; under :math:`i \neq k`, :math:`\delta_{ik}` is 0 (exact either way)."""

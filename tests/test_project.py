@@ -98,3 +98,129 @@ def test_console_script_answers_help():
                             timeout=60, check=False)
     assert result.returncode == 0
     assert "show" in result.stdout
+
+
+def _module_graph() -> dict[str, set[str]]:
+    """Every module of ``derive`` and ``checks`` -> the modules of the two it imports, lazily or not (an import
+    inside a function is still an arrow: it runs whenever the function does)."""
+    modules = {}
+    for package in ("derive", "checks"):
+        for path in (ROOT / package).rglob("*.py"):
+            parts = list(path.relative_to(ROOT).with_suffix("").parts)
+            modules[".".join(parts[:-1] if parts[-1] == "__init__" else parts)] = path
+
+    def owner(name: str) -> str | None:
+        while name and name not in modules:
+            name = name.rpartition(".")[0]
+        return name or None
+
+    graph = {}
+    for module, path in modules.items():
+        found = set()
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Import):
+                found.update(owner(alias.name) for alias in node.names)
+            elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+                found.update(owner(f"{node.module}.{alias.name}") for alias in node.names)
+        graph[module] = {m for m in found if m and m != module and not module.startswith(f"{m}.")}
+    return graph
+
+
+def _circles(graph: dict[str, set[str]]) -> list[frozenset[str]]:
+    """The strongly connected components of more than one module (Tarjan, iteratively)."""
+    index, low, stack, on_stack, found, counter = {}, {}, [], set(), [], 0
+    for root in graph:
+        if root in index:
+            continue
+        work = [(root, iter(sorted(graph[root])))]
+        index[root] = low[root] = counter
+        counter += 1
+        stack.append(root)
+        on_stack.add(root)
+        while work:
+            node, edges = work[-1]
+            for nxt in edges:
+                if nxt not in index:
+                    index[nxt] = low[nxt] = counter
+                    counter += 1
+                    stack.append(nxt)
+                    on_stack.add(nxt)
+                    work.append((nxt, iter(sorted(graph.get(nxt, ())))))
+                    break
+                if nxt in on_stack:
+                    low[node] = min(low[node], index[nxt])
+            else:
+                work.pop()
+                if work:
+                    low[work[-1][0]] = min(low[work[-1][0]], low[node])
+                if low[node] == index[node]:
+                    component = set()
+                    while True:
+                        member = stack.pop()
+                        on_stack.discard(member)
+                        component.add(member)
+                        if member == node:
+                            break
+                    if len(component) > 1:
+                        found.append(frozenset(component))
+    return found
+
+
+#: The import circles left, each with why; the list may only shrink (a circle fixed must leave it).
+KNOWN_CIRCLES = {
+    frozenset({"derive.derivation", "derive.export"}):
+        "Derivation's Jupyter display (_repr_latex_) renders with the notes' code; goes with the package move",
+    frozenset({"derive.latex.constructs", "derive.latex.parser", "derive.latex.partial", "derive.latex.plain"}):
+        "the hand-written parser dispatches to its constructs' table; goes with the one grammar front end",
+    frozenset({"derive.verify.matrix.evaluate", "derive.verify.matrix.gradient"}):
+        "a formula may contain a gradient (evaluation differentiates, differentiation evaluates)",
+}
+
+
+def test_no_new_import_circle():
+    circles = set(_circles(_module_graph()))
+    new = [sorted(c) for c in circles - set(KNOWN_CIRCLES)]
+    assert not new, f"new import circles: {new}"
+    gone = [sorted(c) for c in set(KNOWN_CIRCLES) - circles]
+    assert not gone, f"circles fixed: remove them from KNOWN_CIRCLES: {gone}"
+
+
+def test_the_circle_finder_finds_a_planted_circle():
+    graph = {"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}
+    assert _circles(graph) == [frozenset({"a", "b", "c"})]
+
+
+#: The layers, lowest first: a module imports its own layer and those below, never above or beside.
+#: (prefix -> layer; flat modules too: ``derive.export_math`` is notes); the first matching prefix wins,
+#: everything else of ``derive`` is the SymPy-only core.
+LAYERS = (("derive.cli", "cli"), ("derive.pytest_plugin", "cli"), ("derive.__main__", "cli"),
+          ("checks", "numeric"), ("derive.verify", "verify"), ("derive.latex", "verify"), ("derive.export", "notes"),
+          ("derive.render", "render"), ("derive.matrix_print", "render"),
+          ("derive.network", "network"), ("derive.layers", "network"), ("derive", "core"))
+RANK = {"core": 0, "network": 1, "render": 2, "verify": 3, "notes": 3, "numeric": 3, "cli": 4}
+
+#: Upward imports left, each with why; the list may only shrink.
+KNOWN_UPWARD = {
+    ("derive.derivation", "derive.export"): "Derivation's Jupyter display; goes with the package move",
+    ("derive.derivation", "derive.render"): "Derivation's Jupyter display; goes with the package move",
+    ("derive.derivation", "derive.render_latex"): "Derivation's Jupyter display; goes with the package move",
+    ("derive.network", "derive.matrix_print"): "the equations carry their LaTeX and text; goes with the package move",
+    ("derive.network", "derive.render"): "the equations carry their LaTeX and text; goes with the package move",
+}
+
+
+def _layer(module: str) -> str:
+    return next(layer for prefix, layer in LAYERS if module.startswith(prefix))
+
+
+def test_imports_go_down_the_layers():
+    """cli -> numeric, notes, verify -> render -> network -> core (DESIGN.md); peers do not import each other."""
+    upward = set()
+    for module, imported in _module_graph().items():
+        for other in imported:
+            mine, theirs = _layer(module), _layer(other)
+            if RANK[theirs] > RANK[mine] or (RANK[theirs] == RANK[mine] and theirs != mine):
+                upward.add((module, other))
+    new = sorted(upward - set(KNOWN_UPWARD))
+    assert not new, f"imports that go up or sideways: {new}"
+    assert not set(KNOWN_UPWARD) - upward, f"fixed: remove from KNOWN_UPWARD: {sorted(set(KNOWN_UPWARD) - upward)}"

@@ -11,8 +11,8 @@ import pytest
 
 from derive.stage import stage
 from derive.verify import Options, check_step, verify_chain, verify_text
+from derive.verify.cputime import PointTimeout, time_limit
 from derive.verify.document import Chain, Side, read_chains
-from derive.verify.numeric import PointTimeout, time_limit
 from derive.verify.worker import backstop, cpu_seconds, run_bounded
 
 CORPUS = Path(__file__).parent / "corpus" / "verify"

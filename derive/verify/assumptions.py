@@ -64,14 +64,6 @@ def split_relation(text: str) -> tuple[str, str, str]:
     return text[pieces[0][0] : pieces[0][1]], RELATIONS[between], text[pieces[1][0] : pieces[1][1]]
 
 
-def split_equation(text: str) -> tuple[str, str]:
-    """``lhs = rhs`` as two texts; :class:`LatexError` unless there is exactly one top-level ``=``."""
-    left, relation, right = split_relation(text)
-    if relation != "=":
-        raise LatexError("an assumption here is one equation 'lhs = rhs'", 1)
-    return left, right
-
-
 @dataclass(frozen=True)
 class Hypothesis:
     """An assumption ``lhs REL rhs`` as written (``text``) and read; ``relation`` is ``=`` for an equation.

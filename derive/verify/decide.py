@@ -28,6 +28,7 @@ from derive.prove import Assumption, Proof, index_in_range, prove_equal
 from derive.stage import stage
 from derive.verify import dependents, meanings
 from derive.verify.assumptions import Hypothesis, System, contradiction, unknowns
+from derive.verify.cputime import PointTimeout, time_limit
 from derive.verify.definitions import (
     bindable,
     bindings,
@@ -45,13 +46,11 @@ from derive.verify.graph import bare_elements, names_in
 from derive.verify.numeric import (
     EVALUATION_ERRORS,
     NumericOutcome,
-    PointTimeout,
     bound_apart,
     compare,
     counts_and_indices,
     expand_finite_sums,
     index_choices,
-    time_limit,
 )
 from derive.verify.reading import echo, evaluate_derivatives, unify_symbols
 

@@ -36,6 +36,7 @@ from derive.verify.graph import (
     differentiate,
     expand,
     label,
+    model,
     names_in,
     scalar_names,
     substitute,
@@ -248,7 +249,7 @@ def parse_all(definitions: tuple[tuple[str, ...], ...],
 
     An upstream name ``(name, lhs, rhs, "upstream")`` -- f as an unknown function of the element (or
     symbol) written in ``rhs`` -- becomes its first-order model (:func:`derive.verify.graph.upstream_model`);
-    a dependent name ``(name, lhs, v, "dependent")`` its model in v (:func:`derive.verify.dependents.model`),
+    a dependent name ``(name, lhs, v, "dependent")`` its model in v (:func:`derive.verify.graph.model`),
     its value alone where the kind is ``constant``.
     """
     from derive.verify.numeric import bound_apart
@@ -259,8 +260,6 @@ def parse_all(definitions: tuple[tuple[str, ...], ...],
     for d in definitions:
         if _kind(d) == "upstream":
             arguments.setdefault(d[0], []).append(parse_expression(d[2], readings))
-    from derive.verify.dependents import model
-
     dependent = [(lhs, model(lhs, parse_expression(d[2], readings), _kind(d) == "constant"))
                  for d in definitions if _kind(d) in ("dependent", "constant")
                  for lhs in [parse_expression(d[1], readings)]]

@@ -40,10 +40,8 @@ from derive.latex.names import GREEK
 from derive.latex.parser import Readings, parse_expression, square_names
 from derive.latex.tokens import LatexError
 from derive.verify.definitions import Definition
-from derive.verify.graph import JET, label, names_in
+from derive.verify.graph import JET, SLOPE, label, names_in
 
-#: The name prefix of a dependent name's slope :math:`\partial N/\partial v` (the upstream models' prefix twice).
-SLOPE = JET + JET
 #: The most dependent names one step is judged with (each reading is judged again with some held constant).
 MOST = 3
 
@@ -113,23 +111,6 @@ def variables(found: Sequence[Written]) -> list[Definition]:
     held = {n for w in found if label(w.variable) in _names(w.operand) for n in _names(w.operand)}
     names = sorted({label(w.variable) for w in found} | held)
     return [Definition(name, "", "", 1, "a variable the document differentiates by", "variable") for name in names]
-
-
-def model(lhs: sp.Expr, variable: sp.Expr, constant: bool = False) -> sp.Expr:
-    r"""The first-order model :math:`N_0 + G\,v` of the dependent name ``lhs`` (a symbol or an element) of
-    ``variable``; its value alone where the reading holds it ``constant``."""
-    name = label(lhs)
-    if isinstance(lhs, sp.Indexed):
-        value = sp.IndexedBase(f"{JET}{name}₀")[lhs.indices]
-    else:
-        value = sp.Symbol(f"{JET}{name}₀", real=True)
-    if constant:
-        return value
-    own = tuple(lhs.indices) if isinstance(lhs, sp.Indexed) else ()
-    more = tuple(i for i in (variable.indices if isinstance(variable, sp.Indexed) else ()) if i not in own)
-    slope_name = f"{SLOPE}{name}/{JET}{label(variable)}"
-    slope = sp.IndexedBase(slope_name)[(*own, *more)] if own or more else sp.Symbol(slope_name, real=True)
-    return value + slope * variable
 
 
 def slopes(expr: sp.Expr, variables: Iterable[sp.Expr] = ()) -> set[str]:

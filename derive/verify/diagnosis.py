@@ -61,7 +61,8 @@ from sympy.core.function import AppliedUndef
 from derive.catalog import CATALOG, Entry
 from derive.functions import IndexedFunction
 from derive.prove import prove_equal
-from derive.verify.numeric import PointTimeout, concrete, counts_and_indices, time_limit, value
+from derive.verify.cputime import PointTimeout, time_limit
+from derive.verify.numeric import concrete, counts_and_indices, value
 from derive.verify.reading import echo, evaluate_derivatives
 
 KINDS = ("constant_factor", "sign", "additive_constant", "dropped_inner_derivative", "swapped_indices",

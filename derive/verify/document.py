@@ -60,6 +60,7 @@ from derive.verify.regions import (
     LAYOUT_ENVIRONMENTS,
     Positions,
     Region,
+    Side,
     blank_span,
     is_latex,
     regions,
@@ -97,39 +98,6 @@ _ROW_CONDITION = re.compile(
     r"|(?<![A-Za-z0-9}\])])\((?P<c>[A-Za-z](?:_[A-Za-z0-9])?\s*(?:=|\\neq?|\\ne|<|>|\\le|\\ge)\s*-?[A-Za-z0-9.]+)\)"
     r"|,?\s*\\q?quad\s*(?P<d>[A-Za-z]\s*(?:=|\\neq?(?![A-Za-z])|\\ne(?![A-Za-z]))\s*[A-Za-z0-9]))\s*[.,;]?\s*$"
 )
-
-
-@dataclass(frozen=True)
-class Side:
-    """One side of an equation: its text, where its first character is (1-based), its source verbatim.
-
-    ``segments`` maps the text back to the file when a side was joined from several rows:
-    ``(offset in text, line, column)`` for each row after the first.  ``note`` is the reason the
-    author wrote beside the row that ends with this side (``&& \\text{(chain rule)}``).
-    """
-
-    text: str
-    line: int
-    column: int
-    source: str | None = None
-    segments: tuple[tuple[int, int, int], ...] = ()
-    note: str | None = None
-
-    def position(self, column_in_text: int) -> tuple[int, int]:
-        """File (line, column) of the 1-based ``column_in_text``."""
-        offset, line, column = 0, self.line, self.column
-        for start, seg_line, seg_column in self.segments:
-            if column_in_text - 1 >= start:
-                offset, line, column = start, seg_line, seg_column
-        before = self.text[offset : max(column_in_text - 1, offset)]
-        newlines = before.count("\n")
-        if newlines == 0:
-            return line, column + len(before)
-        return line + newlines, len(before) - before.rfind("\n")
-
-    @property
-    def verbatim(self) -> str:
-        return self.source if self.source is not None else self.text
 
 
 @dataclass(frozen=True)

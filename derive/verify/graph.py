@@ -45,6 +45,8 @@ MAX_ROUNDS = 10
 #: The name prefix of the free symbols of an upstream name's model (``∂f/∂y``, ``f₀``): no name the reader
 #: makes can start with it.
 JET = "∂"
+#: The name prefix of a dependent name's slope :math:`\partial N/\partial v` (the upstream models' prefix twice).
+SLOPE = JET + JET
 
 
 def label(node: sp.Expr) -> str | None:
@@ -326,6 +328,23 @@ def _bare_symbols(expr: sp.Expr) -> set[sp.Symbol]:
     if isinstance(expr, sp.Symbol):
         return {expr} if not expr.is_integer else set()
     return set().union(set(), *(_bare_symbols(a) for a in expr.args if isinstance(a, sp.Basic)))
+
+
+def model(lhs: sp.Expr, variable: sp.Expr, constant: bool = False) -> sp.Expr:
+    r"""The first-order model :math:`N_0 + G\,v` of the dependent name ``lhs`` (a symbol or an element) of
+    ``variable``; its value alone where the reading holds it ``constant``."""
+    name = label(lhs)
+    if isinstance(lhs, sp.Indexed):
+        value = sp.IndexedBase(f"{JET}{name}₀")[lhs.indices]
+    else:
+        value = sp.Symbol(f"{JET}{name}₀", real=True)
+    if constant:
+        return value
+    own = tuple(lhs.indices) if isinstance(lhs, sp.Indexed) else ()
+    more = tuple(i for i in (variable.indices if isinstance(variable, sp.Indexed) else ()) if i not in own)
+    slope_name = f"{SLOPE}{name}/{JET}{label(variable)}"
+    slope = sp.IndexedBase(slope_name)[(*own, *more)] if own or more else sp.Symbol(slope_name, real=True)
+    return value + slope * variable
 
 
 def upstream_model(name: str, arguments: list[sp.Expr], parsed: list[tuple[sp.Expr, sp.Expr]]) -> sp.Expr:

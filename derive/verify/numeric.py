@@ -31,11 +31,8 @@ from __future__ import annotations
 
 import itertools
 import random
-import signal
-import threading
 import time
 from collections.abc import Callable, Sequence
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import sympy as sp
@@ -43,6 +40,7 @@ from sympy.core.evalf import PrecisionExhausted
 from sympy.core.function import AppliedUndef
 
 from derive.functions import unfold
+from derive.verify.cputime import PointTimeout, time_limit
 from derive.verify.points import EVALUATION_ERRORS, draw_point, kinks_of, near_kink, unprobed_kinks
 
 DIGITS = 50
@@ -102,32 +100,6 @@ def counts_to_try(rng: random.Random, written: int, *exprs: sp.Expr) -> tuple[in
     drawn = {rng.randint(low, high) for low, high in RANDOM_COUNTS}
     return tuple(sorted({*range(2, SMALL_COUNTS + 1), *drawn, *beside, written + 1}))
 
-class PointTimeout(BaseException):
-    """One point took longer than :data:`POINT_SECONDS` (a BaseException: SymPy's ``except Exception``
-    must not swallow it)."""
-
-
-@contextmanager
-def time_limit(seconds: float):
-    """Raise :class:`PointTimeout` in the block after ``seconds`` of the process's CPU time (``ITIMER_PROF``:
-    user + system, so a loaded machine does not cut a computation short; main thread only, elsewhere no
-    limit)."""
-    if threading.current_thread() is not threading.main_thread() or not hasattr(signal, "setitimer"):
-        yield
-        return
-
-    def stop(signum, frame):
-        raise PointTimeout
-
-    previous = signal.signal(signal.SIGPROF, stop)
-    signal.setitimer(signal.ITIMER_PROF, seconds)
-    try:
-        yield
-    finally:
-        signal.setitimer(signal.ITIMER_PROF, 0)
-        signal.signal(signal.SIGPROF, previous)
-
-
 @dataclass(frozen=True)
 class NumericOutcome:
     """``verdict`` is ``equal``, ``not_equal`` or ``unknown``; ``detail`` says what was seen."""
@@ -136,7 +108,6 @@ class NumericOutcome:
     detail: str
     points: int = 0
     counterexample: dict | None = None
-    largest_difference: str | None = None
     tried: tuple[str, ...] = field(default=())
 
 
@@ -461,7 +432,6 @@ def compare(
             f"at up to {RESIDUAL_DIGITS} digits{resolved}); largest relative difference {sp.Float(largest, 3)}{skipped}"
             f"{partly or ''}{without}",
             agreed,
-            largest_difference=str(sp.Float(largest, 3)),
         )
     if unevaluable is not None:
         return NumericOutcome("unknown", f"cannot evaluate {namer(unevaluable)}", agreed)

@@ -24,6 +24,8 @@ import random
 
 import sympy as sp
 
+from derive.verify.cputime import PointTimeout, time_limit
+
 KINK_CLEARANCE = 1e-30
 #: Highest degree of a polynomial kink whose real roots are probed.
 MAX_PROBE_DEGREE = 8
@@ -90,8 +92,6 @@ def kink_roots(at: sp.Expr, symbol: sp.Symbol) -> list[sp.Rational] | None:
 def _solved(at: sp.Expr, symbol: sp.Symbol) -> list[sp.Rational] | None:
     """Real roots of a kink at any magnitude (``x - e^{10}``, ``\\log x - 50``), by ``solve`` within
     :data:`SOLVE_SECONDS`; None where it fails or finds roots it cannot evaluate."""
-    from derive.verify.numeric import PointTimeout, time_limit
-
     plain = sp.Dummy("t", real=True)
     try:
         with time_limit(SOLVE_SECONDS):

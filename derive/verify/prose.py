@@ -62,7 +62,7 @@ from functools import lru_cache
 
 from derive.verify.cues import NEGATING
 from derive.verify.markup import markdown_hidden
-from derive.verify.regions import Positions, blank_span, inline_pairs, strip_comments
+from derive.verify.regions import Positions, Side, blank_span, inline_pairs, strip_comments
 
 #: Words that, in the clause before a formula, mean the prose does not assert it, for every reader of prose
 #: (assumptions, premises, conditions, definitions, values given): the negating words of
@@ -144,10 +144,8 @@ _VALUE_GIVEN = re.compile(r"\$(?P<v>\s*(?:\\[A-Za-z]+|[A-Za-z])(?:\s*_\s*(?:\{\s
 
 def values_given(prose: str, before: int, floor: int, where: Positions) -> list:
     """The values given for an example (see the module) in the last paragraph after ``floor`` before offset
-    ``before`` (a display's start); each a :class:`~derive.verify.document.Side`.  ``prose`` is the document as
+    ``before`` (a display's start); each a :class:`~derive.verify.regions.Side`.  ``prose`` is the document as
     :func:`prose_of` gives it."""
-    from derive.verify.document import Side
-
     text = prose[floor:before].rstrip()
     start = floor + (text.rfind("\n\n") + 1 if "\n\n" in text else 0)
     found = []
@@ -169,9 +167,7 @@ _WORDED = re.compile(r"(?i)(?:^|\s)for\s+(?P<a>[a-z])\s+(?:different\s+(?:than|f
 
 def worded_condition(paragraph: str, offset: int, where: Positions) -> list:
     """The condition in words (see the module) that ends ``paragraph`` (which begins at ``offset``), as a
-    :class:`~derive.verify.document.Side` ``k \\neq i``; empty where there is none."""
-    from derive.verify.document import Side
-
+    :class:`~derive.verify.regions.Side` ``k \\neq i``; empty where there is none."""
     m = _WORDED.search(paragraph)
     if m is None or not asserted(paragraph, m.start("a")):
         return []
@@ -260,9 +256,7 @@ def paragraphs_around(prose: str, around: tuple[int, int], floor: int, ceiling: 
 def premises_around(prose: str, around: tuple[int, int], floor: int, ceiling: int, where: Positions) -> list:
     """The premises (see the module) of the display at ``around`` (start, end): those stated in the last
     paragraph after ``floor`` before it and in the first paragraph after it, before ``ceiling``; each a
-    :class:`~derive.verify.document.Side`.  ``prose`` is the document as :func:`prose_of` gives it."""
-    from derive.verify.document import Side
-
+    :class:`~derive.verify.regions.Side`.  ``prose`` is the document as :func:`prose_of` gives it."""
     found = []
     for start, end in paragraphs_around(prose, around, floor, ceiling):
         for m in _PREMISE.finditer(prose, start, end):

@@ -5,7 +5,8 @@ must not hide the display, as a LaTeX comment would in pylatexenc), code spans a
 math, and blockquote markers (``> $$``) are not part of the formula.  A region is ``$$…$$``, ``\[…\]``,
 a ```` ```math ```` fence, or a display environment (:data:`DISPLAY_ENVIRONMENTS`, starred or not,
 ``\begin {align*}`` too); one that is never closed, a closer without an opener, and display math
-inside display math are regions with a ``problem``, never passed over.
+inside display math are regions with a ``problem``, never passed over.  A :class:`Side` is one side of
+an equation found in them, with the file position of its every character.
 """
 
 from __future__ import annotations
@@ -253,3 +254,36 @@ def _layouts(body: str) -> str:
     extra = [n for n in names if n.rstrip("*") in LAYOUT_ENVIRONMENTS]
     boxed = ["\\boxed"] if "\\boxed" in body else []
     return "".join(f" > {n}" for n in [*extra, *boxed])
+
+
+@dataclass(frozen=True)
+class Side:
+    """One side of an equation: its text, where its first character is (1-based), its source verbatim.
+
+    ``segments`` maps the text back to the file when a side was joined from several rows:
+    ``(offset in text, line, column)`` for each row after the first.  ``note`` is the reason the
+    author wrote beside the row that ends with this side (``&& \\text{(chain rule)}``).
+    """
+
+    text: str
+    line: int
+    column: int
+    source: str | None = None
+    segments: tuple[tuple[int, int, int], ...] = ()
+    note: str | None = None
+
+    def position(self, column_in_text: int) -> tuple[int, int]:
+        """File (line, column) of the 1-based ``column_in_text``."""
+        offset, line, column = 0, self.line, self.column
+        for start, seg_line, seg_column in self.segments:
+            if column_in_text - 1 >= start:
+                offset, line, column = start, seg_line, seg_column
+        before = self.text[offset : max(column_in_text - 1, offset)]
+        newlines = before.count("\n")
+        if newlines == 0:
+            return line, column + len(before)
+        return line + newlines, len(before) - before.rfind("\n")
+
+    @property
+    def verbatim(self) -> str:
+        return self.source if self.source is not None else self.text

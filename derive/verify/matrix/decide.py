@@ -33,16 +33,17 @@ import sympy as sp
 
 from derive.latex.tokens import LatexError
 from derive.stage import stage
+from derive.verify.cputime import PointTimeout, time_limit
 from derive.verify.matrix import nodes as nd
+from derive.verify.matrix.diagnosis import diagnose
 from derive.verify.matrix.evaluate import Environment, Evaluator, MissingShapeError, ShapeError, Value, draw_leaves
-from derive.verify.matrix.grid import Grid, enumerate_entries, of_flat
+from derive.verify.matrix.grid import Grid, of_flat
 from derive.verify.matrix.loss import upstream_losses
 from derive.verify.matrix.reader import name_key, read_matrix
 from derive.verify.matrix.shapes import Declared, as_matrix_shape, shown, size_symbol
-from derive.verify.numeric import PointTimeout, time_limit
+from derive.verify.matrix.values import compare
 
 ROUNDS = 2
-TOLERANCE = mpmath.mpf(10) ** -20
 #: The CPU time one claim may take, proof attempts included (a proof that does not fit leaves the verdict numeric).
 CLAIM_SECONDS = 1.0
 #: The least time a proof attempt gets (a claim decided late may take this much longer).
@@ -60,7 +61,7 @@ class Claim:
         self.definitions: dict[str, nd.Node] = {}
         self.used: list[str] = []
         for (name, _, rhs), key in zip(definitions, keys, strict=True):
-            if key is None or (key in self.declared and not self._is_matrix_rhs(rhs)):
+            if key is None or key in self.declared:
                 continue
             try:
                 self.definitions[key] = read_matrix(rhs, self.known)
@@ -76,9 +77,6 @@ class Claim:
                             key=str)
         self.numbers = sorted({int(d) for dims in self.declared.values() for d in dims if d.is_Integer})
         self.labels = frozenset(self._labels())
-
-    def _is_matrix_rhs(self, rhs: str) -> bool:
-        return True
 
     def without(self, cut: dict, generic: tuple | None = None) -> Claim:
         """The claim with the defined names ``cut`` (key → dims) held as declared free matrices, and
@@ -301,29 +299,10 @@ def _entry_nodes(node) -> list:
     return found
 
 
-def compare(lhs: Value, rhs: Value, claim: Claim) -> tuple[str, dict | None] | None:
-    """None when every entry agrees; else the reason and a counterexample."""
-    if lhs.entries.shape != rhs.entries.shape or not _same_shape(lhs.shape, rhs.shape):
-        return f"the left side is {shown(lhs.shape)}, the right side {shown(rhs.shape)}", None
-    for (i, j), a in enumerate_entries(lhs.entries):
-        b = rhs.entries[i, j]
-        if abs(a - b) > TOLERANCE * max(1, abs(a), abs(b)):
-            return f"entry ({i + 1}, {j + 1}) differs", {"entry": [i + 1, j + 1], "lhs": mpmath.nstr(a, 30),
-                                                         "rhs": mpmath.nstr(b, 30),
-                                                         "difference": mpmath.nstr(abs(a - b), 3)}
-    return None
-
-
-def _same_shape(a, b) -> bool:
-    return all(sp.simplify(sp.sympify(x) - sp.sympify(y)) == 0 for x, y in zip(a, b, strict=True))
-
-
 def decide_matrix_step(send: Callable[[tuple], None], lhs_text: str, rhs_text: str, seed: str,
                        definitions: tuple[tuple[str, str, str], ...], declared: tuple[Declared, ...],
                        timeout: float = 5.0) -> None:
     """Read, form, compare numerically, then prove on an instance; ``send`` each finding as it comes."""
-    from derive.verify.matrix.diagnosis import diagnose
-
     started = time.process_time()  # CPU time, as the step's bound (derive.verify.worker)
     deadline = started + 0.8 * timeout
     try:
@@ -362,7 +341,7 @@ def decide_matrix_step(send: Callable[[tuple], None], lhs_text: str, rhs_text: s
             send(("read", "", _echo(claim.lhs), _echo(claim.rhs)))
         if claim.labels:
             used |= {f"each row of {k} sums to 1 (labels: one-hot or a distribution)" for k in claim.labels}
-        found = compare(lhs, rhs, claim)
+        found = compare(lhs, rhs)
         where = ", ".join(f"{k} = {v}" for k, v in sizes.items())
         if found is not None:
             reason, example = found
@@ -469,7 +448,7 @@ def _prove_on_instance(claim: Claim, vectors: str, seconds: float) -> tuple[bool
 def _reduces_to_zero(difference) -> bool:
     difference = sp.sympify(difference)
     applied = sorted(difference.atoms(sp.Function), key=sp.count_ops, reverse=True)
-    names = {f: sp.Dummy() for f in applied if not isinstance(f, sp.Heaviside) or True}
+    names = {f: sp.Dummy() for f in applied }
     named = difference.xreplace(names)
     if sp.expand(named) == 0:
         return True

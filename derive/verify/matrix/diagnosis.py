@@ -30,14 +30,13 @@ import sympy as sp
 from derive.verify.matrix import nodes as nd
 from derive.verify.matrix.echo import echo
 from derive.verify.matrix.evaluate import Environment, Evaluator, MissingShapeError, ShapeError, Value
+from derive.verify.matrix.values import compare
 
 CHECKED = "checked numerically at the same random sizes and values"
 
 
 def diagnose(claim, env: Environment, lhs: Value) -> tuple[str, str] | None:
     """(kind, text) of the first kind whose changed right side equals the left side, or None."""
-    from derive.verify.matrix.decide import compare
-
     rhs = claim.rhs
     candidates = [("missing_batch_sum", nd.Product(0, nd.Transpose(0, nd.Ones(0)), rhs),
                    "the sum over the batch is missing: {} equals the left side")]
@@ -58,7 +57,7 @@ def diagnose(claim, env: Environment, lhs: Value) -> tuple[str, str] | None:
             value = Evaluator(env).eval(changed, lhs.shape)
         except (ShapeError, MissingShapeError, ValueError, TypeError, IndexError):
             continue
-        if compare(lhs, value, claim) is None:
+        if compare(lhs, value) is None:
             return kind, f"{text.format(echo(changed) if '{}' in text else '')} ({CHECKED})"
     return _factor(claim, env, lhs) or ("other", "no one change of the right side (a transpose, the order of a "
                                          "product, ⊙ for a product, 1ᵀ, 1/n, a constant factor) makes it equal the "
