@@ -2,5 +2,5 @@
 
 ``spec`` the record and its TOML form; ``program`` the numpy module ``derive codegen`` writes (the
 kernels' own source, then straight-line forward, loss and gradients) and executes; ``references``
-PyTorch, autograd and finite differences on the bindings.  The proof is ``derive.sequential_proof``.
+PyTorch, autograd and finite differences on the bindings.  The proof is ``derive.network_sequential``.
 """

@@ -35,6 +35,7 @@ position: ``W1, b1`` for layer 1's ``W`` and ``b``.
 
 from __future__ import annotations
 
+import inspect
 from dataclasses import dataclass, field
 from math import prod
 from pathlib import Path
@@ -65,7 +66,7 @@ class LayerSpec:
         """``conv2d(out=6, kernel=5, padding=2)``, ``relu``."""
         if self.kind == "activation":
             return self.settings["name"]
-        shown = ", ".join(f"{k}={v}" for k, v in self.settings.items())
+        shown = ", ".join(f"{k}={v}" for k, v in self.settings.items() if v is not None)
         return f"{self.kind}({shown})" if shown else self.kind
 
 
@@ -158,10 +159,17 @@ def _layer_settings(position: int, spec: LayerSpec) -> dict:
             raise ValueError(f"{where}: unknown setting {key!r}; it takes: {', '.join(known) or 'none'}")
         if not isinstance(value, _SETTING_TYPES):
             raise ValueError(f"{where}: setting {key} is {value!r}; give a number, a string or true/false")
-    missing = [key for key, default in known.items() if default is None and key not in spec.settings]
+    missing = [key for key in _required(KERNELS[spec.kind]) if key not in spec.settings]
     if missing:
         raise ValueError(f"{where}: setting {missing[0]!r} is required")
     return {**known, **spec.settings}
+
+
+def _required(kernel: Kernel) -> list[str]:
+    """The settings a kernel's shape rule takes without a default (``out`` of dense, ``vocab`` of embedding)."""
+    rule = inspect.signature(kernel.out_shape).parameters
+    return [name for name, p in list(rule.items())[1:] if p.default is inspect.Parameter.empty
+            and p.kind not in (inspect.Parameter.VAR_KEYWORD, inspect.Parameter.VAR_POSITIONAL)]
 
 
 def _validate(spec: Sequential) -> tuple[tuple[int, ...], ...]:

@@ -33,7 +33,7 @@ def sequential_report(spec, checks: list[str], batch: int, seed: int) -> tuple[d
     from checks.compare import compare_gradients
     from checks.sequential.program import compile_sequential
     from checks.sequential.references import REFERENCES, sample_point
-    from derive.sequential_proof import prove_sequential
+    from derive.network_sequential import prove_sequential
 
     start = time.perf_counter()
     proof = prove_sequential(spec)
@@ -107,7 +107,7 @@ def run_network(args: argparse.Namespace, checks: list[str], skipped: dict[str, 
 def run_codegen(args: argparse.Namespace) -> int:
     """``derive codegen --spec FILE -o OUT``: prove, then write the module (header + the compiled source)."""
     from checks.sequential.program import header, program_source
-    from derive.sequential_proof import prove_sequential
+    from derive.network_sequential import prove_sequential
 
     spec = load_spec(args.spec)
     target = Path(args.output)
