@@ -29,8 +29,8 @@ padding=2), layer("relu"), ...))``.  Token ids as input: ``tokens = V`` (ids in 
 
 Construction validates everything and propagates shapes with each kernel's ``out_shape``; a
 mistake is a one-line :class:`ValueError` naming the layer and the setting, e.g.
-``layer 3 (conv2d): kernel 7 is larger than the input 5×5``.  Parameters are named by the layer's
-position: ``W1, b1`` for layer 1's ``W`` and ``b``.
+``layer 3 (conv2d): conv2d: kernel 7x7 is larger than the padded input 4x4 (input 6×4×4)``.
+Parameters are named by the layer's position: ``W1, b1`` for layer 1's ``W`` and ``b``.
 """
 
 from __future__ import annotations
