@@ -36,6 +36,8 @@ class Kernel:
     ``out_shape(in_shape, **settings)`` -> the per-sample output shape (both without the batch axis);
     ``settings`` names the settings a spec may give, with their defaults; ``functions`` are every
     function the generated module needs (forward, backward and their helpers), in source order.
+    ``prelude(uses)``, where a kernel has one, gives source the functions need that is printed, not
+    written (the catalog activations' formulas), for ``uses``: the settings of every use in a network.
     """
 
     name: str
@@ -46,6 +48,7 @@ class Kernel:
     settings: dict[str, object]
     functions: tuple[Callable, ...] = ()
     summary: str = ""
+    prelude: Callable[[list[dict]], str] | None = None
 
 
 def _discover() -> dict[str, Kernel]:

@@ -29,6 +29,9 @@ def _network_flags(parser: argparse.ArgumentParser) -> None:
                                                        "before its activation (parameters gamma1, beta1, ...)")
     parser.add_argument("--residual", action="store_true",
                         help="skip connections around the hidden blocks of equal input and output width")
+    parser.add_argument("--spec", metavar="FILE.toml",
+                        help="a network of any layers (conv, pooling, RNN, embedding, ...) described in TOML, "
+                             "e.g. examples/networks/lenet5.toml (docs/networks.md); replaces the MLP flags")
 
 
 def register(sub) -> None:
@@ -41,7 +44,7 @@ def register(sub) -> None:
                          help=f"references to compare with, from {','.join(CHECKS)} (default: all; "
                               "one that is not installed is skipped with a note unless named here)")
     network.add_argument("--dtype", default="float64", help="float64 (default) or float32")
-    network.add_argument("--batch", default="64", metavar="N", help="samples in the random batch (default: 64)")
+    network.add_argument("--batch", metavar="N", help="samples in the random batch (default: 64; 4 with --spec)")
     network.add_argument("--seed", default="0", metavar="S", help="seed of the random point (default: 0)")
     form = network.add_mutually_exclusive_group()
     form.add_argument("--json", action="store_true", help="machine-readable output")
@@ -257,10 +260,15 @@ def _fd_sampled(spec, batch: int) -> list[str]:
 
 
 def run_network(args: argparse.Namespace) -> int:
+    if args.spec:
+        from derive.cli import sequential_cmd
+
+        batch = None if args.batch is None else _integer("--batch", str(args.batch), 1)
+        return sequential_cmd.run_network(args, *_checks(args), batch, _integer("--seed", str(args.seed), 0))
     spec = parse_spec(args)
     if args.dtype not in DTYPES:
         raise UsageError(f"--dtype: {args.dtype!r} is not supported; choose from {', '.join(DTYPES)}")
-    batch = _integer("--batch", str(args.batch), 1)
+    batch = _integer("--batch", str(args.batch or 64), 1)
     seed = _integer("--seed", str(args.seed), 0)
     checks, skipped = _checks(args)
     report, comparisons = network_report(spec, checks, args.dtype, batch, seed)
@@ -284,6 +292,10 @@ def run_codegen(args: argparse.Namespace) -> int:
     from checks.codegen import module_text
     from derive.network_proof import prove_network
 
+    if args.spec:
+        from derive.cli import sequential_cmd
+
+        return sequential_cmd.run_codegen(args)
     spec = parse_spec(args)
     target = Path(args.output)
     if not target.parent.is_dir():
