@@ -31,6 +31,16 @@ class CatalogFunction(sp.Function):
 
     #: LaTeX of the function's name, e.g. ``\sigma``.
     latex_name: str = ""
+    #: Values of the trailing parameters a call may leave out (leaky_relu's slope): an application without
+    #: them has them, evaluated or not (the reader builds applications unevaluated), and prints without them.
+    defaults: tuple[sp.Basic, ...] = ()
+
+    def __new__(cls, *args, **options):
+        if cls.defaults:
+            left_out = max(cls.nargs) - len(args)  # nargs: SymPy's FiniteSet of the arities
+            if 0 < left_out <= len(cls.defaults):
+                args = (*args, *cls.defaults[len(cls.defaults) - left_out:])
+        return super().__new__(cls, *args, **options)
 
     def unfold(self) -> sp.Expr:
         """The definition of this application in elementary functions."""
@@ -45,7 +55,14 @@ class CatalogFunction(sp.Function):
         return shown if exp is None else rf"{shown}^{{{exp}}}"
 
     def _shown_args(self) -> tuple[sp.Basic, ...]:
-        return self.args
+        """The arguments as written: trailing parameters at their default left out."""
+        args = self.args
+        for default in reversed(self.defaults):
+            if len(args) > 1 and args[-1] == default:
+                args = args[:-1]
+            else:
+                break
+        return args
 
 
 def unfold(expr: sp.Basic) -> sp.Basic:
@@ -132,10 +149,7 @@ class leaky_relu(CatalogFunction):
     nargs = (1, 2)
     latex_name = r"\operatorname{LeakyReLU}"
 
-    @classmethod
-    def eval(cls, x, slope=None):
-        if slope is None:
-            return cls(x, LEAKY_RELU_SLOPE)
+    defaults = (LEAKY_RELU_SLOPE,)
 
     def unfold(self):
         x, a = self.args
@@ -146,9 +160,6 @@ class leaky_relu(CatalogFunction):
         if argindex == 1:
             return sp.Piecewise((a, x <= 0), (1, True))
         return sp.Piecewise((x, x <= 0), (0, True))
-
-    def _shown_args(self):
-        return self.args[:1] if self.args[1:] in ((), (LEAKY_RELU_SLOPE,)) else self.args
 
     def _sympystr(self, printer):
         return f"leaky_relu({', '.join(printer._print(a) for a in self._shown_args())})"
@@ -168,10 +179,7 @@ class elu(CatalogFunction):
     nargs = (1, 2)
     latex_name = r"\operatorname{ELU}"
 
-    @classmethod
-    def eval(cls, x, alpha=None):
-        if alpha is None:
-            return cls(x, ELU_ALPHA)
+    defaults = (ELU_ALPHA,)
 
     def unfold(self):
         x, a = self.args
@@ -182,9 +190,6 @@ class elu(CatalogFunction):
         if argindex == 1:
             return sp.Piecewise((elu(x, a) + a, x <= 0), (1, True))
         return sp.Piecewise((sp.exp(x) - 1, x <= 0), (0, True))
-
-    def _shown_args(self):
-        return self.args[:1] if self.args[1:] in ((), (ELU_ALPHA,)) else self.args
 
     def _sympystr(self, printer):
         return f"elu({', '.join(printer._print(a) for a in self._shown_args())})"

@@ -33,8 +33,9 @@ class softmax_t(IndexedFunction):
     Jacobian: :math:`\partial s_i/\partial z_k = s_i(\delta_{ik} - s_k)/T`.  Arguments ``(z, i, K, T)``.
     """
 
-    nargs = 4
-    latex_name = r"\operatorname{softmax}_T"
+    nargs = (3, 4)
+    defaults = (TEMPERATURE,)
+    latex_name = r"\operatorname{softmax\_T}"
 
     def unfold(self):
         z, i, K, T = self.args
@@ -44,6 +45,13 @@ class softmax_t(IndexedFunction):
     def partial(self, k):
         z, i, K, T = self.args
         return softmax_t(z, i, K, T) * (sp.KroneckerDelta(i, k) - softmax_t(z, k, K, T)) / T
+
+    def _latex(self, printer, exp=None):
+        """``softmax_T(z)_i`` as the reader reads it back (a temperature other than the default is shown)."""
+        z, i, _, T = self.args
+        extra = "" if T == TEMPERATURE else f", {printer._print(T)}"
+        shown = rf"{self.latex_name}\left({printer._print(z)}{extra}\right)_{{{printer._print(i)}}}"
+        return shown if exp is None else rf"\left({shown}\right)^{{{exp}}}"
 
 
 class logsumexp(IndexedFunction):
@@ -127,8 +135,9 @@ class smoothed_cce(IndexedFunction):
     Arguments ``(z, y, K, ε)``.
     """
 
-    nargs = 4
-    latex_name = r"\operatorname{CCE}_\varepsilon"
+    nargs = (3, 4)
+    defaults = (SMOOTHING,)
+    latex_name = r"\operatorname{CCE\_smooth}"
 
     def unfold(self):
         z, y, K, eps = self.args
@@ -149,7 +158,7 @@ class cosine(IndexedFunction):
     """
 
     nargs = 3
-    latex_name = r"\cos"
+    latex_name = r"\operatorname{cossim}"
 
     def norms(self):
         z, y, K = self.args
@@ -201,10 +210,7 @@ class huber(CatalogFunction):
     nargs = (2, 3)
     latex_name = r"\operatorname{Huber}"
 
-    @classmethod
-    def eval(cls, x, y, delta=None):
-        if delta is None:
-            return cls(x, y, HUBER_DELTA)
+    defaults = (HUBER_DELTA,)
 
     def unfold(self):
         x, y, delta = self.args
@@ -219,9 +225,6 @@ class huber(CatalogFunction):
             return sp.Piecewise((-delta, d <= -delta), (d, d < delta), (delta, True))
         raise sp.ArgumentIndexError(self, argindex)
 
-    def _shown_args(self):
-        return self.args[:2] if self.args[2] == HUBER_DELTA else self.args
-
 
 class focal(CatalogFunction):
     r"""Binary focal loss on a logit (torchvision's ``sigmoid_focal_loss``, α = -1): with p = σ(x),
@@ -234,10 +237,7 @@ class focal(CatalogFunction):
     nargs = (2, 3)
     latex_name = r"\operatorname{FL}"
 
-    @classmethod
-    def eval(cls, x, y, gamma=None):
-        if gamma is None:
-            return cls(x, y, FOCAL_GAMMA)
+    defaults = (FOCAL_GAMMA,)
 
     def unfold(self):
         x, y, g = self.args
@@ -250,9 +250,6 @@ class focal(CatalogFunction):
             raise sp.ArgumentIndexError(self, argindex)
         p = sigmoid(x)
         return y * (1 - p) ** g * (g * p * sp.log(p) + p - 1) + (1 - y) * p**g * (p - g * (1 - p) * sp.log(1 - p))
-
-    def _shown_args(self):
-        return self.args[:2] if self.args[2] == FOCAL_GAMMA else self.args
 
 
 class l1_penalty(CatalogFunction):

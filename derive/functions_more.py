@@ -134,10 +134,7 @@ class prelu(CatalogFunction):
     nargs = (1, 2)
     latex_name = r"\operatorname{PReLU}"
 
-    @classmethod
-    def eval(cls, x, slope=None):
-        if slope is None:
-            return cls(x, PRELU_SLOPE)
+    defaults = (PRELU_SLOPE,)
 
     def unfold(self):
         x, a = self.args
@@ -148,9 +145,6 @@ class prelu(CatalogFunction):
         if argindex == 1:
             return sp.Piecewise((a, x <= 0), (1, True))
         return sp.Piecewise((x, x <= 0), (0, True))
-
-    def _shown_args(self):
-        return self.args[:1] if self.args[1] == PRELU_SLOPE else self.args
 
     def _sympystr(self, printer):
         return f"prelu({', '.join(printer._print(a) for a in self._shown_args())})"
@@ -170,7 +164,7 @@ class gelu_tanh(CatalogFunction):
     :math:`f' = \tfrac12(1 + \tanh u) + \tfrac12 x (1 - \tanh^2 u)\sqrt{2/\pi}(1 + 3\cdot0.044715 x^2)`."""
 
     nargs = 1
-    latex_name = r"\operatorname{GELU}_{\tanh}"
+    latex_name = r"\operatorname{GELU\_tanh}"
 
     @staticmethod
     def inner(x):

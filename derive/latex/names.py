@@ -87,27 +87,40 @@ def normalise(name: str) -> str:
 
 
 def _catalog_functions() -> dict[str, FunctionName]:
+    """Every catalog entry by its catalog name and its LaTeX name, read as its definition's arguments say:
+    scalars (``hinge(x, y)``), vectors and a count (``\\operatorname{KL}(z, y, K)``, the count optional), a
+    vector and a count (``logsumexp(z)``); trailing numeric parameters (a slope, δ, γ) optional.  Vector
+    functions with an output index (``softmax(z)_i``) are :data:`VECTOR_FUNCTIONS`."""
     table = {}
     for entry in CATALOG.values():
-        if entry.kind != "activation":
-            continue
-        function = entry.function
+        args = entry.definition().args
+        if entry.kind == "vector" and len(args) >= 3 and isinstance(args[0], sp.IndexedBase) and args[1].is_Symbol:
+            continue  # softmax(z)_i: read with its output index
+        required = sum(1 for a in args if not a.is_number)
+        arity = tuple(range(required, len(args) + 1))
+        if isinstance(args[0], sp.IndexedBase):
+            vectors = sum(1 for a in args if isinstance(a, sp.IndexedBase))
+            found = FunctionName(entry.name, _loss(entry.function, True, vectors), tuple(range(vectors, len(args) + 1)))
+        else:
+            found = FunctionName(entry.name, entry.function, arity)
         for name in (entry.name, entry.latex_name):
-            table[normalise(name)] = FunctionName(entry.name, function)
+            table[normalise(name)] = found
     return table
 
 
-def _loss(function, vectors: bool):
-    """A catalog loss read as a function: ``\\operatorname{CCE}(z, y, K)`` with z, y vectors and K a count."""
+def _loss(function, vectors: bool, count: int = 2):
+    """A catalog function of ``count`` vectors (z, y) and the count K read as a function:
+    ``\\operatorname{CCE}(z, y, K)``, K optional, any parameters after it passed on."""
 
     def build(*args):
         if not vectors:
             return function(*args)
-        if not all(isinstance(a, sp.Symbol) for a in args[:2]):
-            raise TypeError(f"{function.__name__} takes two vector names and a count, e.g. (z, y, K)")
-        count = args[2] if len(args) == 3 else CLASSES
-        count = count.xreplace({s: index_symbol(s.name) for s in count.free_symbols})
-        return function(vector(args[0].name), vector(args[1].name), count)
+        if not all(isinstance(a, sp.Symbol) for a in args[:count]):
+            names = ", ".join("zyuvw"[:count])
+            raise TypeError(f"{function.__name__} takes {count} vector name(s) and a count, e.g. ({names}, K)")
+        size = args[count] if len(args) > count else CLASSES
+        size = size.xreplace({s: index_symbol(s.name) for s in size.free_symbols})
+        return function(*(vector(a.name) for a in args[:count]), size, *args[count + 1:])
 
     return build
 
@@ -167,17 +180,14 @@ FUNCTIONS: dict[str, FunctionName] = {
     "max": FunctionName("max", _max, (2, 3, 4)),
     "min": FunctionName("min", _min, (2, 3, 4)),
     "swish": FunctionName("silu", fn.silu),
-    "cce": FunctionName("softmax_cce", _loss(fn.softmax_cce, True), (2, 3)),
-    "softmaxcce": FunctionName("softmax_cce", _loss(fn.softmax_cce, True), (2, 3)),
-    "bce": FunctionName("sigmoid_bce", _loss(fn.sigmoid_bce, False), (2,)),
-    "sigmoidbce": FunctionName("sigmoid_bce", _loss(fn.sigmoid_bce, False), (2,)),
-    "mse": FunctionName("mse", _loss(fn.mse, True), (2, 3)),
-    "logsumexp": FunctionName("logsumexp", _reduction("logsumexp", sp.log)),
     "lse": FunctionName("logsumexp", _reduction("LSE", sp.log)),
 }
 
 #: ``softmax(z)_i``: a vector function, read with its output index (see the parser).
-VECTOR_FUNCTIONS = {"softmax": fn.softmax, "logsoftmax": fn.log_softmax}
+VECTOR_FUNCTIONS = {normalise(name): entry.function for entry in CATALOG.values()
+                    if entry.kind == "vector" and len(entry.definition().args) >= 3
+                    and isinstance(entry.definition().args[0], sp.IndexedBase) and entry.definition().args[1].is_Symbol
+                    for name in (entry.name, entry.latex_name)}
 
 #: Commands that are function names (``\tanh``); ``\sigma``, ``\Phi``, ``\varphi`` need an argument.
 FUNCTION_COMMANDS = frozenset(
