@@ -164,13 +164,27 @@ def _inline(name, value):
     return value
 
 
+#: The lemma of each layer as declared, proved once per process (an LSTM cell's takes seconds; the CLI, the
+#: notes, a network's proof and the tests ask for it again and again).  Keyed by the Layer itself.
+_PROVED: dict[int, tuple[Layer, LayerProof]] = {}
+
+
 def prove_layer(layer: Layer, backward: Callable | None = None, only: tuple[str, ...] | None = None) -> LayerProof:
     """Each backward formula (``backward`` overrides the layer's, to plant a mistake) equals ∂⟨G, out⟩.
 
     For symbolic sizes by index calculus, or by the layer's own ``prove`` (composition, instances).
     ``only`` names the inputs and parameters to prove (all by default): a test of one planted mistake
-    need not prove every gradient.
+    need not prove every gradient.  The layer's own formulas, all of them, are proved once per process.
     """
+    if backward is not None or only is not None:
+        return _prove(layer, backward, only)
+    found = _PROVED.get(id(layer))
+    if found is None or found[0] is not layer:
+        found = _PROVED[id(layer)] = (layer, _prove(layer, None, None))
+    return found[1]
+
+
+def _prove(layer: Layer, backward: Callable | None, only: tuple[str, ...] | None) -> LayerProof:
     if layer.prove is not None:
         return layer.prove(backward)
     start = time.perf_counter()
