@@ -35,7 +35,8 @@ from derive.layers.base import Layer, Step
 
 #: The instances the composition is checked on exactly: T steps at n samples, d inputs, m hidden.
 INSTANCES = bptt.INSTANCES
-SIZES = bptt.Instance(rows=1, width=2, hidden=2)
+CHECKS = bptt.CHECKS
+SIZES = bptt.sizes_text(CHECKS)
 PARAMETERS = rnn_cell.LAYER.parameters
 
 
@@ -49,12 +50,12 @@ def BPTT(step=None, carry: bool = True, sum_over_t: bool = True) -> bptt.BPTT:
 
 def composition_errors(plan: bptt.BPTT, steps: int) -> list[str]:
     """The gradients of BPTT that differ from ``sympy.diff`` of Σ_t ⟨G_t, h_t⟩ at T = ``steps`` (exact)."""
-    return bptt.composition_errors(plan, steps, SIZES)
+    return bptt.composition_errors(plan, CHECKS[INSTANCES.index(steps)])
 
 
 def prove_bptt(plan: bptt.BPTT | None = None):
     """The step lemma for symbolic sizes, then the composition on the instances; see the module docstring."""
-    return bptt.prover("rnn", rnn_cell.LAYER, SIZES)(plan)
+    return bptt.prover("rnn", rnn_cell.LAYER, CHECKS)(plan)
 
 
 LAYER = Layer(
@@ -67,7 +68,7 @@ LAYER = Layer(
     shapes=rnn_cell.LAYER.shapes,
     forward=rnn_cell.step_forward,
     backward=rnn_cell.backward_with(),
-    prove=bptt.prover("rnn", rnn_cell.LAYER, SIZES),
+    prove=bptt.prover("rnn", rnn_cell.LAYER, CHECKS),
     steps=(
         Step("h_t[r,c]", "tanh(Σ_i x_t[r,i] W_xh[i,c] + Σ_j h_{t-1}[r,j] W_hh[j,c] + b[c]),  h_0 = 0",
              "the cell at every step, the same parameters"),
