@@ -201,7 +201,7 @@ def prove_sequence(name: str, bptt: BPTT, checks=CHECKS) -> LayerProof:
         return LayerProof(name, step.gradients, time.perf_counter() - start, where)
     wrong = {check.steps: composition_errors(bptt, check) for check in checks}
     carries = " and ".join(f"∂L/∂{s}" for s in _states(bptt.cell))
-    method = (f"any T: the chain rule through the unrolled graph composes the step lemma ({step.method}); "
+    method = (f"the chain rule through the unrolled graph, for any T, composing the step lemma ({step.method}); "
               f"each step's upstream is G_t on h_t plus the {carries} carried from step t+1, the shared "
               f"parameters get the sum of the steps' gradients; the composition checked by exact SymPy on "
               f"instances {checks_text(checks)}, the difference 0 as a polynomial in the applied tanh and σ")
