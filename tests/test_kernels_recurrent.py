@@ -55,7 +55,7 @@ def test_the_rnn_kernel_equals_the_proved_bptt_formulas():
     _, cache = rnn_kernels.rnn_forward(x, *params)
     kernel = rnn_kernels.rnn_backward(g, cache)
     proved = rnn.BPTT().gradients([_sympy(x[:, t]) for t in range(T)], [_sympy(g[:, t]) for t in range(T)],
-                                  *map(_sympy, params))
+                                  tuple(map(_sympy, params)))
     assert _relative(kernel[0], np.stack([_numbers(m) for m in proved["dx"]], axis=1)) < 1e-12
     for got, name in zip(kernel[1:], ("dW_xh", "dW_hh", "db"), strict=True):
         assert _relative(got, _numbers(proved[name]).reshape(got.shape)) < 1e-12, name
