@@ -128,11 +128,12 @@ def _loss(function, vectors: bool, count: int = 2):
 def _reduction(name: str, body: Callable[[sp.Expr], sp.Expr]):
     r"""A function of one vector name, ``\operatorname{LSE}(z)``: ``body`` of the sum over its K elements."""
 
-    def build(arg):
+    def build(arg, count=None):
         if not isinstance(arg, sp.Symbol) or arg.is_integer:
             raise TypeError(f"{name} takes one vector name, e.g. {name}(z)")
+        count = CLASSES if count is None else count.xreplace({s: index_symbol(s.name) for s in count.free_symbols})
         k = sp.Dummy("k", integer=True, positive=True)
-        return body(sp.Sum(sp.exp(vector(arg.name)[k]), (k, 1, CLASSES)))
+        return body(sp.Sum(sp.exp(vector(arg.name)[k]), (k, 1, count)))
 
     return build
 
@@ -180,7 +181,10 @@ FUNCTIONS: dict[str, FunctionName] = {
     "max": FunctionName("max", _max, (2, 3, 4)),
     "min": FunctionName("min", _min, (2, 3, 4)),
     "swish": FunctionName("silu", fn.silu),
-    "lse": FunctionName("logsumexp", _reduction("LSE", sp.log)),
+    # log-sum-exp written out (log Σ_k exp(z_k)), as the catalog entry unfolds: the vector is read by its
+    # elements, so exp(x - logsumexp(x)) is no vector equation
+    "logsumexp": FunctionName("logsumexp", _reduction("logsumexp", sp.log), (1, 2)),
+    "lse": FunctionName("logsumexp", _reduction("LSE", sp.log), (1, 2)),
 }
 
 #: ``softmax(z)_i``: a vector function, read with its output index (see the parser).
