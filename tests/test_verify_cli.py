@@ -140,3 +140,13 @@ def test_pytest_plugin_collects_each_chain_and_fails_a_wrong_step_with_its_count
                               str(tmp_path), "notes"], cwd=tmp_path, env=env, capture_output=True, text=True,
                              timeout=120)
     assert "no tests ran" in without.stdout
+
+
+def test_numbers_shown_to_a_person_have_six_significant_digits_at_any_magnitude():
+    from derive.verify.present import significant
+
+    assert significant("-8.4580419637489800982") == "-8.45804"
+    assert significant("0.0000000450042792726513087802149179819") == "4.50043e-8"
+    assert significant("1e400") == "1.0e+400"  # beyond a float, not inf
+    assert significant("2") == "2"  # a count or an index as it is
+    assert significant("sqrt(2)/100000") == "sqrt(2)/100000"  # not a decimal: as written
