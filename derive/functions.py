@@ -54,6 +54,10 @@ class CatalogFunction(sp.Function):
         shown = rf"{self.latex_name}\left({args}\right)"
         return shown if exp is None else rf"{shown}^{{{exp}}}"
 
+    def _sympystr(self, printer):
+        """``leaky_relu(x)``: the name and the arguments as written (a parameter at its default left out)."""
+        return f"{type(self).__name__}({', '.join(printer._print(a) for a in self._shown_args())})"
+
     def _shown_args(self) -> tuple[sp.Basic, ...]:
         """The arguments as written: trailing parameters at their default left out."""
         args = self.args
@@ -161,9 +165,6 @@ class leaky_relu(CatalogFunction):
             return sp.Piecewise((a, x <= 0), (1, True))
         return sp.Piecewise((x, x <= 0), (0, True))
 
-    def _sympystr(self, printer):
-        return f"leaky_relu({', '.join(printer._print(a) for a in self._shown_args())})"
-
     def _numpycode(self, printer):
         x, a = (printer._print(arg) for arg in self.args)
         return f"{_np(printer, 'where')}(({x}) > 0, {x}, ({a})*({x}))"
@@ -190,9 +191,6 @@ class elu(CatalogFunction):
         if argindex == 1:
             return sp.Piecewise((elu(x, a) + a, x <= 0), (1, True))
         return sp.Piecewise((sp.exp(x) - 1, x <= 0), (0, True))
-
-    def _sympystr(self, printer):
-        return f"elu({', '.join(printer._print(a) for a in self._shown_args())})"
 
     def _numpycode(self, printer):
         x, a = (printer._print(arg) for arg in self.args)

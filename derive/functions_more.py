@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import sympy as sp
 
-from derive.functions import CatalogFunction, _np, sigmoid, softplus
+from derive.functions import CatalogFunction, _np, leaky_relu, sigmoid, softplus
 
 #: torch.nn.SELU's constants, to the digits PyTorch's source gives.
 SELU_ALPHA = sp.Rational("1.6732632423543772848170429916717")
@@ -123,35 +123,17 @@ class hard_swish(CatalogFunction):
         return f"(({x})*{_np(printer, 'clip')}(({x}) + 3, 0, 6)/6)"
 
 
-class prelu(CatalogFunction):
-    r"""PReLU: :math:`x` for :math:`x > 0`, :math:`a x` for :math:`x \le 0`, with a learnable slope a.
+class prelu(leaky_relu):
+    r"""PReLU: :math:`x` for :math:`x > 0`, :math:`a x` for :math:`x \le 0`, with a learnable slope a -- leaky
+    ReLU's formula, derivatives and code, with a = 1/4 when it is left out.
 
     :math:`\partial f/\partial x = 1` or :math:`a` (so :math:`a` at 0, as PyTorch), and
     :math:`\partial f/\partial a = 0` or :math:`x`.  ``prelu(x)`` means ``prelu(x, 1/4)``, the initial
     slope of ``torch.nn.PReLU()`` (one slope shared by all channels; ``F.prelu(x, weight)``).
     """
 
-    nargs = (1, 2)
     latex_name = r"\operatorname{PReLU}"
-
     defaults = (PRELU_SLOPE,)
-
-    def unfold(self):
-        x, a = self.args
-        return sp.Piecewise((a * x, x <= 0), (x, True))
-
-    def fdiff(self, argindex=1):
-        x, a = self.args
-        if argindex == 1:
-            return sp.Piecewise((a, x <= 0), (1, True))
-        return sp.Piecewise((x, x <= 0), (0, True))
-
-    def _sympystr(self, printer):
-        return f"prelu({', '.join(printer._print(a) for a in self._shown_args())})"
-
-    def _numpycode(self, printer):
-        x, a = (printer._print(arg) for arg in self.args)
-        return f"{_np(printer, 'where')}(({x}) > 0, {x}, ({a})*({x}))"
 
 
 #: √(2/π) and the cubic coefficient of GELU's tanh approximation.
