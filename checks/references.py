@@ -140,9 +140,15 @@ def finite_difference_gradients(spec: NetworkSpec, params, X, Y, max_entries: in
     """
     if max_entries is None:
         max_entries = fd_entries_per_parameter(spec, len(X))
-    loss = numpy_loss(spec)
-    point = {k: np.array(v, dtype=np.float64) for k, v in params.items()}
     inputs, labels = np.asarray(X, dtype=np.float64), np.asarray(Y, dtype=np.float64)
+    return central_differences(numpy_loss(spec), params, inputs, labels, max_entries, seed)
+
+
+def central_differences(loss: Callable, params, X, Y, max_entries: int, seed: int = 0) -> dict[str, np.ndarray]:
+    r"""``loss(params, X, Y)``'s gradient by central differences, :math:`h = \epsilon^{1/3}\max(1, |\theta|)`,
+    each parameter of more than ``max_entries`` entries at a seeded random sample of them (the rest NaN);
+    the MLP's and the sequential networks' finite differences both."""
+    point = {k: np.array(v, dtype=np.float64) for k, v in params.items()}
     rng = np.random.default_rng(seed)
     grads = {}
     for name, value in point.items():
@@ -155,9 +161,9 @@ def finite_difference_gradients(spec: NetworkSpec, params, X, Y, max_entries: in
             original = flat[index]
             step = np.cbrt(np.finfo(np.float64).eps) * max(1.0, abs(original))
             flat[index] = original + step
-            above = loss(point, inputs, labels)
+            above = loss(point, X, Y)
             flat[index] = original - step
-            below = loss(point, inputs, labels)
+            below = loss(point, X, Y)
             flat[index] = original
             estimate[index] = (above - below) / (2 * step)
         grads[name] = estimate.reshape(value.shape)

@@ -24,6 +24,7 @@ import numpy as np
 
 from checks.bindings import bound
 from checks.points import MAX_REDRAWS, Point
+from checks.references import central_differences
 from checks.sequential.spec import Sequential
 from derive import catalog
 
@@ -106,27 +107,7 @@ def finite_difference_gradients(spec: Sequential, params, X, Y, max_entries: int
                                 seed: int = 0) -> dict[str, np.ndarray]:
     r"""Central differences of the numpy composition, :math:`h = \epsilon^{1/3}\max(1, |\theta|)`;
     a parameter of more than ``max_entries`` entries is sampled at random (the rest NaN)."""
-    loss = network_loss(spec, "numpy")
-    point = {k: np.array(v, dtype=np.float64) for k, v in params.items()}
-    rng = np.random.default_rng(seed)
-    grads = {}
-    for name, value in point.items():
-        flat = value.reshape(-1)
-        chosen = np.arange(flat.size)
-        if flat.size > max_entries:
-            chosen = np.sort(rng.choice(flat.size, size=max_entries, replace=False))
-        estimate = np.full(flat.size, np.nan)
-        for index in chosen:
-            original = flat[index]
-            step = np.cbrt(np.finfo(np.float64).eps) * max(1.0, abs(original))
-            flat[index] = original + step
-            above = loss(point, X, Y)
-            flat[index] = original - step
-            below = loss(point, X, Y)
-            flat[index] = original
-            estimate[index] = (above - below) / (2 * step)
-        grads[name] = estimate.reshape(value.shape)
-    return grads
+    return central_differences(network_loss(spec, "numpy"), params, X, Y, max_entries, seed)
 
 
 #: name -> reference, in the order reports list them (the MLP's: ``derive network --check`` names them).
