@@ -1,7 +1,7 @@
 """Bare ``pytest`` anywhere inside the clone runs the project's tests.
 
 pytest uses ``testpaths`` only when it is started in the root folder; started in a sub-folder that
-holds no tests (``derive/``, ``notes/``, ``benchmarks/``) it would report "no tests ran".  Here a
+holds no tests (``backprop_derive``, ``notes/``, ``benchmarks/``) it would report "no tests ran".  Here a
 run with no paths on the command line, started inside the clone, gets ``testpaths`` -- unless it
 checks derivations (``--derivations``), which collect only what they name.
 

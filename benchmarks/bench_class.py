@@ -31,7 +31,7 @@ ENV = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("P
 def sources(count: int, under: float) -> list[Path]:
     """The ``count`` smallest corpus files, less those that take ``under`` seconds or more alone."""
     sys.path.insert(0, str(ROOT))
-    from derive.verify.batch import verify_file
+    from backprop_derive.verify.batch import verify_file
 
     kept = []
     for path in sorted(CORPUS.glob("*.md"), key=lambda p: p.stat().st_size)[:count]:
@@ -75,7 +75,7 @@ def main() -> None:
         work = Path(tmp)
         folder = work / "class"
         write_class(folder, args.files, taken)
-        derive = [sys.executable, "-m", "derive", "verify", str(folder), "--quiet"]
+        derive = [sys.executable, "-m", "backprop_derive", "verify", str(folder), "--quiet"]
         runs = {
             "derive verify DIR (serial)": [*derive, "--summary", str(work / "serial.csv")],
             f"derive verify DIR -j {args.jobs}": [*derive, "-j", str(args.jobs), "--summary", str(work / "jobs.csv")],

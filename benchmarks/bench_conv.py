@@ -2,7 +2,8 @@
 
 Times one forward + backward, float64, batch 64, of:
 
-* ``kernel``: ``checks/kernels`` (conv2d, maxpool2d, flatten, dense), the code ``derive codegen`` copies;
+* ``kernel``: ``backprop_derive/numeric/kernels`` (conv2d, maxpool2d, flatten, dense), the code ``derive codegen``
+copies;
 * ``hand``: the numpy im2col convolution a person writes (below, written apart from the kernels:
   ``as_strided`` windows, one row per output pixel, col2im by a loop over the kernel offsets);
 * ``torch``: PyTorch eager, ``torch.set_num_threads(1)``, tensors prepared once.
@@ -45,10 +46,10 @@ import numpy as np  # noqa: E402
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # this checkout's kernels, not an installed copy
 from bench_layers import interleaved  # noqa: E402
 
-from checks.kernels.conv2d import conv2d_backward, conv2d_forward  # noqa: E402
-from checks.kernels.dense import dense_backward, dense_forward  # noqa: E402
-from checks.kernels.flatten import flatten_backward, flatten_forward  # noqa: E402
-from checks.kernels.maxpool2d import maxpool2d_backward, maxpool2d_forward  # noqa: E402
+from backprop_derive.numeric.kernels.conv2d import conv2d_backward, conv2d_forward  # noqa: E402
+from backprop_derive.numeric.kernels.dense import dense_backward, dense_forward  # noqa: E402
+from backprop_derive.numeric.kernels.flatten import flatten_backward, flatten_forward  # noqa: E402
+from backprop_derive.numeric.kernels.maxpool2d import maxpool2d_backward, maxpool2d_forward  # noqa: E402
 
 BATCH = 64
 #: (name, in channels, out channels, image size, padding): LeNet-5's two convolutions, kernel 5.
@@ -135,7 +136,7 @@ def hand_lenet(params, x, y):
 
 
 def kernel_lenet(params, x, y):
-    """LeNet-5 composed from checks/kernels, as generated code would call them."""
+    """LeNet-5 composed from backprop_derive/numeric/kernels, as generated code would call them."""
     z1, c1 = conv2d_forward(x, params["W1"], params["b1"], padding=2)
     p1, q1 = maxpool2d_forward(np.maximum(z1, 0), kernel=2)
     z2, c2 = conv2d_forward(p1, params["W2"], params["b2"])

@@ -15,8 +15,8 @@ import statistics
 import time
 from pathlib import Path
 
-from derive.verify.check import verify_chain
-from derive.verify.document import read_document
+from backprop_derive.verify.check import verify_chain
+from backprop_derive.verify.document import read_document
 
 CORPUS = Path(__file__).resolve().parent.parent / "tests" / "corpus" / "real"
 

@@ -4,7 +4,7 @@ For 70-10-10-3 (batch 64, the note's sizes) and 784-256-256-10 (batch 256), ReLU
 cross-entropy (mean), a norm after each hidden linear layer and before its activation, times one
 gradient evaluation (forward and backward) of:
 
-* ``generated``: the module ``derive codegen --norm NAME`` writes (``checks.compile.compile_network``);
+* ``generated``: the module ``derive codegen --norm NAME`` writes (``backprop_derive.numeric.compile.compile_network``);
 * ``hand``: the numpy forward and backward a person writes for the same network (below);
 * ``torch``: PyTorch eager (``F.layer_norm``, ``F.batch_norm(training=True)``), tensors prepared once.
 
@@ -45,10 +45,10 @@ from functools import partial  # noqa: E402
 import numpy as np  # noqa: E402
 from wall_clock import wall  # noqa: E402
 
-from checks.compile import compile_network  # noqa: E402
-from checks.points import sample_point  # noqa: E402
-from derive.network_proof import prove_network  # noqa: E402
-from derive.network_spec import NetworkSpec  # noqa: E402
+from backprop_derive.network.proof import prove_network  # noqa: E402
+from backprop_derive.network.spec import NetworkSpec  # noqa: E402
+from backprop_derive.numeric.compile import compile_network  # noqa: E402
+from backprop_derive.numeric.points import sample_point  # noqa: E402
 
 SIZES = (((70, 10, 10, 3), 64), ((784, 256, 256, 10), 256))
 NORMS = ("layernorm", "batchnorm")
@@ -195,11 +195,12 @@ def print_symbolic() -> None:
     seconds = time.perf_counter() - start
     print(f"- proof of --layers {','.join(map(str, DEEP))} (10 hidden layers, in process, first call): "
           f"{seconds:.2f} s (target < 3 s; proved: {proof.proved})")
-    argv = [sys.executable, "-m", "derive", "network", "--layers", ",".join(map(str, DEEP)), "--activations", "relu"]
+    argv = [sys.executable, "-m", "backprop_derive", "network", "--layers", ",".join(map(str, DEEP)),
+            "--activations", "relu"]
     network, _ = wall(argv)
     print(f"- `derive network --layers {','.join(map(str, DEEP))} --activations relu` (whole process: proof, "
           f"compile, autograd/torch/jax/fd comparison): {network:.2f} s (target < 10 s)")
-    plain, _ = wall([sys.executable, "-m", "derive"])
+    plain, _ = wall([sys.executable, "-m", "backprop_derive"])
     print(f"- plain `derive` (whole process): {plain:.2f} s (target < 10 s)")
 
 

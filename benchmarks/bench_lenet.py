@@ -33,9 +33,9 @@ import numpy as np  # noqa: E402
 from bench_network import seconds_per_call  # noqa: E402
 from numpy.lib.stride_tricks import sliding_window_view  # noqa: E402
 
-from checks.sequential.program import compile_sequential  # noqa: E402
-from checks.sequential.references import parameters  # noqa: E402
-from checks.sequential.spec import load  # noqa: E402
+from backprop_derive.numeric.sequential.gradients import parameters  # noqa: E402
+from backprop_derive.numeric.sequential.program import compile_sequential  # noqa: E402
+from backprop_derive.numeric.sequential.spec import load  # noqa: E402
 
 SPEC = Path(__file__).resolve().parent.parent / "examples" / "networks" / "lenet5.toml"
 BATCH = 64

@@ -2,7 +2,7 @@
 
 The claims are the steps of tests/data/matrix-note.md (the note's matrix half, written cleanly, with
 its shapes and definitions; right and wrong claims), each decided as `derive verify` decides it, in a
-child process (:func:`derive.verify.check.verify_text`; a chain's time is taken between its progress
+child process (:func:`backprop_derive.verify.check.verify_text`; a chain's time is taken between its progress
 calls).  Interleaved with them, after each chain, a scalar step (d/dx σ(x) = σ(x)(1 − σ(x))) is timed
 the same way, so the figure that travels between machines is the ratio.  Reported: per claim the median
 over the rounds, then the median and the largest over all claims, and the ratio to the scalar step.
@@ -17,8 +17,8 @@ import sys
 import time
 from pathlib import Path
 
-from derive.verify.check import check_step, verify_text
-from derive.verify.document import Side
+from backprop_derive.verify.check import check_step, verify_text
+from backprop_derive.verify.document import Side
 
 NOTE = Path(__file__).resolve().parent.parent / "tests" / "data" / "matrix-note.md"
 SCALAR = (Side(r"\frac{d}{dx} \sigma(x)", 1, 1), Side(r"\sigma(x)(1 - \sigma(x))", 1, 1))

@@ -4,7 +4,7 @@ In one run, for 70-10-10-3 (batch 64), 784-256-256-10 (batch 256) and 784-1024-1
 ReLU, ReLU, softmax cross-entropy (mean), float64 and float32, times one gradient evaluation (forward
 and backward) of:
 
-* ``generated``: the module ``derive codegen`` writes (``checks.compile.compile_network``);
+* ``generated``: the module ``derive codegen`` writes (``backprop_derive.numeric.compile.compile_network``);
 * ``hand``: the numpy backprop a person writes by hand (below);
 * ``gemm``: only the eight matrix products any backprop of this network does (3 forward, 3 for the
   weights, 2 for the hidden layers) -- a floor;
@@ -38,13 +38,13 @@ from functools import partial  # noqa: E402
 import numpy as np  # noqa: E402
 from wall_clock import wall  # noqa: E402
 
-from checks.compile import compile_network  # noqa: E402
-from checks.points import sample_point  # noqa: E402
-from checks.references import autograd_loss  # noqa: E402
-from derive.catalog import CATALOG  # noqa: E402
-from derive.network import backprop  # noqa: E402
-from derive.network_proof import prove_network  # noqa: E402
-from derive.network_spec import NetworkSpec  # noqa: E402
+from backprop_derive.core.catalog import CATALOG  # noqa: E402
+from backprop_derive.network.backprop import backprop  # noqa: E402
+from backprop_derive.network.proof import prove_network  # noqa: E402
+from backprop_derive.network.spec import NetworkSpec  # noqa: E402
+from backprop_derive.numeric.compile import compile_network  # noqa: E402
+from backprop_derive.numeric.points import sample_point  # noqa: E402
+from backprop_derive.numeric.references import autograd_loss  # noqa: E402
 
 SIZES = (((70, 10, 10, 3), 64), ((784, 256, 256, 10), 256), ((784, 1024, 1024, 10), 1024))
 
@@ -199,11 +199,11 @@ def print_symbolic(show: bool) -> None:
     derive_and_prove = time.perf_counter() - start
     print(f"- derive and prove the default network (in process, first call): {derive_and_prove:.2f} s "
           f"(proof {proof.seconds:.2f} s, target < 2 s; proved: {proof.proved})")
-    end_to_end, _ = wall([sys.executable, "-m", "derive"])
+    end_to_end, _ = wall([sys.executable, "-m", "backprop_derive"])
     print(f"- `derive` end to end (whole process: equations, proof, autograd/torch/fd comparison): "
           f"{end_to_end:.2f} s (target < 10 s)")
     if show:
-        times = {name: wall([sys.executable, "-m", "derive", "show", name])[0] for name in CATALOG}
+        times = {name: wall([sys.executable, "-m", "backprop_derive", "show", name])[0] for name in CATALOG}
         print("- `derive show NAME` (whole process, s): " + ", ".join(f"{k} {v:.2f}" for k, v in times.items()))
 
 

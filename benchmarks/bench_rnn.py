@@ -1,4 +1,4 @@
-"""The RNN kernel (``checks/kernels/rnn.py``) against a hand-written numpy BPTT, forward + backward.
+"""The RNN kernel (``backprop_derive/numeric/kernels/rnn.py``) against a hand-written numpy BPTT, forward + backward.
 
 A character-level RNN's recurrent layer: batch N = 64, T = 8 steps, one-hot-sized inputs D = V = 65,
 H = 128 hidden.  Times one forward and backward (upstream G given) of:
@@ -36,7 +36,7 @@ import time  # noqa: E402
 
 import numpy as np  # noqa: E402
 
-from checks.kernels.rnn import rnn_backward, rnn_forward  # noqa: E402
+from backprop_derive.numeric.kernels.rnn import rnn_backward, rnn_forward  # noqa: E402
 
 N, T, D, H = 64, 8, 65, 128
 TARGET = 1.2

@@ -30,9 +30,9 @@ import platform  # noqa: E402
 import numpy as np  # noqa: E402
 from bench_network import seconds_per_call  # noqa: E402
 
-from checks.sequential.program import compile_sequential  # noqa: E402
-from checks.sequential.references import parameters  # noqa: E402
-from checks.sequential.spec import Sequential, layer  # noqa: E402
+from backprop_derive.numeric.sequential.gradients import parameters  # noqa: E402
+from backprop_derive.numeric.sequential.program import compile_sequential  # noqa: E402
+from backprop_derive.numeric.sequential.spec import Sequential, layer  # noqa: E402
 
 BATCH, STEPS, VOCAB, HIDDEN = 64, 8, 65, 128
 SPEC = Sequential("char_rnn", (STEPS, VOCAB), (layer("rnn", hidden=HIDDEN), layer("dense", out=VOCAB)))

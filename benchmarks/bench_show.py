@@ -13,7 +13,7 @@ import sys
 
 from wall_clock import wall
 
-from derive.catalog import CATALOG
+from backprop_derive.core.catalog import CATALOG
 
 
 def main() -> None:
@@ -25,7 +25,7 @@ def main() -> None:
     print(f"{'(import sympy)':<14} {baseline:8.3f} {1.0:15.2f}")
     worst = 0.0
     for name in CATALOG:
-        seconds, _ = wall([sys.executable, "-m", "derive", "show", name], args.repeat)
+        seconds, _ = wall([sys.executable, "-m", "backprop_derive", "show", name], args.repeat)
         worst = max(worst, seconds)
         print(f"{name:<14} {seconds:8.3f} {seconds / baseline:15.2f}")
     print(f"slowest: {worst:.3f} s (target < 1 s): {'met' if worst < 1 else 'NOT met'}")

@@ -53,7 +53,8 @@ def main() -> None:
         path = Path(tmp) / "claims.md"
         path.write_text("\n\n".join(f"$${claim}$$" for claim in CLAIMS) + "\n")
         baseline, _ = wall([sys.executable, "-c", "import sympy"], args.repeat)
-        seconds, done = wall([sys.executable, "-m", "derive", "verify", str(path), "--json"], args.repeat, check=False)
+        argv = [sys.executable, "-m", "backprop_derive", "verify", str(path), "--json"]
+        seconds, done = wall(argv, args.repeat, check=False)
     summary = json.loads(done.stdout)["summary"]
     steps = sum(summary.values())
     print(f"{'run':<34} {'seconds':>8} {'x import sympy':>15}")

@@ -23,7 +23,7 @@ from bench_verify import CLAIMS
 WORKER = r"""
 import json, sys, time
 sys.path.insert(0, sys.argv[1])
-from derive.verify import verify_text
+from backprop_derive.verify import verify_text
 for line in sys.stdin:
     claim = json.loads(line)
     start = time.perf_counter()

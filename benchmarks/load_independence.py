@@ -4,7 +4,7 @@ Every transcription of ``tests/corpus/real`` (``NAME.md``, not ``NAME.wrong.md``
 ``derive verify FILE --json --quiet`` process, first one file at a time on an otherwise quiet machine,
 then again with ``--jobs`` files at once (4) while CPU hogs (``--hogs``, one per core by default: busy
 loops in subprocesses that stop themselves after ``--hog-seconds``) compete for every core.  Each step
-is bounded by its CPU time (:mod:`derive.verify.worker`), so the two runs must give every step the same
+is bounded by its CPU time (:mod:`backprop_derive.verify.worker`), so the two runs must give every step the same
 verdict; the script prints each difference and exits 1 if there is one, 0 otherwise.  A step whose
 method changed (a proof in one run, numbers only in the other) is listed too, without failing.
 
@@ -38,7 +38,8 @@ def transcriptions(only: list[str]) -> list[Path]:
 
 def verdicts(path: Path, timeout: float) -> dict[str, tuple[str, str]]:
     """``line:chain-step -> (verdict, method)`` for every step of ``path``, from ``derive verify --json``."""
-    command = [sys.executable, "-m", "derive", "verify", str(path), "--json", "--quiet", "--timeout", f"{timeout:g}"]
+    command = [sys.executable, "-m", "backprop_derive", "verify", str(path), "--json", "--quiet",
+               "--timeout", f"{timeout:g}"]
     done = subprocess.run(command, capture_output=True, text=True, check=False, cwd=ROOT)
     try:
         report = json.loads(done.stdout)

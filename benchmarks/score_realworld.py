@@ -25,8 +25,8 @@ def verify_all(corpus: Path, out: Path, only: list[str]) -> None:
     for name in names:
         if only and name not in only:
             continue
-        result = subprocess.run([sys.executable, "-m", "derive", "verify", str(corpus / f"{name}.md"), "--json",
-                                 "--quiet"], capture_output=True, text=True, check=False)
+        argv = [sys.executable, "-m", "backprop_derive", "verify", str(corpus / f"{name}.md"), "--json", "--quiet"]
+        result = subprocess.run(argv, capture_output=True, text=True, check=False)
         (out / f"{name}.json").write_text(result.stdout or "{}")
         if result.returncode == 2 or not result.stdout:
             print(f"{name}: exit {result.returncode}: {result.stderr.strip()[:200]}", file=sys.stderr)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from derive.cli import main
+from backprop_derive.cli import main
 
 
 def run(capsys, *argv: str) -> tuple[int, str, str]:

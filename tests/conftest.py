@@ -7,8 +7,8 @@ from dataclasses import dataclass
 
 import sympy as sp
 
-from derive.catalog import Entry
-from derive.functions import unfold
+from backprop_derive.core.catalog import Entry
+from backprop_derive.core.functions import unfold
 
 #: Classes used when an index-notation entry is evaluated numerically.
 NUMERIC_CLASSES = 3

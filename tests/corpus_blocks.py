@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from derive.verify.document import Chain, read_document
+from backprop_derive.verify.document import Chain, read_document
 
 EXPECT = re.compile(r"<!-- expect: (?P<verdicts>.*?) -->")
 

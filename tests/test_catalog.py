@@ -5,11 +5,11 @@ from __future__ import annotations
 import pytest
 import sympy as sp
 
-from checks.mp_derivative import sample_points, worst_discrepancy
-from derive.catalog import CATALOG, activations, get
-from derive.derivation import derive_entry
-from derive.functions import unfold
-from derive.prove import prove_equal
+from backprop_derive.core.catalog import CATALOG, activations, get
+from backprop_derive.core.derivation import derive_entry
+from backprop_derive.core.functions import unfold
+from backprop_derive.core.prove import prove_equal
+from backprop_derive.numeric.mp_derivative import sample_points, worst_discrepancy
 from tests.conftest import scalar_cases
 
 NAMES = list(CATALOG)
@@ -111,7 +111,7 @@ def test_canonical_form_is_the_one_backprop_uses(name, expected):
 
 
 def test_softplus_derivative_is_sigmoid():
-    from derive.functions import sigmoid
+    from backprop_derive.core.functions import sigmoid
 
     assert derive_entry("softplus").canonical == sigmoid(x)
 
@@ -119,8 +119,8 @@ def test_softplus_derivative_is_sigmoid():
 @pytest.mark.parametrize("classes", [None, 2, 3, 5, 10])
 def test_softmax_cross_entropy_gradient_is_prediction_minus_label(classes):
     """The note's central derivation, for a symbolic K and concrete K = 2..10."""
-    from derive.catalog import k, y, z
-    from derive.functions import softmax
+    from backprop_derive.core.catalog import k, y, z
+    from backprop_derive.core.functions import softmax
 
     derivation = derive_entry("softmax_cce", classes)
     K = derivation.problem.classes
@@ -131,8 +131,8 @@ def test_softmax_cross_entropy_gradient_is_prediction_minus_label(classes):
 
 def test_cross_entropy_gradient_without_the_label_assumption_keeps_the_sum():
     """Without Σy = 1 the gradient is ŷ_k Σ_i y_i − y_k, and the tree's raw result says so."""
-    from derive.catalog import K, k, y, z
-    from derive.functions import softmax
+    from backprop_derive.core.catalog import K, k, y, z
+    from backprop_derive.core.functions import softmax
 
     raw = derive_entry("softmax_cce").raw
     j = sp.Symbol("j", integer=True, positive=True)

@@ -1,4 +1,5 @@
-"""The catalog's further entries (derive.catalog_more): every derivative proved, every slip refuted, torch agrees."""
+"""The catalog's further entries (backprop_derive.core.catalog_more): every derivative proved, every slip refuted,
+torch agrees."""
 
 from __future__ import annotations
 
@@ -6,10 +7,10 @@ import numpy as np
 import pytest
 import sympy as sp
 
-from derive import catalog_more
-from derive.catalog import get, k, x, y, y_scalar, z
-from derive.functions import unfold
-from derive.steps import catalog_step
+from backprop_derive.core import catalog_more
+from backprop_derive.core.catalog import get, k, x, y, y_scalar, z
+from backprop_derive.core.functions import unfold
+from backprop_derive.core.steps import catalog_step
 
 NAMES = [entry.name for entry in catalog_more.entries()]
 PROBLEMS = [(name, n) for name in NAMES for n in range(1 + len(get(name).problem().others))]
@@ -62,7 +63,7 @@ F = torch.nn.functional
 
 
 def _torch_activations():
-    from checks.bindings import bound
+    from backprop_derive.numeric.bindings import bound
 
     return bound("activations", "torch")
 
@@ -155,7 +156,7 @@ def test_torch_matches_the_vector_entries_in_float64(name):
 
 
 def test_show_prelu_lists_the_slope_derivative_proved(capsys):
-    from derive.cli import main
+    from backprop_derive.cli import main
 
     assert main(["show", "prelu", "--json"]) == 0
     import json

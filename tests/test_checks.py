@@ -12,12 +12,12 @@ from functools import cache
 import numpy as np
 import pytest
 
-from checks.compare import compare_gradients, parameter_error, tolerance
-from checks.compile import compile_network
-from checks.points import sample_point
-from checks.references import autograd_gradients, autograd_loss, finite_difference_gradients
-from derive import catalog
-from derive.network_spec import LOSSES, NetworkSpec
+from backprop_derive.core import catalog
+from backprop_derive.network.spec import LOSSES, NetworkSpec
+from backprop_derive.numeric.compare import compare_gradients, parameter_error, tolerance
+from backprop_derive.numeric.compile import compile_network
+from backprop_derive.numeric.points import sample_point
+from backprop_derive.numeric.references import autograd_gradients, autograd_loss, finite_difference_gradients
 
 SMALL = (5, 4, 3, 3)
 

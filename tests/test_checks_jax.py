@@ -6,12 +6,12 @@ import pytest
 
 pytest.importorskip("jax", reason="JAX is the optional extra `jax` (pip install -e '.[jax]')")
 
-from checks.compare import compare_gradients
-from checks.compile import compile_network
-from checks.points import sample_point
-from checks.references import jax_gradients
-from derive import catalog
-from derive.network_spec import LOSSES, NetworkSpec
+from backprop_derive.core import catalog
+from backprop_derive.network.spec import LOSSES, NetworkSpec
+from backprop_derive.numeric.compare import compare_gradients
+from backprop_derive.numeric.compile import compile_network
+from backprop_derive.numeric.points import sample_point
+from backprop_derive.numeric.references import jax_gradients
 
 
 @pytest.mark.parametrize("loss", LOSSES)

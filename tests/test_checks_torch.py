@@ -9,12 +9,12 @@ import pytest
 
 torch = pytest.importorskip("torch", reason="PyTorch is the optional extra `torch` (pip install torch==2.13.0)")
 
-from checks.compare import compare_gradients  # noqa: E402 - after the skip
-from checks.compile import compile_network  # noqa: E402
-from checks.points import sample_point  # noqa: E402
-from checks.references import torch_gradients  # noqa: E402
-from derive import catalog  # noqa: E402
-from derive.network_spec import LOSSES, REDUCTIONS, NetworkSpec  # noqa: E402
+from backprop_derive.core import catalog  # noqa: E402
+from backprop_derive.network.spec import LOSSES, REDUCTIONS, NetworkSpec  # noqa: E402
+from backprop_derive.numeric.compare import compare_gradients  # noqa: E402 - after the skip
+from backprop_derive.numeric.compile import compile_network  # noqa: E402
+from backprop_derive.numeric.points import sample_point  # noqa: E402
+from backprop_derive.numeric.references import torch_gradients  # noqa: E402
 
 
 @cache

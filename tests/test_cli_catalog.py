@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from derive.catalog import CATALOG
+from backprop_derive.core.catalog import CATALOG
 from tests.cli import assert_usage_error, run
 
 

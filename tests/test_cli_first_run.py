@@ -9,13 +9,13 @@ import re
 import numpy as np
 import pytest
 
-from checks.points import sample_point
-from checks.references import finite_difference_gradients
-from derive.catalog import CATALOG
-from derive.cli import main
-from derive.derivation import derive_entry
-from derive.network_spec import NetworkSpec
-from derive.render import TEXT, unicode
+from backprop_derive.cli import main
+from backprop_derive.core.catalog import CATALOG
+from backprop_derive.core.derivation import derive_entry
+from backprop_derive.network.spec import NetworkSpec
+from backprop_derive.numeric.points import sample_point
+from backprop_derive.numeric.references import finite_difference_gradients
+from backprop_derive.render.notation import TEXT, unicode
 from tests.cli import assert_usage_error, run
 
 INDEXED = [name for name, entry in CATALOG.items() if entry.problem().index is not None]

@@ -10,12 +10,12 @@ import textwrap
 import numpy as np
 import pytest
 
-from checks.codegen import module_text
-from checks.compare import compare_gradients
-from checks.points import sample_point
-from checks.references import autograd_gradients
-from derive.cli import main
-from derive.network_spec import NetworkSpec
+from backprop_derive.cli import main
+from backprop_derive.network.spec import NetworkSpec
+from backprop_derive.numeric.codegen import module_text
+from backprop_derive.numeric.compare import compare_gradients
+from backprop_derive.numeric.points import sample_point
+from backprop_derive.numeric.references import autograd_gradients
 
 
 def _imports(source: str) -> set[str]:

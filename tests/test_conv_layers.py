@@ -9,9 +9,9 @@ import json
 import numpy as np
 import pytest
 
-from checks.bindings import bound
-from checks.kernels import get_kernel
-from derive.layers import LAYERS, flatten, grids, prove_layer
+from backprop_derive.network.layers import LAYERS, flatten, grids, prove_layer
+from backprop_derive.numeric.bindings import bound
+from backprop_derive.numeric.kernels import get_kernel
 
 HAS_TORCH = importlib.util.find_spec("torch") is not None
 needs_torch = pytest.mark.skipif(not HAS_TORCH, reason="torch is not installed")
@@ -91,7 +91,7 @@ def test_each_layer_is_proved_exactly_on_named_instances_never_called_symbolic(n
     assert proof.proved, proof.method
     assert proof.sizes.startswith("instances: ") and proof.to_json()["sizes"] == proof.sizes
     assert proof.method.startswith("exactly on instances") and "symbolic sizes" not in proof.method
-    instances = importlib.import_module(f"derive.layers.{name}").INSTANCES
+    instances = importlib.import_module(f"backprop_derive.network.layers.{name}").INSTANCES
     assert all(instance.label in proof.method for instance in instances)  # the sizes are named
 
 
@@ -217,7 +217,7 @@ def test_bad_settings_are_a_one_line_value_error(name, shape, params, settings, 
 
 @pytest.mark.parametrize("name", NAMES)
 def test_show_json_reports_the_layer_proved_on_instances(capsys, name):
-    from derive.cli import main
+    from backprop_derive.cli import main
 
     assert main(["show", name, "--json"]) == 0
     data = json.loads(capsys.readouterr().out)

@@ -54,8 +54,8 @@ def _expected(corpus: str, name: str) -> list:
 @pytest.mark.parametrize(("corpus", "name"), _files())
 def test_no_false_accept_and_no_exit0_with_wrong_steps(corpus, name):
     env = dict(os.environ, PYTHONPATH=str(CORPORA.parent.parent))
-    run = subprocess.run([sys.executable, "-m", "derive", "verify", str(CORPORA / corpus / f"{name}.md"), "--json"],
-                         capture_output=True, text=True, env=env, timeout=600)
+    argv = [sys.executable, "-m", "backprop_derive", "verify", str(CORPORA / corpus / f"{name}.md"), "--json"]
+    run = subprocess.run(argv, capture_output=True, text=True, env=env, timeout=600)
     report = json.loads(run.stdout)
     expected = _expected(corpus, name)
     rows = SCORERS[corpus].score_file(expected, MANIFESTS[corpus][name], report)

@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from derive.cli.verify_cmd import exit_code
-from derive.verify import Options, verify_text
+from backprop_derive.cli.verify_cmd import exit_code
+from backprop_derive.verify import Options, verify_text
 from tests.corpus_blocks import blocks
 
 MATRIX = Path(__file__).parent / "corpus" / "matrix"

@@ -1,5 +1,5 @@
 """The matrix corpus with its shape declarations taken out: the shapes are then inferred
-(:mod:`derive.verify.matrix.infer`), and no claim the independent check found wrong may be judged equal.
+(:mod:`backprop_derive.verify.matrix.infer`), and no claim the independent check found wrong may be judged equal.
 
 Driven by the corpus: every file of ``tests/corpus/matrix`` (its one-mistake copies and planted variants too)
 whose declarations are all inline (``$X \\in \\mathbb{R}^{n \\times 70}$``, replaced by "a matrix") and whose
@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from derive.verify import Options, verify_text
-from derive.verify.document import read_document
-from derive.verify.matrix.infer import infer_shapes
+from backprop_derive.verify import Options, verify_text
+from backprop_derive.verify.document import read_document
+from backprop_derive.verify.matrix.infer import infer_shapes
 from tests.corpus_blocks import EXPECT
 
 MATRIX = Path(__file__).parent / "corpus" / "matrix"

@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from derive.verify import verify_text
-from derive.verify.document import read_document
+from backprop_derive.verify import verify_text
+from backprop_derive.verify.document import read_document
 from tests.corpus_blocks import blocks
 
 REAL = Path(__file__).parent / "corpus" / "real"

@@ -7,9 +7,9 @@ import dataclasses
 import pytest
 import sympy as sp
 
-from derive import catalog
-from derive.latex.parser import parse_expression
-from derive.verify.diagnosis import KINDS, Diagnosis, diagnose
+from backprop_derive.core import catalog
+from backprop_derive.verify.diagnosis import KINDS, Diagnosis, diagnose
+from backprop_derive.verify.latex.parser import parse_expression
 
 
 def diagnosis_of(lhs: str, rhs: str, points=None) -> Diagnosis | None:
@@ -130,7 +130,7 @@ def test_supplied_points_are_used_first():
 
 def test_the_cross_entropy_gradient_without_labels_summing_to_one():
     z, y, k, K = catalog.z, catalog.y, catalog.k, catalog.K
-    from derive import functions as fn
+    from backprop_derive.core import functions as fn
 
     lhs = sp.Derivative(fn.softmax_cce(z, y, K), z[k])
     found = diagnose(lhs, fn.softmax(z, k, K) - y[k])

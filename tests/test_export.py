@@ -15,13 +15,13 @@ from pathlib import Path
 
 import pytest
 
-from derive import export
-from derive import export_network as net
-from derive.catalog import CATALOG
-from derive.cli import main
-from derive.derivation import derive_entry
-from derive.export_math import typeset
-from derive.render import GITHUB_MARKDOWN, latex_text, lines, markdown_text
+from backprop_derive.cli import main
+from backprop_derive.core.catalog import CATALOG
+from backprop_derive.core.derivation import derive_entry
+from backprop_derive.notes import entries as export
+from backprop_derive.notes import network as net
+from backprop_derive.notes.typeset import typeset
+from backprop_derive.render.notation import GITHUB_MARKDOWN, latex_text, lines, markdown_text
 from tests.cli import assert_usage_error, run
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -98,7 +98,8 @@ def test_network_note_has_each_equation_of_the_default_network_with_its_rule_and
 
 def test_notes_are_byte_identical_on_rerun_and_under_another_hash_seed(all_notes):
     assert export.notes() == all_notes
-    code = "import sys; from derive.export import notes; sys.stdout.buffer.write(repr(notes()).encode())"
+    code = ("import sys; from backprop_derive.notes.entries import notes; "
+            "sys.stdout.buffer.write(repr(notes()).encode())")
     other = subprocess.run([sys.executable, "-c", code], capture_output=True, timeout=300, check=True,
                            env={**os.environ, "PYTHONHASHSEED": "12345"}, cwd=ROOT)
     assert other.stdout.decode() == repr(all_notes)
@@ -167,8 +168,8 @@ def test_check_fails_naming_every_file_of_each_changed_derivation(tmp_path, caps
 
 
 def test_check_fails_when_the_networks_backprop_changes(tmp_path, capsys, monkeypatch):
-    from derive.network import MATRIX_FORMULAS, MatrixFormulas, backprop
-    from derive.network_proof import prove_network
+    from backprop_derive.network.backprop import MATRIX_FORMULAS, MatrixFormulas, backprop
+    from backprop_derive.network.proof import prove_network
 
     notes = tmp_path / "notes"
     shutil.copytree(NOTES, notes)
@@ -239,7 +240,7 @@ def test_export_of_names_writes_only_their_files_in_the_format_asked(tmp_path, c
 
 
 def test_export_without_matplotlib_skips_plots_with_a_message(tmp_path, capsys, monkeypatch):
-    monkeypatch.setattr("derive.cli.export_cmd._have_matplotlib", lambda: False)
+    monkeypatch.setattr("backprop_derive.cli.export_cmd._have_matplotlib", lambda: False)
     code, _, err = run(capsys, "export", "relu", "-o", str(tmp_path))
     assert code == 0
     assert "plots skipped: matplotlib is not installed" in err

@@ -8,9 +8,9 @@ import pytest
 
 pytest.importorskip("latex2mathml", reason="latex2mathml is in the `test` and `html` extras")
 
-from derive.catalog import CATALOG
-from derive.derivation import derive_entry
-from derive.render import lines
+from backprop_derive.core.catalog import CATALOG
+from backprop_derive.core.derivation import derive_entry
+from backprop_derive.render.notation import lines
 from tests.cli import run
 
 

@@ -19,12 +19,12 @@ from pathlib import Path
 
 import pytest
 
-from derive import export
-from derive.catalog import CATALOG
-from derive.cli import main
-from derive.derivation import derive_entry
-from derive.export_network import NAME as NETWORK
-from derive.render import UNICODE_MATH
+from backprop_derive.cli import main
+from backprop_derive.core.catalog import CATALOG
+from backprop_derive.core.derivation import derive_entry
+from backprop_derive.notes import entries as export
+from backprop_derive.notes.network import NAME as NETWORK
+from backprop_derive.render.notation import UNICODE_MATH
 
 LATEXMK = shutil.which("latexmk")
 pytestmark = pytest.mark.skipif(

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from derive import export_network as net
-from derive.export_math import math_latex, typeset
-from derive.network_spec import NetworkSpec
-from derive.render import latex_text
+from backprop_derive.network.spec import NetworkSpec
+from backprop_derive.notes import network as net
+from backprop_derive.notes.typeset import math_latex, typeset
+from backprop_derive.render.notation import latex_text
 
 
 def tex(text: str) -> str:

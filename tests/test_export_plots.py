@@ -8,10 +8,10 @@ import numpy as np
 import pytest
 import sympy as sp
 
-from derive.catalog import CATALOG, activations
-from derive.cli import plots
-from derive.derivation import derive_entry
-from derive.functions import unfold
+from backprop_derive.cli import plots
+from backprop_derive.core.catalog import CATALOG, activations
+from backprop_derive.core.derivation import derive_entry
+from backprop_derive.core.functions import unfold
 
 
 @pytest.mark.parametrize("name", activations())

@@ -9,12 +9,12 @@ import numpy as np
 import pytest
 import sympy as sp
 
-from checks.kernels import get_kernel
-from checks.kernels import gru as gru_kernels
-from checks.kernels import lstm as lstm_kernels
-from checks.kernels import rnn as rnn_kernels
-from derive.layers import gru_cell, lstm_cell, rnn
-from derive.layers.gates import sigmoid
+from backprop_derive.network.layers import gru_cell, lstm_cell, rnn
+from backprop_derive.network.layers.gates import sigmoid
+from backprop_derive.numeric.kernels import get_kernel
+from backprop_derive.numeric.kernels import gru as gru_kernels
+from backprop_derive.numeric.kernels import lstm as lstm_kernels
+from backprop_derive.numeric.kernels import rnn as rnn_kernels
 
 HAS_TORCH = importlib.util.find_spec("torch") is not None
 GATES = {"rnn": 1, "lstm": 4, "gru": 3}
@@ -108,7 +108,7 @@ def test_the_gru_cell_kernel_equals_the_proved_formulas():
 def _torch_gradients(name, arrays, g):
     import torch
 
-    from checks.bindings import bound
+    from backprop_derive.numeric.bindings import bound
 
     tensors = [torch.tensor(a, requires_grad=True) for a in arrays]
     out = bound(name, "torch")(*tensors)

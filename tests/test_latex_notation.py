@@ -1,7 +1,8 @@
 r"""Notation that real derivations use, one class per test: the reading, and a planted-wrong variant that must
 be judged ``not_equal`` (notation read wrongly must never make a wrong step equal).
 
-Adding a rule: one entry in the table the module docstring of :mod:`derive.latex.tokens` names, and one test here.
+Adding a rule: one entry in the table the module docstring of :mod:`backprop_derive.verify.latex.tokens` names, and
+one test here.
 """
 
 from __future__ import annotations
@@ -9,11 +10,11 @@ from __future__ import annotations
 import pytest
 import sympy as sp
 
-from derive.latex.macros import expand
-from derive.latex.names import index_symbol, real_symbol, vector
-from derive.latex.parser import parse_expression
-from derive.latex.tokens import LatexError
-from derive.verify import verify_text
+from backprop_derive.verify import verify_text
+from backprop_derive.verify.latex.macros import expand
+from backprop_derive.verify.latex.names import index_symbol, real_symbol, vector
+from backprop_derive.verify.latex.parser import parse_expression
+from backprop_derive.verify.latex.tokens import LatexError
 
 i, j, k, n, K = (index_symbol(s) for s in "ijknK")
 

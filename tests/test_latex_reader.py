@@ -7,11 +7,11 @@ import sympy as sp
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from derive import functions as fn
-from derive.latex.names import index_symbol, real_symbol, vector
-from derive.latex.parser import parse_expression
-from derive.latex.tokens import LatexError
-from derive.verify.document import read_chains
+from backprop_derive.core import functions as fn
+from backprop_derive.verify.document import read_chains
+from backprop_derive.verify.latex.names import index_symbol, real_symbol, vector
+from backprop_derive.verify.latex.parser import parse_expression
+from backprop_derive.verify.latex.tokens import LatexError
 
 x, y, a, b = (real_symbol(n) for n in "xyab")
 i, j, k, K = (index_symbol(n) for n in "ijkK")

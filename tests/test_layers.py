@@ -8,16 +8,16 @@ import numpy as np
 import pytest
 import sympy as sp
 
-from checks.bindings import FRAMEWORKS, builders
-from checks.compare import compare_gradients
-from checks.compile import compile_network
-from checks.points import sample_point
-from checks.references import finite_difference_gradients, torch_gradients
-from derive import catalog
-from derive.layers import LAYERS, attention, batchnorm, layernorm, prove_layer, residual
-from derive.network_loss import LOSS_RECORDS
-from derive.network_proof import prove_network, prove_network_on_instances
-from derive.network_spec import NORMS, NetworkSpec
+from backprop_derive.core import catalog
+from backprop_derive.network.layers import LAYERS, attention, batchnorm, layernorm, prove_layer, residual
+from backprop_derive.network.losses import LOSS_RECORDS
+from backprop_derive.network.proof import prove_network, prove_network_on_instances
+from backprop_derive.network.spec import NORMS, NetworkSpec
+from backprop_derive.numeric.bindings import FRAMEWORKS, builders
+from backprop_derive.numeric.compare import compare_gradients
+from backprop_derive.numeric.compile import compile_network
+from backprop_derive.numeric.points import sample_point
+from backprop_derive.numeric.references import finite_difference_gradients, torch_gradients
 
 HAS_TORCH = importlib.util.find_spec("torch") is not None
 
@@ -64,7 +64,7 @@ def test_every_catalog_name_is_bound_in_every_reference(framework):
 
 
 def test_a_missing_binding_is_named():
-    with pytest.raises(KeyError, match=r"checks/bindings/conv3d\.py"):
+    with pytest.raises(KeyError, match=r"backprop_derive/numeric/bindings/conv3d\.py"):
         builders("conv3d")
 
 
@@ -117,7 +117,7 @@ def test_residual_without_an_equal_width_block_is_a_one_line_error():
 def test_show_layer_ends_in_the_matrix_form_and_is_proved(capsys, name):
     import json
 
-    from derive.cli import main
+    from backprop_derive.cli import main
 
     assert main(["show", name, "--json"]) == 0
     data = json.loads(capsys.readouterr().out)

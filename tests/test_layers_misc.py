@@ -15,10 +15,10 @@ import numpy as np
 import pytest
 import sympy as sp
 
-from checks.bindings import bound
-from checks.kernels import get_kernel
-from derive.layers import LAYERS, dropout, embedding, meanpool, prove_layer, rmsnorm
-from derive.layers.base import epsilon
+from backprop_derive.network.layers import LAYERS, dropout, embedding, meanpool, prove_layer, rmsnorm
+from backprop_derive.network.layers.base import epsilon
+from backprop_derive.numeric.bindings import bound
+from backprop_derive.numeric.kernels import get_kernel
 from tests.cli import run
 
 HAS_TORCH = importlib.util.find_spec("torch") is not None

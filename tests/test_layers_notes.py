@@ -1,6 +1,7 @@
 """Layers in `derive list` and in the notes (`derive export`, kept in sync by `derive export --check`).
 
-Driven by the registry: every layer of ``derive.layers`` is listed and exported without code of its own.
+Driven by the registry: every layer of ``backprop_derive.network.layers`` is listed and exported without code of its
+own.
 """
 
 from __future__ import annotations
@@ -13,9 +14,9 @@ from pathlib import Path
 import pytest
 import sympy as sp
 
-from derive import export
-from derive.layers import LAYERS, layernorm
-from derive.render import latex_text, markdown_text
+from backprop_derive.network.layers import LAYERS, layernorm
+from backprop_derive.notes import entries as export
+from backprop_derive.render.notation import latex_text, markdown_text
 from tests.cli import run
 
 NOTES = Path(__file__).resolve().parents[1] / "notes"
@@ -77,8 +78,8 @@ def test_check_fails_when_a_layers_backward_changes(tmp_path, capsys, monkeypatc
 
 
 def test_matrix_form_reads_as_people_write_it(capsys):
-    from derive.network import backprop
-    from derive.network_spec import NetworkSpec
+    from backprop_derive.network.backprop import backprop
+    from backprop_derive.network.spec import NetworkSpec
 
     shown = {}
     for name in LAYERS:

@@ -7,8 +7,8 @@ import json
 
 import pytest
 
-from derive.layers import LAYERS, gru_cell, lstm_cell, prove_layer, rnn, rnn_cell
-from derive.layers.gates import sigmoid_derivative_is_proved
+from backprop_derive.network.layers import LAYERS, gru_cell, lstm_cell, prove_layer, rnn, rnn_cell
+from backprop_derive.network.layers.gates import sigmoid_derivative_is_proved
 
 
 @pytest.mark.parametrize("name", ["rnn_cell", "gru_cell", "lstm_cell"])
@@ -76,7 +76,7 @@ def test_bptt_with_tanh_prime_as_one_minus_h_fails_the_step_lemma():
 
 @pytest.mark.parametrize("name", ["rnn_cell", "rnn"])
 def test_show_reports_the_proof_and_what_it_covers(capsys, name):
-    from derive.cli import main
+    from backprop_derive.cli import main
 
     assert main(["show", name, "--json"]) == 0
     data = json.loads(capsys.readouterr().out)

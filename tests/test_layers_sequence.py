@@ -1,4 +1,5 @@
-"""The LSTM and GRU over T steps: proved for any T by the shared BPTT (derive/layers/bptt.py); the classic
+"""The LSTM and GRU over T steps: proved for any T by the shared BPTT (backprop_derive/network/layers/bptt.py); the
+classic
 composition mistakes planted (a carry dropped, the sum over t cut) pass the step lemma and are rejected."""
 
 from __future__ import annotations
@@ -7,7 +8,7 @@ import json
 
 import pytest
 
-from derive.layers import LAYERS, bptt, gru, lstm, prove_layer
+from backprop_derive.network.layers import LAYERS, bptt, gru, lstm, prove_layer
 
 PARAMETERS = {"lstm": LAYERS["lstm"].parameters, "gru": LAYERS["gru"].parameters}
 #: Cut at one step, T = 2 shows every parameter wrong but those step 1 adds nothing to: the W_h (h_0 = 0)
@@ -54,7 +55,7 @@ def test_a_planted_mistake_makes_the_layer_not_proved_naming_the_gradient():
 
 
 def test_a_wrong_step_fails_the_step_lemma():
-    from derive.layers import lstm_cell
+    from backprop_derive.network.layers import lstm_cell
 
     proof = prove_layer(LAYERS["lstm"], lstm_cell.backward_with(forget_factor=False))
     assert not proof.proved
@@ -70,7 +71,7 @@ def test_exact_evaluation_rejects_a_non_zero_polynomial_and_accepts_zero():
 
 @pytest.mark.parametrize("name", ["lstm", "gru"])
 def test_show_reports_the_proof_and_the_sum_over_t(capsys, name):
-    from derive.cli import main
+    from backprop_derive.cli import main
 
     assert main(["show", name, "--json"]) == 0
     data = json.loads(capsys.readouterr().out)

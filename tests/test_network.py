@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 import sympy as sp
 
-from derive import catalog
-from derive.network import backprop, output_loss
-from derive.network_spec import LOSSES, REDUCTIONS, NetworkSpec
+from backprop_derive.core import catalog
+from backprop_derive.network.backprop import backprop, output_loss
+from backprop_derive.network.spec import LOSSES, REDUCTIONS, NetworkSpec
 
 
 def test_default_network_is_the_notes_network():

@@ -6,8 +6,8 @@ import json
 
 import pytest
 
-from checks.references import unavailable
-from derive.cli import main
+from backprop_derive.cli import main
+from backprop_derive.numeric.references import unavailable
 from tests.cli import assert_usage_error
 
 
@@ -75,7 +75,7 @@ def test_naming_a_reference_that_is_not_installed_is_an_error(capsys):
 
 
 def test_a_wrong_gradient_makes_network_exit_1(capsys, monkeypatch):
-    import checks.compile as compile_module
+    import backprop_derive.numeric.compile as compile_module
 
     original = compile_module.compile_network
 
@@ -99,7 +99,7 @@ def test_without_autograd_and_torch_the_network_runs_with_finite_differences():
     import sys
 
     script = ("import sys; sys.modules['autograd'] = None; sys.modules['torch'] = None; sys.modules['jax'] = None\n"
-              "from derive.cli import main\n"
+              "from backprop_derive.cli import main\n"
               "sys.exit(main(['network', '--layers', '4,3,2', '--activations', 'gelu', '--batch', '5']))")
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120, check=False)
     assert result.returncode == 0, result.stdout + result.stderr

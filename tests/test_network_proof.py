@@ -7,9 +7,9 @@ from dataclasses import replace
 import pytest
 import sympy as sp
 
-from derive import catalog
-from derive.network import MATRIX_FORMULAS, output_loss
-from derive.network_proof import (
+from backprop_derive.core import catalog
+from backprop_derive.network.backprop import MATRIX_FORMULAS, output_loss
+from backprop_derive.network.proof import (
     matrix_instances,
     prove_activation_derivative,
     prove_loss_form,
@@ -18,7 +18,7 @@ from derive.network_proof import (
     prove_network_on_instances,
     prove_output_delta,
 )
-from derive.network_spec import LOSSES, REDUCTIONS, NetworkSpec
+from backprop_derive.network.spec import LOSSES, REDUCTIONS, NetworkSpec
 
 
 def test_default_network_is_proved_in_every_part():

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from derive.verify import verify_text
+from backprop_derive.verify import verify_text
 from tests.corpus_blocks import blocks
 
 NOTES = Path(__file__).parent / "corpus" / "verify" / "new_user_notes.md"

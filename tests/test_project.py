@@ -73,19 +73,32 @@ def _imports(path: Path) -> set[str]:
     return names
 
 
-def test_derive_depends_on_sympy_only():
-    """Arrows run one way: derive -> SymPy; only derive.cli (the application) may reach checks."""
-    forbidden = {"numpy", "torch", "jax", "autograd", "checks", "matplotlib"}
-    for path in (ROOT / "derive").rglob("*.py"):
-        if "cli" in path.relative_to(ROOT / "derive").parts:
-            continue
-        found = _imports(path) & forbidden
-        assert not found, f"{path.relative_to(ROOT)} imports {sorted(found)}"
+PACKAGE = ROOT / "backprop_derive"
 
 
-def test_checks_never_import_the_cli():
-    for path in (ROOT / "checks").rglob("*.py"):
-        assert not any(name == "derive.cli" for name in _module_imports(path)), path
+def test_one_import_package():
+    """The distribution installs one top-level name, its own: nothing generic (``derive``, ``checks``) that another
+    distribution in site-packages could shadow."""
+    packages = {path.parent.name for path in ROOT.glob("*/__init__.py")}
+    assert packages == {"backprop_derive"}
+    pyproject = (ROOT / "pyproject.toml").read_text()
+    assert 'include = ["backprop_derive*"]' in pyproject
+
+
+def test_core_network_render_depend_on_sympy_only():
+    """What is true (core), the networks' math and its printing need SymPy only; numpy and the autodiff
+    frameworks are for the numeric checks, matplotlib for the CLI's plots."""
+    forbidden = {"numpy", "torch", "jax", "autograd", "matplotlib"}
+    for layer in ("core", "network", "render", "verify", "notes"):
+        for path in (PACKAGE / layer).rglob("*.py"):
+            found = _imports(path) & forbidden
+            assert not found, f"{path.relative_to(ROOT)} imports {sorted(found)}"
+
+
+def test_a_planted_numpy_import_in_the_core_is_caught(tmp_path):
+    planted = tmp_path / "x.py"
+    planted.write_text("def f():\n    import numpy as np\n    return np\n")
+    assert _imports(planted) & {"numpy"}
 
 
 def _module_imports(path: Path) -> set[str]:
@@ -94,20 +107,19 @@ def _module_imports(path: Path) -> set[str]:
 
 
 def test_console_script_answers_help():
-    result = subprocess.run([sys.executable, "-m", "derive", "--help"], capture_output=True, text=True,
+    result = subprocess.run([sys.executable, "-m", "backprop_derive", "--help"], capture_output=True, text=True,
                             timeout=60, check=False)
     assert result.returncode == 0
     assert "show" in result.stdout
 
 
 def _module_graph() -> dict[str, set[str]]:
-    """Every module of ``derive`` and ``checks`` -> the modules of the two it imports, lazily or not (an import
-    inside a function is still an arrow: it runs whenever the function does)."""
+    """Every module of ``backprop_derive`` -> the modules of it that it imports, lazily or not (an import inside a
+    function is still an arrow: it runs whenever the function does)."""
     modules = {}
-    for package in ("derive", "checks"):
-        for path in (ROOT / package).rglob("*.py"):
-            parts = list(path.relative_to(ROOT).with_suffix("").parts)
-            modules[".".join(parts[:-1] if parts[-1] == "__init__" else parts)] = path
+    for path in PACKAGE.rglob("*.py"):
+        parts = list(path.relative_to(ROOT).with_suffix("").parts)
+        modules[".".join(parts[:-1] if parts[-1] == "__init__" else parts)] = path
 
     def owner(name: str) -> str | None:
         while name and name not in modules:
@@ -168,11 +180,9 @@ def _circles(graph: dict[str, set[str]]) -> list[frozenset[str]]:
 
 #: The import circles left, each with why; the list may only shrink (a circle fixed must leave it).
 KNOWN_CIRCLES = {
-    frozenset({"derive.derivation", "derive.export"}):
-        "Derivation's Jupyter display (_repr_latex_) renders with the notes' code; goes with the package move",
-    frozenset({"derive.latex.constructs", "derive.latex.parser", "derive.latex.partial", "derive.latex.plain"}):
+    frozenset({f"backprop_derive.verify.latex.{m}" for m in ("constructs", "parser", "partial", "plain")}):
         "the hand-written parser dispatches to its constructs' table; goes with the one grammar front end",
-    frozenset({"derive.verify.matrix.evaluate", "derive.verify.matrix.gradient"}):
+    frozenset({"backprop_derive.verify.matrix.evaluate", "backprop_derive.verify.matrix.gradient"}):
         "a formula may contain a gradient (evaluation differentiates, differentiation evaluates)",
 }
 
@@ -190,37 +200,74 @@ def test_the_circle_finder_finds_a_planted_circle():
     assert _circles(graph) == [frozenset({"a", "b", "c"})]
 
 
-#: The layers, lowest first: a module imports its own layer and those below, never above or beside.
-#: (prefix -> layer; flat modules too: ``derive.export_math`` is notes); the first matching prefix wins,
-#: everything else of ``derive`` is the SymPy-only core.
-LAYERS = (("derive.cli", "cli"), ("derive.pytest_plugin", "cli"), ("derive.__main__", "cli"),
-          ("checks", "numeric"), ("derive.verify", "verify"), ("derive.latex", "verify"), ("derive.export", "notes"),
-          ("derive.render", "render"), ("derive.matrix_print", "render"),
-          ("derive.network", "network"), ("derive.layers", "network"), ("derive", "core"))
-RANK = {"core": 0, "network": 1, "render": 2, "verify": 3, "notes": 3, "numeric": 3, "cli": 4}
+#: The layers, lowest first: a module imports its own layer and those below, never above or beside.  A module's
+#: layer is the sub-package it sits in; the package's own ``__init__`` and ``__main__`` (the facade and
+#: ``python -m backprop_derive``) sit on top.
+RANK = {"core": 0, "network": 1, "render": 2, "verify": 3, "notes": 3, "numeric": 3, "cli": 4, "facade": 5}
 
 #: Upward imports left, each with why; the list may only shrink.
-KNOWN_UPWARD = {
-    ("derive.derivation", "derive.export"): "Derivation's Jupyter display; goes with the package move",
-    ("derive.derivation", "derive.render"): "Derivation's Jupyter display; goes with the package move",
-    ("derive.derivation", "derive.render_latex"): "Derivation's Jupyter display; goes with the package move",
-    ("derive.network", "derive.matrix_print"): "the equations carry their LaTeX and text; goes with the package move",
-    ("derive.network", "derive.render"): "the equations carry their LaTeX and text; goes with the package move",
-}
+KNOWN_UPWARD: dict[tuple[str, str], str] = {}
 
 
 def _layer(module: str) -> str:
-    return next(layer for prefix, layer in LAYERS if module.startswith(prefix))
+    parts = module.split(".")
+    return parts[1] if len(parts) > 1 and parts[1] in RANK else "facade"
 
 
-def test_imports_go_down_the_layers():
-    """cli -> numeric, notes, verify -> render -> network -> core (DESIGN.md); peers do not import each other."""
+def test_every_module_sits_in_a_layer():
+    modules = _module_graph()
+    assert {m for m in modules if _layer(m) == "facade"} == {"backprop_derive", "backprop_derive.__main__"}
+    assert {_layer(m) for m in modules} == set(RANK)
+
+
+def _upward(graph: dict[str, set[str]]) -> set[tuple[str, str]]:
+    """The arrows of ``graph`` that go up a layer or sideways to a peer."""
     upward = set()
-    for module, imported in _module_graph().items():
+    for module, imported in graph.items():
         for other in imported:
             mine, theirs = _layer(module), _layer(other)
             if RANK[theirs] > RANK[mine] or (RANK[theirs] == RANK[mine] and theirs != mine):
                 upward.add((module, other))
+    return upward
+
+
+def test_imports_go_down_the_layers():
+    """cli -> numeric, notes, verify -> render -> network -> core (DESIGN.md); peers do not import each other."""
+    upward = _upward(_module_graph())
     new = sorted(upward - set(KNOWN_UPWARD))
     assert not new, f"imports that go up or sideways: {new}"
     assert not set(KNOWN_UPWARD) - upward, f"fixed: remove from KNOWN_UPWARD: {sorted(set(KNOWN_UPWARD) - upward)}"
+
+
+def test_planted_upward_and_sideways_imports_are_caught():
+    graph = {"backprop_derive.core.steps": {"backprop_derive.render.notation"},
+             "backprop_derive.notes.entries": {"backprop_derive.verify.check", "backprop_derive.core.steps"},
+             "backprop_derive.cli.main": {"backprop_derive.numeric.compile"}}
+    assert _upward(graph) == {("backprop_derive.core.steps", "backprop_derive.render.notation"),
+                              ("backprop_derive.notes.entries", "backprop_derive.verify.check")}
+
+
+def _subclasses(cls: type) -> set[type]:
+    return {c for sub in cls.__subclasses__() for c in {sub, *_subclasses(sub)}}
+
+
+def test_the_package_exports_every_catalog_function():
+    """``from backprop_derive import sigmoid`` works for every function of the catalog, and the front door names
+    nothing else of the core (a function added to the catalog must be added here too)."""
+    import backprop_derive
+    from backprop_derive.core.functions import CatalogFunction, IndexedFunction
+
+    functions = {c for c in _subclasses(CatalogFunction) | _subclasses(IndexedFunction)
+                 if c.__module__.startswith("backprop_derive.core.functions")} - {IndexedFunction}
+    assert len(functions) > 25
+    missing = sorted(c.__name__ for c in functions if getattr(backprop_derive, c.__name__, None) is not c)
+    assert not missing, f"add to backprop_derive/__init__.py: {missing}"
+    assert set(backprop_derive.__all__) == {c.__name__ for c in functions} | {"CATALOG", "get", "Derivation",
+                                                                            "derive_entry"}
+
+
+def test_a_derivation_shows_itself_in_jupyter_after_import_backprop_derive():
+    code = ("import backprop_derive as b; d = b.derive_entry('sigmoid'); "
+            "print(d._repr_latex_()[:17], d._repr_markdown_()[:4])")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True)
+    assert done.stdout.split() == ["$$\\begin{aligned}", "###"]

@@ -16,8 +16,8 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-REGISTERED = any(ep.value == "derive.pytest_plugin" for ep in metadata.entry_points(group="pytest11"))
-PLUGIN = [] if REGISTERED else ["-p", "derive.pytest_plugin"]
+REGISTERED = any(ep.value == "backprop_derive.cli.pytest_plugin" for ep in metadata.entry_points(group="pytest11"))
+PLUGIN = [] if REGISTERED else ["-p", "backprop_derive.cli.pytest_plugin"]
 #: This clone's code first, so the plugin and the tests under test are the ones of this checkout.
 ENV = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])}
 
@@ -179,6 +179,6 @@ def test_a_notebook_gives_one_test_per_chain_named_by_cell_and_line(tmp_path):
 def test_plugin_help_documents_junitxml_for_gradebooks(tmp_path):
     done = pytest_run(tmp_path, "--help")
     assert "--junitxml=grades.xml for a gradebook" in " ".join(done.stdout.split())
-    from derive import pytest_plugin
+    from backprop_derive.cli import pytest_plugin
 
     assert "--junitxml=grades.xml" in pytest_plugin.__doc__

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from derive.catalog import CATALOG
-from derive.verify import verify_text
+from backprop_derive.core.catalog import CATALOG
+from backprop_derive.verify import verify_text
 from tests.cli import run
 
 NOTES = Path(__file__).resolve().parent.parent / "notes"

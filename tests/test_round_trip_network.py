@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import pytest
 
-from derive.catalog import activations
-from derive.cli.verify_cmd import exit_code
-from derive.network_spec import LOSSES
-from derive.verify import Options, verify_text
+from backprop_derive.cli.verify_cmd import exit_code
+from backprop_derive.core.catalog import activations
+from backprop_derive.network.spec import LOSSES
+from backprop_derive.verify import Options, verify_text
 from tests.cli import run
 
 CASES = [(name, "softmax_cce", "mean") for name in activations()] + \

@@ -1,4 +1,5 @@
-"""Networks of any layers (checks.sequential): spec, proof, generated code, references, planted mistakes, CLI."""
+"""Networks of any layers (backprop_derive.numeric.sequential): spec, proof, generated code, references, planted
+mistakes, CLI."""
 
 from __future__ import annotations
 
@@ -10,20 +11,20 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from checks.compare import compare_gradients
-from checks.kernels import KERNELS
-from checks.sequential.program import compile_sequential, program_source
-from checks.sequential.references import (
+from backprop_derive.cli import main
+from backprop_derive.network import sequential as network_sequential
+from backprop_derive.network.layers import LAYERS
+from backprop_derive.network.sequential import prove_sequential
+from backprop_derive.numeric.compare import compare_gradients
+from backprop_derive.numeric.kernels import KERNELS
+from backprop_derive.numeric.sequential.gradients import (
     autograd_gradients,
     finite_difference_gradients,
     sample_point,
     torch_gradients,
 )
-from checks.sequential.spec import Sequential, from_dict, layer, load
-from derive import network_sequential
-from derive.cli import main
-from derive.layers import LAYERS
-from derive.network_sequential import prove_sequential
+from backprop_derive.numeric.sequential.program import compile_sequential, program_source
+from backprop_derive.numeric.sequential.spec import Sequential, from_dict, layer, load
 from tests.cli import assert_usage_error
 
 HAS_TORCH = importlib.util.find_spec("torch") is not None
@@ -164,13 +165,14 @@ def _missing(spec_path: Path) -> str | None:
     """What the example needs that this checkout lacks (a layer's kernel, binding or proved layer), or None."""
     import tomllib
 
-    from derive import catalog
+    from backprop_derive.core import catalog
 
     kinds = {table["kind"] for table in tomllib.loads(spec_path.read_text())["layers"]} - set(catalog.activations())
     bindings = Path(__file__).parent.parent / "checks" / "bindings"
-    missing = [f"checks/kernels/{k}.py" for k in sorted(kinds) if k not in KERNELS]
-    missing += [f"checks/bindings/{k}.py" for k in sorted(kinds) if not (bindings / f"{k}.py").exists()]
-    missing += [f"derive/layers/{k}.py" for k in sorted(kinds) if k not in LAYERS]
+    missing = [f"backprop_derive/numeric/kernels/{k}.py" for k in sorted(kinds) if k not in KERNELS]
+    missing += [f"backprop_derive/numeric/bindings/{k}.py" for k in sorted(kinds)
+                if not (bindings / f"{k}.py").exists()]
+    missing += [f"backprop_derive/network/layers/{k}.py" for k in sorted(kinds) if k not in LAYERS]
     return ", ".join(missing) or None
 
 

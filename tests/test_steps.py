@@ -7,10 +7,10 @@ import sympy as sp
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from derive import functions as fn
-from derive.catalog import activations, get
-from derive.prove import prove_equal
-from derive.steps import Chain, Rewrite, Step, Unknown, differentiate
+from backprop_derive.core import functions as fn
+from backprop_derive.core.catalog import activations, get
+from backprop_derive.core.prove import prove_equal
+from backprop_derive.core.steps import Chain, Rewrite, Step, Unknown, differentiate
 
 x = sp.Symbol("x", real=True)
 

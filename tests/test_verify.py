@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from derive.stage import stage
-from derive.verify import Options, check_step, verify_chain, verify_text
-from derive.verify.cputime import PointTimeout, time_limit
-from derive.verify.document import Chain, Side, read_chains
-from derive.verify.worker import backstop, cpu_seconds, run_bounded
+from backprop_derive.core.stage import stage
+from backprop_derive.verify import Options, check_step, verify_chain, verify_text
+from backprop_derive.verify.cputime import PointTimeout, time_limit
+from backprop_derive.verify.document import Chain, Side, read_chains
+from backprop_derive.verify.worker import backstop, cpu_seconds, run_bounded
 
 CORPUS = Path(__file__).parent / "corpus" / "verify"
 EXPECT = re.compile(r"<!-- expect: (?P<verdicts>.*?) -->")

@@ -3,7 +3,7 @@ planted slip in the same form is caught (never judged equal)."""
 
 from __future__ import annotations
 
-from derive.verify import verify_text
+from backprop_derive.verify import verify_text
 
 
 def verdicts(text: str) -> list[list[str]]:
@@ -61,7 +61,7 @@ def test_a_period_beside_a_capital_letter_is_a_matrix_product_and_an_error():
     text = ("$$z^{[l]} = W^{[l]} \\cdot a^{[l-1]} + b^{[l]}$$\n\n"
             "$$\\frac{\\partial J}{\\partial a^{[l-1]}}=W^{[l]}.\\frac{\\partial J}{\\partial z^{[l]}}$$\n")
     # never equal: read as matrices (shapes inferred from the definition, W^{[l]} n×k), the missing transpose
-    # cannot even be formed (derive.verify.matrix.infer)
+    # cannot even be formed (backprop_derive.verify.matrix.infer)
     definition, (step,) = verdicts(text)
     assert definition == ["definition"] and step == "not_equal"
     # f = W.z defines f as a matrix product (shapes inferred); d/dz of W.z by the vector z is still refused

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from derive.cli import main
+from backprop_derive.cli import main
 from tests.cli import assert_usage_error, run
 
 GOOD = "Expanding:\n\n$$(x + 1)^2 = x^2 + 2x + 1$$\n"
@@ -200,7 +200,7 @@ def test_help_says_what_partial_credit_is_and_the_exit_rule(capsys):
 
 def test_check_takes_text_or_a_path_and_shows_the_html_page(tmp_path, capsys):
     pytest.importorskip("latex2mathml", reason="the page needs latex2mathml")
-    from derive.verify import check
+    from backprop_derive.verify import check
 
     report = check(TANH)
     assert report.exit_code == 1 and report.summary["not_equal"] == 1
@@ -214,7 +214,7 @@ def test_check_takes_text_or_a_path_and_shows_the_html_page(tmp_path, capsys):
 
 
 def test_check_reads_a_notebook(tmp_path):
-    from derive.verify import check
+    from backprop_derive.verify import check
 
     path = tmp_path / "hw3.ipynb"
     path.write_text(notebook(HOMEWORK), encoding="utf-8")
@@ -228,7 +228,7 @@ def test_derive_cell_magic(capsys):
     from IPython.core.interactiveshell import InteractiveShell
 
     shell = InteractiveShell.instance()
-    shell.run_line_magic("load_ext", "derive.verify")
+    shell.run_line_magic("load_ext", "backprop_derive.verify")
     report = shell.run_cell_magic("derive", "--assume 'K=3'", "$$K x = 3x$$\n")
     assert report.exit_code == 0 and report.summary["equal"] == 1
     assert shell.run_cell_magic("derive", "", TANH).exit_code == 1

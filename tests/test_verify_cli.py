@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from derive.cli import main
+from backprop_derive.cli import main
 
 ROOT = Path(__file__).resolve().parents[1]
 SEED_COPY = ROOT / "tests" / "data" / "handwritten-backprop-note.md"
@@ -127,8 +127,8 @@ def test_pytest_plugin_collects_each_chain_and_fails_a_wrong_step_with_its_count
     (tmp_path / "notes" / "good.md").write_text(r"$$\frac{d}{dx}\operatorname{softplus}(x) = \sigma(x)$$")
     (tmp_path / "notes" / "bad.tex").write_text(r"\[ \frac{d}{dx}\tanh(x) = \frac{1}{(e^{x}+e^{-x})^{2}} \]")
     (tmp_path / "notes" / "ignored.txt").write_text(r"$$1 = 2$$")
-    registered = any(ep.value == "derive.pytest_plugin" for ep in metadata.entry_points(group="pytest11"))
-    plugin = [] if registered else ["-p", "derive.pytest_plugin"]
+    registered = any(ep.value == "backprop_derive.cli.pytest_plugin" for ep in metadata.entry_points(group="pytest11"))
+    plugin = [] if registered else ["-p", "backprop_derive.cli.pytest_plugin"]
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])}
     command = [sys.executable, "-m", "pytest", *plugin, "-p", "no:cacheprovider", "--rootdir", str(tmp_path),
                "--derivations", "notes", "-m", "derivation"]
@@ -143,7 +143,7 @@ def test_pytest_plugin_collects_each_chain_and_fails_a_wrong_step_with_its_count
 
 
 def test_numbers_shown_to_a_person_have_six_significant_digits_at_any_magnitude():
-    from derive.verify.present import significant
+    from backprop_derive.verify.present import significant
 
     assert significant("-8.4580419637489800982") == "-8.45804"
     assert significant("0.0000000450042792726513087802149179819") == "4.50043e-8"

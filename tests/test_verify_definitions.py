@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import json
 
-from derive.cli import main
-from derive.verify import verify_text
-from derive.verify.definitions import word_name
+from backprop_derive.cli import main
+from backprop_derive.verify import verify_text
+from backprop_derive.verify.definitions import word_name
 
 
 def verdicts(text: str) -> list[list[str]]:
@@ -35,7 +35,7 @@ def test_what_only_looks_like_a_definition_is_a_claim():
     assert verdicts("% assume: x y = 1\n$$y = 2$$") == [["not_equal"]]
     assert verdicts("$$x \\cdot 1 = 2$$") == [["not_equal"]]
     assert verdicts("$$z = 2$$\n\n$$z = 3$$") == [["definition"], ["not_equal"]]
-    # a new name equated to a formula in prose is defined, cue word or not (derive.verify.cues) ...
+    # a new name equated to a formula in prose is defined, cue word or not (backprop_derive.verify.cues) ...
     assert verdicts("We see that $L = x^2$ holds.\n\n$$\\frac{dL}{dx} = 2x$$") == [["equal"]]
     assert verdicts("We see that $L = x^2$ holds.\n\n$$\\frac{dL}{dx} = x$$") == [["not_equal"]]
     # ... but a sentence that states a condition, denies or gives a reason defines nothing: dL/dx stays unreadable

@@ -1,11 +1,11 @@
-r"""Undefined names differentiated by a variable they are not written beside (derive/verify/dependents.py):
+r"""Undefined names differentiated by a variable they are not written beside (backprop_derive/verify/dependents.py):
 :math:`\partial/\partial w_j\,(t_i - o_i)^2` reads t and o as unknown functions of w_j.  A rule of calculus that
 holds for every such function is accepted, a planted slip caught; a step that holds only if one of them is a
 constant (the targets) is unknown, never not equal; and nothing is differentiated to 0 by holding them."""
 
 from __future__ import annotations
 
-from derive.verify import verify_text
+from backprop_derive.verify import verify_text
 
 
 def verdicts(*claims: str) -> list[str]:

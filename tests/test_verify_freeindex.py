@@ -1,11 +1,11 @@
-r"""The batch sum left out of a chain rule through an undefined name (derive/verify/freeindex.py): refuted
+r"""The batch sum left out of a chain rule through an undefined name (backprop_derive/verify/freeindex.py): refuted
 without definitions, while every shape it could be wrong about is left to the other checks."""
 
 from __future__ import annotations
 
 import pytest
 
-from derive.verify import verify_text
+from backprop_derive.verify import verify_text
 
 
 def _steps(display: str, head: str = "") -> list:

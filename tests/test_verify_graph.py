@@ -1,4 +1,4 @@
-r"""Derivatives of names defined elsewhere (derive/verify/graph.py, upstream.py): a direct argument's partial,
+r"""Derivatives of names defined elsewhere (backprop_derive/verify/graph.py, upstream.py): a direct argument's partial,
 the total derivative along every path, upstream names known through their gradient -- each right form
 accepted and a planted wrong chain rule caught."""
 
@@ -7,10 +7,10 @@ from __future__ import annotations
 import pytest
 import sympy as sp
 
-from derive.latex.parser import Readings, parse_expression, square_names
-from derive.latex.tokens import LatexError
-from derive.verify import verify_text
-from derive.verify.graph import differentiate, upstream_model
+from backprop_derive.verify import verify_text
+from backprop_derive.verify.graph import differentiate, upstream_model
+from backprop_derive.verify.latex.parser import Readings, parse_expression, square_names
+from backprop_derive.verify.latex.tokens import LatexError
 
 #: A centring layer: the batch mean, the centred input, an affine output, and "the layer above" f.
 CENTRE = r"""We denote the layer above as $f$, and $\frac{\partial f}{\partial y_i}$ is the upstream gradient.

@@ -17,9 +17,9 @@ import pytest
 
 pytest.importorskip("latex2mathml", reason="latex2mathml is in the `test` and `html` extras")
 
-from derive.cli.verify_cmd import as_json
-from derive.cli.verify_html import html_report, latex_mathml, safe_mathml
-from derive.verify import verify_text
+from backprop_derive.cli.verify_cmd import as_json
+from backprop_derive.cli.verify_html import html_report, latex_mathml, safe_mathml
+from backprop_derive.verify import verify_text
 from tests.cli import assert_usage_error, run
 
 NOTES = r"""# A derivation with a slip

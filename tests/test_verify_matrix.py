@@ -9,16 +9,16 @@ from pathlib import Path
 import mpmath
 import pytest
 
-from derive.cli.verify_cmd import exit_code
-from derive.latex.tokens import LatexError
-from derive.verify import Options, verify_text
-from derive.verify.matrix import nodes as nd
-from derive.verify.matrix.decide import Claim, decide_matrix_step
-from derive.verify.matrix.evaluate import Evaluator
-from derive.verify.matrix.gradient import gradient
-from derive.verify.matrix.grid import enumerate_entries
-from derive.verify.matrix.reader import read_matrix
-from derive.verify.matrix.shapes import declarations
+from backprop_derive.cli.verify_cmd import exit_code
+from backprop_derive.verify import Options, verify_text
+from backprop_derive.verify.latex.tokens import LatexError
+from backprop_derive.verify.matrix import nodes as nd
+from backprop_derive.verify.matrix.evaluate import Evaluator
+from backprop_derive.verify.matrix.gradient import gradient
+from backprop_derive.verify.matrix.grid import enumerate_entries
+from backprop_derive.verify.matrix.judge import Claim, decide_matrix_step
+from backprop_derive.verify.matrix.reader import read_matrix
+from backprop_derive.verify.matrix.shapes import declarations
 from tests.corpus_blocks import blocks
 
 NOTE = Path(__file__).parent / "data" / "matrix-note.md"
@@ -174,7 +174,7 @@ def test_the_note_matrix_half_every_verdict_and_diagnosis():
 
 
 def _symbolic(lhs: str, rhs: str):
-    from derive.verify.matrix.symbolic import prove_symbolic
+    from backprop_derive.verify.matrix.symbolic import prove_symbolic
 
     claim = Claim(lhs, rhs, DEFINITIONS, declarations(SHAPES))
     env = claim.environment({next(iter(claim.sizes)): 3}, random.Random(1), "mp", "row")

@@ -1,12 +1,12 @@
-"""Shapes inferred where a document declares none (``derive.verify.matrix.infer``): the right form accepted,
+"""Shapes inferred where a document declares none (``backprop_derive.verify.matrix.infer``): the right form accepted,
 planted transposes, orders and ⊙-for-product swaps caught, an ambiguous bias judged under both readings."""
 
 from __future__ import annotations
 
 import pytest
 
-from derive.verify import verify_text
-from derive.verify.matrix.infer import infer_shapes
+from backprop_derive.verify import verify_text
+from backprop_derive.verify.matrix.infer import infer_shapes
 
 COLUMNS = "$$z^{[l]} = W^{[l]} \\cdot a^{[l-1]} + b^{[l]}$$\n\n"
 ROWS = "$$Z = X \\cdot W + b$$\n\n"

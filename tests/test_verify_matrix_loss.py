@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import pytest
 
-from derive.verify import verify_text
-from derive.verify.matrix.evaluate import drawn_loss
+from backprop_derive.verify import verify_text
+from backprop_derive.verify.matrix.evaluate import drawn_loss
 
 SQUARE = (r"Let $W \in \mathbb{R}^{k \times k}$, $a \in \mathbb{R}^{k \times 1}$, $b \in \mathbb{R}^{k \times 1}$, "
           r"$J \in \mathbb{R}$." "\n\n$$z = W a + b$$\n\n")

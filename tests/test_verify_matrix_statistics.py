@@ -9,15 +9,15 @@ import random
 import mpmath
 import pytest
 
-from derive.verify import verify_text
-from derive.verify.matrix import nodes as nd
-from derive.verify.matrix.decide import Claim
-from derive.verify.matrix.evaluate import Evaluator
-from derive.verify.matrix.gradient import gradient
-from derive.verify.matrix.grid import enumerate_entries
-from derive.verify.matrix.infer import infer_shapes
-from derive.verify.matrix.reader import read_matrix
-from derive.verify.matrix.shapes import Declared, size_symbol
+from backprop_derive.verify import verify_text
+from backprop_derive.verify.matrix import nodes as nd
+from backprop_derive.verify.matrix.evaluate import Evaluator
+from backprop_derive.verify.matrix.gradient import gradient
+from backprop_derive.verify.matrix.grid import enumerate_entries
+from backprop_derive.verify.matrix.infer import infer_shapes
+from backprop_derive.verify.matrix.judge import Claim
+from backprop_derive.verify.matrix.reader import read_matrix
+from backprop_derive.verify.matrix.shapes import Declared, size_symbol
 
 FORWARD = r"y = \frac{x - E[x] \cdot \mathbb{1}_d}{\sqrt{Var[x]+\epsilon}} \odot \gamma + \beta"
 NORMALISED = r"\hat x = \frac{x - E[x] \cdot \mathbb{1}_{d}}{\sigma [x]}"

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from derive.verify import verify_text
-from derive.verify.cues import sentence_at
+from backprop_derive.verify import verify_text
+from backprop_derive.verify.cues import sentence_at
 
 
 def steps(text: str) -> list:
@@ -17,7 +17,7 @@ def verdicts(text: str) -> list[str]:
     return [step.verdict for step in steps(text)]
 
 
-# --- definitions in plain sight (derive.verify.cues) ---------------------------------------------------------
+# --- definitions in plain sight (backprop_derive.verify.cues) ---------------------------------------------------------
 
 LOSS = "$L = -\\sum_i y_i \\log p_i$, $p_i = \\frac{e^{o_i}}{\\sum_j e^{o_j}}$.\n\n"
 
@@ -57,7 +57,7 @@ def test_the_sentence_reader_ignores_words_inside_math_and_sees_each_table():
     assert second.negating == ("not",) and second.reasoning == ("given",) and not second.asserts
 
 
-# --- names defined nowhere (derive.verify.meanings) ----------------------------------------------------------
+# --- names defined nowhere (backprop_derive.verify.meanings) ----------------------------------------------------------
 
 def test_a_name_defined_nowhere_on_one_side_is_never_refuted_with_a_made_up_value():
     text = "$$\\frac{e^{o_k}}{\\sum_j e^{o_j}}\\left(1-\\frac{e^{o_k}}{\\sum_j e^{o_j}}\\right) = p_k(1-p_k)$$\n"
@@ -181,7 +181,7 @@ def test_a_new_name_the_prose_calls_the_derivative_is_no_definition():
 
 
 def test_the_sentences_of_a_document_are_read_in_one_pass():
-    from derive.verify import cues
+    from backprop_derive.verify import cues
 
     prose = "".join(f"We see $a_{n} = b + c$ here, with $x_{n}$. " for n in range(3000))
     cues._sentence_ends.cache_clear()

@@ -6,7 +6,7 @@ look-alike prose is not read."""
 
 from __future__ import annotations
 
-from derive.verify import verify_text
+from backprop_derive.verify import verify_text
 
 
 def verdicts(text: str) -> list[list[str]]:

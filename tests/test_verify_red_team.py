@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from derive.latex.parser import parse_expression
-from derive.verify import echo, verify_text
+from backprop_derive.verify import echo, verify_text
+from backprop_derive.verify.latex.parser import parse_expression
 
 
 def only_step(text: str, assumptions=()):
@@ -64,8 +64,8 @@ def holds_at(assumption: str, point: dict[str, str]) -> bool:
     """Whether ``assumption`` holds at a counterexample's point (values as the report prints them)."""
     import sympy as sp
 
-    from derive.verify.assumptions import Hypothesis, unknowns
-    from derive.verify.numeric import expand_finite_sums
+    from backprop_derive.verify.assumptions import Hypothesis, unknowns
+    from backprop_derive.verify.numeric import expand_finite_sums
 
     hypothesis = Hypothesis.read(assumption)
     difference = expand_finite_sums(hypothesis.lhs - hypothesis.rhs)

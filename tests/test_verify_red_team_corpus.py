@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from derive.verify import verify_chain, verify_text
+from backprop_derive.verify import verify_chain, verify_text
 from tests.corpus_blocks import blocks
 
 CORPUS = Path(__file__).parent / "corpus" / "verify"
@@ -48,7 +48,7 @@ def test_a_document_of_every_construct_each_with_one_wrong_step_exits_1_reportin
     report = verify_text(path.read_text(encoding="utf-8"))
     assert report.region_counts["found"] == report.region_counts["read"] >= 27
     assert [s.verdict for c in report.chains for s in c.steps] == ["not_equal"] * report.region_counts["found"]
-    done = subprocess.run([sys.executable, "-m", "derive", "verify", str(path), "--json"], capture_output=True,
+    done = subprocess.run([sys.executable, "-m", "backprop_derive", "verify", str(path), "--json"], capture_output=True,
                           text=True, timeout=600)
     assert done.returncode == 1, done.stderr
     assert json.loads(done.stdout)["regions"]["not_read"] == 0

@@ -14,9 +14,11 @@ from pathlib import Path
 
 import pytest
 
-from derive.verify import verify_text
+from backprop_derive.verify import verify_text
 from tests.corpus_blocks import EXPECT
 
+#: The command, as a user runs it.
+DERIVE = (sys.executable, "-m", "backprop_derive")
 CORPUS = Path(__file__).parent / "corpus" / "verify"
 FILES = ("redteam_prose.md", "redteam_misread.md", "redteam_relations.md", "redteam_hidden.md", "redteam_hidden.tex")
 
@@ -25,7 +27,7 @@ def block_verdicts(path: Path) -> list[tuple[int, list[str], list[str], list[str
     """(line, expected, got, details) of each expect comment of ``path``, the document judged whole.  A comment's
     block is the first region after it that starts before the next comment: a display never seen leaves its
     comment with no steps (not the next block's)."""
-    from derive.verify.document import read_document
+    from backprop_derive.verify.document import read_document
 
     text = path.read_text(encoding="utf-8")
     latex = path.suffix == ".tex"
@@ -99,7 +101,7 @@ TEX_TRICKS = {
 def test_a_document_with_a_wrong_step_hidden_by_each_trick_never_exits_0(trick, tmp_path):
     path = tmp_path / "notes.md"
     path.write_text(TRICKS[trick], encoding="utf-8")
-    done = subprocess.run([sys.executable, "-m", "derive", "verify", str(path)], capture_output=True, text=True,
+    done = subprocess.run([*DERIVE, "verify", str(path)], capture_output=True, text=True,
                           timeout=600)
     assert done.returncode in (1, 3), (trick, done.returncode, done.stdout[-2000:], done.stderr[-2000:])
 
@@ -109,14 +111,14 @@ def test_a_tex_document_with_a_wrong_step_behind_a_percent_that_is_no_comment_ne
     path = tmp_path / "notes.tex"
     path.write_text(f"\\documentclass{{article}}\n\\begin{{document}}\n{TEX_TRICKS[trick]}\n\\end{{document}}\n",
                     encoding="utf-8")
-    done = subprocess.run([sys.executable, "-m", "derive", "verify", str(path)], capture_output=True, text=True,
+    done = subprocess.run([*DERIVE, "verify", str(path)], capture_output=True, text=True,
                           timeout=600)
     assert done.returncode in (1, 3), (trick, done.returncode, done.stdout[-2000:], done.stderr[-2000:])
 
 
 @pytest.mark.parametrize("name", [n for n in FILES if (CORPUS / n).exists()])
 def test_each_red_team_file_fails(name):
-    done = subprocess.run([sys.executable, "-m", "derive", "verify", str(CORPUS / name)], capture_output=True,
+    done = subprocess.run([*DERIVE, "verify", str(CORPUS / name)], capture_output=True,
                           text=True, timeout=600)
     assert done.returncode in (1, 3), done.stdout[-2000:]
 
@@ -132,7 +134,7 @@ def test_inline_parens_across_a_paragraph_break_hide_no_display():
 
 
 def test_pytest_derivations_collects_upper_case_and_long_markdown_suffixes(tmp_path):
-    from derive.pytest_plugin import derivation_files
+    from backprop_derive.cli.pytest_plugin import derivation_files
 
     for name in ("NOTES.MD", "notes.markdown", "a.Md"):
         (tmp_path / name).write_text("$$x = 2x$$\n", encoding="utf-8")
@@ -144,16 +146,16 @@ def test_control_characters_from_the_document_never_reach_the_terminal(tmp_path)
     path.write_text("$$\\text{\x1b[2J\x1b[H\x07\x9b} x = 2x$$\n\n$$y^2 = y \\quad \\text{(\x1b]0;title\x07)}$$\n",
                     encoding="utf-8")
     for extra in ([], ["--json"]):
-        done = subprocess.run([sys.executable, "-m", "derive", "verify", str(path), *extra], capture_output=True,
+        done = subprocess.run([*DERIVE, "verify", str(path), *extra], capture_output=True,
                               text=True, timeout=600)
         shown = done.stdout + done.stderr
         assert not any(ch in shown for ch in "\x1b\x07\x9b"), repr(shown[:400])
-    assert "\\x1b" in subprocess.run([sys.executable, "-m", "derive", "verify", str(path)], capture_output=True,
+    assert "\\x1b" in subprocess.run([*DERIVE, "verify", str(path)], capture_output=True,
                                      text=True, timeout=600).stdout
 
 
 def test_terminal_safe_escapes_c0_and_c1_but_keeps_newline_and_tab():
-    from derive.cli.common import terminal_safe
+    from backprop_derive.cli.common import terminal_safe
 
     assert terminal_safe("a\x1b[2Jb\x9bc\td\ne\x7f") == "a\\x1b[2Jb\\x9bc\td\ne\\x7f"
 
@@ -161,8 +163,8 @@ def test_terminal_safe_escapes_c0_and_c1_but_keeps_newline_and_tab():
 def test_many_unclosed_inline_parens_are_scanned_in_linear_time():
     """200 KB of ``\\(`` without a closer: the prose and region scans pair openers by binary search, so the work
     grows with the input (pinned by counting closer look-ups, not by the clock); the display after is read."""
-    from derive.verify import regions
-    from derive.verify.document import read_document
+    from backprop_derive.verify import regions
+    from backprop_derive.verify.document import read_document
 
     calls = []
     real = regions.bisect.bisect_left

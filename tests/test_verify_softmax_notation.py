@@ -3,7 +3,7 @@ equal, and the same form with a planted mistake is judged not equal."""
 
 from __future__ import annotations
 
-from derive.verify import verify_text
+from backprop_derive.verify import verify_text
 
 SOFTMAX = "$$p_i = \\frac{e^{o_i}}{\\sum_j e^{o_j}}$$\n\n"
 
@@ -88,7 +88,7 @@ def test_a_side_that_writes_a_part_of_the_side_before_as_a_new_name_defines_it()
     assert verdicts("$$q_j = 2$$\n\n" + SOFTMAX + "$$L = -\\sum_j y_j \\log p_j = -\\sum_j q_j$$\n")[-1] == \
         ["definition", "not_equal"]
     # a name written for other names, defined nowhere, may stand for them: unknown, saying what would make it hold
-    # (derive.verify.meanings); never refuted with a value made up for it
+    # (backprop_derive.verify.meanings); never refuted with a value made up for it
     written_for = verify_text("$$L = a + y_j = a + q_j$$\n").chains[-1].steps[1]
     assert written_for.verdict == "unknown" and "holds if q_j = y_j" in written_for.detail
     assert verdicts("$$L = 2 \\cdot a + b = 2 \\cdot c$$\n")[-1] == ["definition", "unknown"]

@@ -5,7 +5,7 @@ reading from accepting anything (``W a = a W`` as scalars)."""
 
 from __future__ import annotations
 
-from derive.verify import verify_text
+from backprop_derive.verify import verify_text
 
 HEAD = r"""Recall that BatchNorm is defined as follows:
 
