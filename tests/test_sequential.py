@@ -161,21 +161,6 @@ def test_a_planted_kernel_mistake_is_caught_by_every_reference(monkeypatch):
 # ---------------------------------------------------------------------------- examples
 
 
-def _missing(spec_path: Path) -> str | None:
-    """What the example needs that this checkout lacks (a layer's kernel, binding or proved layer), or None."""
-    import tomllib
-
-    from backprop_derive.core import catalog
-
-    kinds = {table["kind"] for table in tomllib.loads(spec_path.read_text())["layers"]} - set(catalog.activations())
-    bindings = Path(__file__).parent.parent / "checks" / "bindings"
-    missing = [f"backprop_derive/numeric/kernels/{k}.py" for k in sorted(kinds) if k not in KERNELS]
-    missing += [f"backprop_derive/numeric/bindings/{k}.py" for k in sorted(kinds)
-                if not (bindings / f"{k}.py").exists()]
-    missing += [f"backprop_derive/network/layers/{k}.py" for k in sorted(kinds) if k not in LAYERS]
-    return ", ".join(missing) or None
-
-
 def test_there_are_example_networks():
     assert EXAMPLES and all(path.suffix == ".toml" for path in EXAMPLES)
 
@@ -183,9 +168,6 @@ def test_there_are_example_networks():
 @pytest.mark.skipif(not HAS_TORCH, reason="torch is not installed")
 @pytest.mark.parametrize("path", EXAMPLES, ids=[p.stem for p in EXAMPLES])
 def test_each_example_loads_proves_compiles_and_matches_torch_and_fd(path):
-    missing = _missing(path)
-    if missing:  # the layers' modules are written beside this one (issue 19); the example runs once they are in
-        pytest.skip(f"{path.name} needs {missing}")
     spec = load(path)
     proof = prove_sequential(spec)
     assert proof.proved, proof.method
