@@ -328,9 +328,33 @@ def verify_chain(chain: Chain, assumptions: Sequence[Side] = (), options: Option
                 continue
         steps.append(check_step(lhs, rhs, in_force, options, chain.functions, chain.symbols,
                                 (*_latest(definitions), *upstream), declared))
+    if chain.uncertain:
+        steps = [_refuted_either_way(step, chain, in_force, options, (*_latest(definitions), *upstream), declared)
+                 for step in steps]
     result = _result(chain, steps, in_force, options, (*_latest(definitions), *upstream), declared) \
         if len(steps) > 1 else None
     return ChainVerdict(chain.line, chain.source, tuple(steps), conditions, chain.region, result)
+
+
+def _refuted_either_way(step: StepVerdict, chain: Chain, in_force, options: Options, definitions,
+                        declared: tuple[Declared, ...]) -> StepVerdict:
+    """``step`` when it is not refuted, or refuted under the conditions whose scope may reach its chain too
+    (:attr:`Chain.uncertain`); else ``unknown``: the document allows both readings, and they disagree."""
+    if step.verdict != "not_equal":
+        return step
+    lhs = next(side for side in chain.sides if side.text == step.lhs)
+    rhs = next(side for side in chain.sides if side.text == step.rhs)
+    under = check_step(lhs, rhs, (*in_force, *chain.uncertain), options, chain.functions, chain.symbols, definitions,
+                       declared)
+    if under.verdict == "not_equal":
+        return step
+    said = ", ".join(c.text for c in chain.uncertain)
+    first = chain.uncertain[0]
+    return replace(step, verdict="unknown", method="none", counterexample=None, diagnosis=None,
+                   detail=f"not equal as written, but {under.verdict.replace('_', ' ')} under the condition {said} "
+                   f"stated in words before an earlier display of this run (line {first.line}), with no words "
+                   f"between the displays to say whether it still holds: state it ('% assume: {said}') or say the "
+                   f"case ends, to judge the step ({step.detail})")
 
 
 def _result(chain: Chain, steps: list[StepVerdict], in_force, options: Options, definitions,

@@ -120,6 +120,10 @@ class Chain:
     #: ``=``, or ``\approx`` for the step ``a \approx b`` of a chain ``… = a \approx b = …``: stated, not judged
     #: (an ``error`` whose method is ``approximation``: the region was read).
     relation: str = "="
+    #: Conditions whose scope may or may not reach this chain: a condition in words ("If $i = j$, this gives:")
+    #: stated before an earlier display of a run of displays with no words between them.  A step is refuted only
+    #: where it is refuted under them too (:func:`backprop_derive.verify.check.verify_chain`).
+    uncertain: tuple[Side, ...] = ()
 
     @property
     def source(self) -> str:
@@ -436,12 +440,15 @@ def prose_definitions(masked: str, text: str, spans: list[tuple[int, int]], wher
 
 def _equation_sides(math: str, start: int, text: str, where: Positions) -> tuple[Side, Side, bool] | None:
     """The two sides of the inline equation ``math`` found at offset ``start`` of ``text``, and whether it was
-    written with a definition sign; None unless it holds one top-level ``=``."""
+    written with a definition sign; None without a top-level ``=``.
+
+    A chain ``y = A = B`` defines y as A, its first right side, as a display's chain does (its first step defines
+    its left side and the steps after it are claims about that meaning)."""
     math, marked = _definition_mark(math)
     pieces = top_level_splits(math, ("=",))
-    if len(pieces) != 2:
+    if len(pieces) < 2:
         return None
-    (a, b), (c, d) = pieces
+    (a, b), (c, d) = pieces[:2]
     lead_l, lead_r = len(math[a:b]) - len(math[a:b].lstrip()), len(math[c:d]) - len(math[c:d].lstrip())
     lhs = Side(math[a:b].strip(), *where(start + a + lead_l), text[start + a + lead_l : start + b].strip())
     rhs = Side(math[c:d].strip(), *where(start + c + lead_r), text[start + c + lead_r : start + d].strip())
@@ -650,6 +657,10 @@ def _prose_condition(text: str, before: int, floor: int, where: Positions) -> tu
     return (Side(m.group("cond").strip(), *where(offset), m.group("cond")),)
 
 
+#: What may stand between two displays of one run: blank space and comments (HTML, TeX), no words.
+_NOTHING_BETWEEN = re.compile(r"(?:\s|<!--.*?-->|(?<![\\])%[^\n]*)*", re.S)
+
+
 def read_document(text: str, latex: bool | None = None) -> Document:
     """Every region and chain in ``text`` (a Markdown or LaTeX document), in order; see the module.
 
@@ -668,6 +679,8 @@ def read_document(text: str, latex: bool | None = None) -> Document:
     region_list = []
     worded: list[tuple[int, Side, frozenset[str]]] = []
     said: list[tuple[int, str]] = []
+    carried: tuple[Side, ...] = ()  # the worded conditions of the run of displays being read
+    uncertain: dict[int, tuple[Side, ...]] = {}
     for number, (region, start, end) in enumerate(found):
         region_list.append(region)
         if region.problem is not None:
@@ -676,6 +689,12 @@ def read_document(text: str, latex: bool | None = None) -> Document:
             previous_end = region.end
             continue
         conditions = _prose_condition(prose, region.start, previous_end, where)
+        if conditions:
+            carried = conditions
+        elif carried and _NOTHING_BETWEEN.fullmatch(text[previous_end : region.start]):
+            uncertain[number] = carried
+        else:
+            carried = ()
         introduced = introduces_definition(prose, region.start, previous_end)
         what = said_to_be(prose, region.start, previous_end)
         if what is not None:
@@ -708,7 +727,8 @@ def read_document(text: str, latex: bool | None = None) -> Document:
     reader.close()
     spans = [(r.start, r.end) for r in region_list]
     definitions = tuple(prose_definitions(masked, text, spans, where))
-    chains = tuple(reader.chains)
+    chains = tuple(replace(c, uncertain=uncertain[c.region]) if c.region in uncertain and not c.conditions else c
+                   for c in reader.chains)
     if _defines_delta(chains, definitions):  # the author's own δ: never Kronecker's
         chains = tuple(replace(c, symbols=c.symbols | {"delta"}) for c in chains)
     return Document(tuple(region_list), chains, definitions, tuple(worded), tuple(said))

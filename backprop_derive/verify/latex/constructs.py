@@ -788,6 +788,13 @@ def _sum_scripts(p: Parser) -> bool:
         p.pos = saved
 
 
+def _ends_a_value(tok: Token) -> bool:
+    r"""Whether ``tok`` may follow a complete value: ``\sum`` before it stands alone (``e^{a_i} \times \sum - …``),
+    where ``\sum`` before an operand (``\sum e^{x_d}``) sums that operand over its index."""
+    return tok.kind == "end" or tok.is_("+", "-", ")", "]", "}", "=", "&", ",", "/", r"\times", r"\cdot", r"\right",
+                                        "\\\\")
+
+
 def _big_operator(p: Parser) -> Operator:
     """``\\sum_{i=1}^{K}`` (``\\sum_i`` means i = 1..K) as an operator on the rest of the term."""
     tok = p.take()
@@ -799,7 +806,8 @@ def _big_operator(p: Parser) -> Operator:
         elif p.peek().is_("^") and upper_tokens is None:
             p.take()
             upper_tokens = p.argument()
-    if lower_tokens is None and tok.text == r"\sum" and BARE_SUM in p.context.readings.defined:
+    if lower_tokens is None and tok.text == r"\sum" and BARE_SUM in p.context.readings.defined \
+            and _ends_a_value(p.peek()):
         whole = names.real_symbol(BARE_SUM)  # \sum alone, for the one sum defined before; \sum^2 its square
         return whole ** p.sub(upper_tokens).parse_all() if upper_tokens else whole
     if lower_tokens is None and upper_tokens is None and tok.text == r"\sum":

@@ -263,8 +263,9 @@ def written_indices(expr: sp.Expr) -> set[sp.Symbol]:
 
 def implied_indices(expr: sp.Expr, context: Context) -> sp.Expr:
     r"""Each ``\sum`` written without an index (``\sum t_i \log y_i``, ``\frac{e^{x_i}}{\sum e^{x_d}}``) as the sum
-    over the one index of its summand that is written nowhere else in the side, innermost first; none, or more
-    than one, is an error: the reader does not guess which index runs."""
+    over the one index of its summand that is written nowhere else in the side (the summands of the other sums
+    without an index aside), innermost first; none, or more than one, is an error: the reader does not guess which
+    index runs."""
     while True:
         inner = next((s for s in expr.atoms(sp.Sum) if any(limit[0] is IMPLIED for limit in s.limits)
                       and not any(t.has(IMPLIED) for t in s.function.atoms(sp.Sum))), None)
@@ -274,7 +275,14 @@ def implied_indices(expr: sp.Expr, context: Context) -> sp.Expr:
         inside = {limit[0] for limit in inner.limits[:at]}
         enclosing = {limit[0] for limit in inner.limits[at + 1 :]} | {
             s.limits[0][0] for s in expr.atoms(sp.Sum, sp.Product) if s.function.has(inner)}  # \sum_i \sum x_{ij}
-        outside = written_indices(expr.xreplace({inner: sp.Dummy()})) | enclosing
+        # a sum beside this one binds its own index (written or still to be found): what only it binds is not
+        # written outside (\frac{\sum e^{x_d} e^{x_i} - …}{(\sum e^{x_d})^2}: each sum runs over d)
+        beside = [s for s in expr.atoms(sp.Sum, sp.Product) if s != inner and not s.has(inner)]
+        outside = written_indices(expr.xreplace({inner: sp.Dummy(), **{s: sp.Dummy() for s in beside}})) | enclosing
+        for other in beside:
+            bound = {limit[0] for limit in other.limits}
+            if IMPLIED not in bound:  # one still to be found may bind any index of its summand
+                outside |= written_indices(other.function) - bound
         runs = sorted(written_indices(inner.function) - inside - outside, key=str)
         if len(runs) != 1:
             which = "no index" if not runs else "the indices " + ", ".join(map(str, runs))

@@ -1,0 +1,65 @@
+"""How far what the prose says reaches, read by principle (each class from a real source, pinned with a planted
+mistake that must still be caught):
+
+- a name defined by an inline chain ``y = A = B`` means A, as a display's chain defines its left side;
+- a condition in words ("If $i = j$, this gives:") holds for the display after it; for the displays that follow
+  with no words between, its reach is not said, so a step there is refuted only where it is refuted under the
+  condition too, and is ``unknown`` where the two readings disagree;
+- ``\\sum`` before an operand sums that operand over its one index written nowhere else, what the sums beside it
+  bind aside; ``\\sum`` alone (before ``-``, ``}``, …) is the one sum defined before.
+"""
+
+from __future__ import annotations
+
+from backprop_derive.verify import verify_text
+
+
+def verdicts(text: str) -> list[list[str]]:
+    return [[step.verdict for step in chain.steps] for chain in verify_text(text).chains]
+
+
+CHAIN = "Write $y_i = \\text{softmax}(\\textbf{x})_i = \\frac{e^{x_i}}{\\sum_d e^{x_d}}$.\n\n"
+
+
+def test_an_inline_chain_defines_its_first_name():
+    text = CHAIN + "If $i = j$, this gives:\n\n$$\\frac{dy_i}{dx_j} = y_i (1 - y_i)$$\n\n" \
+        "If $i \\ne j$:\n\n$$\\frac{dy_i}{dx_j} = -y_i y_j$$\n"
+    assert verdicts(text) == [["equal"], ["equal"]]
+    planted = text.replace("-y_i y_j", "y_i y_j")
+    assert verdicts(planted) == [["equal"], ["not_equal"]]
+
+
+RUN = CHAIN + "If $i = j$, this gives:\n\n$$\\frac{dy_i}{dx_j} = y_i (1 - y_i)$$\n\n$$\\frac{dy_i}{dx_j} = SECOND$$\n"
+
+
+def test_a_condition_in_words_may_reach_the_displays_after_it_with_no_words_between():
+    report = verify_text(RUN.replace("SECOND", "y_i - y_i^2"))
+    assert [s.verdict for c in report.chains for s in c.steps] == ["equal", "unknown"]
+    second = report.chains[1].steps[0]
+    assert "i = j" in second.detail and "% assume" in second.detail
+    # wrong under the condition too: refuted whichever reading is meant
+    assert verdicts(RUN.replace("SECOND", "y_i (1 + y_i)")) == [["equal"], ["not_equal"]]
+    # right without the condition: equal either way
+    assert verdicts(RUN.replace("SECOND", "\\frac{\\partial y_i}{\\partial x_j}")) == [["equal"], ["equal"]]
+
+
+def test_words_between_end_the_reach_of_a_condition():
+    text = RUN.replace("$$\n\n$$\\frac{dy_i}{dx_j} = SECOND", "$$\n\nIn general:\n\n$$\\frac{dy_i}{dx_j} = y_i - y_i^2")
+    assert verdicts(text) == [["equal"], ["not_equal"]]
+
+
+def test_a_sum_without_an_index_before_an_operand_sums_it_beside_others_like_it():
+    # Bieber's notation: both bare sums run over d, the one index only they write
+    step = "$$\\frac{dy_i}{dx_j} = \\frac{\\sum e^{x_d} \\cdot e^{x_i} - e^{x_i} \\cdot e^{x_i}}{(\\sum e^{x_d})^2}$$\n"
+    text = CHAIN.replace("\\sum_d", "\\sum") + "If $i = j$:\n\n" + step
+    assert verdicts(text) == [["equal"]]
+    assert verdicts(text.replace("- e^{x_i} \\cdot e^{x_i}", "+ e^{x_i} \\cdot e^{x_i}")) == [["not_equal"]]
+
+
+def test_a_sum_before_an_operand_is_not_the_sum_defined_before():
+    # S's definition holds one sum, so \sum alone means it; \sum e^{x_d} does not
+    text = "Here $S_i = \\frac{e^{a_i}}{\\sum_{k=1}^{N} e^{a_k}}$.\n\n$$\\frac{\\partial S_i}{\\partial a_i} = " \
+        "\\frac{e^{a_i} \\sum - e^{a_i} e^{a_i}}{\\sum^2}$$\n\n" + CHAIN.replace("\\sum_d", "\\sum") + \
+        "If $i \\ne j$:\n\n$$\\frac{dy_i}{dx_j} = -\\frac{e^{x_i} e^{x_j}}{(\\sum e^{x_d})^2}$$\n"
+    assert verdicts(text) == [["equal"], ["equal"]]
+    assert verdicts(text.replace("-\\frac{e^{x_i} e^{x_j}}", "\\frac{e^{x_i} e^{x_j}}")) == [["equal"], ["not_equal"]]
