@@ -63,3 +63,32 @@ def test_a_sum_before_an_operand_is_not_the_sum_defined_before():
         "If $i \\ne j$:\n\n$$\\frac{dy_i}{dx_j} = -\\frac{e^{x_i} e^{x_j}}{(\\sum e^{x_d})^2}$$\n"
     assert verdicts(text) == [["equal"], ["equal"]]
     assert verdicts(text.replace("-\\frac{e^{x_i} e^{x_j}}", "\\frac{e^{x_i} e^{x_j}}")) == [["equal"], ["not_equal"]]
+
+
+# ---------------------------------------------------------------------------- notation people write beside the math
+
+
+def test_a_membership_after_the_last_side_is_a_shape_note_not_a_relation():
+    text = "$$h = \\tanh(z) \\in \\mathbb{R}^{1 \\times H}$$\n\n" \
+        "$$\\frac{dh}{dz} = 1 - h^2 \\in \\mathbb{R}^{1 \\times H}$$\n"
+    report = verify_text(text)
+    assert [s.verdict for c in report.chains for s in c.steps] == ["definition", "equal"]
+    assert report.chains[1].steps[0].reason == "shape 1 × H"
+    planted = text.replace("1 - h^2 \\in", "1 + h^2 \\in")
+    assert verdicts(planted) == [["definition"], ["not_equal"]]
+
+
+def test_a_delta_with_one_index_names_a_quantity_and_kroneckers_takes_two():
+    # δ_o, δ_{h_{t-1}}: gradients as people name them; δ_o = ŷ - y gives δ_o alone (its right side does not use o)
+    text = "$$\\delta_o = \\hat{y} - y$$\n\n$$2 \\delta_o = 2\\hat{y} - 2y$$\n\n$$\\delta_{h_{t-1}} = 2 \\delta_o$$\n"
+    report = verify_text(text)
+    assert [s.verdict for c in report.chains for s in c.steps] == ["definition", "equal", "unknown"]
+    assert "delta" in report.chains[2].steps[0].detail and "no definition gives" in report.chains[2].steps[0].detail
+    assert verdicts(text.replace("2\\hat{y} - 2y", "2\\hat{y} + 2y"))[1] == ["not_equal"]
+    assert verdicts("$$\\sum_j \\delta_{ij} x_j = x_i$$\n") == [["equal"]]
+
+
+def test_part_is_partial():
+    text = "Let $y = x^3$.\n\n$$\\frac{\\part y}{\\part x} = 3x^2$$\n"
+    assert verdicts(text) == [["equal"]]
+    assert verdicts(text.replace("3x^2", "3x")) == [["not_equal"]]

@@ -31,7 +31,7 @@ from backprop_derive.verify.definitions import (
 )
 from backprop_derive.verify.diagnosis import diagnose
 from backprop_derive.verify.drawn import with_drawn_functions
-from backprop_derive.verify.graph import bare_elements, names_in
+from backprop_derive.verify.graph import bare_elements, defines_element, names_in
 from backprop_derive.verify.latex.names import index_symbol
 from backprop_derive.verify.latex.parser import (
     PRIME,
@@ -227,7 +227,7 @@ def _judge(send, label: str, lhs_text: str, rhs_text: str, assumption_texts: tup
         numeric = _with_drawn_functions(lhs, rhs, system, seed, points, context, deadline, placeholders) or numeric
     known = (frozenset(readings.defined |  # not the reader's models of undefined names
                        {n for h in hypotheses for side in (h.lhs, h.rhs) for n in names_in(side)}),
-             frozenset(readings.variables))
+             frozenset(readings.variables), _orphans(step, definitions, readings))
     if numeric.verdict == "not_equal":
         return _refuted(send, label, numeric, used, written, step, (lhs, rhs), known)
     try:
@@ -267,6 +267,21 @@ def _count_and_array(*exprs: sp.Expr) -> str | None:
     return both[0] if both else None
 
 
+def _orphans(step: tuple[sp.Expr, sp.Expr], definitions, readings: Readings) -> frozenset[str]:
+    """The elements the step writes of an indexed name the definitions define by a label only (``\\delta_o = …``
+    defines δ_o; the step's ``\\delta_{h_t}`` is no element any definition gives), as text."""
+    if not definitions:
+        return frozenset()
+    try:
+        parsed = parse_all(definitions, readings)[0]
+    except LatexError:
+        return frozenset()
+    given = [(lhs, rhs) for lhs, rhs in parsed if isinstance(lhs, sp.Indexed)]
+    bases = {lhs.base.label for lhs, _ in given}
+    return frozenset(str(node) for side in step for node in side.atoms(sp.Indexed) if node.base.label in bases
+                     and not any(defines_element(lhs, rhs, node) for lhs, rhs in given))
+
+
 def _refuted(send, label: str, numeric: NumericOutcome, used: set, written, step, judged, known) -> bool:
     """A step found not equal at a point: the verdict and its diagnosis, unless the difference depends on a
     name the document defines nowhere and the step writes on one side only (:mod:`backprop_derive.verify.meanings`):
@@ -279,7 +294,15 @@ def _refuted(send, label: str, numeric: NumericOutcome, used: set, written, step
               f"judges element by element only where an index says which element; read with {names} as one number "
               "the sides differ, which proves nothing about the vectors"))
         return False
-    missing = meanings.unsaid(step, written, judged, *known)
+    known, variables, orphans = known
+    alone = sorted({echo(n) for n in (judged[0] - judged[1]).atoms(sp.Indexed) if str(n) in orphans})
+    if alone:
+        send(("undecided", f"depends on {', '.join(alone)}, an element no definition gives (a definition whose right "
+              "side does not use its subscript gives that element alone: \\delta_o = … says nothing of "
+              "\\delta_{h}): not equal at the values drawn, but it may mean what makes the step hold; define it to "
+              "judge the step"))
+        return False
+    missing = meanings.unsaid(step, written, judged, known, variables)
     if missing:
         names = ", ".join(missing)
         hint = next(filter(None, (meanings.would_hold(judged, name, time_limit, echo) for name in missing)), None)

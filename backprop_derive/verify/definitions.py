@@ -30,6 +30,7 @@ from backprop_derive.verify.assumptions import Constraints
 from backprop_derive.verify.graph import (
     JET,
     as_products,
+    defines_element,
     differentiate,
     expand,
     label,
@@ -358,7 +359,9 @@ def bindings(exprs: list[sp.Expr], parsed: list[tuple[sp.Expr, sp.Expr]],
     bound, numbers = [], set()
     for number, (lhs, rhs) in enumerate(parsed):
         if label(lhs) in kept and label(lhs) in written:
-            for node in sorted(n for n in nodes if label(n) == label(lhs) and type(n) is type(lhs)):
+            same = [n for n in nodes if label(n) == label(lhs) and type(n) is type(lhs)
+                    and (not isinstance(lhs, sp.Indexed) or defines_element(lhs, rhs, n))]
+            for node in sorted(same, key=sp.default_sort_key):
                 bound.append((node, expand(substitute(node, lhs, rhs), parsed, used=numbers)))
             numbers.add(number)
     return bound, numbers

@@ -261,6 +261,21 @@ _SHAPE_NOTE = re.compile(r"(?:&\s*&|\\quad|\\qquad)(?:\\quad|\\qquad|\\[,;:]|\s)
                          + r"(?:\s*(?:\\times|×|,)\s*" + _SIZE + r")+)\s*[\])]\s*[.,;]?\s*$")
 
 
+#: A membership written after a row's last side (``h_t = \tanh(z_t) \in \mathbb{R}^{1 \times H}``): the shape of
+#: what the row computes, an annotation like :data:`_SHAPE_NOTE`, never a relation to judge.
+_MEMBERSHIP_NOTE = re.compile(r"\\in\s*(?:\\mathbb\s*\{\s*R\s*\}|\\mathbb\s*R|\\R(?![A-Za-z])|ℝ)"
+                              r"(?:\s*\^\s*(?P<size>\{[^{}]*\}|\w))?\s*$")
+
+
+def _membership(row: str) -> tuple[str, str | None]:
+    """``row`` without a trailing ``\\in \\mathbb{R}^{…}`` at its top level, and the shape it states."""
+    m = _MEMBERSHIP_NOTE.search(row)
+    if m is None or row[: m.start()].count("{") != row[: m.start()].count("}") or "=" not in row[: m.start()]:
+        return row, None
+    size = (m.group("size") or "1").strip("{}")
+    return row[: m.start()] + " " * (len(row) - m.start()), "shape " + " ".join(size.replace("\\times", "×").split())
+
+
 def _annotation(row: str) -> tuple[str, str | None]:
     """``row`` without a trailing ``\\text{…}`` or ``\\parbox{w}{…}`` that states a reason (``(chain rule)``),
     and the reason.  A ``\\text{if …}``/``\\text{for …}`` is a condition, not a reason (:func:`_row_condition`).
@@ -557,6 +572,8 @@ class _Reader:
             row = row[:amp] + " " + row[amp + 1 :]  # alignment only
         row, self.defining = _definition_mark(row)
         row, condition, at = _row_condition(row)
+        row, membership = _membership(row)
+        note = note or membership
         row = _statements(row)
         if condition is not None:
             line, column = self.where(offset + at)

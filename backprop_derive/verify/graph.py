@@ -71,17 +71,26 @@ def substitute(expr: sp.Expr, lhs: sp.Expr, rhs: sp.Expr) -> sp.Expr:
     if isinstance(lhs, sp.Symbol):
         return as_products(expr, [lhs]).xreplace({lhs: rhs})
     if isinstance(lhs, sp.Indexed):
-        base, indices = lhs.base.label, lhs.indices
-
-        def element(node):
-            return isinstance(node, sp.Indexed) and node.base.label == base and len(node.indices) == len(indices)
-
-        return expr.replace(element, lambda node: rhs.xreplace(dict(zip(indices, node.indices, strict=True))))
+        indices = lhs.indices
+        return expr.replace(lambda node: defines_element(lhs, rhs, node),
+                            lambda node: rhs.xreplace(dict(zip(indices, node.indices, strict=True))))
     function, parameters = type(lhs), lhs.args
     expr = expr.replace(lambda node: type(node) is function and len(node.args) == len(parameters),
                         lambda node: rhs.xreplace(dict(zip(parameters, node.args, strict=True))))
     bare = sp.Symbol(function.__name__, real=True)  # df/dx: the name alone stands for f(x)
     return expr.xreplace({bare: rhs})
+
+
+def defines_element(lhs: sp.Indexed, rhs: sp.Expr, node: sp.Basic) -> bool:
+    """Whether the definition ``lhs = rhs`` of an indexed name gives the element ``node``.
+
+    ``S_i = e^{z_i}/…`` gives every element (``S_j`` is the right side with i set to j).  A subscript the right side
+    does not use is a label, not an index: ``\\delta_o = \\hat y - y`` gives δ_o alone, and says nothing of
+    ``\\delta_{h_t}``, which a reader must not take to be ŷ - y too."""
+    if not isinstance(node, sp.Indexed) or node.base.label != lhs.base.label or len(node.indices) != len(lhs.indices):
+        return False
+    used = rhs.free_symbols
+    return all(mine == theirs for mine, theirs in zip(lhs.indices, node.indices, strict=True) if mine not in used)
 
 
 def as_products(expr: sp.Expr, names: Iterable[sp.Expr]) -> sp.Expr:

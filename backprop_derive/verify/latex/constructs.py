@@ -131,7 +131,7 @@ def named(p: Parser, tok: Token):
     if text[1:] in names.GREEK:
         p.take()
         if text == r"\delta" and p.peek().is_("_") and "delta" not in p.context.readings.symbols | \
-                p.context.readings.defined and not _layer_label_follows(p):
+                p.context.readings.defined and not _layer_label_follows(p) and _two_indices_follow(p):
             return _kronecker(p, tok)  # the document's own δ (it defines one, or labels a layer) is a name
         return _name_or_application(p, text[1:], tok)
     if text in names.DELIMITED:
@@ -369,10 +369,18 @@ def _indices(p: Parser, group: list[Token]) -> list[sp.Expr]:
 
 def _label_index(tok: Token, group: list[Token], pos: int) -> tuple[sp.Expr, int]:
     r"""``f_{y_i}``: the index is the label :math:`y_i` of sample i, an index of its own (a whole number
-    in 1..K, named ``y_i``); ``group[pos]`` is the inner ``_``.  Returns the index and the position after it."""
+    in 1..K, named ``y_i``; ``\delta_{h_{t-1}}`` is δ at the label ``h_{t-1}``); ``group[pos]`` is the inner ``_``.
+    Returns the index and the position after it."""
     after = group[pos + 1]
     if after.is_("{") and pos + 3 < len(group) and group[pos + 3].is_("}"):
         inner, end = group[pos + 2], pos + 4
+    elif after.is_("{") and "}" in [g.text for g in group[pos + 2 :]]:
+        # h_{t-1}: a label of its own, named by what it writes (letters, numbers, + and -)
+        close = next(k for k in range(pos + 2, len(group)) if group[k].is_("}"))
+        inside = group[pos + 2 : close]
+        if inside and all((g.kind in ("letter", "number") and "." not in g.text) or g.is_("+", "-") for g in inside):
+            return names.index_symbol(f"{tok.text}_{{{''.join(g.text for g in inside)}}}"), close + 1
+        inner, end = inside[0] if inside else after, close + 1
     else:
         inner, end = after, pos + 2
     if inner.kind not in ("letter", "number") or "." in inner.text:
@@ -450,6 +458,19 @@ def _delimited(p: Parser, tok: Token) -> sp.Expr:
     if order == 1:
         return sp.Sum(sp.Abs(elements[0]), (k, 1, names.CLASSES))
     return sp.sqrt(sp.Sum(elements[0] ** 2, (k, 1, names.CLASSES)))
+
+
+def _two_indices_follow(p: Parser) -> bool:
+    """Whether the subscript at the parser's position holds two indices (``\\delta_{ij}``, ``\\delta_{i,k}``):
+    Kronecker's δ takes two; ``\\delta_o``, ``\\delta_{z_t}`` name a quantity (a gradient, as people write it)."""
+    saved = p.pos
+    try:
+        p.take()
+        return len(_indices(p, p.argument())) == 2
+    except LatexError:
+        return False
+    finally:
+        p.pos = saved
 
 
 def _kronecker(p: Parser, tok: Token) -> sp.Expr:

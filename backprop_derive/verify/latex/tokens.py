@@ -91,6 +91,7 @@ ALIASES = {
     r"\dotsi": r"\dots", r"\dotsc": r"\dots", r"\dotso": r"\dots",  # amsmath's semantic dots (in a sum)
     r"\lVert": r"\|", r"\rVert": r"\|", r"\Vert": r"\|",  # a norm's bars
     r"\textbf": r"\mathbf", r"\boldsymbol": r"\mathbf", r"\bm": r"\mathbf",  # a bold name (a vector)
+    r"\part": r"\partial",  # KaTeX's and MathJax's short name
 }
 
 #: ``\not`` before a relation: the relation it negates to (for real numbers).
