@@ -92,3 +92,8 @@ def test_part_is_partial():
     text = "Let $y = x^3$.\n\n$$\\frac{\\part y}{\\part x} = 3x^2$$\n"
     assert verdicts(text) == [["equal"]]
     assert verdicts(text.replace("3x^2", "3x")) == [["not_equal"]]
+
+
+def test_a_number_subscript_of_a_name_with_two_indices_is_one_index_a_digit():
+    text = "Let $\\delta_{ij} = a_i b_j$ be the outer product.\n\n$$\\delta_{12} = a_1 b_2$$\n\n$$\\delta_{12} = 0$$\n"
+    assert verdicts(text) == [["equal"], ["not_equal"]]

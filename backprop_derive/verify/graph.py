@@ -73,12 +73,26 @@ def substitute(expr: sp.Expr, lhs: sp.Expr, rhs: sp.Expr) -> sp.Expr:
     if isinstance(lhs, sp.Indexed):
         indices = lhs.indices
         return expr.replace(lambda node: defines_element(lhs, rhs, node),
-                            lambda node: rhs.xreplace(dict(zip(indices, node.indices, strict=True))))
+                            lambda node: rhs.xreplace(dict(zip(indices, element_indices(lhs, node), strict=True))))
     function, parameters = type(lhs), lhs.args
     expr = expr.replace(lambda node: type(node) is function and len(node.args) == len(parameters),
                         lambda node: rhs.xreplace(dict(zip(parameters, node.args, strict=True))))
     bare = sp.Symbol(function.__name__, real=True)  # df/dx: the name alone stands for f(x)
     return expr.xreplace({bare: rhs})
+
+
+def element_indices(lhs: sp.Indexed, node: sp.Basic) -> tuple[sp.Expr, ...] | None:
+    """The indices of ``node`` as an element of the name ``lhs`` defines, or None where it is none.  A number of as
+    many digits as the name takes indices is one index a digit (``\\delta_{12}`` of ``\\delta_{ij}`` is δ_{1,2})."""
+    if not isinstance(node, sp.Indexed) or node.base.label != lhs.base.label:
+        return None
+    indices = node.indices
+    if len(indices) == len(lhs.indices):
+        return indices
+    digits = str(indices[0]) if len(indices) == 1 and indices[0].is_Integer and indices[0] > 0 else ""
+    if len(lhs.indices) > 1 and len(digits) == len(lhs.indices) and "0" not in digits:
+        return tuple(sp.Integer(int(d)) for d in digits)
+    return None
 
 
 def defines_element(lhs: sp.Indexed, rhs: sp.Expr, node: sp.Basic) -> bool:
@@ -87,10 +101,11 @@ def defines_element(lhs: sp.Indexed, rhs: sp.Expr, node: sp.Basic) -> bool:
     ``S_i = e^{z_i}/…`` gives every element (``S_j`` is the right side with i set to j).  A subscript the right side
     does not use is a label, not an index: ``\\delta_o = \\hat y - y`` gives δ_o alone, and says nothing of
     ``\\delta_{h_t}``, which a reader must not take to be ŷ - y too."""
-    if not isinstance(node, sp.Indexed) or node.base.label != lhs.base.label or len(node.indices) != len(lhs.indices):
+    indices = element_indices(lhs, node)
+    if indices is None:
         return False
     used = rhs.free_symbols
-    return all(mine == theirs for mine, theirs in zip(lhs.indices, node.indices, strict=True) if mine not in used)
+    return all(mine == theirs for mine, theirs in zip(lhs.indices, indices, strict=True) if mine not in used)
 
 
 def as_products(expr: sp.Expr, names: Iterable[sp.Expr]) -> sp.Expr:

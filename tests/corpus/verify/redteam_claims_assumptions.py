@@ -9,7 +9,7 @@ K = 2..6 and 1 <= i, j <= K; a condition in force keeps only the tuples that sat
 from __future__ import annotations
 
 import sympy as sp
-from redteam_check import Design, Eq, Indices, claim
+from redteam_check import Ambiguous, Design, Eq, Indices, claim
 
 x, a = sp.symbols("x a", real=True)
 GRID = [(i, j, K) for K in range(2, 7) for i in range(1, K + 1) for j in range(1, K + 1)]
@@ -79,19 +79,22 @@ CLAIMS = [
     claim(r"$$\delta_{ij} x_i = x_j$$", grid(lambda i, j, K: (delta(i, j) * xs(i), xs(j)))),
     claim(r"\delta_{ij} \delta_{jk} = \delta_{ik}",
           Indices(lambda i, j, k, K: (delta(i, j) * delta(j, k), delta(i, k)), GRID3)),
-    # prose conditions govern the next block only
+    # prose conditions govern the next block; the block right after it, with no words between, may be under it
     claim(DIAG, grid(diag, same)),
-    claim(DIAG, grid(diag)),
+    claim(DIAG, Ambiguous({"under i = j": grid(diag, same), "without it": grid(diag)})),
     claim(DIAG, grid(diag, differ)),
     claim(OFF, grid(offdiag, differ)),
-    claim(OFF, grid(offdiag)),
+    claim(OFF, Ambiguous({"under i != j": grid(offdiag, differ), "without it": grid(offdiag)})),
     claim(r"x_i - x_j &= 0", grid(lambda i, j, K: (delta(i, j), 1), same),
           grid(lambda i, j, K: (xs(i) - xs(j), 0), same)),
-    claim(r"$$x_i - x_j = 0$$", grid(lambda i, j, K: (xs(i) - xs(j), 0))),
+    claim(r"$$x_i - x_j = 0$$", Ambiguous({"under i = j": grid(lambda i, j, K: (xs(i) - xs(j), 0), same),
+                                           "without it": grid(lambda i, j, K: (xs(i) - xs(j), 0))})),
     claim(r"\log \operatorname{softmax}(z)_i = 1 - \operatorname{softmax}(z)_k", grid(dlogS, same)),
-    claim(r"\log \operatorname{softmax}(z)_i = 1 - \operatorname{softmax}(z)_k", grid(dlogS)),
+    claim(r"\log \operatorname{softmax}(z)_i = 1 - \operatorname{softmax}(z)_k",
+          Ambiguous({"under k = i": grid(dlogS, same), "without it": grid(dlogS)})),
     claim(r"$$\tanh(x) = 0$$", Eq(sp.tanh(x).subs(x, 0), 0)),
-    claim(r"$$\tanh(x) = 0$$", Eq(sp.tanh(x), 0)),
+    claim(r"$$\tanh(x) = 0$$", Ambiguous({"under x = 0": Eq(sp.tanh(x).subs(x, 0), 0),
+                                            "without it": Eq(sp.tanh(x), 0)})),
     # conditions after a chain govern that chain only
     claim(r"\delta_{ij} = 1 \quad \text{if } i = j", grid(lambda i, j, K: (delta(i, j), 1), same)),
     claim(r"$$\delta_{ij} = 1$$", grid(lambda i, j, K: (delta(i, j), 1))),
