@@ -97,3 +97,21 @@ def test_part_is_partial():
 def test_a_number_subscript_of_a_name_with_two_indices_is_one_index_a_digit():
     text = "Let $\\delta_{ij} = a_i b_j$ be the outer product.\n\n$$\\delta_{12} = a_1 b_2$$\n\n$$\\delta_{12} = 0$$\n"
     assert verdicts(text) == [["equal"], ["not_equal"]]
+
+
+# ---------------------------------------------------------------------------- the gradient notation dy
+
+
+def test_dy_of_a_loss_never_said_to_depend_on_y_is_no_constant():
+    # was: dx and dy both read as derivatives of a constant L, 0 = 0, so every claim between gradients passed
+    for said in ("Here $dy$ is the upstream gradient $\\partial L/\\partial y$ and $dx$ is $\\partial L/\\partial x$.",
+                 "Let $y = w x$. Here $dy$ and $dx$ are gradients of the loss."):
+        text = said + "\n\n$$dx = 2 dy$$\n"
+        assert verdicts(text)[0][0] in ("unknown", "error"), said  # never equal: L's dependence is not said
+
+
+def test_dy_named_gradients_of_the_loss_in_words_reads_as_the_notation():
+    head = "$$\\mu = \\frac{1}{m} \\sum_{i=1}^{m} x_i$$\n\n$$\\hat{x}_i = x_i - \\mu$$\n\n" \
+        "$$y_i = \\gamma \\hat{x}_i + \\beta$$\n\nHere $dy_i$, $d\\hat{x}_i$ are gradients of the loss.\n\n"
+    assert verdicts(head + "$$d\\hat{x}_i = dy_i \\gamma$$\n")[-1] == ["equal"]
+    assert verdicts(head + "$$d\\hat{x}_i = dy_i$$\n")[-1] == ["not_equal"]

@@ -61,7 +61,8 @@ def gradient_notation(text: str) -> str | None:
     r"""The loss L when the document writes its gradients as ``dy`` for :math:`\partial L/\partial y`: a line of
     prose holds inline ``dy`` (or ``dy_j``) and the derivative of the undefined L by that same y
     ("$dy$ is the upstream gradient $\partial L/\partial y$", "$\frac{dL}{dy_j}$ (denoted as $dy_j$)").
-    One such L, or None (two different ones are no notation)."""
+    Also a sentence whose inline math is all ``dy`` names and whose words call them gradients of the
+    loss (:data:`_OF_THE_LOSS`). One such L, or None (two different ones are no notation)."""
     found = set()
     for line in text.splitlines():
         formulas = inline_math(line)
@@ -70,7 +71,18 @@ def gradient_notation(text: str) -> str | None:
         for loss, variables in written_derivatives(formulas, Readings()).items():
             if variables & written and loss != "d":
                 found.add(loss)
-    return found.pop() if len(found) == 1 else None
+        for sentence in re.split(r"(?<=[.;])\s+", line):
+            said = inline_math(sentence)
+            if said and _OF_THE_LOSS.search(sentence) and all(_D_NAME.match(f.strip()) for f in said):
+                found.add(_UNNAMED_LOSS if _WRITES_L.search(text) is None else "?")
+    return found.pop() if len(found) == 1 and "?" not in found else None
+
+
+#: Prose that says its inline ``dy`` are gradients of a loss it does not name ("$d\hat{x}_j$, $d\mu$ are
+#: gradients of the loss"): they are the gradients of a loss L of the reader's, where the document writes no L.
+_OF_THE_LOSS = re.compile(r"(?i)\bgradients?\s+(?:of|with\s+respect\s+to)\s+(?:the\s+)?(?:loss|cost|objective|error)\b")
+_UNNAMED_LOSS = "L"
+_WRITES_L = re.compile(r"(?<![A-Za-z\\{])L(?![A-Za-z}])")
 
 
 #: An inline formula that is a function head with distinct names as its arguments: ``u(x, y)``.

@@ -163,6 +163,12 @@ def _gradient(p: Parser) -> sp.Expr:
     if not isinstance(var, (sp.Symbol, sp.Indexed)):
         raise LatexError("d before an expression: the gradient notation dy takes a name", p.peek().column)
     loss = p.context.readings.gradient_of
+    readings = p.context.readings
+    if loss not in readings.defined and not readings.any_name:
+        # as \frac{\partial L}{\partial y} is: an L the document never says the function of is no constant
+        # (the derivative of a constant is 0, which would make every claim between gradients an identity)
+        raise UndefinedDerivativeError(f"d{_name(var)} is the gradient ∂{loss}/∂{_name(var)}, and what {loss} is a "
+                                       f"function of is not known", p.peek().column, loss)
     p.context.note(f"d{_name(var)} read as the gradient ∂{loss}/∂{_name(var)}, as the document writes it")
     return sp.Derivative(names.real_symbol(loss), var)
 
