@@ -115,3 +115,9 @@ def test_dy_named_gradients_of_the_loss_in_words_reads_as_the_notation():
         "$$y_i = \\gamma \\hat{x}_i + \\beta$$\n\nHere $dy_i$, $d\\hat{x}_i$ are gradients of the loss.\n\n"
     assert verdicts(head + "$$d\\hat{x}_i = dy_i \\gamma$$\n")[-1] == ["equal"]
     assert verdicts(head + "$$d\\hat{x}_i = dy_i$$\n")[-1] == ["not_equal"]
+
+
+def test_gradients_named_in_words_of_a_loss_never_said_to_depend_on_them_are_no_constants():
+    text = "(with x = input vector, y = output vector)\n\nSo, if we name gradInput the gradient w.r.t input and " \
+        "gradOutput the gradient w.r.t output, we get:\n\n$$\\text{gradInput}_i = 2 \\, \\text{gradOutput}_i$$\n"
+    assert verdicts(text)[0][0] in ("unknown", "error")

@@ -180,6 +180,9 @@ def _named_gradient(p: Parser, word: str, loss: str, variable: str) -> sp.Expr:
     if p.peek().is_("_"):
         p.take()
         var = names.vector(variable)[tuple(_indices(p, p.argument()))]
+    if loss not in p.context.readings.defined and not p.context.readings.any_name:  # see _gradient
+        raise UndefinedDerivativeError(f"{word} is the gradient ∂{loss}/∂{_name(var)}, and what {loss} is a function "
+                                       "of is not known", p.peek().column, loss)
     p.context.note(f"{word} read as the gradient ∂{loss}/∂{_name(var)}, as the prose names it")
     return sp.Derivative(names.real_symbol(loss), var)
 
