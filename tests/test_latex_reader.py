@@ -21,6 +21,7 @@ READINGS = [
     (r"\frac{1}{1+e^{-x}}", 1 / (1 + sp.exp(-x))),
     (r"\dfrac{a}{b} \cdot 2 \times x", 2 * a * x / b),
     (r"\sigma(-x)", fn.sigmoid(-x)),
+    (r"\sigma(x)[1 - \sigma(x)]", fn.sigmoid(x) * (1 - fn.sigmoid(x))),
     (r"\sigma\left(x\right)\left(1-\sigma(x)\right)", fn.sigmoid(x) * (1 - fn.sigmoid(x))),
     (r"\operatorname{ReLU}(x) + \mathrm{ReLU}(y)", fn.relu(x) + fn.relu(y)),
     (r"ReLU(x)", fn.relu(x)),
@@ -51,6 +52,9 @@ READINGS = [
     (r"\frac{e^{z_i}}{\sum_j e^{z_j}}", sp.exp(z[i]) / sp.Sum(sp.exp(z[j]), (j, 1, K))),
     (r"\begin{cases} 0 & x < 0 \\ x & \text{otherwise} \end{cases}", sp.Piecewise((0, x < 0), (x, True))),
     (r"\begin{cases} 1, & \text{if } x \ge 0 \\ 0, & x < 0 \end{cases}", sp.Piecewise((1, x >= 0), (0, x < 0))),
+    # a word that joins a row to the next ("if x \ge 0, and"): punctuation (Stan's documentation writes it so)
+    (r"\begin{cases} 1 & \text{ if } x \ge 0, \text{ and} \\ 0 & \text{ if } x < 0. \end{cases}",
+     sp.Piecewise((1, x >= 0), (0, x < 0))),
     (r"- - x", x),
     (r"\mathbf{z}_1", z[1]),
     (r"2e + 1.5e^{x} + 2e - 1", 4 * sp.E + sp.Rational(3, 2) * sp.exp(x) - 1),
@@ -93,6 +97,9 @@ ERRORS = [
     (r"x + 1.0e3", 5, r"'1.0e3' looks like scientific notation, which LaTeX does not have: write 1.0 \cdot 10^{3}"),
     (r"\frac{1}{2E-5}", 10, r"write 2 \cdot 10^{-5}"),
     (r"x_1e+3", 3, r"write 1 \cdot 10^{3}"),
+    # code's indexing after an application, or a product? not chosen (σ(x)[1 - σ(x)] is a product, READINGS)
+    (r"\tanh(x)[2]", 9, r"the element 2 of \tanh(…), as code indexes, or a product?"),
+    (r"f(x)[k]", 5, "as code indexes, or a product?"),
 ]
 
 

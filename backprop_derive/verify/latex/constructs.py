@@ -527,9 +527,19 @@ def _function(p: Parser, key: str, tok: Token, taken: bool = False):
         if len(args) not in known.arity:
             raise LatexError(f"{known.name} takes {known.arity[0]} argument(s), got {len(args)}", tok.column)
         result = known.build(*args) if primes == 0 else _prime(known, args, primes, tok)
+    _no_code_index(p, tok)
     if power is not None:
         result = result**power
     return result
+
+
+def _no_code_index(p: Parser, tok: Token) -> None:
+    """An application followed by ``[k]`` (one letter or number) is an error: the element k, as code indexes
+    (``softmax(y)[k]``), or the product with k?  The reader does not choose (``σ(x)[1 - σ(x)]`` is a product)."""
+    if p.peek().is_("[") and p.peek(1).kind in ("letter", "number") and p.peek(2).is_("]"):
+        k = p.peek(1).text
+        raise LatexError(f"{tok.text}(…)[{k}]: the element {k} of {tok.text}(…), as code indexes, or a product? "
+                         f"write {tok.text}(…)_{k}, or a \\cdot before the bracket", p.peek().column)
 
 
 def _unknown_function(p: Parser, name: str, tok: Token) -> sp.Expr:
@@ -552,6 +562,7 @@ def _unknown_function(p: Parser, name: str, tok: Token) -> sp.Expr:
         raise LatexError(f"the function {tok.text} needs its argument in parentheses", tok.column)
     p.take()
     args = p.arguments(opener)
+    _no_code_index(p, tok)
     function = sp.Function(name, real=True)
     if primes == 0:
         return function(*args)
@@ -932,8 +943,9 @@ def _cases(p: Parser) -> sp.Piecewise:
             p.take()
         condition = _condition(p)
         pieces.append((value, condition))
-        while p.peek().is_(",", ".", ";"):
-            p.take()
+        while p.peek().is_(",", ".", ";") or (p.peek().kind == "word" and names.normalise(p.peek().text) in
+                                               ("and", "or") and p.peek(1).is_(r"\\", r"\end{cases}")):
+            p.take()  # punctuation, or a word that joins this row to the next ("if m = k, and")
         if p.peek().is_(r"\\"):
             p.take()
             if p.peek().is_(r"\end{cases}"):
