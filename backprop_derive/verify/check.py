@@ -340,10 +340,10 @@ def _refuted_either_way(step: StepVerdict, chain: Chain, in_force, options: Opti
                         declared: tuple[Declared, ...]) -> StepVerdict:
     """``step`` when it is not refuted, or refuted under the conditions whose scope may reach its chain too
     (:attr:`Chain.uncertain`); else ``unknown``: the document allows both readings, and they disagree."""
-    if step.verdict != "not_equal":
+    sides = {side.text: side for side in chain.sides}
+    if step.verdict != "not_equal" or step.lhs not in sides or step.rhs not in sides:
         return step
-    lhs = next(side for side in chain.sides if side.text == step.lhs)
-    rhs = next(side for side in chain.sides if side.text == step.rhs)
+    lhs, rhs = sides[step.lhs], sides[step.rhs]
     under = check_step(lhs, rhs, (*in_force, *chain.uncertain), options, chain.functions, chain.symbols, definitions,
                        declared)
     if under.verdict == "not_equal":
