@@ -121,3 +121,10 @@ def test_gradients_named_in_words_of_a_loss_never_said_to_depend_on_them_are_no_
     text = "(with x = input vector, y = output vector)\n\nSo, if we name gradInput the gradient w.r.t input and " \
         "gradOutput the gradient w.r.t output, we get:\n\n$$\\text{gradInput}_i = 2 \\, \\text{gradOutput}_i$$\n"
     assert verdicts(text)[0][0] in ("unknown", "error")
+
+
+def test_a_superscript_zero_is_a_power_or_the_label_of_step_zero():
+    # a^0 = w x^0 + b in RNN notes: read as powers only, the step was refuted (1 = w + b)
+    assert verdicts("$$a^0 = w x^0 + b$$\n") == [["unknown"]]
+    assert verdicts("$$x^0 + x^0 = 2 x^0$$\n") == [["equal"]]  # both readings agree
+    assert verdicts("$$3 x^0 = 2 x^0$$\n") == [["not_equal"]]  # wrong in both

@@ -638,9 +638,9 @@ def _label(base: sp.Expr, group: list[Token], p_context) -> str | None:
     """The label text when the superscript ``group`` on ``base`` is a label rather than an exponent.
 
     ``x^{(i)}``, ``x^{[l]}`` (an index-like group in parentheses or brackets) and a layer name
-    (:data:`~backprop_derive.verify.latex.names.LAYER_LABELS`) on a symbol or a vector element.  ``a^{L}`` may be
-    either: a power
-    unless the alternate reading is asked for, and recorded as an ambiguity.  ``e^{(x+1)}`` stays a power: ``e``
+    (:data:`~backprop_derive.verify.latex.names.LAYER_LABELS`) on a symbol or a vector element.  ``a^{L}`` and
+    ``a^0`` may be either: a power unless the alternate reading is asked for, and recorded as an ambiguity.
+    ``e^{(x+1)}`` stays a power: ``e``
     is a number here.
     """
     if not isinstance(base, (sp.Symbol, sp.Indexed)) or isinstance(base, sp.Dummy):
@@ -650,6 +650,9 @@ def _label(base: sp.Expr, group: list[Token], p_context) -> str | None:
         return text
     if text in _OUTPUT_LAYER:
         p_context.ambiguity(f"^{{{text}}}: a power, or the label of the output layer")
+        return text if p_context.readings.alternate else None
+    if text == "0":  # a^0 = w x^0 + b: step 0 of a sequence, as RNN notes write it, or the power that is 1
+        p_context.ambiguity("^0: a power (1), or the label of step 0")
         return text if p_context.readings.alternate else None
     if len(group) >= 3 and ((group[0].is_("(") and group[-1].is_(")")) or (group[0].is_("[") and group[-1].is_("]"))):
         inner = group[1:-1]
