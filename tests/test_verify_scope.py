@@ -128,3 +128,12 @@ def test_a_superscript_zero_is_a_power_or_the_label_of_step_zero():
     assert verdicts("$$a^0 = w x^0 + b$$\n") == [["unknown"]]
     assert verdicts("$$x^0 + x^0 = 2 x^0$$\n") == [["equal"]]  # both readings agree
     assert verdicts("$$3 x^0 = 2 x^0$$\n") == [["not_equal"]]  # wrong in both
+
+
+def test_a_name_said_to_be_one_hot_is_no_value_drawn_at_random():
+    head = "Here $y$ is a one-hot vector with a 1 for the true class $o$, that means $y_i$ is 1 if and only if " \
+        "$i == o$. So:\n\n"
+    report = verify_text(head + "$$-y_o \\log(p_o) = -\\log(p_o)$$\n")
+    step = report.chains[0].steps[0]
+    assert step.verdict == "unknown" and "one-hot" in step.detail
+    assert verdicts(head + "$$-\\log(p_o) = \\log(p_o)$$\n") == [["not_equal"]]  # refuted at p alone

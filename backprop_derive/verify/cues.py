@@ -39,6 +39,9 @@ NEGATING = ("not", "no", "never", "nor", "neither", "without", "wrong", "wrongly
             "can't", "don't", "doesn't", "isn't", "aren't", "won't", "shouldn't", "didn't")
 
 _WORD = re.compile(r"[A-Za-z]+(?:'[a-z]+)?")
+#: "y is a one-hot vector": what values y takes is said in words (one element 1, the others 0), so no value drawn
+#: for y refutes a step beside it.
+_ONE_HOT = re.compile(r"(?i)\bone[- ]hot\b")
 #: Inline math ``$…$`` (not ``$$``), within one paragraph.
 INLINE = re.compile(r"(?<![$\\])\$(?!\$)(?P<m>(?:[^$\n]|\n(?![ \t]*\n))+?)(?<!\\)\$(?!\$)")
 _END = re.compile(r"[.;!?](?=\s|$)|\n[ \t]*\n")
@@ -124,10 +127,11 @@ def worded_premises(prose: str, spans: list[tuple[int, int]]) -> list[tuple[int,
             if any(sign in m.group("m") for sign in relation):
                 continue  # an equation or relation: read as a premise, a condition or a definition elsewhere
             sentence = sentence_at(prose, m.start(), m.end())
-            if any(sign in sentence.text for sign in relation):
+            one_hot = _ONE_HOT.search(sentence.words) is not None  # a premise in words, whatever formula is beside it
+            if any(sign in sentence.text for sign in relation) and not one_hot:
                 continue  # the sentence states its premise as a formula: that is what is read
             words = {w.lower() for w in _WORD.findall(sentence.words)}
-            if words & set(PREMISING) and not sentence.negating:
+            if (words & set(PREMISING) or one_hot) and not sentence.negating:
                 names = frozenset(n.lstrip("\\") for n in re.findall(r"\\[A-Za-z]+|[A-Za-z]", m.group("m")))
                 found.append((m.start(), sentence.text, names))
     return found
