@@ -137,3 +137,10 @@ def test_a_name_said_to_be_one_hot_is_no_value_drawn_at_random():
     step = report.chains[0].steps[0]
     assert step.verdict == "unknown" and "one-hot" in step.detail
     assert verdicts(head + "$$-\\log(p_o) = \\log(p_o)$$\n") == [["not_equal"]]  # refuted at p alone
+
+
+def test_an_inline_chain_whose_sides_disagree_defines_nothing():
+    # y = σ(x) = tanh(x): two meanings, and dy/dx = y(1 - y) holds for one only; neither is chosen
+    text = "Let $y = \\sigma(x) = \\tanh(x)$.\n\n$$\\frac{dy}{dx} = y(1-y)$$\n"
+    assert verdicts(text)[0][0] in ("unknown", "error")
+    assert verdicts(text.replace("\\tanh(x)", "\\frac{1}{1+e^{-x}}")) == [["equal"]]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 
@@ -531,7 +532,10 @@ def verify_text(text: str, assumptions: Sequence[str] = (), options: Options = O
             name = defines_matrix(made.lhs.text, made.rhs.text, declared, {d.name for d in definitions}) or \
                 defines(made.lhs.text, made.rhs.text, Readings(chain.functions, chain.symbols, squares=squares,
                                                                defined=frozenset(d.name for d in definitions)), taken)
-            if name is not None:
+            if name is not None and made.rest and \
+                    not _chain_holds(made, chain, options, _latest(definitions), declared):
+                definitions[:] = [d for d in definitions if d.name != name]  # two meanings: neither is chosen
+            elif name is not None:
                 definitions.append(Definition(name, made.lhs.text, made.rhs.text, made.lhs.line, f"prose: {made.how}"))
             else:
                 _shadow(made, taken, definitions)
@@ -613,6 +617,14 @@ def _stated(text: str, chain: Chain) -> tuple[str | None, str]:
     and its kind (:func:`_kind`), read as ``chain`` reads its names."""
     readings = Readings(chain.functions, chain.symbols)
     return defines(text, "0", readings, set()), _kind(text, readings)
+
+
+def _chain_holds(made: ProseDefinition, chain: Chain, options: Options, definitions, declared) -> bool:
+    """Whether every later side of the prose's chain ``y = A = B`` is proved or found equal to the one before it:
+    only then does y have one meaning, A (judged in a bounded child, as a step is)."""
+    sides = (made.rhs, *made.rest)
+    return all(check_step(a, b, (), options, chain.functions, chain.symbols, definitions, declared).verdict == "equal"
+               for a, b in itertools.pairwise(sides))
 
 
 def _shadow(made: ProseDefinition, taken: set[str], definitions: list[Definition]) -> None:

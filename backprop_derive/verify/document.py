@@ -140,6 +140,9 @@ class ProseDefinition:
     #: (line, column) from which it is in force, when not from where it is written: "$$…$$ where $φ(x) = …$"
     #: defines φ for the display before it.
     since: tuple[int, int] | None = None
+    #: The sides after ``rhs`` when the prose writes a chain (``y = A = B``): the name means A only where A = B holds
+    #: (:func:`backprop_derive.verify.check.verify_text` checks it), else the document gives it two meanings.
+    rest: tuple[Side, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -438,36 +441,37 @@ def prose_definitions(masked: str, text: str, spans: list[tuple[int, int]], wher
         for start, math in chunks:
             sides = _equation_sides(math, start, text, where)
             if sides is not None:
-                lhs, rhs, marked = sides
-                found.append(ProseDefinition(lhs, rhs, m.group("how").lower() + (" :=" if marked else ""), since))
+                lhs, rhs, marked, rest = sides
+                found.append(ProseDefinition(lhs, rhs, m.group("how").lower() + (" :=" if marked else ""), since,
+                                             rest))
     taken = {(d.lhs.line, d.lhs.column) for d in found}
     for label, start, math in labelled_definitions(prose_of(masked)):
         sides = None if any(a <= start < b for a, b in spans) else _equation_sides(math, start, text, where)
         if sides is not None and (sides[0].line, sides[0].column) not in taken:
-            found.append(ProseDefinition(sides[0], sides[1], f"labelled list: {label}" + (" :=" if sides[2] else "")))
+            found.append(ProseDefinition(sides[0], sides[1], f"labelled list: {label}" + (" :=" if sides[2] else ""),
+                                         rest=sides[3]))
     taken = {(d.lhs.line, d.lhs.column) for d in found}
     for start, math, _ in plain_definitions(masked, spans):
         sides = _equation_sides(math, start, text, where)
         if sides is not None and (sides[0].line, sides[0].column) not in taken and not is_value(sides[1].text):
-            found.append(ProseDefinition(sides[0], sides[1], PLAIN + (" :=" if sides[2] else "")))
+            found.append(ProseDefinition(sides[0], sides[1], PLAIN + (" :=" if sides[2] else ""), rest=sides[3]))
     return found
 
 
-def _equation_sides(math: str, start: int, text: str, where: Positions) -> tuple[Side, Side, bool] | None:
+def _equation_sides(math: str, start: int, text: str, where: Positions) -> tuple[Side, Side, bool, tuple] | None:
     """The two sides of the inline equation ``math`` found at offset ``start`` of ``text``, and whether it was
     written with a definition sign; None without a top-level ``=``.
 
-    A chain ``y = A = B`` defines y as A, its first right side, as a display's chain does (its first step defines
-    its left side and the steps after it are claims about that meaning)."""
+    A chain ``y = A = B`` gives y = A, and its later sides (B) as the fourth item: y means A where A = B holds."""
     math, marked = _definition_mark(math)
     pieces = top_level_splits(math, ("=",))
     if len(pieces) < 2:
         return None
-    (a, b), (c, d) = pieces[:2]
-    lead_l, lead_r = len(math[a:b]) - len(math[a:b].lstrip()), len(math[c:d]) - len(math[c:d].lstrip())
-    lhs = Side(math[a:b].strip(), *where(start + a + lead_l), text[start + a + lead_l : start + b].strip())
-    rhs = Side(math[c:d].strip(), *where(start + c + lead_r), text[start + c + lead_r : start + d].strip())
-    return lhs, rhs, marked
+    sides = []
+    for e, f in pieces:
+        lead = len(math[e:f]) - len(math[e:f].lstrip())
+        sides.append(Side(math[e:f].strip(), *where(start + e + lead), text[start + e + lead : start + f].strip()))
+    return sides[0], sides[1], marked, tuple(sides[2:])
 
 
 _SEPARATOR = re.compile(r",(?P<space>(?:\s|\\[,;:]|\\q?quad(?![A-Za-z]))+)"
