@@ -227,7 +227,7 @@ def _judge(send, label: str, lhs_text: str, rhs_text: str, assumption_texts: tup
         numeric = _with_drawn_functions(lhs, rhs, system, seed, points, context, deadline, placeholders) or numeric
     known = (frozenset(readings.defined |  # not the reader's models of undefined names
                        {n for h in hypotheses for side in (h.lhs, h.rhs) for n in names_in(side)}),
-             frozenset(readings.variables), _orphans(step, definitions, readings))
+             frozenset(readings.variables), lambda: _orphans(step, definitions, readings))  # only when refuted
     if numeric.verdict == "not_equal":
         return _refuted(send, label, numeric, used, written, step, (lhs, rhs), known)
     try:
@@ -294,7 +294,8 @@ def _refuted(send, label: str, numeric: NumericOutcome, used: set, written, step
               f"judges element by element only where an index says which element; read with {names} as one number "
               "the sides differ, which proves nothing about the vectors"))
         return False
-    known, variables, orphans = known
+    known, variables, orphans_of = known
+    orphans = orphans_of()
     alone = sorted({echo(n) for n in (judged[0] - judged[1]).atoms(sp.Indexed) if str(n) in orphans})
     if alone:
         send(("undecided", f"depends on {', '.join(alone)}, an element no definition gives (a definition whose right "

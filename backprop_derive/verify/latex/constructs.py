@@ -162,14 +162,18 @@ def _gradient(p: Parser) -> sp.Expr:
         var = raise_to(p, var, p.take())
     if not isinstance(var, (sp.Symbol, sp.Indexed)):
         raise LatexError("d before an expression: the gradient notation dy takes a name", p.peek().column)
-    loss = p.context.readings.gradient_of
+    return _gradient_of(p, p.context.readings.gradient_of, var, f"d{_name(var)}", "as the document writes it")
+
+
+def _gradient_of(p: Parser, loss: str, var: sp.Expr, written: str, how: str) -> sp.Expr:
+    r""":math:`\partial L/\partial v` for a gradient written as a name (``dy``, ``\text{gradInput}``).  As
+    ``\frac{\partial L}{\partial y}`` is, an L the document never says the function of is an error, never a
+    constant: its derivatives would all be 0, and every claim between gradients an identity."""
     readings = p.context.readings
     if loss not in readings.defined and not readings.any_name:
-        # as \frac{\partial L}{\partial y} is: an L the document never says the function of is no constant
-        # (the derivative of a constant is 0, which would make every claim between gradients an identity)
-        raise UndefinedDerivativeError(f"d{_name(var)} is the gradient ∂{loss}/∂{_name(var)}, and what {loss} is a "
-                                       f"function of is not known", p.peek().column, loss)
-    p.context.note(f"d{_name(var)} read as the gradient ∂{loss}/∂{_name(var)}, as the document writes it")
+        raise UndefinedDerivativeError(f"{written} is the gradient ∂{loss}/∂{_name(var)}, and what {loss} is a "
+                                       "function of is not known", p.peek().column, loss)
+    p.context.note(f"{written} read as the gradient ∂{loss}/∂{_name(var)}, {how}")
     return sp.Derivative(names.real_symbol(loss), var)
 
 
@@ -180,11 +184,7 @@ def _named_gradient(p: Parser, word: str, loss: str, variable: str) -> sp.Expr:
     if p.peek().is_("_"):
         p.take()
         var = names.vector(variable)[tuple(_indices(p, p.argument()))]
-    if loss not in p.context.readings.defined and not p.context.readings.any_name:  # see _gradient
-        raise UndefinedDerivativeError(f"{word} is the gradient ∂{loss}/∂{_name(var)}, and what {loss} is a function "
-                                       "of is not known", p.peek().column, loss)
-    p.context.note(f"{word} read as the gradient ∂{loss}/∂{_name(var)}, as the prose names it")
-    return sp.Derivative(names.real_symbol(loss), var)
+    return _gradient_of(p, loss, var, word, "as the prose names it")
 
 
 def _bare_function_word(p: Parser) -> str | None:
